@@ -1,0 +1,34 @@
+// Runs the core's unit tests with Node's own test runner (TypeScript through tsx).
+// Prints the spec report, then `unit: N passed, N failed` for scripts/test-all.mjs to sum.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
+const only = process.argv.slice(2);
+const files = [];
+(function walk(dir) {
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith('.test.ts')) files.push(path.relative(root, p));
+  }
+})(path.join(root, 'test/unit'));
+const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
+files.sort();
+const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sw-unit-')), 'report.tap');
+const r = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=2',
+    '--test-reporter=spec', '--test-reporter-destination=stdout',
+    '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...selected.sort()],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } },
+);
+const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+const count = (k) => Number((report.match(new RegExp(`^# ${k} (\\d+)`, 'm')) || [])[1] || 0);
+const passed = count('pass');
+let failed = count('fail') + count('cancelled');
+if (r.status !== 0 && failed === 0) failed = 1; // the runner itself failed
+console.log(`unit: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,141 @@
+/**
+ * The one tokenizer of the product: BM25, the offline vectors and topic names all use it, so a
+ * term means the same thing everywhere.
+ *
+ * - Identifiers are split on camelCase, snake_case, kebab and digits, and the whole identifier is
+ *   kept too (`parseHttpHeader` → `parsehttpheader`, `parse`, `http`, `header`): people search by
+ *   parts and by whole names.
+ * - Latin words get a light English stemmer (plural, -ing, -ed) — aggressive stemmers hurt code.
+ * - CJK has no spaces: runs of Han/Kana/Hangul are segmented into words with Node's built-in
+ *   `Intl.Segmenter` and also cut into character bigrams, so a query matches whether or not the
+ *   segmenter split both sides the same way.
+ */
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/u;
+const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|[\p{L}\p{N}_$]+/gu;
+const KANA = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
+const HANGUL = /\p{Script=Hangul}/u;
+
+const segmenters = new Map<string, Intl.Segmenter>();
+function segmenterFor(run: string): Intl.Segmenter {
+  const locale = KANA.test(run) ? 'ja' : HANGUL.test(run) ? 'ko' : 'zh';
+  let s = segmenters.get(locale);
+  if (!s) {
+    s = new Intl.Segmenter(locale, { granularity: 'word' });
+    segmenters.set(locale, s);
+  }
+  return s;
+}
+
+/** English and code noise that carries no meaning for retrieval. Kept short on purpose. */
+export const STOP_WORDS: ReadonlySet<string> = new Set([
+  'a', 'an', 'and', 'are', 'as', 'at', 'be', 'by', 'for', 'from', 'has', 'have', 'if', 'in', 'into',
+  'is', 'it', 'its', 'of', 'on', 'or', 'that', 'the', 'this', 'to', 'was', 'were', 'will', 'with',
+  'which', 'when', 'then', 'than', 'there', 'these', 'those', 'can', 'do', 'does', 'not', 'no',
+  'we', 'you', 'your', 'our', 'they', 'their', 'he', 'she', 'his', 'her', 'them', 'but', 'so',
+  'var', 'let', 'const', 'new', 'return', 'function', 'def', 'self', 'true', 'false', 'null',
+  'undefined', 'none', 'void', 'public', 'private', 'static', 'import', 'export', 'get', 'set',
+]);
+
+/** Chinese function words that the segmenter emits as words but that carry no topic. */
+export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([
+  '的', '了', '和', '是', '在', '有', '与', '及', '或', '也', '就', '都', '而', '但', '被', '把',
+  '对', '从', '到', '为', '以', '于', '上', '中', '下', '个', '这', '那', '我', '你', '他', '她',
+  '它', '们', '我们', '你们', '他们', '一个', '这个', '那个', '可以', '如果', '因为', '所以',
+  '使用', '进行', '通过', '没有', '不是', '就是', '还是', '以及', '之', '其', '等', '将', '并',
+]);
+
+/** Light English stemmer: enough to join `files`/`file`, `parsing`/`parse`, `indexed`/`index`. */
+export function stem(word: string): string {
+  if (word.length <= 3 || /\d/.test(word)) return word;
+  const s = stripSuffix(word);
+  // A final silent e is dropped everywhere, so `parse`, `parsed` and `parsing` meet at `pars`.
+  return s.length > 3 && s.endsWith('e') ? s.slice(0, -1) : s;
+}
+
+function stripSuffix(word: string): string {
+  if (word.endsWith('ies') && word.length > 4) return word.slice(0, -3) + 'y';
+  if (word.endsWith('sses')) return word.slice(0, -2);
+  if (word.endsWith('ing') && word.length > 5) return undouble(word.slice(0, -3));
+  if (word.endsWith('ed') && word.length > 4) return undouble(word.slice(0, -2));
+  if (word.endsWith('es') && /(?:ch|sh|x|z|ss)es$/.test(word)) return word.slice(0, -2);
+  if (word.endsWith('s') && !word.endsWith('ss') && !word.endsWith('us') && !word.endsWith('is')) return word.slice(0, -1);
+  return word;
+}
+
+function undouble(w: string): string {
+  return /([^aeiouslz])\1$/.test(w) ? w.slice(0, -1) : w;
+}
+
+/** Splits an identifier into lower-case parts: `parseHTTPHeader2` → parse, http, header, 2. */
+export function splitIdentifier(identifier: string): string[] {
+  return identifier
+    .replace(/([\p{Ll}\p{N}])(\p{Lu})/gu, '$1 $2')
+    .replace(/(\p{Lu})(\p{Lu}\p{Ll})/gu, '$1 $2')
+    .replace(/(\p{L})(\p{N})|(\p{N})(\p{L})/gu, (_m, a, b, c, d) => (a ? `${a} ${b}` : `${c} ${d}`))
+    .split(/[\s_$]+/)
+    .filter(Boolean)
+    .map((p) => p.toLowerCase());
+}
+
+export interface TokenizeOptions {
+  /** Add CJK character bigrams (for search). Off for topic naming, which wants whole words. */
+  readonly bigrams?: boolean;
+  /** Keep the whole identifier as well as its parts. */
+  readonly wholeIdentifiers?: boolean;
+  /** Drop stop words. */
+  readonly dropStopWords?: boolean;
+}
+
+const SEARCH_DEFAULTS: Required<TokenizeOptions> = { bigrams: true, wholeIdentifiers: true, dropStopWords: true };
+
+/** Splits text into search terms (lower-cased, stemmed, CJK segmented + bigrams). Order follows the text. */
+export function tokenize(text: string, options: TokenizeOptions = SEARCH_DEFAULTS): string[] {
+  const opt = { ...SEARCH_DEFAULTS, ...options };
+  const out: string[] = [];
+  for (const match of text.matchAll(TOKEN_RE)) {
+    const run = match[0];
+    if (CJK_RUN.test(run[0])) tokenizeCjk(run, opt, out);
+    else tokenizeLatin(run, opt, out);
+  }
+  return out;
+}
+
+/** Whole words only (no bigrams, no lone CJK characters): the vocabulary of topic names. */
+export function tokenizeWords(text: string): string[] {
+  return tokenize(text, { bigrams: false, wholeIdentifiers: false, dropStopWords: true }).filter(
+    (t) => !(CJK_RUN.test(t) && [...t].length < 2),
+  );
+}
+
+function tokenizeLatin(run: string, opt: Required<TokenizeOptions>, out: string[]): void {
+  const parts = splitIdentifier(run);
+  const whole = run.toLowerCase().replace(/^[_$]+|[_$]+$/g, '');
+  if (opt.wholeIdentifiers && parts.length > 1 && whole.length > 2) out.push(whole);
+  for (const part of parts) {
+    if (part.length < 2 && !/\d/.test(part)) continue;
+    if (opt.dropStopWords && STOP_WORDS.has(part)) continue;
+    out.push(stem(part));
+  }
+}
+
+function tokenizeCjk(run: string, opt: Required<TokenizeOptions>, out: string[]): void {
+  const chars = [...run];
+  for (const seg of segmenterFor(run).segment(run)) {
+    if (!seg.isWordLike) continue;
+    const w = seg.segment;
+    if (opt.dropStopWords && CJK_STOP_WORDS.has(w)) continue;
+    // A single character is only worth a term when it is the whole run (bigrams cover the rest).
+    if ([...w].length === 1 && chars.length > 1 && opt.bigrams) continue;
+    out.push(w);
+  }
+  if (opt.bigrams) {
+    if (chars.length === 1) return;
+    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+  }
+}
+
+/** True when the text holds CJK characters (used to pick token estimates and UI hints). */
+export function hasCjk(text: string): boolean {
+  return CJK_RUN.test(text);
+}

@@ -1,0 +1,135 @@
+/**
+ * Shared vocabulary of the core. Every module of src/core speaks these types; the CLI, the
+ * extension and the tests reach the core only through them and `engine.ts`.
+ * No `vscode`, no DOM here (lint-enforced).
+ */
+
+export type ChunkKind = 'code' | 'doc';
+
+/** What the index remembers about a chunk. The text itself is read back from the file on display. */
+export interface ChunkInfo {
+  /** POSIX path relative to the indexed root. */
+  readonly path: string;
+  /** 1-based, inclusive. */
+  readonly startLine: number;
+  /** 1-based, inclusive. */
+  readonly endLine: number;
+  readonly kind: ChunkKind;
+  /** Language id (`typescript`, `python`, `markdown`, `text`, …). */
+  readonly language: string;
+  /** Symbol path, e.g. `Mailbox.__len__` or `Setup › Install`; `''` when there is none. */
+  readonly symbol: string;
+  /** Hex content hash of `embedText` (after secret scrubbing): the vector cache key. */
+  readonly hash: string;
+  /** Estimated tokens of `embedText` (CJK-aware; see chunking/tokens.ts). */
+  readonly tokens: number;
+}
+
+/** A chunk as produced by the chunker, before it goes to an embedder. */
+export interface Chunk extends ChunkInfo {
+  /** The chunk's own source text (lines startLine..endLine). */
+  readonly text: string;
+  /** What is embedded: a short header (path, symbol path) plus `text`. */
+  readonly embedText: string;
+}
+
+/** Why a file was not indexed. Counted per reason in every index report. */
+export type SkipReason =
+  | 'gitignore'        // matched a .gitignore
+  | 'semanticignore'   // matched a .semanticignore
+  | 'default-exclude'  // node_modules, dist, lockfiles, images, archives, …
+  | 'security'         // .env*, keys, certificates, credentials: never read
+  | 'excluded-by-option'
+  | 'not-included'
+  | 'too-large'
+  | 'binary'
+  | 'unreadable'
+  | 'not-a-regular-file' // FIFO, socket, device, broken or looping symlink
+  | 'empty';
+
+export interface SkippedFile { readonly path: string; readonly reason: SkipReason; readonly detail?: string }
+
+// ---------------------------------------------------------------------------------------------
+// Embedders
+
+export type ProviderId = 'offline' | 'dashscope' | 'openai';
+
+/** The task a query embedding serves; remote embedders turn it into an English instruction. */
+export type QueryTask = 'code-search' | 'doc-search' | 'classification' | 'clustering' | 'similarity';
+
+export interface EmbedProgress {
+  /** Texts embedded so far in this call (monotonic). */
+  readonly done: number;
+  readonly total: number;
+  /** Tokens reported by the server (or estimated, offline) so far. */
+  readonly tokens: number;
+  /** Retries so far, by cause (`429`, `500`, `timeout`, `reset`, …). */
+  readonly retries?: Readonly<Record<string, number>>;
+}
+
+export interface EmbedOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: EmbedProgress) => void;
+  /**
+   * Called once per successful batch with the positions (into `texts`) it covers. The indexer
+   * stores these at once, so a run that later fails or is cancelled keeps everything paid for.
+   */
+  readonly onEmbedded?: (indices: readonly number[], vectors: readonly Float32Array[]) => void;
+}
+
+export interface Embedder {
+  readonly provider: ProviderId;
+  /** Vector length of every returned vector. */
+  readonly dimensions: number;
+  /**
+   * Identifies the vector space: provider, model, dimensions, text types / instruction version and
+   * anything else that changes vectors. Two indexes with different fingerprints never mix.
+   */
+  readonly fingerprint: string;
+  /** Human label, e.g. `DashScope text-embedding-v4 (1024-d, Singapore)` or `offline (keyword + LSA)`. */
+  readonly label: string;
+  /** Documents (chunks, labels as documents). Result i belongs to texts[i]; every vector is finite and of `dimensions` length. */
+  embedDocuments(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
+  /** A query, embedded asymmetrically where the provider supports it (text_type=query + instruction). */
+  embedQuery(text: string, task: QueryTask, options?: { readonly signal?: AbortSignal }): Promise<Float32Array>;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Search
+
+export type SearchMode = 'hybrid' | 'dense' | 'keyword';
+
+export interface SearchFilter {
+  readonly kind?: ChunkKind;
+  /** Glob over the POSIX relative path (gitignore-style syntax, via the `ignore` package). */
+  readonly pathGlob?: string;
+  readonly language?: string;
+}
+
+/** Why a result matched: shown to people next to every result. */
+export interface MatchReason {
+  /** Query terms found in the chunk (keyword side). */
+  readonly terms: readonly string[];
+  readonly keywordScore?: number;
+  readonly keywordRank?: number;
+  /** Cosine similarity with the query vector (dense side). */
+  readonly vectorScore?: number;
+  readonly vectorRank?: number;
+}
+
+export interface SearchHit {
+  readonly chunk: ChunkInfo;
+  /** Higher is better. */
+  readonly score: number;
+  readonly why: MatchReason;
+}
+
+/** The ports through which the core logs; Node's console in the CLI, a LogOutputChannel in VS Code. */
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug?(message: string): void;
+}
+
+export const nullLogger: Logger = { info() {}, warn() {}, error() {} };
