@@ -1,0 +1,137 @@
+/**
+ * The engine's public contract: the one door through which the CLI and the extension reach the
+ * core. Implemented in engine.ts.
+ */
+import type { ChunkInfo, Logger, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
+
+export type DashScopeRegion = 'singapore' | 'beijing' | 'us' | 'hongkong';
+
+/** Settings of the remote providers; the key is passed separately and never stored. */
+export interface RemoteSettings {
+  readonly region?: DashScopeRegion;
+  /** Overrides the region: a bare origin, an `/api/v1` URL or a `/compatible-mode/v1` URL. */
+  readonly baseUrl?: string;
+  readonly model?: string;
+  readonly dimensions?: number;
+  readonly transport?: 'native' | 'compatible';
+  /** DashScope `output_type: "dense&sparse"` (native only). */
+  readonly sparse?: boolean;
+  readonly concurrency?: number;
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+  readonly timeoutMs?: number;
+  /** OpenAI-compatible: texts per request. */
+  readonly batchSize?: number;
+  /** OpenAI-compatible: query instruction template, `{task}` and `{query}` placeholders. */
+  readonly queryTemplate?: string;
+}
+
+export interface EngineConfig {
+  /** The folder to index (absolute). */
+  readonly root: string;
+  /** Where the index lives; default: a per-folder directory under the user's cache dir. */
+  readonly indexDir?: string;
+  readonly provider: ProviderId;
+  readonly remote?: RemoteSettings;
+  /** API key for dashscope/openai; from SecretStorage or the environment, never from settings. */
+  readonly apiKey?: string;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly maxFileBytes?: number;
+  /** Token budget per chunk (default ~1000, never above 8192). */
+  readonly maxChunkTokens?: number;
+  /** Stop a run before its embedded tokens would exceed this. */
+  readonly tokenBudget?: number;
+  readonly logger?: Logger;
+}
+
+export type IndexPhase = 'discover' | 'chunk' | 'embed' | 'write' | 'done';
+
+/** Progress of an index run; every count only moves forward. */
+export interface IndexProgress {
+  readonly phase: IndexPhase;
+  readonly filesDone: number;
+  readonly filesTotal: number;
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  readonly tokensDone: number;
+  readonly tokensTotal: number;
+  readonly currentFile?: string;
+}
+
+export interface IndexReport {
+  readonly filesIndexed: number;
+  readonly filesSkipped: Readonly<Record<string, number>>;
+  readonly skippedFiles: readonly SkippedFile[];
+  readonly chunks: number;
+  /** Tokens of all indexed chunks (estimated offline; as reported by the server when embedded remotely). */
+  readonly tokens: number;
+  /** Chunks sent to the embedder in this run (0 on an unchanged re-index). */
+  readonly embeddedChunks: number;
+  /** Chunks whose vector came from the cache (unchanged or identical content). */
+  readonly reusedChunks: number;
+  readonly seconds: number;
+  readonly bytesOnDisk: number;
+  /** Remote only: HTTP requests sent, retries by cause. */
+  readonly requests?: number;
+  readonly retries?: Readonly<Record<string, number>>;
+  /** Dry run only. */
+  readonly estimatedCostUSD?: number;
+  /** True when the run stopped early (cancelled, budget, error) — what was embedded is kept. */
+  readonly incomplete?: boolean;
+  readonly warnings: readonly string[];
+}
+
+export interface IndexRunOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (p: IndexProgress) => void;
+  readonly dryRun?: boolean;
+  /** Throw away the current generation and build from scratch (refits the offline basis). */
+  readonly rebuild?: boolean;
+  /** Restrict the run to these POSIX relative paths (live updates); deleted ones are removed. */
+  readonly paths?: readonly string[];
+}
+
+export interface SearchOptions {
+  readonly topK?: number;
+  readonly mode?: SearchMode;
+  readonly filter?: SearchFilter;
+  readonly task?: QueryTask;
+  readonly signal?: AbortSignal;
+}
+
+export interface IndexStatus {
+  readonly exists: boolean;
+  readonly provider: ProviderId;
+  readonly label: string;
+  readonly chunks: number;
+  readonly files: number;
+  readonly hasVectors: boolean;
+  readonly bytesOnDisk: number;
+  readonly updatedAt?: string;
+}
+
+export interface Engine {
+  readonly root: string;
+  readonly indexDir: string;
+  index(options?: IndexRunOptions): Promise<IndexReport>;
+  search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
+  /** The chunk's current text read from its file (undefined if the file changed or vanished). */
+  readText(chunk: ChunkInfo): Promise<string | undefined>;
+  status(): Promise<IndexStatus>;
+  clear(): Promise<void>;
+  /** Vectors and chunks of the loaded index, for analysis (undefined when there is no index). */
+  loadForAnalysis(): Promise<AnalysisInput | undefined>;
+  /** Embeds ad-hoc texts the way this index's provider does (labels, selections). */
+  embedTexts(texts: readonly string[], as: 'document' | QueryTask, signal?: AbortSignal): Promise<Float32Array[]>;
+}
+
+export interface AnalysisInput {
+  readonly chunks: readonly ChunkInfo[];
+  /** Row i belongs to chunks[i]; `dims` floats per row. */
+  readonly vectors: Float32Array;
+  readonly dims: number;
+  readonly provider: ProviderId;
+  /** Reads a chunk's text (for topic names and keyword fallbacks). */
+  readText(chunk: ChunkInfo): Promise<string | undefined>;
+}
