@@ -17,6 +17,12 @@ const files = [];
 })(path.join(root, 'test/unit'));
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 files.sort();
+// The CLI contract tests run the bundled dist/cli.js, exactly what users run: build it first
+// (test-all.mjs has just built, and says so).
+if (process.env.SW_BUILT !== '1') {
+  const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
+  if (b.status !== 0) { console.log('unit: 0 passed, 1 failed'); process.exit(1); }
+}
 const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sw-unit-')), 'report.tap');
 const r = spawnSync(
   process.execPath,

@@ -48,6 +48,7 @@ const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 await run('build', npm, ['run', '-s', 'build'], { counted: false });
 await run('lint', npm, ['run', '-s', 'lint'], { counted: false });
 await run('typecheck', npm, ['run', '-s', 'typecheck'], { counted: false });
+process.env.SW_BUILT = '1';
 await run('unit', process.execPath, ['scripts/run-unit.mjs'], { counted: true });
 if (process.env.SW_SKIP_E2E !== '1') await run('e2e', 'bash', ['scripts/e2e/run.sh'], { counted: true });
 

@@ -80,6 +80,8 @@ export interface IndexReport {
   /** True when the run stopped early (cancelled, budget, error) — what was embedded is kept. */
   readonly incomplete?: boolean;
   readonly warnings: readonly string[];
+  /** The embedder error that stopped the run (actionable; what was embedded before it is kept). */
+  readonly error?: { readonly kind: string; readonly message: string };
 }
 
 export interface IndexRunOptions {

@@ -48,7 +48,9 @@ export const CJK_STOP_WORDS: ReadonlySet<string> = new Set([
 /** Light English stemmer: enough to join `files`/`file`, `parsing`/`parse`, `indexed`/`index`. */
 export function stem(word: string): string {
   if (word.length <= 3 || /\d/.test(word)) return word;
-  const s = stripSuffix(word);
+  let s = stripSuffix(word);
+  // -ation joins the noun to its verb: `installation` → `install`, `configuration`/`configure` → `configur`.
+  if (s.endsWith('ation') && s.length >= 9) s = s.slice(0, -5);
   // A final silent e is dropped everywhere, so `parse`, `parsed` and `parsing` meet at `pars`.
   return s.length > 3 && s.endsWith('e') ? s.slice(0, -1) : s;
 }
@@ -91,14 +93,56 @@ const SEARCH_DEFAULTS: Required<TokenizeOptions> = { bigrams: true, wholeIdentif
 
 /** Splits text into search terms (lower-cased, stemmed, CJK segmented + bigrams). Order follows the text. */
 export function tokenize(text: string, options: TokenizeOptions = SEARCH_DEFAULTS): string[] {
-  const opt = { ...SEARCH_DEFAULTS, ...options };
   const out: string[] = [];
+  forEachTerm(text, { ...SEARCH_DEFAULTS, ...options }, (term) => out.push(term));
+  return out;
+}
+
+/** A search term plus what a person typed to produce it (for "why it matched"). */
+export interface LabeledTerm {
+  /** The term exactly as `tokenize` emits it (lower-cased, stemmed). */
+  readonly term: string;
+  /** Human-readable source: the identifier as typed, an unstemmed identifier part, or a CJK word. */
+  readonly label: string;
+  /** Index of the run of text (identifier or CJK run) the term came from. */
+  readonly run: number;
+  /** True for the whole-identifier term of a multi-part identifier (its parts share `run`). */
+  readonly whole: boolean;
+  /** UTF-16 span in the text of what produced the term (the run for identifier parts). */
+  readonly start: number;
+  readonly end: number;
+  /** A CJK bigram across a word boundary (its label is the bigram, not a word). */
+  readonly crossing: boolean;
+}
+
+/**
+ * Same terms, in the same order, as `tokenize(text)` with search defaults, each with a label a
+ * person recognises: `parsing` rather than the stem `pars`, `目录` rather than the bigram.
+ */
+export function tokenizeLabeled(text: string): LabeledTerm[] {
+  const out: LabeledTerm[] = [];
+  let run = -1;
+  let lastRunStart = -1;
+  forEachTerm(text, SEARCH_DEFAULTS, (term, label, whole, runStart, start, end, crossing) => {
+    if (runStart !== lastRunStart) {
+      run++;
+      lastRunStart = runStart;
+    }
+    out.push({ term, label, run, whole, start, end, crossing });
+  });
+  return out;
+}
+
+/** (term, label, whole identifier?, run offset, span of the source, crossing bigram?). */
+type TermSink = (term: string, label: string, whole: boolean, runStart: number, start: number, end: number, crossing: boolean) => void;
+
+function forEachTerm(text: string, opt: Required<TokenizeOptions>, emit: TermSink): void {
   for (const match of text.matchAll(TOKEN_RE)) {
     const run = match[0];
-    if (CJK_RUN.test(run[0])) tokenizeCjk(run, opt, out);
-    else tokenizeLatin(run, opt, out);
+    const at = match.index ?? 0;
+    if (CJK_RUN.test(run[0])) tokenizeCjk(run, at, opt, emit);
+    else tokenizeLatin(run, at, opt, emit);
   }
-  return out;
 }
 
 /** Whole words only (no bigrams, no lone CJK characters): the vocabulary of topic names. */
@@ -108,30 +152,51 @@ export function tokenizeWords(text: string): string[] {
   );
 }
 
-function tokenizeLatin(run: string, opt: Required<TokenizeOptions>, out: string[]): void {
+function tokenizeLatin(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {
   const parts = splitIdentifier(run);
   const whole = run.toLowerCase().replace(/^[_$]+|[_$]+$/g, '');
-  if (opt.wholeIdentifiers && parts.length > 1 && whole.length > 2) out.push(whole);
+  const end = at + run.length;
+  if (opt.wholeIdentifiers && parts.length > 1 && whole.length > 2) emit(whole, run.replace(/^[_$]+|[_$]+$/g, ''), true, at, at, end, false);
   for (const part of parts) {
     if (part.length < 2 && !/\d/.test(part)) continue;
     if (opt.dropStopWords && STOP_WORDS.has(part)) continue;
-    out.push(stem(part));
+    emit(stem(part), part, false, at, at, end, false);
   }
 }
 
-function tokenizeCjk(run: string, opt: Required<TokenizeOptions>, out: string[]): void {
+function tokenizeCjk(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {
   const chars = [...run];
+  // Word spans in code points, so a bigram can be labelled with the word that contains it.
+  const wordOf: (string | undefined)[] = new Array(chars.length);
+  const segOf = new Int32Array(chars.length);
+  // UTF-16 offset of each code point (Han extension planes take two code units).
+  const offset = new Int32Array(chars.length + 1);
+  for (let i = 0; i < chars.length; i++) offset[i + 1] = offset[i] + chars[i].length;
+  let pos = 0;
+  let segIndex = 0;
   for (const seg of segmenterFor(run).segment(run)) {
-    if (!seg.isWordLike) continue;
     const w = seg.segment;
-    if (opt.dropStopWords && CJK_STOP_WORDS.has(w)) continue;
-    // A single character is only worth a term when it is the whole run (bigrams cover the rest).
-    if ([...w].length === 1 && chars.length > 1 && opt.bigrams) continue;
-    out.push(w);
+    const len = [...w].length;
+    if (seg.isWordLike) {
+      for (let i = pos; i < pos + len; i++) {
+        wordOf[i] = len > 1 ? w : undefined;
+        segOf[i] = segIndex;
+      }
+      const skip = (opt.dropStopWords && CJK_STOP_WORDS.has(w)) ||
+        // A single character is only worth a term when it is the whole run (bigrams cover the rest).
+        (len === 1 && chars.length > 1 && opt.bigrams);
+      if (!skip) emit(w, w, false, at, at + seg.index, at + seg.index + w.length, false);
+    }
+    pos += len;
+    segIndex++;
   }
   if (opt.bigrams) {
     if (chars.length === 1) return;
-    for (let i = 0; i + 1 < chars.length; i++) out.push(chars[i] + chars[i + 1]);
+    for (let i = 0; i + 1 < chars.length; i++) {
+      const bigram = chars[i] + chars[i + 1];
+      const inWord = wordOf[i] !== undefined && segOf[i] === segOf[i + 1];
+      emit(bigram, inWord ? wordOf[i]! : bigram, false, at, at + offset[i], at + offset[i + 2], !inWord);
+    }
   }
 }
 

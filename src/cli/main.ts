@@ -1,0 +1,171 @@
+/**
+ * `semantic-workspace` — the core from a terminal. Exit codes: 0 ok, 1 failure, 2 bad usage,
+ * missing index or provider mismatch (with a message saying what to run).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { openEngine } from '../core/engine';
+import type { Engine, EngineConfig } from '../core/engineTypes';
+import { EmbedError } from '../core/embedding/errors';
+import { parseCli, UsageError, type CliArgs } from './args';
+import { apiKeyFor, remoteSettingsFrom } from './environment';
+import { messages, type Messages } from './messages';
+import { runAnalysisCommand } from './analysisCommands';
+import { runIndex, runSearch } from './searchCommands';
+
+export class ExitError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface CliContext {
+  readonly args: CliArgs;
+  readonly m: Messages;
+  readonly root: string;
+  readonly signal: AbortSignal;
+  /** Opens the engine for the folder with the provider the user named. */
+  open(): Promise<Engine>;
+  /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
+  requireIndex(engine: Engine): Promise<void>;
+}
+
+const VERSION = '0.1.0';
+
+function stderrLogger(json: boolean) {
+  return {
+    info: (s: string) => { if (!json) process.stderr.write(s + '\n'); },
+    warn: (s: string) => process.stderr.write(`warning: ${s}\n`),
+    error: (s: string) => process.stderr.write(`error: ${s}\n`),
+  };
+}
+
+export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const m = messages(env);
+  let args: CliArgs;
+  try {
+    args = parseCli(argv);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n\n${m.usage}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (args.command === 'help') {
+    process.stdout.write(m.usage + '\n');
+    return argv.length === 0 ? 2 : 0;
+  }
+  if (args.command === 'version') {
+    process.stdout.write(VERSION + '\n');
+    return 0;
+  }
+  const dirArg = args.positionals[0];
+  if (!dirArg) {
+    process.stderr.write(`${args.command}: missing <dir>\n\n${m.usage}\n`);
+    return 2;
+  }
+  const root = path.resolve(dirArg);
+  if (!fs.existsSync(root) || !fs.statSync(root).isDirectory()) {
+    process.stderr.write(m.notADir(dirArg) + '\n');
+    return 2;
+  }
+
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const config = (): EngineConfig => {
+    const apiKey = apiKeyFor(args.provider, env, process.cwd());
+    if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
+    if (args.provider === 'openai' && !args.model) throw new ExitError(2, m.needModel);
+    return {
+      root,
+      indexDir: args.indexDir ? path.resolve(args.indexDir) : undefined,
+      provider: args.provider,
+      remote: remoteSettingsFrom(args, env),
+      apiKey,
+      include: args.include,
+      exclude: args.exclude,
+      maxFileBytes: args.maxFileBytes,
+      maxChunkTokens: args.chunkTokens,
+      tokenBudget: args.tokenBudget,
+      logger: stderrLogger(args.json),
+    };
+  };
+  const ctx: CliContext = {
+    args,
+    m,
+    root,
+    signal: controller.signal,
+    open: () => openEngine(config()),
+    async requireIndex(engine) {
+      const status = await engine.status();
+      if (!status.exists) throw new ExitError(2, m.noIndex(dirArg, args.provider));
+    },
+  };
+
+  try {
+    switch (args.command) {
+      case 'index':
+        return await runIndex(ctx);
+      case 'search':
+        return await runSearch(ctx);
+      case 'status': {
+        const engine = await ctx.open();
+        const status = await engine.status();
+        process.stdout.write(args.json ? JSON.stringify({ ...status, indexDir: engine.indexDir }) + '\n' : `${JSON.stringify({ ...status, indexDir: engine.indexDir }, null, 2)}\n`);
+        return status.exists ? 0 : 2;
+      }
+      case 'clear': {
+        const engine = await ctx.open();
+        await engine.clear();
+        if (!args.json) process.stdout.write(m.cleared(engine.indexDir) + '\n');
+        else process.stdout.write(JSON.stringify({ cleared: engine.indexDir }) + '\n');
+        return 0;
+      }
+      default:
+        return await runAnalysisCommand(ctx);
+    }
+  } catch (e) {
+    if (e instanceof ExitError) {
+      process.stderr.write(e.message + '\n');
+      return e.code;
+    }
+    if (e instanceof UsageError) {
+      process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (controller.signal.aborted) {
+      process.stderr.write(m.interrupted + '\n');
+      return 130;
+    }
+    // EmbedError messages are written to be shown as they are (actionable, never holding the key).
+    const msg = e instanceof EmbedError ? e.message : e instanceof Error ? e.message : String(e);
+    process.stderr.write(`error: ${msg}\n`);
+    if (env.SEMANTIC_WORKSPACE_DEBUG && e instanceof Error && !(e instanceof EmbedError)) process.stderr.write(`${e.stack}\n`);
+    return 1;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${e instanceof Error ? e.message : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

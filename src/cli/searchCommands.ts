@@ -1,0 +1,117 @@
+/**
+ * `index` and `search`: the CLI contract's two core commands.
+ */
+import fs from 'node:fs';
+import type { SearchHit } from '../core/types';
+import type { CliContext } from './main';
+import { ExitError } from './main';
+import { printHits, printIndexReport, progressPrinter } from './output';
+import { UsageError } from './args';
+
+export async function runIndex(ctx: CliContext): Promise<number> {
+  const { args, m } = ctx;
+  const engine = await ctx.open();
+  const progress = args.json ? undefined : progressPrinter();
+  const report = await engine.index({
+    dryRun: args.dryRun,
+    rebuild: args.rebuild,
+    signal: ctx.signal,
+    onProgress: progress ? (p) => progress.update(p) : undefined,
+  });
+  progress?.done();
+  if (args.json) {
+    const out: Record<string, unknown> = {
+      filesIndexed: report.filesIndexed,
+      filesSkipped: report.filesSkipped,
+      chunks: report.chunks,
+      tokens: report.tokens,
+      seconds: Number(report.seconds.toFixed(3)),
+      bytesOnDisk: report.bytesOnDisk,
+      embeddedChunks: report.embeddedChunks,
+      reusedChunks: report.reusedChunks,
+      provider: args.provider,
+      indexDir: engine.indexDir,
+    };
+    if (args.dryRun) out.estimatedCostUSD = report.estimatedCostUSD ?? 0;
+    if (report.requests !== undefined) out.requests = report.requests;
+    if (report.retries) out.retries = report.retries;
+    if (report.incomplete) out.incomplete = true;
+    if (report.warnings.length) out.warnings = report.warnings;
+    process.stdout.write(JSON.stringify(out) + '\n');
+  } else {
+    printIndexReport(report, m, args.dryRun);
+  }
+  if (ctx.signal.aborted) {
+    process.stderr.write(m.interrupted + '\n');
+    return 130;
+  }
+  if (report.error) {
+    process.stderr.write(`error: ${report.error.message}\n${m.incomplete}\n`);
+    return 1;
+  }
+  return report.incomplete && !args.dryRun ? 1 : 0;
+}
+
+function readQueries(file: string): string[] {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ExitError(2, `cannot read --queries-file ${file}: ${(e as Error).message}`);
+  }
+  const queries: string[] = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim()) return;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(line);
+    } catch {
+      throw new ExitError(2, `${file}:${i + 1}: not a JSON line`);
+    }
+    const q = (parsed as { query?: unknown })?.query;
+    if (typeof q !== 'string') throw new ExitError(2, `${file}:${i + 1}: expected {"query": string}`);
+    queries.push(q);
+  });
+  return queries;
+}
+
+function hitJson(hit: SearchHit) {
+  const c = hit.chunk;
+  return {
+    path: c.path,
+    startLine: c.startLine,
+    endLine: c.endLine,
+    score: Number(hit.score.toFixed(6)),
+    kind: c.kind,
+    symbol: c.symbol,
+    language: c.language,
+    why: {
+      terms: hit.why.terms,
+      ...(hit.why.vectorScore !== undefined ? { vectorScore: Number(hit.why.vectorScore.toFixed(4)) } : {}),
+      ...(hit.why.keywordScore !== undefined ? { keywordScore: Number(hit.why.keywordScore.toFixed(4)) } : {}),
+    },
+  };
+}
+
+export async function runSearch(ctx: CliContext): Promise<number> {
+  const { args, m } = ctx;
+  const inline = args.positionals.slice(1).join(' ');
+  if (args.queriesFile && inline) throw new UsageError('search takes either <query> or --queries-file, not both');
+  const queries = args.queriesFile ? readQueries(args.queriesFile) : inline ? [inline] : [];
+  if (!queries.length) throw new UsageError('search needs a <query> or --queries-file F.jsonl');
+
+  const engine = await ctx.open();
+  await ctx.requireIndex(engine);
+  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
+  const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
+  for (const query of queries) {
+    const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal });
+    if (args.json) {
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson) }) + '\n');
+    } else {
+      const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
+      printHits(query, hits, snippets, m);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,129 @@
+/**
+ * chunkFile: text of one file → chunks ready for an embedder. Dispatches on the language (syntax
+ * chunks for code with a grammar, heading sections for Markdown, paragraphs for prose, line windows
+ * for the rest), then builds each chunk's embed text (header + text), scrubs secrets from it,
+ * hashes it and enforces the token budget on the final text.
+ */
+import crypto from 'node:crypto';
+import { scrubSecrets } from '../security/scrub';
+import type { Chunk, ChunkKind } from '../types';
+import { chunkCodePieces } from './codeChunker';
+import { commentMarker, grammarForPath, kindForLanguage, languageForPath } from './languages';
+import { type Frontmatter, chunkMarkdownPieces } from './markdown';
+import { estimateTokens, splitByTokens } from './tokens';
+import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
+
+/** Bump when chunk boundaries, headers or hashing change: cached vectors of older chunks are then not reused. */
+export const CHUNKER_VERSION = 'sw-chunker-1';
+
+export const DEFAULT_MAX_TOKENS = 1000;
+/** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */
+export const MAX_TOKENS_CAP = 7500;
+const MIN_TOKENS = 64;
+/** Room kept for the symbol line of the header, which is unknown until pieces are final. */
+const SYMBOL_HEADER_RESERVE = 40;
+
+export interface ChunkOptions {
+  /** Token budget per chunk, embed header included. Default 1000, clamped to 64..7500. */
+  readonly maxTokens?: number;
+}
+
+interface FileFacts {
+  readonly path: string;
+  readonly language: string;
+  readonly kind: ChunkKind;
+  readonly frontmatter: Frontmatter;
+}
+
+function headerFor(file: FileFacts, symbol: string): string {
+  if (file.kind === 'doc') {
+    let h = `path: ${file.path}${symbol ? ` · ${symbol}` : ''}\n`;
+    if (file.frontmatter.title) h += `title: ${file.frontmatter.title}\n`;
+    if (file.frontmatter.tags?.length) h += `tags: ${file.frontmatter.tags.join(', ')}\n`;
+    return h;
+  }
+  const c = commentMarker(file.language);
+  return `${c} path: ${file.path}\n${symbol ? `${c} symbol: ${symbol}\n` : ''}`;
+}
+
+function sha256(text: string): string {
+  return crypto.createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
+
+function clampTokens(value: number | undefined): number {
+  const v = value === undefined || !Number.isFinite(value) ? DEFAULT_MAX_TOKENS : Math.floor(value);
+  return Math.min(MAX_TOKENS_CAP, Math.max(MIN_TOKENS, v));
+}
+
+/** Splits a text into lines as the chunk spans count them: on '\n' only, so CRLF files keep their '\r'. */
+function splitLines(text: string): string[] {
+  const lines = text.split('\n');
+  if (lines.length > 1 && lines[lines.length - 1] === '') lines.pop(); // the final newline ends a line, it does not open one
+  return lines;
+}
+
+export async function chunkFile(path: string, text: string, opts: ChunkOptions = {}): Promise<Chunk[]> {
+  if (!/\S/.test(text)) return [];
+  const maxTokens = clampTokens(opts.maxTokens);
+  const language = languageForPath(path);
+  const kind = kindForLanguage(language);
+  const lines = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+
+  // The header's share of the budget: path (+ frontmatter for Markdown) now, the symbol line reserved.
+  const reserve = (fm: Frontmatter): number =>
+    estimateTokens(headerFor({ path, language, kind, frontmatter: fm }, '')) + SYMBOL_HEADER_RESERVE;
+  let frontmatter: Frontmatter = {};
+  let pieces: Piece[];
+  let ctx: LineContext;
+  if (language === 'markdown') {
+    // Two passes only when there is frontmatter to know its header size; parsing is cheap.
+    const probe = chunkMarkdownPieces(makeLineContext(lines, Math.max(16, maxTokens - reserve({}))));
+    frontmatter = probe.frontmatter;
+    ctx = makeLineContext(lines, Math.max(16, maxTokens - reserve(frontmatter)));
+    pieces = frontmatter.title || frontmatter.tags ? chunkMarkdownPieces(ctx).pieces : probe.pieces;
+  } else {
+    ctx = makeLineContext(lines, Math.max(16, maxTokens - reserve(frontmatter)));
+    const grammar = grammarForPath(path);
+    const syntaxPieces = grammar ? await chunkCodePieces(ctx, lines.join('\n'), grammar).catch(() => undefined) : undefined;
+    pieces =
+      syntaxPieces ??
+      (kind === 'doc' ? groupParagraphs(ctx, 0, lines.length - 1, '') : lineWindows(ctx, 0, lines.length - 1, ''));
+  }
+  const file: FileFacts = { path, language, kind, frontmatter };
+  const chunks: Chunk[] = [];
+  for (const piece of pieces) emit(chunks, file, ctx, piece, maxTokens, ctx.budget);
+  return chunks;
+}
+
+/**
+ * Builds the chunk of a piece; if the scrubbed embed text is still over maxTokens (a long symbol,
+ * a scrubber replacement longer than the secret), the piece is split again with a smaller budget.
+ */
+function emit(out: Chunk[], file: FileFacts, ctx: LineContext, piece: Piece, maxTokens: number, budget: number): void {
+  const text = piece.text ?? ctx.lines.slice(piece.start, piece.end + 1).join('\n');
+  const embedText = scrubSecrets(headerFor(file, piece.symbol) + text).text;
+  const tokens = estimateTokens(embedText);
+  if (tokens > maxTokens && budget > 8) {
+    const smaller = Math.max(8, Math.floor(budget - (tokens - maxTokens) - 8));
+    const parts: Piece[] =
+      piece.text !== undefined || piece.start === piece.end
+        ? splitByTokens(text, smaller).map((t) => ({ start: piece.start, end: piece.end, symbol: piece.symbol, text: t }))
+        : lineWindows(ctx, piece.start, piece.end, piece.symbol, smaller);
+    if (parts.length > 1 || smaller < budget) {
+      for (const p of parts) emit(out, file, ctx, p, maxTokens, smaller);
+      return;
+    }
+  }
+  out.push({
+    path: file.path,
+    startLine: piece.start + 1,
+    endLine: piece.end + 1,
+    kind: file.kind,
+    language: file.language,
+    symbol: piece.symbol,
+    text,
+    embedText,
+    hash: sha256(embedText),
+    tokens,
+  });
+}

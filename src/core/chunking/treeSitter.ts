@@ -1,0 +1,93 @@
+/**
+ * Lazy, cached loading of the tree-sitter runtime and grammars from `@vscode/tree-sitter-wasm`.
+ *
+ * Where the wasm files are: the esbuild bundles (dist/cli.js, dist/extension.js) get a copy of the
+ * runtime and grammars in `dist/wasm/` (scripts/build.mjs), so `<__dirname>/wasm` is tried first;
+ * in development (tsx, tests) the package in node_modules is used. A host can override both with
+ * `setWasmDirectory`. The runtime is always told where `tree-sitter.wasm` is through `locateFile`:
+ * its own guess is "next to the script", which after bundling is dist/, not dist/wasm/.
+ */
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import type { Language, Parser } from '@vscode/tree-sitter-wasm';
+
+type TreeSitterModule = typeof import('@vscode/tree-sitter-wasm');
+
+const RUNTIME_WASM = 'tree-sitter.wasm';
+
+let wasmDirOverride: string | undefined;
+let runtime: Promise<TreeSitterModule> | undefined;
+const languages = new Map<string, Promise<Language>>();
+const parsers = new Map<string, Parser>();
+
+/** Lets a host (extension, tests) say where `tree-sitter.wasm` and the grammars are. Call before the first chunkFile. */
+export function setWasmDirectory(dir: string): void {
+  wasmDirOverride = dir;
+  runtime = undefined;
+  languages.clear();
+  parsers.clear();
+}
+
+function nodeRequire(): NodeRequire {
+  // CommonJS (bundles, tsx) has `require`; an ESM host falls back to a cwd-based resolver.
+  return typeof require === 'function' ? require : createRequire(path.join(process.cwd(), 'noop.js'));
+}
+
+/** The directory holding `tree-sitter.wasm` and `tree-sitter-<grammar>.wasm`. */
+export function wasmDirectory(): string {
+  if (wasmDirOverride) return wasmDirOverride;
+  const candidates: string[] = [];
+  if (typeof __dirname === 'string') candidates.push(path.join(__dirname, 'wasm'));
+  try {
+    candidates.push(path.join(path.dirname(nodeRequire().resolve('@vscode/tree-sitter-wasm/package.json')), 'wasm'));
+  } catch {
+    // not resolvable from here (bundled without node_modules): the first candidate must do
+  }
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, RUNTIME_WASM)));
+  if (!found) throw new Error(`tree-sitter wasm files not found (looked in: ${candidates.join(', ')})`);
+  return found;
+}
+
+async function loadRuntime(): Promise<TreeSitterModule> {
+  const dir = wasmDirectory();
+  const imported = (await import('@vscode/tree-sitter-wasm')) as TreeSitterModule & { default?: TreeSitterModule };
+  // The package is a UMD/CommonJS module: depending on the loader its exports sit on `default`.
+  const mod = imported.Parser ? imported : (imported.default as TreeSitterModule);
+  await mod.Parser.init({ locateFile: (file: string) => path.join(dir, file) });
+  return mod;
+}
+
+function getRuntime(): Promise<TreeSitterModule> {
+  runtime ??= loadRuntime().catch((err: unknown) => {
+    runtime = undefined; // let a later call retry (e.g. after setWasmDirectory)
+    throw err;
+  });
+  return runtime;
+}
+
+async function loadLanguage(grammar: string): Promise<Language> {
+  const mod = await getRuntime();
+  const bytes = await fs.promises.readFile(path.join(wasmDirectory(), `tree-sitter-${grammar}.wasm`));
+  return mod.Language.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/** A parser for `grammar` (e.g. `typescript`, `c-sharp`), created once and reused. */
+export async function parserFor(grammar: string): Promise<Parser> {
+  const cached = parsers.get(grammar);
+  if (cached) return cached;
+  let lang = languages.get(grammar);
+  if (!lang) {
+    lang = loadLanguage(grammar);
+    languages.set(grammar, lang);
+    lang.catch(() => languages.delete(grammar));
+  }
+  const language = await lang;
+  const existing = parsers.get(grammar); // another caller may have won the race
+  if (existing) return existing;
+  const mod = await getRuntime();
+  const parser = new mod.Parser();
+  parser.setLanguage(language);
+  parsers.set(grammar, parser);
+  return parser;
+}

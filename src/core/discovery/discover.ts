@@ -1,0 +1,284 @@
+/**
+ * discoverFiles: the files of a folder worth indexing, and every file (or folder) left out with its
+ * reason. Order of the checks, strongest first:
+ *   security excludes (never, whatever else says) → `exclude` option → `.semanticignore`
+ *   (its `!pattern` re-includes past the next two) → default excludes → `.gitignore`
+ *   → `include` option → file type, size, readability.
+ * A folder excluded as a whole is reported once as `dir/` and not walked (no node_modules
+ * enumeration), except a gitignored folder that a `.semanticignore` `!pattern` may reach into.
+ * Symlinks to files inside the root are followed; symlinks to folders are not (no loops, no
+ * duplicates); FIFOs, sockets and devices are never opened.
+ */
+import type { Dirent, Stats } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import ignore, { type Ignore } from 'ignore';
+import type { SkipReason, SkippedFile } from '../types';
+import { isDefaultExcluded, isSecurityExcluded, pathHasSecuritySegment } from './excludes';
+import { type IgnoreLayer, negationsMayReach, parseIgnoreFile, verdict } from './ignoreLayers';
+
+export interface DiscoveryOptions {
+  /** Gitignore-style globs; when given, only matching files are indexed. */
+  readonly include?: readonly string[];
+  /** Gitignore-style globs of files and folders to leave out. */
+  readonly exclude?: readonly string[];
+  /** Files larger than this are skipped as `too-large` (default 1,000,000 bytes). */
+  readonly maxFileBytes?: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface DiscoveredFile {
+  /** POSIX path relative to the root. */
+  readonly path: string;
+  readonly absPath: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface Discovery {
+  /** Sorted by path. */
+  readonly files: DiscoveredFile[];
+  /** Sorted by path; a folder skipped as a whole appears once, its path ending in `/`. */
+  readonly skipped: SkippedFile[];
+}
+
+export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
+export const SEMANTICIGNORE = '.semanticignore';
+/** Directories read (and files stat-ed) at once: enough to hide disk latency, few enough to stay polite. */
+const CONCURRENCY = 16;
+
+interface Folder {
+  readonly rel: string; // '' or 'a/b/'
+  readonly abs: string;
+  readonly git: readonly IgnoreLayer[];
+  readonly sem: readonly IgnoreLayer[];
+  /** Walked only because a `.semanticignore` re-include may reach inside a gitignored folder. */
+  readonly gitignored: boolean;
+  /**
+   * Git layers below this index no longer apply: a `.semanticignore` `!folder/` re-included this
+   * subtree, and the `.gitignore` rules above it would otherwise still match its files through
+   * their parent folder. `.gitignore` files inside the subtree still count.
+   */
+  readonly gitFloor: number;
+}
+
+interface Walk {
+  readonly rootReal: string;
+  readonly maxFileBytes: number;
+  readonly include?: Ignore;
+  readonly exclude?: Ignore;
+  readonly signal?: AbortSignal;
+  readonly files: DiscoveredFile[];
+  readonly skipped: SkippedFile[];
+  readonly limit: Semaphore;
+  readonly identity: Identity | undefined;
+}
+
+/** Who we are, for mode-bit readability checks (looked up once per walk, not per file). */
+interface Identity {
+  readonly uid: number;
+  readonly gids: ReadonlySet<number>;
+}
+
+function currentIdentity(): Identity | undefined {
+  if (typeof process.getuid !== 'function' || typeof process.getgroups !== 'function') return undefined; // Windows
+  const uid = process.getuid();
+  if (uid === 0) return undefined; // root reads everything
+  return { uid, gids: new Set([...process.getgroups(), process.getgid?.() ?? -1]) };
+}
+
+class Semaphore {
+  private waiting: Array<() => void> = [];
+  constructor(private free: number) {}
+  async acquire(): Promise<void> {
+    if (this.free > 0) {
+      this.free--;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.free++;
+  }
+}
+
+function globMatcher(globs: readonly string[] | undefined): Ignore | undefined {
+  const list = (globs ?? []).map((g) => g.trim()).filter(Boolean);
+  return list.length ? ignore({ ignorecase: false }).add(list) : undefined;
+}
+
+export async function discoverFiles(root: string, opts: DiscoveryOptions = {}): Promise<Discovery> {
+  opts.signal?.throwIfAborted();
+  const rootAbs = path.resolve(root);
+  const rootReal = await fs.realpath(rootAbs);
+  if (!(await fs.stat(rootReal)).isDirectory()) throw new Error(`not a folder: ${root}`);
+  const walk: Walk = {
+    rootReal,
+    maxFileBytes: opts.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES,
+    include: globMatcher(opts.include),
+    exclude: globMatcher(opts.exclude),
+    signal: opts.signal,
+    files: [],
+    skipped: [],
+    limit: new Semaphore(CONCURRENCY),
+    identity: currentIdentity(),
+  };
+  // .git/info/exclude speaks for the whole repository, below every .gitignore.
+  const infoExclude = await readOptional(path.join(rootAbs, '.git', 'info', 'exclude'));
+  const infoLayer = infoExclude === undefined ? undefined : parseIgnoreFile('', infoExclude);
+  await walkFolder(walk, { rel: '', abs: rootAbs, git: infoLayer ? [infoLayer] : [], sem: [], gitignored: false, gitFloor: 0 });
+  const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+  walk.files.sort(byPath);
+  walk.skipped.sort(byPath);
+  return { files: walk.files, skipped: walk.skipped };
+}
+
+async function readOptional(file: string): Promise<string | undefined> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function skip(walk: Walk, p: string, reason: SkipReason, detail?: string): void {
+  walk.skipped.push(detail ? { path: p, reason, detail } : { path: p, reason });
+}
+
+/** Why an entry is left out by name and ignore rules, or undefined to keep it. `rel` of a folder ends in `/`. */
+function ruleVerdict(walk: Walk, folder: Folder, name: string, rel: string, isDir: boolean): SkipReason | undefined {
+  const nameKey = isDir ? `${name}/` : name;
+  if (isSecurityExcluded(nameKey)) return 'security';
+  if (walk.exclude?.ignores(rel)) return 'excluded-by-option';
+  const sem = verdict(folder.sem, rel);
+  if (sem === 'ignored') return 'semanticignore';
+  if (sem !== 'unignored') {
+    if (isDefaultExcluded(nameKey)) return 'default-exclude';
+    if (folder.gitignored || verdict(folder.git.slice(folder.gitFloor), rel) === 'ignored') return 'gitignore';
+  }
+  if (!isDir && walk.include && !walk.include.ignores(rel)) return 'not-included';
+  return undefined;
+}
+
+async function walkFolder(walk: Walk, folder: Folder): Promise<void> {
+  walk.signal?.throwIfAborted();
+  const subfolders: Folder[] = [];
+  await walk.limit.acquire();
+  try {
+    let entries: Dirent[];
+    try {
+      entries = await fs.readdir(folder.abs, { withFileTypes: true });
+    } catch (err) {
+      if (folder.rel === '') throw err;
+      skip(walk, folder.rel, 'unreadable', errorCode(err));
+      return;
+    }
+    const names = new Set(entries.map((e) => e.name));
+    const git = await withLayer(folder.git, folder, '.gitignore', names);
+    const sem = await withLayer(folder.sem, folder, SEMANTICIGNORE, names);
+    const here: Folder = { ...folder, git, sem };
+    const candidates: Array<{ rel: string; abs: string; entry: Dirent }> = [];
+    for (const entry of entries) {
+      const rel = folder.rel + entry.name;
+      const abs = path.join(folder.abs, entry.name);
+      if (entry.isDirectory()) {
+        const relDir = `${rel}/`;
+        const reason = ruleVerdict(walk, here, entry.name, relDir, true);
+        if (!reason) {
+          const reincluded = verdict(sem, relDir) === 'unignored';
+          subfolders.push({
+            rel: relDir, abs, git, sem,
+            gitignored: reincluded ? false : folder.gitignored,
+            gitFloor: reincluded ? git.length : folder.gitFloor,
+          });
+        } else if (reason === 'gitignore' && negationsMayReach(sem, relDir)) {
+          subfolders.push({ rel: relDir, abs, git, sem, gitignored: true, gitFloor: folder.gitFloor });
+        } else skip(walk, relDir, reason);
+        continue;
+      }
+      const reason = ruleVerdict(walk, here, entry.name, rel, false);
+      if (reason) skip(walk, rel, reason);
+      else candidates.push({ rel, abs, entry });
+    }
+    await Promise.all(candidates.map((c) => inspectFile(walk, c.rel, c.abs, c.entry)));
+  } finally {
+    walk.limit.release();
+  }
+  await Promise.all(subfolders.map((f) => walkFolder(walk, f)));
+}
+
+async function withLayer(layers: readonly IgnoreLayer[], folder: Folder, fileName: string, names: Set<string>): Promise<readonly IgnoreLayer[]> {
+  if (!names.has(fileName)) return layers;
+  const content = await readOptional(path.join(folder.abs, fileName));
+  const layer = content === undefined ? undefined : parseIgnoreFile(folder.rel, content);
+  return layer ? [...layers, layer] : layers;
+}
+
+function errorCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException)?.code ?? String(err);
+}
+
+/** File type, symlink target, size and permission checks for a file that passed the rules. */
+async function inspectFile(walk: Walk, rel: string, abs: string, entry: Dirent): Promise<void> {
+  let stats: Stats;
+  try {
+    if (entry.isSymbolicLink()) {
+      const verdict = await symlinkVerdict(walk, abs);
+      if (verdict) {
+        skip(walk, rel, verdict.reason, verdict.detail);
+        return;
+      }
+    } else if (!entry.isFile() && (entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) {
+      skip(walk, rel, 'not-a-regular-file', fileTypeName(entry));
+      return;
+    }
+    stats = await fs.stat(abs);
+  } catch (err) {
+    const code = errorCode(err);
+    skip(walk, rel, code === 'ELOOP' ? 'not-a-regular-file' : 'unreadable', code === 'ENOENT' ? 'vanished' : code);
+    return;
+  }
+  if (!stats.isFile()) {
+    skip(walk, rel, 'not-a-regular-file', stats.isDirectory() ? 'directory' : 'special file');
+    return;
+  }
+  if (stats.size === 0) return skip(walk, rel, 'empty');
+  if (stats.size > walk.maxFileBytes) return skip(walk, rel, 'too-large', `${stats.size} bytes`);
+  if (walk.identity && !readable(stats, walk.identity)) return skip(walk, rel, 'unreadable', 'permission denied');
+  walk.files.push({ path: rel, absPath: abs, size: stats.size, mtimeMs: stats.mtimeMs });
+}
+
+function fileTypeName(entry: Dirent): string {
+  if (entry.isFIFO()) return 'FIFO';
+  if (entry.isSocket()) return 'socket';
+  return 'device';
+}
+
+/** A symlink is followed only to a regular file inside the root that is not itself a secret. */
+async function symlinkVerdict(walk: Walk, abs: string): Promise<{ reason: SkipReason; detail: string } | undefined> {
+  let target: Stats;
+  try {
+    target = await fs.stat(abs);
+  } catch (err) {
+    const code = errorCode(err);
+    return { reason: 'not-a-regular-file', detail: code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : code };
+  }
+  if (target.isDirectory()) return { reason: 'not-a-regular-file', detail: 'symlink to a folder (not followed)' };
+  if (!target.isFile()) return { reason: 'not-a-regular-file', detail: 'symlink to a special file' };
+  const real = await fs.realpath(abs);
+  const relTarget = path.relative(walk.rootReal, real);
+  if (relTarget.startsWith('..') || path.isAbsolute(relTarget)) {
+    return { reason: 'not-a-regular-file', detail: 'symlink points outside the folder' };
+  }
+  if (pathHasSecuritySegment(relTarget.split(path.sep).join('/'))) return { reason: 'security', detail: 'symlink to a protected file' };
+  return undefined;
+}
+
+/** Mode-bit check (POSIX), so unreadable files are reported here rather than failing later; ACLs are not consulted. */
+function readable(stats: Stats, me: Identity): boolean {
+  if (stats.uid === me.uid) return (stats.mode & 0o400) !== 0;
+  if (me.gids.has(stats.gid)) return (stats.mode & 0o040) !== 0;
+  return (stats.mode & 0o004) !== 0;
+}

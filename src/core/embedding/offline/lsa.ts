@@ -1,0 +1,217 @@
+/**
+ * TF-IDF → truncated SVD (LSA), fitted on the workspace itself.
+ *
+ * The randomized SVD (Halko, Martinsson & Tropp 2011) only needs sparse×dense products over the
+ * n×V tf-idf matrix and small dense work: a QR of tall n×l / V×l matrices (modified Gram–Schmidt
+ * here) and the eigen-decomposition of an l×l Gram matrix (ml-matrix). With a seeded PRNG and a
+ * fixed order of every sum, the same corpus always yields the same basis, bit for bit.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { tokenize } from '../../text/tokenize';
+import { fillGaussian, mulberry32 } from './prng';
+
+export interface FitOptions {
+  readonly dims: number;
+  readonly maxVocabulary: number;
+  /** Documents used for the fit (an even, deterministic sample beyond this). */
+  readonly maxDocuments: number;
+  readonly oversample?: number;
+  readonly powerIterations?: number;
+  readonly seed?: number;
+  /** Called between the heavy passes: lets the caller yield to the event loop and cancel. */
+  readonly checkpoint?: () => Promise<void>;
+}
+
+export interface FittedBasis {
+  /** Vocabulary, sorted. */
+  readonly terms: string[];
+  readonly idf: Float32Array;
+  /** V × dims, row-major: term j's coordinates in the latent space. */
+  readonly projection: Float64Array;
+  readonly dims: number;
+}
+
+/** Counts of a text's terms, in first-seen order (a fixed order keeps the sums reproducible). */
+export function termCounts(text: string): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+/** Sublinear tf, as in most LSA setups: a term repeated 20 times is not 20 times as telling. */
+export const tfWeight = (tf: number): number => 1 + Math.log(tf);
+
+interface Csr { readonly rows: number; readonly cols: number; readonly ptr: Int32Array; readonly idx: Int32Array; readonly val: Float64Array }
+
+export async function fitLsa(texts: readonly string[], opt: FitOptions): Promise<FittedBasis> {
+  const tick = opt.checkpoint ?? (async () => {});
+  const n = Math.min(texts.length, opt.maxDocuments);
+  const sample: Map<string, number>[] = [];
+  for (let i = 0; i < n; i++) {
+    sample.push(termCounts(texts[Math.floor((i * texts.length) / n)]));
+    if (i % 2000 === 1999) await tick();
+  }
+  // Vocabulary: the most widespread terms, ties broken by the term itself; hapaxes are noise
+  // for LSA (they cannot co-occur) unless the corpus is tiny.
+  const df = new Map<string, number>();
+  for (const doc of sample) for (const t of doc.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  const minDf = n >= 50 ? 2 : 1;
+  const terms = [...df.entries()]
+    .filter(([, d]) => d >= minDf)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, opt.maxVocabulary)
+    .map(([t]) => t)
+    .sort();
+  const V = terms.length;
+  const termIndex = new Map(terms.map((t, i) => [t, i]));
+  const idf = new Float32Array(V);
+  terms.forEach((t, j) => (idf[j] = Math.log((1 + n) / (1 + (df.get(t) ?? 0))) + 1));
+
+  const A = buildCsr(sample, termIndex, idf);
+  await tick();
+  const projection = await randomizedRightSingular(A, opt, tick);
+  return { terms, idf, projection, dims: opt.dims };
+}
+
+/** Rows = documents (tf-idf, L2-normalized so long files do not dominate the basis). */
+function buildCsr(docs: readonly Map<string, number>[], termIndex: Map<string, number>, idf: Float32Array): Csr {
+  const ptr = new Int32Array(docs.length + 1);
+  const idx: number[] = [];
+  const val: number[] = [];
+  docs.forEach((doc, i) => {
+    const start = idx.length;
+    let norm = 0;
+    for (const [t, tf] of doc) {
+      const j = termIndex.get(t);
+      if (j === undefined) continue;
+      const w = tfWeight(tf) * idf[j];
+      idx.push(j);
+      val.push(w);
+      norm += w * w;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = start; k < val.length; k++) val[k] *= inv;
+    ptr[i + 1] = idx.length;
+  });
+  return { rows: docs.length, cols: termIndex.size, ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
+}
+
+/** out (rows×l) = A · X, X is cols×l row-major. */
+function mulA(A: Csr, X: Float64Array, l: number): Float64Array {
+  const out = new Float64Array(A.rows * l);
+  for (let i = 0; i < A.rows; i++) {
+    const o = i * l;
+    for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
+      const a = A.val[k], x = A.idx[k] * l;
+      for (let c = 0; c < l; c++) out[o + c] += a * X[x + c];
+    }
+  }
+  return out;
+}
+
+/** out (cols×l) = Aᵀ · Y, Y is rows×l row-major. */
+function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
+  const out = new Float64Array(A.cols * l);
+  for (let i = 0; i < A.rows; i++) {
+    const y = i * l;
+    for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
+      const a = A.val[k], o = A.idx[k] * l;
+      for (let c = 0; c < l; c++) out[o + c] += a * Y[y + c];
+    }
+  }
+  return out;
+}
+
+/**
+ * Orthonormalizes the columns of a rows×l row-major matrix in place (modified Gram–Schmidt on a
+ * column-major copy; run twice — "twice is enough" — where full orthogonality matters). Columns that vanish (rank below l,
+ * e.g. a tiny corpus) become zero instead of amplified noise.
+ */
+function orthonormalize(M: Float64Array, rows: number, l: number, passes: number): void {
+  const cols: Float64Array[] = [];
+  for (let c = 0; c < l; c++) {
+    const col = new Float64Array(rows);
+    for (let r = 0; r < rows; r++) col[r] = M[r * l + c];
+    cols.push(col);
+  }
+  for (let pass = 0; pass < passes; pass++) {
+    for (let c = 0; c < l; c++) {
+      const v = cols[c];
+      for (let p = 0; p < c; p++) {
+        const u = cols[p];
+        let dot = 0;
+        for (let r = 0; r < rows; r++) dot += u[r] * v[r];
+        if (dot !== 0) for (let r = 0; r < rows; r++) v[r] -= dot * u[r];
+      }
+      let norm = 0;
+      for (let r = 0; r < rows; r++) norm += v[r] * v[r];
+      norm = Math.sqrt(norm);
+      if (norm < 1e-10) v.fill(0);
+      else for (let r = 0; r < rows; r++) v[r] /= norm;
+    }
+  }
+  for (let c = 0; c < l; c++) for (let r = 0; r < rows; r++) M[r * l + c] = cols[c][r];
+}
+
+/** Top `dims` right singular vectors of A, scaled by nothing (V × dims, row-major). */
+async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Promise<void>): Promise<Float64Array> {
+  const k = opt.dims;
+  const V = A.cols;
+  const W = new Float64Array(V * k);
+  if (A.rows === 0 || V === 0) return W;
+  const l = Math.min(k + (opt.oversample ?? 10), Math.max(1, Math.min(A.rows, V)));
+  const omega = new Float64Array(V * l);
+  fillGaussian(omega, mulberry32(opt.seed ?? 0x5eed));
+
+  // Power iterations (A Aᵀ)^q A Ω sharpen the spectrum. Only the n-side is re-orthonormalized
+  // between steps (one Gram–Schmidt pass; two for the final Q): the V-side products stay well
+  // conditioned for q ≤ 2 and skipping them halves the dense work.
+  let Q = mulA(A, omega, l);
+  const q = opt.powerIterations ?? 2;
+  orthonormalize(Q, A.rows, l, q === 0 ? 2 : 1);
+  await tick();
+  for (let it = 0; it < q; it++) {
+    Q = mulA(A, mulAt(A, Q, l), l);
+    orthonormalize(Q, A.rows, l, it === q - 1 ? 2 : 1);
+    await tick();
+  }
+  // B = Qᵀ A (l × V); its right singular vectors approximate A's. Via the small Gram matrix
+  // G = B Bᵀ = Ũ Σ² Ũᵀ, so v_i = Bᵀ ũ_i / σ_i — an l×l eigenproblem instead of an l×V SVD.
+  const Bt = mulAt(A, Q, l);
+  const G = new Float64Array(l * l);
+  for (let j = 0; j < V; j++) {
+    const o = j * l;
+    for (let a = 0; a < l; a++) {
+      const x = Bt[o + a];
+      if (x === 0) continue;
+      for (let b = a; b < l; b++) G[a * l + b] += x * Bt[o + b];
+    }
+  }
+  const rowsG: number[][] = [];
+  for (let a = 0; a < l; a++) {
+    const row: number[] = [];
+    for (let b = 0; b < l; b++) row.push(a <= b ? G[a * l + b] : G[b * l + a]);
+    rowsG.push(row);
+  }
+  const evd = new EigenvalueDecomposition(new Matrix(rowsG), { assumeSymmetric: true });
+  const lambda = evd.realEigenvalues;
+  const U = evd.eigenvectorMatrix;
+  const order = lambda.map((_, i) => i).sort((x, y) => lambda[y] - lambda[x] || x - y);
+  const top = Math.max(lambda[order[0]] ?? 0, 0);
+  for (let c = 0; c < Math.min(k, l); c++) {
+    const e = order[c];
+    if (!(lambda[e] > top * 1e-10) || top === 0) continue; // rank exhausted: leave the column zero
+    const inv = 1 / Math.sqrt(lambda[e]);
+    const u = U.getColumn(e);
+    let best = 0;
+    for (let j = 0; j < V; j++) {
+      let s = 0;
+      for (let a = 0; a < l; a++) s += Bt[j * l + a] * u[a];
+      W[j * k + c] = s * inv;
+      if (Math.abs(W[j * k + c]) > Math.abs(best)) best = W[j * k + c];
+    }
+    // Singular vectors are defined up to sign; fix it so the basis never flips between builds.
+    if (best < 0) for (let j = 0; j < V; j++) W[j * k + c] = -W[j * k + c];
+  }
+  return W;
+}

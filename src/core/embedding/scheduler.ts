@@ -1,0 +1,328 @@
+/**
+ * The batch scheduler shared by every remote embedder. It owns the rules competitors get wrong:
+ *  - never more than `maxBatch` texts per request (10 for DashScope v3/v4), shrinking further if
+ *    the server says "should not be larger than N";
+ *  - never a text over the per-item token limit (over-long texts are cut, with a warning);
+ *  - bounded concurrency + token buckets (rpm, tpm) + AIMD on 429;
+ *  - retries with exponential backoff and full jitter (Retry-After wins) for 429/5xx/timeouts/
+ *    resets/bad JSON; 400/401/403 stop the run at once with an actionable EmbedError;
+ *  - `onEmbedded` per successful batch, so a failed or cancelled run keeps what it paid for;
+ *    a failed batch is never reported.
+ * The sender (native DashScope, or the `openai` client) only turns texts into one HTTP call.
+ */
+import type { EmbedOptions, Logger } from '../types';
+import { nullLogger } from '../types';
+import { EmbedError, cancelledError, isCancellation } from './errors';
+import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, type RetryCause } from './failures';
+import { TransportError } from './http';
+import { RateLimiter, sleep } from './rateLimiter';
+import { TRUNCATE_AT_TOKENS, estimateEmbedTokens, truncateToTokens } from './tokens';
+import type { SparseVector } from './vectors';
+
+export interface BatchReply {
+  /** One vector per text, in order, already validated by the sender. */
+  readonly vectors: readonly Float32Array[];
+  /** Tokens the server billed for this request, when it says. */
+  readonly tokens?: number;
+  readonly sparse?: readonly (SparseVector | undefined)[];
+}
+
+/** Sends one batch as one HTTP request. Must respect `signal` (timeouts and cancellation). */
+export type BatchSender = (texts: readonly string[], signal: AbortSignal) => Promise<BatchReply>;
+
+export interface SchedulerOptions {
+  /** For log lines: `DashScope text-embedding-v4`. */
+  readonly label: string;
+  readonly maxBatch: number;
+  /** Texts estimated above this are truncated (default 7,500, below the 8,192 limit). */
+  readonly maxItemTokens?: number;
+  readonly concurrency?: number;
+  readonly requestsPerMinute?: number;
+  readonly tokensPerMinute?: number;
+  readonly burst?: number;
+  /** Per request attempt (default 60 s). */
+  readonly timeoutMs?: number;
+  /** Retries per batch for errors other than 429 before the run stops (default 10). */
+  readonly maxRetries?: number;
+  /**
+   * How long one batch may stay throttled (429) before the run stops (default 5 min). Rate limits
+   * recover within a minute (contract §5), so 429s are bounded by time, not by a retry count.
+   */
+  readonly rateLimitPatienceMs?: number;
+  readonly baseDelayMs?: number;
+  readonly maxDelayMs?: number;
+  readonly logger?: Logger;
+  /** Injected in tests for reproducible jitter. */
+  readonly random?: () => number;
+}
+
+export interface EmbedStats {
+  /** HTTP requests sent (attempts, including retried ones). */
+  readonly requests: number;
+  readonly failedRequests: number;
+  /** Texts embedded successfully. */
+  readonly texts: number;
+  /** Tokens the server reported (billed). */
+  readonly tokens: number;
+  /** Our estimate of the tokens sent in successful requests. */
+  readonly estimatedTokens: number;
+  /** Retries by cause: `429`, `500`, `503`, `timeout`, `reset`, `bad-json`, `batch-limit`, `too-long`, … */
+  readonly retries: Readonly<Record<string, number>>;
+  readonly truncatedTexts: number;
+  /** The batch limit in force (lowered when the server names a smaller one). */
+  readonly batchLimit: number;
+}
+
+export interface RunOptions extends EmbedOptions {
+  /** Sparse vectors per successful batch (DashScope `dense&sparse`). */
+  readonly onSparse?: (indices: readonly number[], sparse: readonly (SparseVector | undefined)[]) => void;
+}
+
+export interface RunResult {
+  readonly vectors: Float32Array[];
+  readonly sparse?: (SparseVector | undefined)[];
+}
+
+interface Batch {
+  readonly indices: number[];
+  texts: string[];
+  /** Lowered when the server says an item is too long despite our estimate. */
+  itemCap: number;
+}
+
+/** Sent instead of an empty or whitespace-only text, which the server rejects with a 400. */
+export const EMPTY_TEXT_PLACEHOLDER = '(empty)';
+
+export class EmbedScheduler {
+  private readonly limiter: RateLimiter;
+  private readonly log: Logger;
+  private batchLimit: number;
+  private readonly counters = { requests: 0, failedRequests: 0, texts: 0, tokens: 0, estimatedTokens: 0, truncatedTexts: 0 };
+  private readonly retryCounts: Record<string, number> = {};
+
+  constructor(private readonly opts: SchedulerOptions) {
+    this.batchLimit = Math.max(1, opts.maxBatch);
+    this.limiter = new RateLimiter({ requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute, burst: opts.burst });
+    this.log = opts.logger ?? nullLogger;
+  }
+
+  stats(): EmbedStats {
+    return { ...this.counters, retries: { ...this.retryCounts }, batchLimit: this.batchLimit };
+  }
+
+  async run(texts: readonly string[], send: BatchSender, options: RunOptions = {}): Promise<RunResult> {
+    const userSignal = options.signal;
+    if (userSignal?.aborted) throw cancelledError();
+    const total = texts.length;
+    const vectors: Float32Array[] = new Array(total);
+    const sparse: (SparseVector | undefined)[] = new Array(total);
+    let anySparse = false;
+    if (total === 0) return { vectors };
+
+    const itemCap = this.opts.maxItemTokens ?? TRUNCATE_AT_TOKENS;
+    const prepared = texts.map((t) => this.prepare(t, itemCap));
+    const queue: Batch[] = [];
+    for (let i = 0; i < total; i += this.batchLimit) {
+      const indices = Array.from({ length: Math.min(this.batchLimit, total - i) }, (_, k) => i + k);
+      queue.push({ indices, texts: indices.map((k) => prepared[k]), itemCap });
+    }
+
+    // `stop` ends waits (backoff, rate limiter) on a fatal error or cancellation; in-flight
+    // requests are only aborted on cancellation, so work already paid for still lands.
+    const stop = new AbortController();
+    const onUserAbort = () => stop.abort();
+    userSignal?.addEventListener('abort', onUserAbort, { once: true });
+    let fatal: unknown;
+    let done = 0;
+    let tokens = 0;
+    const runRetries: Record<string, number> = {};
+    const progress = () => options.onProgress?.({ done, total, tokens, retries: { ...runRetries } });
+    const countRetry = (cause: string) => {
+      runRetries[cause] = (runRetries[cause] ?? 0) + 1;
+      this.retryCounts[cause] = (this.retryCounts[cause] ?? 0) + 1;
+    };
+
+    const processBatch = async (batch: Batch): Promise<void> => {
+      let throttledSince: number | undefined;
+      for (let attempt = 0; ; ) {
+        if (batch.indices.length > this.batchLimit) {
+          // The limit shrank while this batch waited: re-split, front of the queue.
+          queue.unshift(...this.split(batch));
+          return;
+        }
+        const est = batch.texts.reduce((s, t) => s + estimateEmbedTokens(t), 0);
+        await this.limiter.acquire(est, stop.signal);
+        let reply: BatchReply;
+        try {
+          reply = await this.sendOnce(batch.texts, send, userSignal);
+        } catch (e) {
+          this.counters.failedRequests++;
+          if (userSignal?.aborted) throw cancelledError();
+          if (e instanceof BatchLimitFailure) {
+            if (e.limit < 1 || e.limit >= batch.indices.length) throw new EmbedError('bad-request', `${this.opts.label}: the server rejected a batch of ${batch.indices.length} texts but names a limit of ${e.limit}.`, 400);
+            this.log.warn(`${this.opts.label}: the server accepts at most ${e.limit} texts per request; re-splitting batches.`);
+            this.batchLimit = Math.min(this.batchLimit, e.limit);
+            countRetry('batch-limit');
+            queue.unshift(...this.split(batch));
+            return;
+          }
+          if (e instanceof ItemTooLongFailure) {
+            batch.itemCap = Math.floor(batch.itemCap * 0.75);
+            if (batch.itemCap < 512) throw new EmbedError('bad-request', `${this.opts.label}: the server keeps rejecting a text as too long (${e.serverMessage}).`, 400);
+            this.log.warn(`${this.opts.label}: the server found a text too long; cutting that batch at ~${batch.itemCap} tokens.`);
+            batch.texts = batch.texts.map((t) => this.prepare(t, batch.itemCap));
+            countRetry('too-long');
+            continue;
+          }
+          if (!(e instanceof RetryableFailure)) throw e;
+          countRetry(e.retryCause);
+          if (e.retryCause === '429') {
+            this.limiter.throttled(e.retryAfterMs);
+            throttledSince ??= Date.now();
+            if (Date.now() - throttledSince > (this.opts.rateLimitPatienceMs ?? 300_000)) throw this.exhausted(e, attempt + 1);
+            attempt = Math.min(attempt + 1, 6); // backoff grows, but 429s never exhaust the retry count
+          } else if (++attempt > (this.opts.maxRetries ?? 10)) throw this.exhausted(e, attempt);
+          const delay = this.backoff(attempt, e.retryAfterMs);
+          this.log.debug?.(`${this.opts.label}: ${e.message}; retry ${attempt} in ${delay} ms`);
+          progress();
+          await sleep(delay, stop.signal);
+          continue;
+        }
+        if (reply.vectors.length !== batch.indices.length) {
+          throw new EmbedError('invalid-reply', `${this.opts.label}: the server returned ${reply.vectors.length} vectors for ${batch.indices.length} texts; nothing from that request was stored.`);
+        }
+        this.limiter.succeeded();
+        batch.indices.forEach((k, j) => {
+          vectors[k] = reply.vectors[j];
+          if (reply.sparse) sparse[k] = reply.sparse[j];
+        });
+        done += batch.indices.length;
+        tokens += reply.tokens ?? 0;
+        this.counters.texts += batch.indices.length;
+        this.counters.tokens += reply.tokens ?? 0;
+        this.counters.estimatedTokens += est;
+        // Callbacks run after the batch is complete and validated: a failed batch is never reported.
+        options.onEmbedded?.(batch.indices, batch.indices.map((k) => vectors[k]));
+        if (reply.sparse) {
+          anySparse = true;
+          options.onSparse?.(batch.indices, reply.sparse);
+        }
+        progress();
+        return;
+      }
+    };
+
+    // A worker leaves only when the queue is empty and nothing is in flight: an in-flight batch
+    // may still re-split and refill the queue.
+    let inFlight = 0;
+    let waiters: (() => void)[] = [];
+    const wakeAll = () => {
+      const w = waiters;
+      waiters = [];
+      w.forEach((f) => f());
+    };
+    const worker = async (): Promise<void> => {
+      while (fatal === undefined && !stop.signal.aborted) {
+        const batch = queue.shift();
+        if (!batch) {
+          if (inFlight === 0) break;
+          await new Promise<void>((r) => waiters.push(r));
+          continue;
+        }
+        inFlight++;
+        try {
+          await processBatch(batch);
+        } catch (e) {
+          if (fatal === undefined && !(isCancellation(e) && stop.signal.aborted)) fatal = e;
+          stop.abort();
+        } finally {
+          inFlight--;
+          wakeAll();
+        }
+      }
+      wakeAll();
+    };
+    const workers = Math.max(1, Math.min(this.opts.concurrency ?? 4, queue.length));
+    try {
+      await Promise.all(Array.from({ length: workers }, worker));
+    } finally {
+      userSignal?.removeEventListener('abort', onUserAbort);
+    }
+    if (userSignal?.aborted) throw cancelledError();
+    if (fatal !== undefined) throw fatal instanceof Error ? fatal : new EmbedError('network', String(fatal));
+    return { vectors, sparse: anySparse ? sparse : undefined };
+  }
+
+  /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
+  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal): Promise<BatchReply> {
+    const attempt = new AbortController();
+    let timedOut = false;
+    const timeoutMs = this.opts.timeoutMs ?? 60_000;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      attempt.abort();
+    }, timeoutMs);
+    const onAbort = () => attempt.abort();
+    userSignal?.addEventListener('abort', onAbort, { once: true });
+    this.counters.requests++;
+    try {
+      return await send(texts, attempt.signal);
+    } catch (e) {
+      if (userSignal?.aborted) throw cancelledError();
+      if (timedOut) throw new RetryableFailure('timeout', `no reply within ${timeoutMs} ms`);
+      throw toFailure(e);
+    } finally {
+      clearTimeout(timer);
+      userSignal?.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Exponential backoff with full jitter; a server's Retry-After wins (plus a little jitter). */
+  private backoff(attempt: number, retryAfterMs?: number): number {
+    const rnd = this.opts.random ?? Math.random;
+    const base = this.opts.baseDelayMs ?? 500;
+    if (retryAfterMs !== undefined) return Math.round(retryAfterMs + rnd() * Math.min(250, base));
+    const cap = Math.min(this.opts.maxDelayMs ?? 30_000, base * 2 ** (attempt - 1));
+    return Math.round(rnd() * cap);
+  }
+
+  private exhausted(e: RetryableFailure, attempts: number): EmbedError {
+    if (e.retryCause === '429') {
+      return new EmbedError('rate-limit', `${this.opts.label}: still rate-limited (HTTP 429) after ${Math.round((this.opts.rateLimitPatienceMs ?? 300_000) / 1000)} s of retries. Lower requestsPerMinute / tokensPerMinute / concurrency or raise the quota, then run again; everything embedded so far is kept.`, 429);
+    }
+    return new EmbedError('network', `${this.opts.label}: giving up after ${attempts} attempts (last: ${e.message}). Check the network, proxy and the service status, then run again; everything embedded so far is kept.`);
+  }
+
+  private split(batch: Batch): Batch[] {
+    const out: Batch[] = [];
+    for (let i = 0; i < batch.indices.length; i += this.batchLimit) {
+      out.push({ indices: batch.indices.slice(i, i + this.batchLimit), texts: batch.texts.slice(i, i + this.batchLimit), itemCap: batch.itemCap });
+    }
+    return out;
+  }
+
+  private prepare(text: string, cap: number): string {
+    if (!text.trim()) return EMPTY_TEXT_PLACEHOLDER;
+    const cut = truncateToTokens(text, cap);
+    if (cut.truncated) {
+      this.counters.truncatedTexts++;
+      this.log.warn(`${this.opts.label}: a text of ~${estimateEmbedTokens(text)} estimated tokens was cut to ~${cap} (the limit is 8,192 per text).`);
+    }
+    return cut.text;
+  }
+}
+
+/** Errors thrown by senders → scheduler failures. SyntaxError = unparsable (e.g. truncated) JSON. */
+function toFailure(e: unknown): unknown {
+  if (e instanceof RetryableFailure || e instanceof BatchLimitFailure || e instanceof ItemTooLongFailure || e instanceof EmbedError) return e;
+  const transport = findCause(e, (c): c is TransportError => c instanceof TransportError);
+  if (transport) return new RetryableFailure(transport.transportCause as RetryCause, transport.message);
+  if (findCause(e, (c): c is SyntaxError => c instanceof SyntaxError)) return new RetryableFailure('bad-json', 'unparsable JSON in the reply');
+  if (e instanceof Error && /timed? ?out/i.test(e.message)) return new RetryableFailure('timeout', e.message);
+  return new EmbedError('network', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
+}
+
+function findCause<T>(e: unknown, test: (c: unknown) => c is T): T | undefined {
+  for (let c = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) if (test(c)) return c;
+  return undefined;
+}

@@ -1,0 +1,183 @@
+/**
+ * Low-level file I/O of the index: durable writes (write + fsync), block checksums and reading
+ * a file straight into a typed array. Everything here is synchronous on purpose: the commit
+ * protocol is a strict sequence of write → fsync → rename → fsync(dir), and sync calls make that
+ * order obvious and impossible to interleave with another commit in the same process.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** Block size of the per-block checksums recorded in the manifest (1 MiB). */
+export const BLOCK_SIZE = 1 << 20;
+
+/** A data file as the manifest references it: exact length plus one checksum per block. */
+export interface FileRef {
+  readonly name: string;
+  readonly bytes: number;
+  /** First 16 hex chars of sha256 of each BLOCK_SIZE block (the last one may be shorter). */
+  readonly blocks: readonly string[];
+}
+
+/** Vectors are stored little-endian; on a (rare) big-endian host every float is swapped. */
+export const LITTLE_ENDIAN_HOST = os.endianness() === 'LE';
+
+export function blockHash(bytes: Uint8Array): string {
+  return crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+}
+
+export function shortHash(text: string | Uint8Array, hexChars = 32): string {
+  return crypto.createHash('sha256').update(text).digest('hex').slice(0, hexChars);
+}
+
+/** Writes parts to `file`, fsyncs it and returns its manifest reference. */
+export function writeDurable(dir: string, name: string, parts: readonly Uint8Array[]): FileRef {
+  const file = path.join(dir, name);
+  const fd = fs.openSync(file, 'w');
+  const hasher = new BlockHasher();
+  try {
+    for (const p of parts) {
+      let off = 0;
+      while (off < p.length) off += fs.writeSync(fd, p, off, p.length - off);
+      hasher.update(p);
+    }
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  return { name, bytes: hasher.bytes, blocks: hasher.finish() };
+}
+
+/** Streams bytes into per-block checksums without holding more than one block. */
+export class BlockHasher {
+  private hash = crypto.createHash('sha256');
+  private inBlock = 0;
+  private readonly done: string[] = [];
+  bytes = 0;
+
+  update(data: Uint8Array): void {
+    let off = 0;
+    while (off < data.length) {
+      const take = Math.min(BLOCK_SIZE - this.inBlock, data.length - off);
+      this.hash.update(data.subarray(off, off + take));
+      this.inBlock += take;
+      off += take;
+      if (this.inBlock === BLOCK_SIZE) this.closeBlock();
+    }
+    this.bytes += data.length;
+  }
+
+  finish(): string[] {
+    if (this.inBlock > 0 || this.done.length === 0) this.closeBlock();
+    return this.done;
+  }
+
+  private closeBlock(): void {
+    this.done.push(this.hash.digest('hex').slice(0, 16));
+    this.hash = crypto.createHash('sha256');
+    this.inBlock = 0;
+  }
+}
+
+/** fsync of a directory makes a rename in it durable (POSIX); not supported on Windows. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // EISDIR/EPERM on Windows: rename is already durable enough there.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+/** Atomically replaces `name` in `dir` with `data`: tmp file, fsync, rename, fsync(dir). */
+export function replaceAtomic(dir: string, name: string, data: Uint8Array | string): void {
+  const tmp = path.join(dir, `${name}.tmp`);
+  const fd = fs.openSync(tmp, 'w');
+  try {
+    fs.writeFileSync(fd, data);
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.renameSync(tmp, path.join(dir, name));
+  fsyncDir(dir);
+}
+
+export class IndexCorruptError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IndexCorruptError';
+  }
+}
+
+/**
+ * Reads `ref` into `target` (a view of exactly ref.bytes bytes) and checks its length and the
+ * block checksums: all of them with `full`, else the first, the last and a few spread between
+ * (a full pass over 400 MB costs ~300 ms of hashing; truncation is always caught by the length).
+ */
+export function readVerified(dir: string, ref: FileRef, target: Uint8Array, full: boolean): void {
+  const file = path.join(dir, ref.name);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (e) {
+    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  try {
+    const size = fs.fstatSync(fd).size;
+    if (size !== ref.bytes || target.length !== ref.bytes) {
+      throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
+    }
+    let off = 0;
+    while (off < size) {
+      const n = fs.readSync(fd, target, off, Math.min(size - off, 64 << 20), off);
+      if (n <= 0) throw new IndexCorruptError(`${ref.name}: unexpected end of file`);
+      off += n;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  verifyBlocks(ref, target, full);
+}
+
+export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): void {
+  const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
+  if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
+  const check = new Set<number>();
+  if (full || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
+  else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
+  for (const b of check) {
+    const got = blockHash(data.subarray(b * BLOCK_SIZE, Math.min(data.length, (b + 1) * BLOCK_SIZE)));
+    if (got !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+  }
+}
+
+/** Reads a whole verified file (small files: chunk table, keyword postings, offline model). */
+export function readFileVerified(dir: string, ref: FileRef): Uint8Array {
+  const out = new Uint8Array(ref.bytes);
+  readVerified(dir, ref, out, true);
+  return out;
+}
+
+/** Swaps byte order of every float in place (only ever used on big-endian hosts). */
+export function swapFloat32(bytes: Uint8Array): void {
+  for (let i = 0; i + 3 < bytes.length; i += 4) {
+    const a = bytes[i], b = bytes[i + 1];
+    bytes[i] = bytes[i + 3];
+    bytes[i + 1] = bytes[i + 2];
+    bytes[i + 2] = b;
+    bytes[i + 3] = a;
+  }
+}
+
+export function fileSizeOr0(file: string): number {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Writes the next generation of a space and commits it: chunk rows in file order (row i of the
+ * vector file belongs to chunk i, so a loaded index is usable without any gather), then the
+ * cached-but-unreferenced vectors ("extras"), the chunk table, the keyword postings (the old ones
+ * remapped, plus the new chunks) and the offline model; manifest last.
+ */
+import { KeywordIndex } from '../search/keywordIndex';
+import type { ChunkInfo } from '../types';
+import { writeDurable, type FileRef } from './binio';
+import { encodeChunkTable } from './chunkTable';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SpaceFingerprint } from './manifest';
+import type { ScannedFile } from './scan';
+import { VectorFileWriter, type IndexStore, type VectorFileReader } from './store';
+
+/** The committed generation a run starts from (verified). */
+export interface OldState {
+  readonly manifest: Manifest;
+  readonly chunks: ChunkInfo[];
+  readonly keyword?: Uint8Array;
+  readonly reader: VectorFileReader;
+}
+
+export type PlannedFile =
+  /** Rows copied from the committed generation (unchanged, or changed but not embedded yet). */
+  | { readonly kind: 'old'; readonly oldIndex: number; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'new'; readonly file: ScannedFile };
+
+export interface GenerationInput {
+  readonly store: IndexStore;
+  readonly fingerprint: SpaceFingerprint;
+  readonly old?: OldState;
+  /** Sorted by path. */
+  readonly files: PlannedFile[];
+  readonly extras: string[];
+  /** Vectors of this run (embedded or from the journal). */
+  readonly fresh: Map<string, Float32Array>;
+  /** Rows of the committed generation by hash (only when they are in the same vector space). */
+  readonly oldRows: Map<string, number>;
+  readonly model?: { readonly basisId: string; readonly bytes: Uint8Array };
+  readonly complete: boolean;
+  /** Rebuild: the keyword postings are rebuilt from scratch (every file is 'new'). */
+  readonly rebuild: boolean;
+}
+
+const oldPath = (old: OldState, i: number) => old.manifest.files.paths[i];
+
+export function filePath(f: PlannedFile, old: OldState | undefined): string {
+  return f.kind === 'new' ? f.file.path : oldPath(old as OldState, f.oldIndex);
+}
+
+export function writeGeneration(g: GenerationInput): Manifest {
+  const { store, old } = g;
+  const dims = g.fingerprint.dimensions;
+  const dir = store.ensureSpaceDir(g.fingerprint.embedder);
+  const gen = (old?.manifest.generation ?? 0) + 1;
+  const oldFirst = old ? firstRows(old.manifest.files.counts) : [];
+
+  const files = { paths: [] as string[], sizes: [] as number[], mtimes: [] as number[], hashes: [] as string[], counts: [] as number[] };
+  const chunks: ChunkInfo[] = [];
+  /** Per new row: old row to copy (>= 0), or -1 when the vector comes from `fresh`. */
+  const source: number[] = [];
+  const oldToNew = new Int32Array(old?.manifest.chunkCount ?? 0).fill(-1);
+  const added: { row: number; chunk: ScannedFile['chunks'][number] }[] = [];
+  for (const f of g.files) {
+    if (f.kind === 'old') {
+      const o = old as OldState;
+      const first = oldFirst[f.oldIndex], count = o.manifest.files.counts[f.oldIndex];
+      files.paths.push(oldPath(o, f.oldIndex));
+      files.sizes.push(f.size);
+      files.mtimes.push(f.mtimeMs);
+      files.hashes.push(o.manifest.files.hashes[f.oldIndex]);
+      files.counts.push(count);
+      for (let r = first; r < first + count; r++) {
+        oldToNew[r] = chunks.length;
+        source.push(r);
+        chunks.push(o.chunks[r]);
+      }
+    } else {
+      const s = f.file;
+      files.paths.push(s.path);
+      files.sizes.push(s.size);
+      files.mtimes.push(s.mtimeMs);
+      files.hashes.push(s.hash);
+      files.counts.push(s.chunks.length);
+      for (const c of s.chunks) {
+        added.push({ row: chunks.length, chunk: c });
+        source.push(g.fresh.has(c.hash) ? -1 : (g.oldRows.get(c.hash) ?? -2));
+        chunks.push(toInfo(c));
+      }
+    }
+  }
+  if (source.includes(-2)) throw new Error('internal: a committed chunk has no vector');
+
+  // Same rows as the committed generation (e.g. only mtimes moved): reuse its immutable files.
+  const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount &&
+    source.every((r, i) => r === i) && sameList(g.extras, old.manifest.extraHashes);
+
+  let vectors: FileRef, chunkRef: FileRef, keyword: FileRef | undefined;
+  if (sameRows && old) {
+    ({ vectors, chunks: chunkRef, keyword } = old.manifest.data);
+  } else {
+    vectors = writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks);
+    chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
+    const kw = old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty();
+    if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
+    for (const a of added) kw.add(a.row, { text: a.chunk.text, symbol: a.chunk.symbol, path: a.chunk.path });
+    keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
+  }
+  let model: FileRef | undefined;
+  if (g.model) {
+    const name = `model-${g.model.basisId}.bin`;
+    model = old?.manifest.data.model?.name === name ? old.manifest.data.model : writeDurable(dir, name, [g.model.bytes]);
+  }
+  const now = new Date().toISOString();
+  const manifest: Manifest = {
+    format: MANIFEST_FORMAT,
+    version: MANIFEST_VERSION,
+    fingerprint: g.fingerprint,
+    generation: gen,
+    createdAt: !g.rebuild && old ? old.manifest.createdAt : now,
+    updatedAt: now,
+    complete: g.complete,
+    chunkCount: chunks.length,
+    extraHashes: g.extras,
+    files,
+    data: { vectors, chunks: chunkRef, ...(keyword ? { keyword } : {}), ...(model ? { model } : {}) },
+  };
+  store.commit(manifest);
+  return manifest;
+}
+
+function writeVectors(dir: string, name: string, dims: number, source: number[], g: GenerationInput, chunks: ChunkInfo[]): FileRef {
+  const w = new VectorFileWriter(dir, name);
+  try {
+    // Consecutive old rows are copied in runs (one positioned read per ≤ 4096 rows).
+    for (let i = 0; i < source.length;) {
+      if (source[i] >= 0) {
+        let j = i + 1;
+        while (j < source.length && j - i < 4096 && source[j] === source[j - 1] + 1) j++;
+        w.write((g.old as OldState).reader.readRows(source[i], j - i));
+        i = j;
+      } else {
+        w.write(g.fresh.get(chunks[i].hash) as Float32Array);
+        i++;
+      }
+    }
+    for (const h of g.extras) {
+      const v = g.fresh.get(h);
+      if (v) w.write(v);
+      else w.write((g.old as OldState).reader.readRows(g.oldRows.get(h) as number, 1));
+    }
+    const ref = w.finish();
+    if (ref.bytes !== (chunks.length + g.extras.length) * dims * 4) throw new Error('internal: vector file has the wrong length');
+    return ref;
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+function toInfo(c: ChunkInfo): ChunkInfo {
+  return { path: c.path, startLine: c.startLine, endLine: c.endLine, kind: c.kind, language: c.language, symbol: c.symbol, hash: c.hash, tokens: c.tokens };
+}
+
+export function firstRows(counts: readonly number[]): number[] {
+  const out: number[] = [];
+  let acc = 0;
+  for (const c of counts) {
+    out.push(acc);
+    acc += c;
+  }
+  return out;
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}

@@ -1,0 +1,298 @@
+/**
+ * runIndex: discover → read → chunk → hash → vector cache → embed the missing → commit.
+ *
+ * The vector cache is keyed by chunk hash (the hash of the scrubbed embed text): rows of the
+ * committed generation, its extras, and the journal of an interrupted run. So an unchanged chunk
+ * is never embedded again, identical chunks are embedded once, and a resumed run embeds only
+ * what is missing. Everything an embedder returns is journaled at once and fsynced every few
+ * seconds; whatever happens after (error, cancel, budget), the run commits what is complete.
+ */
+import { CHUNKER_VERSION } from '../chunking';
+import { isFittableEmbedder } from '../embedding/offline';
+import type { IndexProgress, IndexReport, IndexRunOptions } from '../engineTypes';
+import { EmbedError, isCancellation } from '../embedding/errors';
+import type { ChunkInfo, Embedder, Logger } from '../types';
+import { nullLogger } from '../types';
+import { firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
+import { JournalWriter, readJournal } from './journal';
+import type { SpaceFingerprint } from './manifest';
+import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
+import { IndexStore, VectorFileReader } from './store';
+import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
+
+export interface RunIndexParams {
+  /** Absolute folder to index. */
+  readonly root: string;
+  /** Index directory (holds one sub-directory per embedder fingerprint). */
+  readonly indexDir: string;
+  readonly embedder: Embedder;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly maxFileBytes?: number;
+  readonly maxChunkTokens?: number;
+  /** Stop before the tokens embedded in this run would exceed this. */
+  readonly tokenBudget?: number;
+  readonly logger?: Logger;
+  /** Spaces (embedder fingerprints) kept in the index directory; default 3. */
+  readonly keepSpaces?: number;
+  /** Journal fsync interval while embedding; default 2000 ms. */
+  readonly checkpointMs?: number;
+}
+
+/** IndexReport plus what the engine needs for dry runs and error display. */
+export interface RunIndexReport extends IndexReport {
+  /** Unique chunk texts this run embedded, or (dry run) would embed. */
+  readonly chunksToEmbed: number;
+  readonly tokensToEmbed: number;
+  /** Files (re)chunked in this run, and committed files removed. */
+  readonly filesChanged: number;
+  readonly filesRemoved: number;
+  /** The embedder error that stopped the run (what was embedded before it is kept). */
+  readonly error?: { readonly kind: string; readonly message: string };
+}
+
+export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}): Promise<RunIndexReport> {
+  return withLock(params.indexDir, () => run(params, options));
+}
+
+async function run(params: RunIndexParams, options: IndexRunOptions): Promise<RunIndexReport> {
+  const t0 = Date.now();
+  const { embedder } = params;
+  const { signal } = options;
+  const log = params.logger ?? nullLogger;
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    warnings.push(m);
+    log.warn(m);
+  };
+  const store = new IndexStore(params.indexDir, params.keepSpaces);
+  const spaceDir = store.spaceDir(embedder.fingerprint);
+  const progress = runProgress(options.onProgress);
+  const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
+
+  // 1. The committed generation, fully verified (its rows are about to be copied).
+  const old = loadOld(store, embedder, warn);
+  if (old && fittable && old.model) {
+    try {
+      fittable.loadModel(old.model);
+    } catch (e) {
+      warn(`The stored offline model is unusable (${(e as Error).message}); rebuilding.`);
+    }
+  }
+  const refit = !!fittable && (!!options.rebuild || !old || fittable.basisId !== old.state.manifest.fingerprint.basisId);
+  const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.keyword;
+  let paths = options.paths;
+  if (paths && rechunkAll) {
+    if (!options.dryRun) warn('The index needs a full build; the live update was widened to the whole folder.');
+    paths = undefined;
+  }
+
+  try {
+    // 2. What changed.
+    const scan = await scanWorkspace({
+      root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
+      maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
+      progress: (p) => progress.emit(p),
+    });
+
+    // 3. The offline basis is fitted on every chunk of a full build, in sorted path order.
+    if (refit && fittable && !options.dryRun) {
+      progress.emit({ phase: 'embed' });
+      await fittable.fit(scan.processed.flatMap((f) => f.chunks.map((c) => c.embedText)), signal);
+    }
+    const basisId = fittable ? (fittable.basisId ?? '') : '';
+    const fingerprint: SpaceFingerprint = {
+      embedder: embedder.fingerprint, provider: embedder.provider, label: embedder.label, dimensions: embedder.dimensions,
+      chunkerVersion: CHUNKER_VERSION, ...(fittable ? { basisId } : {}),
+    };
+
+    // 4. The vector cache: committed rows and extras (same basis only) + an interrupted run's journal.
+    const sameSpace = !!old && (old.state.manifest.fingerprint.basisId ?? '') === basisId && old.state.manifest.fingerprint.dimensions === embedder.dimensions;
+    const oldRows = new Map<string, number>();
+    if (old && sameSpace) {
+      const m = old.state.manifest;
+      old.state.chunks.forEach((c, r) => oldRows.has(c.hash) || oldRows.set(c.hash, r));
+      m.extraHashes.forEach((h, i) => oldRows.has(h) || oldRows.set(h, m.chunkCount + i));
+    }
+    const journal = options.dryRun ? undefined : readJournal(spaceDir, embedder.dimensions, basisId);
+    const fresh = new Map<string, Float32Array>(journal?.vectors ?? []);
+    const cached = (h: string) => fresh.has(h) || oldRows.has(h);
+
+    // 5. What to embed: unique missing texts in file order, whole files within the token budget.
+    const plan = missingInOrder(scan.processed, cached, params.tokenBudget);
+    if (plan.deferredFiles > 0) warn(`Token budget reached: ${plan.deferredFiles} file(s) left for the next run.`);
+    progress.emit({ phase: 'embed', chunksTotal: plan.plannedChunks, chunksDone: plan.plannedChunks - plan.missingChunks, tokensTotal: plan.tokens });
+
+    if (options.dryRun) {
+      const files = planFiles(scan, old?.state, () => true);
+      const bytesOnDisk = old ? store.bytesOnDisk(old.state.manifest) : 0;
+      progress.emit({ phase: 'done' });
+      return report({ t0, bytesOnDisk, old: old?.state, files, scan, warnings, embedded: new Set(), plan, dryRun: true, incomplete: plan.deferredFiles > 0 });
+    }
+
+    // 6. Embed, journaling every batch; a failure or cancel ends the loop, never the commit.
+    let error: RunIndexReport['error'];
+    const embedded = new Set<string>();
+    if (plan.texts.length > 0) {
+      const writer = JournalWriter.open(store.ensureSpaceDir(embedder.fingerprint), embedder.dimensions, basisId, journal);
+      const every = params.checkpointMs ?? 2000;
+      let lastFlush = Date.now();
+      let chunksDone = plan.plannedChunks - plan.missingChunks;
+      let tokensDone = 0;
+      try {
+        await embedder.embedDocuments(plan.texts.map((t) => t.embedText), {
+          signal,
+          onEmbedded: (indices, vectors) => {
+            indices.forEach((i, k) => {
+              const t = plan.texts[i], v = vectors[k];
+              if (!t || embedded.has(t.hash) || !validVector(v, embedder.dimensions)) return;
+              fresh.set(t.hash, v);
+              embedded.add(t.hash);
+              writer.add(t.hash, v);
+              chunksDone += t.copies;
+              tokensDone += t.tokens;
+            });
+            if (Date.now() - lastFlush >= every) {
+              writer.flush();
+              lastFlush = Date.now();
+            }
+            progress.emit({ phase: 'embed', chunksDone, tokensDone });
+          },
+        });
+      } catch (e) {
+        if (!(e instanceof EmbedError) && !isCancellation(e)) {
+          writer.flush(); // keep what was paid for, then let the bug surface
+          writer.close();
+          throw e;
+        }
+        error = { kind: e instanceof EmbedError ? e.kind : 'cancelled', message: (e as Error).message };
+        warn(isCancellation(e) ? 'Indexing was cancelled; what was embedded is kept.' : `Embedding stopped: ${(e as Error).message}`);
+      } finally {
+        writer.flush();
+        writer.close();
+      }
+    }
+
+    // 7. Commit every file whose chunks all have vectors; the rest keep their committed version.
+    progress.emit({ phase: 'write' });
+    const files = planFiles(scan, old?.state, (f) => f.chunks.every((c) => cached(c.hash)));
+    const oldFirst = old ? firstRows(old.state.manifest.files.counts) : [];
+    const referenced = new Set<string>();
+    let chunkCount = 0;
+    for (const f of files) {
+      for (const c of chunksOf(f, old?.state, oldFirst)) referenced.add(c.hash);
+      chunkCount += f.kind === 'new' ? f.file.chunks.length : (old as { state: OldState }).state.manifest.files.counts[f.oldIndex];
+    }
+    const extras = pickExtras(fresh.keys(), old && sameSpace ? old.state.manifest.extraHashes : [], referenced, chunkCount);
+    const committedNew = new Set(files.flatMap((f) => (f.kind === 'new' ? [f.file] : [])));
+    const incomplete = !!error || plan.deferredFiles > 0 || scan.processed.some((p) => !committedNew.has(p));
+    const oldMap = oldFileMap(old?.state.manifest.files);
+    const nothingChanged = !!old && !refit && scan.processed.length === 0 && scan.removed.size === 0 && fresh.size === 0 &&
+      old.state.manifest.complete === !incomplete &&
+      [...scan.unchanged].every(([p, st]) => oldMap.get(p)?.size === st.size && oldMap.get(p)?.mtimeMs === st.mtimeMs);
+    let manifest = old?.state.manifest;
+    if (nothingChanged) store.touch(embedder.fingerprint);
+    else {
+      manifest = writeGeneration({
+        store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
+        model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
+      });
+    }
+    progress.emit({ phase: 'done' });
+    const bytesOnDisk = manifest ? store.bytesOnDisk(manifest) : 0;
+    return report({ t0, bytesOnDisk, old: old?.state, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error });
+  } finally {
+    old?.state.reader.close();
+  }
+}
+
+function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): { state: OldState; model?: Uint8Array } | undefined {
+  const read = store.readManifest(embedder.fingerprint);
+  if (read.status === 'missing') return undefined;
+  if (read.status === 'corrupt') {
+    warn(`The index was unreadable (${read.reason}); rebuilding it.`);
+    return undefined;
+  }
+  let reader: VectorFileReader | undefined;
+  try {
+    const meta = store.loadMeta(read.manifest);
+    reader = new VectorFileReader(store.spaceDir(embedder.fingerprint), read.manifest.data.vectors, read.manifest.fingerprint.dimensions);
+    reader.verifyAll();
+    return { state: { manifest: read.manifest, chunks: meta.chunks, keyword: meta.keyword, reader }, model: meta.model };
+  } catch (e) {
+    reader?.close();
+    warn(`The index was damaged (${(e as Error).message}); rebuilding it.`);
+    return undefined;
+  }
+}
+
+/** Files of the next generation, sorted: unchanged old ones, processed ones that are `ready`. */
+function planFiles(scan: ScanResult, old: OldState | undefined, ready: (f: ScanResult['processed'][number]) => boolean): PlannedFile[] {
+  const out: { path: string; f: PlannedFile }[] = [];
+  const oldMap = oldFileMap(old?.manifest.files);
+  const processed = new Set(scan.processed.map((p) => p.path));
+  for (const p of scan.processed) {
+    const prev = oldMap.get(p.path);
+    if (ready(p)) out.push({ path: p.path, f: { kind: 'new', file: p } });
+    else if (prev && !scan.removed.has(p.path)) out.push({ path: p.path, f: { kind: 'old', oldIndex: prev.index, size: prev.size, mtimeMs: prev.mtimeMs } });
+  }
+  for (const [path, o] of oldMap) {
+    if (processed.has(path) || scan.removed.has(path)) continue;
+    const now = scan.unchanged.get(path);
+    out.push({ path, f: { kind: 'old', oldIndex: o.index, size: now?.size ?? o.size, mtimeMs: now?.mtimeMs ?? o.mtimeMs } });
+  }
+  return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((x) => x.f);
+}
+
+function validVector(v: Float32Array | undefined, dims: number): v is Float32Array {
+  if (!v || v.length !== dims) return false;
+  for (let i = 0; i < dims; i++) if (!Number.isFinite(v[i])) return false;
+  return true;
+}
+
+interface ReportInput {
+  t0: number; bytesOnDisk: number; old?: OldState; files: PlannedFile[]; scan: ScanResult; warnings: string[];
+  embedded: Set<string>; plan: EmbedPlan; dryRun: boolean; incomplete: boolean; error?: RunIndexReport['error'];
+}
+
+function report(r: ReportInput): RunIndexReport {
+  let chunks = 0, tokens = 0, fromRun = 0;
+  const counted = new Set<string>();
+  const oldFirst = r.old ? firstRows(r.old.manifest.files.counts) : [];
+  for (const f of r.files) {
+    for (const c of chunksOf(f, r.old, oldFirst)) {
+      chunks++;
+      tokens += c.tokens;
+      if (r.embedded.has(c.hash) && !counted.has(c.hash)) {
+        counted.add(c.hash);
+        fromRun++;
+      }
+    }
+  }
+  const filesSkipped: Record<string, number> = {};
+  for (const s of r.scan.skipped) filesSkipped[s.reason] = (filesSkipped[s.reason] ?? 0) + 1;
+  return {
+    filesIndexed: r.files.length,
+    filesSkipped,
+    skippedFiles: r.scan.skipped,
+    chunks,
+    tokens,
+    embeddedChunks: r.embedded.size,
+    reusedChunks: r.dryRun ? chunks - r.plan.missingChunks : chunks - fromRun,
+    seconds: (Date.now() - r.t0) / 1000,
+    bytesOnDisk: r.bytesOnDisk,
+    incomplete: r.incomplete,
+    warnings: r.warnings,
+    chunksToEmbed: r.dryRun ? r.plan.texts.length : r.embedded.size,
+    tokensToEmbed: r.plan.tokens,
+    filesChanged: r.scan.processed.length,
+    filesRemoved: r.scan.removed.size,
+    ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+function chunksOf(f: PlannedFile, old: OldState | undefined, oldFirst: readonly number[]): readonly ChunkInfo[] {
+  if (f.kind === 'new') return f.file.chunks;
+  const o = old as OldState;
+  return o.chunks.slice(oldFirst[f.oldIndex], oldFirst[f.oldIndex] + o.manifest.files.counts[f.oldIndex]);
+}

@@ -1,0 +1,137 @@
+/**
+ * openIndex: what the engine needs to search — chunks, vectors (row i ↔ chunks[i]), keyword
+ * postings, files and the fingerprint — loaded from the space of the given embedder. A damaged
+ * index is reported (`status: 'corrupt'`, with the reason) so the caller can warn and rebuild;
+ * it never throws for what is on disk and never returns a partially checked index.
+ */
+import { isFittableEmbedder } from '../embedding/offline';
+import { KeywordIndex } from '../search/keywordIndex';
+import type { ChunkInfo, Embedder } from '../types';
+import { firstRows } from './generation';
+import type { SpaceFingerprint } from './manifest';
+import { IndexStore } from './store';
+
+export interface IndexedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Hash of the file text when it was indexed. */
+  readonly hash: string;
+  /** Its chunks are chunks[firstChunk .. firstChunk + chunkCount). */
+  readonly firstChunk: number;
+  readonly chunkCount: number;
+}
+
+export interface OpenedIndex {
+  readonly fingerprint: SpaceFingerprint;
+  readonly dims: number;
+  readonly generation: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** False when the last run stopped early (cancelled, budget, error). */
+  readonly complete: boolean;
+  readonly chunks: readonly ChunkInfo[];
+  /** chunks.length × dims floats; row i belongs to chunks[i]. */
+  readonly vectors: Float32Array;
+  readonly files: readonly IndexedFile[];
+  /** Serialized BM25 postings (KeywordIndex.serialize); ids are chunk rows. */
+  readonly keywordBytes: Uint8Array;
+  /** Deserializes the postings (once; later calls return the same instance). */
+  keywordIndex(): KeywordIndex;
+  readonly bytesOnDisk: number;
+}
+
+export type OpenIndexResult =
+  | { readonly status: 'missing' }
+  | { readonly status: 'corrupt'; readonly reason: string }
+  | { readonly status: 'ok'; readonly index: OpenedIndex };
+
+export interface OpenIndexParams {
+  readonly indexDir: string;
+  /**
+   * Selects the space (its fingerprint). A fittable (offline) embedder also gets the stored
+   * basis loaded, so its embedQuery projects onto the same basis as the indexed chunks.
+   */
+  readonly embedder: Embedder;
+  /** Check every block of the vector file (default: length + 16 sampled blocks). */
+  readonly fullVerify?: boolean;
+}
+
+export function openIndex(params: OpenIndexParams): OpenIndexResult {
+  const first = openOnce(params);
+  if (first.status !== 'corrupt') return first;
+  // Another process may have committed (and collected our generation's files) while we read:
+  // if the manifest moved on, the failure was a race, not damage — read the new generation.
+  const again = new IndexStore(params.indexDir).readManifest(params.embedder.fingerprint);
+  return again.status === 'ok' && again.manifest.generation !== first.generation ? openOnce(params) : first;
+}
+
+function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: number } {
+  const store = new IndexStore(params.indexDir);
+  const read = store.readManifest(params.embedder.fingerprint);
+  if (read.status !== 'ok') return read;
+  const m = read.manifest;
+  const corrupt = (reason: string) => ({ status: 'corrupt' as const, reason, generation: m.generation });
+  try {
+    const loaded = store.load(m, params.fullVerify === true);
+    const fittable = isFittableEmbedder(params.embedder) ? params.embedder : undefined;
+    if (fittable) {
+      if (!loaded.model) return corrupt('the offline model is missing');
+      fittable.loadModel(loaded.model);
+      if (fittable.basisId !== m.fingerprint.basisId) return corrupt('the offline model does not match the manifest');
+    }
+    if (!loaded.keyword) return corrupt('the keyword postings are missing');
+    const dims = m.fingerprint.dimensions;
+    const firstRow = firstRows(m.files.counts);
+    const files: IndexedFile[] = m.files.paths.map((path, i) => ({
+      path, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
+    }));
+    let keyword: KeywordIndex | undefined;
+    const keywordBytes = loaded.keyword;
+    return {
+      status: 'ok',
+      index: {
+        fingerprint: m.fingerprint,
+        dims,
+        generation: m.generation,
+        createdAt: m.createdAt,
+        updatedAt: m.updatedAt,
+        complete: m.complete,
+        chunks: loaded.chunks,
+        // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
+        vectors: loaded.vectors.subarray(0, m.chunkCount * dims),
+        files,
+        keywordBytes,
+        keywordIndex: () => (keyword ??= KeywordIndex.deserialize(keywordBytes)),
+        bytesOnDisk: store.bytesOnDisk(m),
+      },
+    };
+  } catch (e) {
+    return corrupt((e as Error).message);
+  }
+}
+
+export interface IndexInfo {
+  readonly exists: boolean;
+  readonly chunks: number;
+  readonly files: number;
+  readonly bytesOnDisk: number;
+  readonly updatedAt?: string;
+  readonly complete?: boolean;
+  readonly corrupt?: string;
+}
+
+/** Cheap status (manifest only, no data file read) for status bars and `status` commands. */
+export function readIndexInfo(indexDir: string, embedderFingerprint: string): IndexInfo {
+  const store = new IndexStore(indexDir);
+  const read = store.readManifest(embedderFingerprint);
+  if (read.status === 'missing') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0 };
+  if (read.status === 'corrupt') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0, corrupt: read.reason };
+  const m = read.manifest;
+  return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete };
+}
+
+/** Deletes the index directory with every space in it. */
+export function clearIndex(indexDir: string): void {
+  new IndexStore(indexDir).clear();
+}

@@ -1,0 +1,122 @@
+/**
+ * The incremental part of a run: which files are new, changed, unchanged or gone compared with
+ * the committed manifest. A file is re-read only when its mtime or size moved, and re-chunked
+ * only when its content hash changed too (a `touch` or a git checkout costs a read, not a chunk).
+ */
+import crypto from 'node:crypto';
+import { chunkFile } from '../chunking';
+import { DEFAULT_MAX_FILE_BYTES, discoverFiles, readTextFile } from '../discovery';
+import type { IndexProgress } from '../engineTypes';
+import type { Chunk, SkippedFile } from '../types';
+import type { ManifestFiles } from './manifest';
+
+export interface OldFile {
+  readonly index: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
+}
+
+/** A file whose chunks are (re)computed in this run. */
+export interface ScannedFile {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly hash: string;
+  readonly chunks: Chunk[];
+}
+
+export interface ScanResult {
+  readonly processed: ScannedFile[];
+  /** Unchanged files (by path) with their current size/mtime (may differ when only touched). */
+  readonly unchanged: Map<string, { size: number; mtimeMs: number }>;
+  /** Committed paths that are gone, now ignored, unreadable or empty. */
+  readonly removed: Set<string>;
+  readonly skipped: SkippedFile[];
+  readonly filesSeen: number;
+}
+
+export interface ScanParams {
+  readonly root: string;
+  readonly include?: readonly string[];
+  readonly exclude?: readonly string[];
+  readonly maxFileBytes?: number;
+  readonly maxChunkTokens?: number;
+  /** Committed files (undefined or `rechunkAll`: every file is processed). */
+  readonly old?: ManifestFiles;
+  readonly rechunkAll: boolean;
+  /** Live update: only these POSIX relative paths are looked at. */
+  readonly paths?: readonly string[];
+  readonly signal?: AbortSignal;
+  readonly progress: (p: Omit<IndexProgress, 'chunksDone' | 'chunksTotal' | 'tokensDone' | 'tokensTotal'>) => void;
+}
+
+export function fileHash(text: string): string {
+  return crypto.createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+}
+
+export function oldFileMap(old: ManifestFiles | undefined): Map<string, OldFile> {
+  const map = new Map<string, OldFile>();
+  old?.paths.forEach((p, i) => map.set(p, { index: i, size: old.sizes[i], mtimeMs: old.mtimes[i], hash: old.hashes[i] }));
+  return map;
+}
+
+export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
+  const maxBytes = p.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  p.progress({ phase: 'discover', filesDone: 0, filesTotal: 0 });
+  // Live updates walk the tree too: it is the only way to apply the same ignore rules
+  // (.gitignore, .semanticignore, security excludes) to the given paths as a full run does.
+  const found = await discoverFiles(p.root, { include: p.include, exclude: p.exclude, maxFileBytes: maxBytes, signal: p.signal });
+  const only = p.paths ? new Set(p.paths.map(normalizeRel)) : undefined;
+  const files = found.files.filter((f) => !only || only.has(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const skipped: SkippedFile[] = found.skipped.filter((s) => !only || only.has(s.path));
+  const old = oldFileMap(p.rechunkAll ? undefined : p.old);
+  const oldAll = oldFileMap(p.old);
+  const seen = new Set(files.map((f) => f.path));
+  const removed = new Set<string>();
+  for (const path of oldAll.keys()) if ((!only || only.has(path)) && !seen.has(path)) removed.add(path);
+
+  const processed: ScannedFile[] = [];
+  const unchanged = new Map<string, { size: number; mtimeMs: number }>();
+  let done = 0;
+  p.progress({ phase: 'chunk', filesDone: 0, filesTotal: files.length });
+  for (const f of files) {
+    if (p.signal?.aborted) throw abortError();
+    const prev = old.get(f.path);
+    if (prev && prev.size === f.size && prev.mtimeMs === f.mtimeMs) {
+      unchanged.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
+    } else {
+      const read = await readTextFile(f.absPath, maxBytes);
+      if ('skip' in read) {
+        skipped.push({ path: f.path, reason: read.skip, ...(read.detail ? { detail: read.detail } : {}) });
+        if (oldAll.has(f.path)) removed.add(f.path);
+      } else {
+        const hash = fileHash(read.text);
+        if (prev && prev.hash === hash) {
+          unchanged.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
+        } else {
+          const chunks = await chunkFile(f.path, read.text, { maxTokens: p.maxChunkTokens });
+          if (chunks.length === 0) {
+            skipped.push({ path: f.path, reason: 'empty' });
+            if (oldAll.has(f.path)) removed.add(f.path);
+          } else {
+            processed.push({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash, chunks });
+          }
+        }
+      }
+    }
+    done++;
+    p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });
+  }
+  return { processed, unchanged, removed, skipped, filesSeen: files.length };
+}
+
+function normalizeRel(path: string): string {
+  return path.replace(/\\/g, '/').replace(/^\.\//, '').replace(/^\/+/, '');
+}
+
+export function abortError(): Error {
+  const e = new Error('Indexing was cancelled.');
+  e.name = 'AbortError';
+  return e;
+}

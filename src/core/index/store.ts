@@ -1,0 +1,284 @@
+/**
+ * The index directory: one sub-directory ("space") per embedder fingerprint, each holding a
+ * manifest (the commit point) and the data files of its current generation.
+ *
+ *   <indexDir>/<spaceId>/manifest.json     spaceId = sha256(Embedder.fingerprint)[0..16]
+ *                       vectors-<gen>.f32  chunks-<gen>.bin  keyword-<gen>.bin
+ *                       model-<basisId>.bin (offline)  journal.bin (while a run is embedding)
+ *
+ * The most recently used spaces are kept (default 3), so switching provider or model and back
+ * costs nothing; recency is the manifest's mtime (touched by every run, even an unchanged one).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ChunkInfo } from '../types';
+import {
+  BLOCK_SIZE, BlockHasher, IndexCorruptError, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
+  replaceAtomic, shortHash, swapFloat32, verifyBlocks, type FileRef,
+} from './binio';
+import { decodeChunkTable } from './chunkTable';
+import { JOURNAL_NAME } from './journal';
+import { parseManifest, referencedNames, serializeManifest, type Manifest } from './manifest';
+
+export const MANIFEST_NAME = 'manifest.json';
+export const DEFAULT_KEEP_SPACES = 3;
+const SPACE_DIR = /^[0-9a-f]{16}$/;
+
+export function spaceId(embedderFingerprint: string): string {
+  return shortHash(embedderFingerprint, 16);
+}
+
+export type ManifestRead =
+  | { readonly status: 'missing' }
+  | { readonly status: 'corrupt'; readonly reason: string }
+  | { readonly status: 'ok'; readonly manifest: Manifest };
+
+/** A fully loaded and verified generation. */
+export interface LoadedSpace {
+  readonly manifest: Manifest;
+  readonly chunks: ChunkInfo[];
+  /** All rows: chunk rows first, then `manifest.extraHashes` rows. */
+  readonly vectors: Float32Array;
+  readonly keyword?: Uint8Array;
+  readonly model?: Uint8Array;
+}
+
+export class IndexStore {
+  constructor(readonly dir: string, readonly keepSpaces = DEFAULT_KEEP_SPACES) {}
+
+  spaceDir(embedderFingerprint: string): string {
+    return path.join(this.dir, spaceId(embedderFingerprint));
+  }
+
+  readManifest(embedderFingerprint: string): ManifestRead {
+    const file = path.join(this.spaceDir(embedderFingerprint), MANIFEST_NAME);
+    let text: string;
+    try {
+      text = fs.readFileSync(file, 'utf8');
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      return code === 'ENOENT' || code === 'ENOTDIR' ? { status: 'missing' } : { status: 'corrupt', reason: `manifest unreadable (${code})` };
+    }
+    try {
+      const manifest = parseManifest(text);
+      if (manifest.fingerprint.embedder !== embedderFingerprint) return { status: 'corrupt', reason: 'manifest belongs to another embedder' };
+      return { status: 'ok', manifest };
+    } catch (e) {
+      return { status: 'corrupt', reason: (e as Error).message };
+    }
+  }
+
+  /**
+   * Loads and checks everything but the vectors: chunk table (consistent with the manifest's
+   * files), keyword postings and offline model, all fully checksummed (they are small).
+   */
+  loadMeta(manifest: Manifest): Omit<LoadedSpace, 'vectors'> {
+    const dir = this.spaceDir(manifest.fingerprint.embedder);
+    const d = manifest.data;
+    const chunks = decodeChunkTable(readFileVerified(dir, d.chunks));
+    if (chunks.length !== manifest.chunkCount) throw new IndexCorruptError('chunk table and manifest disagree on the chunk count');
+    let row = 0;
+    manifest.files.paths.forEach((p, i) => {
+      for (let k = 0; k < manifest.files.counts[i]; k++, row++) {
+        if (chunks[row].path !== p) throw new IndexCorruptError(`chunk ${row} does not belong to ${p}`);
+      }
+    });
+    return {
+      manifest,
+      chunks,
+      keyword: d.keyword ? readFileVerified(dir, d.keyword) : undefined,
+      model: d.model ? readFileVerified(dir, d.model) : undefined,
+    };
+  }
+
+  /**
+   * Loads a verified generation. `fullVerify` checks every block of the vector file (~0.7 ms/MB);
+   * otherwise its exact length and 16 sampled blocks are checked (truncation is always caught).
+   */
+  load(manifest: Manifest, fullVerify = false): LoadedSpace {
+    const meta = this.loadMeta(manifest);
+    const ref = manifest.data.vectors;
+    // Straight into the Float32Array's memory: no intermediate Buffer, no copy.
+    const vectors = new Float32Array(ref.bytes / 4);
+    const raw = new Uint8Array(vectors.buffer);
+    readVerified(this.spaceDir(manifest.fingerprint.embedder), ref, raw, fullVerify);
+    if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
+    return { ...meta, vectors };
+  }
+
+  /** Marks a space as just used (recency decides which spaces are evicted). */
+  touch(embedderFingerprint: string): void {
+    const now = new Date();
+    try {
+      fs.utimesSync(path.join(this.spaceDir(embedderFingerprint), MANIFEST_NAME), now, now);
+    } catch {
+      // No manifest yet: nothing to keep warm.
+    }
+  }
+
+  /**
+   * The commit point. The data files named by `manifest` must already be written and fsynced
+   * (VectorFileWriter / writeDurable). Writes manifest.json.tmp, fsyncs, renames it over
+   * manifest.json, fsyncs the directory; then removes the journal and dead files, and evicts
+   * old spaces. A crash anywhere before the rename leaves the previous generation intact.
+   */
+  commit(manifest: Manifest, opts: { keepJournal?: boolean } = {}): void {
+    const dir = this.spaceDir(manifest.fingerprint.embedder);
+    replaceAtomic(dir, MANIFEST_NAME, serializeManifest(manifest));
+    this.collectGarbage(manifest, opts.keepJournal === true);
+    this.evictSpaces(spaceId(manifest.fingerprint.embedder));
+  }
+
+  /** Deletes files of dead generations and leftovers of crashed commits. */
+  collectGarbage(manifest: Manifest, keepJournal: boolean): void {
+    const dir = this.spaceDir(manifest.fingerprint.embedder);
+    const keep = referencedNames(manifest);
+    keep.add(MANIFEST_NAME);
+    if (keepJournal) keep.add(JOURNAL_NAME);
+    for (const name of safeReaddir(dir)) if (!keep.has(name)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
+  }
+
+  /** Keeps the `keepSpaces` most recently used spaces (always including `current`). */
+  evictSpaces(current: string): void {
+    const spaces = safeReaddir(this.dir)
+      .filter((n) => SPACE_DIR.test(n) && n !== current)
+      .map((n) => ({ n, t: mtimeOr0(path.join(this.dir, n, MANIFEST_NAME)) }))
+      .sort((a, b) => b.t - a.t || (a.n < b.n ? -1 : 1));
+    for (const s of spaces.slice(Math.max(0, this.keepSpaces - 1))) fs.rmSync(path.join(this.dir, s.n), { recursive: true, force: true });
+  }
+
+  ensureSpaceDir(embedderFingerprint: string): string {
+    const dir = this.spaceDir(embedderFingerprint);
+    fs.mkdirSync(dir, { recursive: true });
+    return dir;
+  }
+
+  /** Bytes of a space's referenced files plus its manifest (what the index costs on disk). */
+  bytesOnDisk(manifest: Manifest): number {
+    const dir = this.spaceDir(manifest.fingerprint.embedder);
+    let total = fileSizeOr0(path.join(dir, MANIFEST_NAME));
+    for (const n of referencedNames(manifest)) total += fileSizeOr0(path.join(dir, n));
+    return total;
+  }
+
+  /** Removes the whole index directory (all spaces). */
+  clear(): void {
+    fs.rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** Streams rows into `vectors-<gen>.f32`, hashing blocks as it goes; `finish()` fsyncs. */
+export class VectorFileWriter {
+  private readonly fd: number;
+  private readonly hasher = new BlockHasher();
+  private buf: Uint8Array;
+  private used = 0;
+  private pos = 0;
+
+  constructor(dir: string, readonly name: string) {
+    this.fd = fs.openSync(path.join(dir, name), 'w');
+    this.buf = new Uint8Array(8 << 20);
+  }
+
+  write(rows: Float32Array): void {
+    const bytes = new Uint8Array(rows.buffer, rows.byteOffset, rows.byteLength);
+    if (this.used + bytes.length > this.buf.length) this.drain();
+    if (bytes.length > this.buf.length) this.buf = new Uint8Array(bytes.length);
+    this.buf.set(bytes, this.used);
+    this.used += bytes.length;
+  }
+
+  finish(): FileRef {
+    this.drain();
+    fs.fsyncSync(this.fd);
+    fs.closeSync(this.fd);
+    return { name: this.name, bytes: this.hasher.bytes, blocks: this.hasher.finish() };
+  }
+
+  abort(): void {
+    try {
+      fs.closeSync(this.fd);
+    } catch {
+      // already closed
+    }
+  }
+
+  private drain(): void {
+    const data = this.buf.subarray(0, this.used);
+    if (!LITTLE_ENDIAN_HOST) swapFloat32(data);
+    let off = 0;
+    while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off, this.pos + off);
+    this.pos += data.length;
+    this.hasher.update(data);
+    this.used = 0;
+  }
+}
+
+/**
+ * Positioned reads of rows of a committed vector file, so the indexer copies unchanged rows into
+ * the next generation without holding the whole (possibly 400 MB) file in memory.
+ */
+export class VectorFileReader {
+  private readonly fd: number;
+  constructor(dir: string, private readonly ref: FileRef, private readonly dims: number) {
+    this.fd = fs.openSync(path.join(dir, ref.name), 'r');
+    if (fs.fstatSync(this.fd).size !== ref.bytes) {
+      fs.closeSync(this.fd);
+      throw new IndexCorruptError(`${ref.name}: length does not match the manifest`);
+    }
+  }
+
+  /** Checks every block checksum (one streaming pass, 64 MiB at a time). */
+  verifyAll(): void {
+    const group = 64 * BLOCK_SIZE;
+    const buf = new Uint8Array(Math.max(1, Math.min(this.ref.bytes, group)));
+    if (this.ref.bytes === 0) verifyBlocks(this.ref, new Uint8Array(0), true);
+    for (let off = 0; off < this.ref.bytes; off += group) {
+      const n = Math.min(group, this.ref.bytes - off);
+      let got = 0;
+      while (got < n) {
+        const r = fs.readSync(this.fd, buf, got, n - got, off + got);
+        if (r <= 0) throw new IndexCorruptError(`${this.ref.name}: short read`);
+        got += r;
+      }
+      const first = off / BLOCK_SIZE;
+      const part: FileRef = { name: this.ref.name, bytes: n, blocks: this.ref.blocks.slice(first, first + Math.ceil(n / BLOCK_SIZE)) };
+      verifyBlocks(part, buf.subarray(0, n), true);
+    }
+  }
+
+  readRows(first: number, count: number): Float32Array {
+    const out = new Float32Array(count * this.dims);
+    const raw = new Uint8Array(out.buffer);
+    let off = 0;
+    while (off < raw.length) {
+      const n = fs.readSync(this.fd, raw, off, raw.length - off, first * this.dims * 4 + off);
+      if (n <= 0) throw new IndexCorruptError(`${this.ref.name}: short read`);
+      off += n;
+    }
+    if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
+    return out;
+  }
+
+  close(): void {
+    fs.closeSync(this.fd);
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return fs.readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function mtimeOr0(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+export { fsyncDir };

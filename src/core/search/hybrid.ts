@@ -1,0 +1,75 @@
+/**
+ * One search over both indexes: keyword (BM25F) and dense (cosine), fused by reciprocal rank, with
+ * filters applied inside each index's top-k (so a narrow filter still yields k results) and a
+ * "why it matched" for every hit.
+ */
+import type { ChunkInfo, MatchReason, SearchFilter, SearchHit, SearchMode } from '../types';
+import { makeAllow, type ChunkLookup } from './filters';
+import { fuseRrf } from './fusion';
+import type { KeywordHit, KeywordIndex } from './keywordIndex';
+import type { VectorIndex } from './vectorIndex';
+
+export interface HybridSearchInput {
+  readonly keyword: KeywordIndex;
+  readonly vector?: VectorIndex;
+  /** Chunk metadata by id (array or lookup); ids without metadata are never returned. */
+  readonly chunks: readonly (ChunkInfo | undefined)[] | ChunkLookup;
+  readonly query: string;
+  /** The embedded query; required for 'dense', optional for 'hybrid'. */
+  readonly queryVector?: Float32Array;
+  readonly mode: SearchMode;
+  readonly topK: number;
+  readonly filter?: SearchFilter;
+  /** Extra predicate, ANDed with the filter. */
+  readonly allow?: (id: number) => boolean;
+  /** Depth of each list before fusion; default max(4·topK, 50). */
+  readonly candidates?: number;
+  /** RRF weights [keyword, dense]; default [1, 1]. */
+  readonly weights?: readonly [number, number];
+  readonly rrfK?: number;
+}
+
+/**
+ * Best first, one hit per chunk. Scores: BM25F in 'keyword' mode, cosine in 'dense' mode, RRF in
+ * 'hybrid' mode — and BM25F again when 'hybrid' has no vectors to fuse (keyword fallback).
+ */
+export function searchHybrid(input: HybridSearchInput): SearchHit[] {
+  const { keyword, vector, query, queryVector, mode } = input;
+  const topK = Math.max(0, Math.floor(input.topK));
+  if (topK === 0) return [];
+  const chunkOf: ChunkLookup = typeof input.chunks === 'function' ? input.chunks : ((list) => (id: number) => list[id])(input.chunks);
+  const filterAllow = makeAllow(input.filter, chunkOf);
+  const extra = input.allow;
+  const allow = (id: number): boolean => chunkOf(id) !== undefined && (!filterAllow || filterAllow(id)) && (!extra || extra(id));
+  const hasVectors = vector !== undefined && queryVector !== undefined && vector.size > 0;
+
+  if (mode === 'dense' && !hasVectors) throw new Error('dense search needs a vector index and a query vector');
+  if (mode === 'keyword' || (mode === 'hybrid' && !hasVectors)) {
+    return keyword.search(query, topK, allow).map((h, i) =>
+      hit(chunkOf(h.id)!, h.score, { terms: h.terms, keywordScore: h.score, keywordRank: i + 1 }));
+  }
+  if (mode === 'dense') {
+    return vector!.search(queryVector!, topK, allow).map((h, i) =>
+      hit(chunkOf(h.id)!, h.score, { terms: [], vectorScore: h.score, vectorRank: i + 1 }));
+  }
+
+  const depth = Math.max(topK, input.candidates ?? Math.max(4 * topK, 50));
+  const kw = keyword.search(query, depth, allow);
+  const dense = vector!.search(queryVector!, depth, allow);
+  const kwById = new Map<number, KeywordHit>(kw.map((h) => [h.id, h]));
+  const denseScore = new Map<number, number>(dense.map((h) => [h.id, h.score]));
+  const fused = fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });
+  return fused.slice(0, topK).map((f) => {
+    const k = kwById.get(f.id);
+    const why: MatchReason = {
+      terms: k?.terms ?? [],
+      ...(k ? { keywordScore: k.score, keywordRank: f.ranks[0] } : {}),
+      ...(f.ranks[1] !== undefined ? { vectorScore: denseScore.get(f.id), vectorRank: f.ranks[1] } : {}),
+    };
+    return hit(chunkOf(f.id)!, f.score, why);
+  });
+}
+
+function hit(chunk: ChunkInfo, score: number, why: MatchReason): SearchHit {
+  return { chunk, score, why };
+}

@@ -1,0 +1,128 @@
+/**
+ * Binary format of the keyword index (little data, no JSON): the index store persists these bytes.
+ *
+ *   "SWK" 0x01                          magic + format version
+ *   varint capacity                     ids are 0 .. capacity−1
+ *   per id: varint(textLen + 1) | 0     0 = no chunk; then varint symbolLen, varint pathLen
+ *   varint terms
+ *   per term, sorted:                   front-coded string table (UTF-8)
+ *     varint shared, varint suffixLen, suffix bytes
+ *     varint postings, varint lastId, varint byteLength, postings bytes (see postings.ts)
+ */
+import { ByteReader, ByteWriter } from './bytes';
+import type { PostingStore } from './postings';
+
+const MAGIC = [0x53, 0x57, 0x4b, 0x01];
+
+export interface KeywordIndexParts {
+  readonly capacity: number;
+  readonly state: Uint8Array;
+  readonly textLen: Uint32Array;
+  readonly symbolLen: Uint32Array;
+  readonly pathLen: Uint32Array;
+  readonly termText: string[];
+  readonly postings: Uint8Array;
+  readonly start: Uint32Array;
+  readonly len: Uint32Array;
+  readonly count: Uint32Array;
+  readonly last: Int32Array;
+}
+
+export interface KeywordIndexSource {
+  readonly capacity: number;
+  readonly state: Uint8Array;
+  readonly textLen: Uint32Array;
+  readonly symbolLen: Uint32Array;
+  readonly pathLen: Uint32Array;
+  readonly termText: readonly string[];
+  readonly store: PostingStore;
+}
+
+/** Expects a flushed store with tombstones purged (state is 0 or 1 everywhere). */
+export function writeKeywordIndex(src: KeywordIndexSource): Uint8Array {
+  const { store } = src;
+  const out = new ByteWriter(store.data.length + src.capacity * 4 + src.termText.length * 8 + 64);
+  for (const b of MAGIC) out.byte(b);
+  out.varint(src.capacity);
+  for (let id = 0; id < src.capacity; id++) {
+    if (src.state[id] !== 1) {
+      out.varint(0);
+      continue;
+    }
+    out.varint(src.textLen[id] + 1);
+    out.varint(src.symbolLen[id]);
+    out.varint(src.pathLen[id]);
+  }
+  const encoder = new TextEncoder();
+  const order: { term: number; utf8: Uint8Array }[] = [];
+  for (let t = 0; t < src.termText.length; t++) {
+    if (store.count[t] > 0) order.push({ term: t, utf8: encoder.encode(src.termText[t]) });
+  }
+  order.sort((a, b) => compareBytes(a.utf8, b.utf8));
+  out.varint(order.length);
+  let prev: Uint8Array = new Uint8Array(0);
+  for (const { term, utf8 } of order) {
+    let shared = 0;
+    while (shared < prev.length && shared < utf8.length && prev[shared] === utf8[shared]) shared++;
+    out.varint(shared);
+    out.varint(utf8.length - shared);
+    out.bytes(utf8.subarray(shared));
+    prev = utf8;
+    out.varint(store.count[term]);
+    out.varint(store.last[term]);
+    out.varint(store.len[term]);
+    out.bytes(store.data.subarray(store.start[term], store.start[term] + store.len[term]));
+  }
+  return out.finish();
+}
+
+export function readKeywordIndex(input: Uint8Array): KeywordIndexParts {
+  // One copy, so the postings can point into it whatever buffer the caller reuses.
+  const bytes = input.slice();
+  const r = new ByteReader(bytes);
+  for (const b of MAGIC) if (r.byte() !== b) throw new Error('not a keyword index (bad magic or version)');
+  const capacity = r.varint();
+  const state = new Uint8Array(capacity);
+  const textLen = new Uint32Array(capacity);
+  const symbolLen = new Uint32Array(capacity);
+  const pathLen = new Uint32Array(capacity);
+  for (let id = 0; id < capacity; id++) {
+    const t = r.varint();
+    if (t === 0) continue;
+    state[id] = 1;
+    textLen[id] = t - 1;
+    symbolLen[id] = r.varint();
+    pathLen[id] = r.varint();
+  }
+  const terms = r.varint();
+  const termText: string[] = new Array(terms);
+  const start = new Uint32Array(terms);
+  const len = new Uint32Array(terms);
+  const count = new Uint32Array(terms);
+  const last = new Int32Array(terms);
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let prev: Uint8Array = new Uint8Array(0);
+  for (let t = 0; t < terms; t++) {
+    const shared = r.varint();
+    const suffix = r.bytes(r.varint());
+    if (shared > prev.length) throw new Error('corrupt keyword index (string table)');
+    const utf8 = new Uint8Array(shared + suffix.length);
+    utf8.set(prev.subarray(0, shared));
+    utf8.set(suffix, shared);
+    termText[t] = decoder.decode(utf8);
+    prev = utf8;
+    count[t] = r.varint();
+    last[t] = r.varint();
+    len[t] = r.varint();
+    start[t] = r.pos;
+    r.bytes(len[t]);
+  }
+  if (r.pos !== bytes.length) throw new Error('corrupt keyword index (trailing bytes)');
+  return { capacity, state, textLen, symbolLen, pathLen, termText, postings: bytes, start, len, count, last };
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return a.length - b.length;
+}

@@ -1,0 +1,336 @@
+/**
+ * BM25F keyword index over the shared tokenizer. Three fields per chunk — text, symbol path, file
+ * path — whose term frequencies are weighted and length-normalised separately and then saturated
+ * once (Robertson & Zaragoza's BM25F): a query word in a function's name or file name counts more
+ * than one in its body, without the double saturation of summing three BM25 scores.
+ *
+ * Removal leaves tombstones (skipped at query time, still counted in document frequencies — as
+ * Lucene does) until enough pile up, `serialize()` or `remap()` purge them.
+ */
+import { tokenize, tokenizeLabeled, type LabeledTerm } from '../text/tokenize';
+import { PostingStore, growU32 } from './postings';
+import { TopK } from './topK';
+import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+
+export interface KeywordDoc {
+  readonly text: string;
+  readonly symbol: string;
+  readonly path: string;
+}
+
+export interface KeywordHit {
+  readonly id: number;
+  readonly score: number;
+  /** Query words (as typed) found in the chunk. */
+  readonly terms: string[];
+}
+
+/** BM25 saturation and the per-field weights / length normalisation of BM25F. */
+export const BM25F = {
+  k1: 1.2,
+  text: { weight: 1, b: 0.75 },
+  symbol: { weight: 3, b: 0.5 },
+  path: { weight: 1.5, b: 0.5 },
+} as const;
+
+const LIVE = 1;
+const REMOVED = 2; // removed, postings not yet purged
+/** Text term frequencies are capped so a posting value fits two varint bytes. */
+const MAX_TF = 4000;
+
+export class KeywordIndex {
+  private readonly terms = new Map<string, number>();
+  private termText: string[] = [];
+  private readonly store = new PostingStore();
+  /** Per id: state, and token counts of the three fields. */
+  private state: Uint8Array = new Uint8Array(0);
+  private textLen: Uint32Array = new Uint32Array(0);
+  private symbolLen: Uint32Array = new Uint32Array(0);
+  private pathLen: Uint32Array = new Uint32Array(0);
+  private capacity = 0;
+  private live = 0;
+  private removed = 0;
+  private totals = { text: 0, symbol: 0, path: 0 };
+  /** Ids re-added while old postings of theirs are still sealed: purged at the next flush. */
+  private readonly stale = new Set<number>();
+  /** Per-id length normalisers, rebuilt lazily when the averages move. */
+  private norms: Float32Array[] | undefined;
+  private scratch: { scores: Float64Array; masks: Uint32Array } | undefined;
+
+  static empty(): KeywordIndex {
+    return new KeywordIndex();
+  }
+
+  get size(): number {
+    return this.live;
+  }
+
+  has(id: number): boolean {
+    return id >= 0 && id < this.capacity && this.state[id] === LIVE;
+  }
+
+  add(id: number, doc: KeywordDoc): void {
+    if (!Number.isInteger(id) || id < 0 || id > 0x7ffffffe) throw new RangeError(`bad chunk id ${id}`);
+    if (id < this.capacity && this.state[id] !== 0) {
+      // Re-adding: the old postings must go before the new ones are merged.
+      if (this.state[id] === LIVE) this.remove(id);
+      this.store.flush();
+      this.stale.add(id);
+    }
+    this.ensureCapacity(id + 1);
+    const fields = new Map<number, number>();
+    const count = (tokens: string[], unit: number): number => {
+      for (const t of tokens) {
+        let term = this.terms.get(t);
+        if (term === undefined) {
+          term = this.termText.length;
+          this.terms.set(t, term);
+          this.termText.push(t);
+        }
+        const v = fields.get(term) ?? 0;
+        // Text tf lives in the high bits (capped); symbol and path are presence bits.
+        fields.set(term, unit === 4 ? (v >> 2 >= MAX_TF ? v : v + 4) : v | unit);
+      }
+      return tokens.length;
+    };
+    const textLen = count(tokenize(doc.text), 4);
+    const symbolLen = count(tokenize(doc.symbol), 2);
+    const pathLen = count(tokenize(doc.path), 1);
+    this.store.ensureLists(this.termText.length);
+    for (const [term, value] of fields) this.store.append(term, id, value);
+    this.state[id] = LIVE;
+    this.textLen[id] = textLen;
+    this.symbolLen[id] = symbolLen;
+    this.pathLen[id] = pathLen;
+    this.totals.text += textLen;
+    this.totals.symbol += symbolLen;
+    this.totals.path += pathLen;
+    this.live++;
+    this.norms = undefined;
+  }
+
+  remove(id: number): void {
+    if (!this.has(id)) return;
+    this.state[id] = REMOVED;
+    this.totals.text -= this.textLen[id];
+    this.totals.symbol -= this.symbolLen[id];
+    this.totals.path -= this.pathLen[id];
+    this.live--;
+    this.removed++;
+    this.norms = undefined;
+  }
+
+  search(query: string, topK: number, allow?: (id: number) => boolean): KeywordHit[] {
+    if (topK <= 0 || this.live === 0) return [];
+    this.flush(false);
+    const labeled = tokenizeLabeled(query);
+    // Unique query terms with their query frequency; a CJK word that is also a bigram counts twice,
+    // which is what we want: whole words weigh more than chance bigrams.
+    const qtf = new Map<string, number>();
+    for (const t of labeled) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
+    const uniq = [...qtf.keys()].filter((t) => this.terms.has(t));
+    if (uniq.length === 0) return [];
+    const { scores, masks } = this.scratchBuffers();
+    const [normT, normS, normP] = this.normalisers();
+    const { k1 } = BM25F;
+    const wT = BM25F.text.weight, wS = BM25F.symbol.weight, wP = BM25F.path.weight;
+    const state = this.state;
+    const touched: number[] = [];
+    const n = this.live;
+    const store = this.store;
+    const data = store.data;
+    for (let q = 0; q < uniq.length; q++) {
+      const term = this.terms.get(uniq[q])!;
+      const df = store.count[term];
+      const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
+      const weight = idf * (qtf.get(uniq[q]) ?? 1) * (k1 + 1);
+      // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
+      const bit = q < 31 ? 1 << q : 0;
+      // Inline decoding of the postings list (see PostingStore for the format).
+      let pos = store.start[term];
+      const end = pos + store.len[term];
+      let id = -1;
+      while (pos < end) {
+        let b = data[pos++];
+        let gap = b & 0x7f;
+        for (let shift = 7; b & 0x80; shift += 7) {
+          b = data[pos++];
+          gap |= (b & 0x7f) << shift;
+        }
+        b = data[pos++];
+        let value = b & 0x7f;
+        for (let shift = 7; b & 0x80; shift += 7) {
+          b = data[pos++];
+          value |= (b & 0x7f) << shift;
+        }
+        id += gap + 1;
+        if (state[id] !== LIVE) continue;
+        const tf = (value >> 2) * wT * normT[id] + ((value >> 1) & 1) * wS * normS[id] + (value & 1) * wP * normP[id];
+        if (scores[id] === 0) touched.push(id);
+        scores[id] += (weight * tf) / (k1 + tf);
+        masks[id] |= bit;
+      }
+    }
+    const best = new TopK(topK);
+    const hitMasks = new Map<number, number>();
+    for (const id of touched) {
+      const s = scores[id];
+      if (s > best.threshold && (!allow || allow(id))) {
+        best.push(id, s);
+        hitMasks.set(id, masks[id]);
+      }
+      scores[id] = 0;
+      masks[id] = 0;
+    }
+    return best.sorted().map(({ id, score }) => ({ id, score, terms: matchedLabels(labeled, uniq, hitMasks.get(id) ?? 0) }));
+  }
+
+  /** Renumbers ids after compaction: `oldToNew[old]` is the new id, −1 drops the chunk. */
+  remap(oldToNew: Int32Array): void {
+    this.flush(true);
+    const map = (id: number): number => (id < oldToNew.length ? oldToNew[id] : -1);
+    this.store.rewrite(map);
+    let cap = 0;
+    for (let id = 0; id < this.capacity; id++) if (this.state[id] === LIVE && map(id) >= 0) cap = Math.max(cap, map(id) + 1);
+    const state = new Uint8Array(cap), textLen = new Uint32Array(cap), symbolLen = new Uint32Array(cap), pathLen = new Uint32Array(cap);
+    this.live = 0;
+    this.totals = { text: 0, symbol: 0, path: 0 };
+    for (let id = 0; id < this.capacity; id++) {
+      const nid = map(id);
+      if (this.state[id] !== LIVE || nid < 0) continue;
+      if (state[nid] === LIVE) throw new Error(`remap sends two chunks to id ${nid}`);
+      state[nid] = LIVE;
+      textLen[nid] = this.textLen[id];
+      symbolLen[nid] = this.symbolLen[id];
+      pathLen[nid] = this.pathLen[id];
+      this.live++;
+      this.totals.text += textLen[nid];
+      this.totals.symbol += symbolLen[nid];
+      this.totals.path += pathLen[nid];
+    }
+    this.state = state;
+    this.textLen = textLen;
+    this.symbolLen = symbolLen;
+    this.pathLen = pathLen;
+    this.capacity = cap;
+    this.norms = undefined;
+    this.scratch = undefined;
+  }
+
+  serialize(): Uint8Array {
+    this.flush(true);
+    return writeKeywordIndex({
+      capacity: this.capacity, state: this.state, textLen: this.textLen, symbolLen: this.symbolLen,
+      pathLen: this.pathLen, termText: this.termText, store: this.store,
+    });
+  }
+
+  static deserialize(bytes: Uint8Array): KeywordIndex {
+    const parts = readKeywordIndex(bytes);
+    const index = new KeywordIndex();
+    index.install(parts);
+    return index;
+  }
+
+  private install(p: KeywordIndexParts): void {
+    this.capacity = p.capacity;
+    this.state = p.state;
+    this.textLen = p.textLen;
+    this.symbolLen = p.symbolLen;
+    this.pathLen = p.pathLen;
+    this.termText = p.termText;
+    this.terms.clear();
+    p.termText.forEach((t, i) => this.terms.set(t, i));
+    this.store.load(p.postings, p.start, p.len, p.count, p.last);
+    for (let id = 0; id < p.capacity; id++) {
+      if (p.state[id] !== LIVE) continue;
+      this.live++;
+      this.totals.text += p.textLen[id];
+      this.totals.symbol += p.symbolLen[id];
+      this.totals.path += p.pathLen[id];
+    }
+  }
+
+  /**
+   * Merges pending postings. Tombstones are purged when asked (serialize, remap), when a re-added
+   * id has stale postings, or when they exceed a quarter of the live chunks.
+   */
+  private flush(purgeAll: boolean): void {
+    const state = this.state;
+    if (this.stale.size > 0) {
+      // add() sealed everything before marking an id stale, so its old postings are all sealed and
+      // its new ones all pending: drop the sealed ones first, then merge.
+      const stale = this.stale;
+      this.store.rewrite((id) => (stale.has(id) || state[id] === REMOVED ? -1 : id));
+      stale.clear();
+    }
+    this.store.flush();
+    if (this.removed > 0 && (purgeAll || this.removed > Math.max(1000, this.live / 4))) {
+      this.store.rewrite((id) => (state[id] === REMOVED ? -1 : id));
+      for (let id = 0; id < this.capacity; id++) if (state[id] === REMOVED) state[id] = 0;
+      this.removed = 0;
+    }
+    // Lists whose every posting was purged stay (empty): term ids are positions.
+  }
+
+  private ensureCapacity(n: number): void {
+    if (n <= this.capacity) return;
+    const cap = Math.max(n, Math.ceil(this.state.length * 1.5), 64);
+    if (cap > this.state.length) {
+      const state = new Uint8Array(cap);
+      state.set(this.state);
+      this.state = state;
+      this.textLen = growU32(this.textLen, cap);
+      this.symbolLen = growU32(this.symbolLen, cap);
+      this.pathLen = growU32(this.pathLen, cap);
+    }
+    this.capacity = n;
+    this.scratch = undefined;
+  }
+
+  private scratchBuffers(): { scores: Float64Array; masks: Uint32Array } {
+    if (!this.scratch || this.scratch.scores.length < this.capacity) {
+      this.scratch = { scores: new Float64Array(this.capacity), masks: new Uint32Array(this.capacity) };
+    }
+    return this.scratch;
+  }
+
+  /** 1 / (1 − b + b · len / avgLen) per field and id. */
+  private normalisers(): Float32Array[] {
+    if (this.norms && this.norms[0].length >= this.capacity) return this.norms;
+    const n = Math.max(1, this.live);
+    const build = (lens: Uint32Array, total: number, b: number): Float32Array => {
+      const avg = total / n || 1;
+      const out = new Float32Array(this.capacity);
+      for (let id = 0; id < this.capacity; id++) out[id] = 1 / (1 - b + (b * lens[id]) / avg);
+      return out;
+    };
+    this.norms = [
+      build(this.textLen, this.totals.text, BM25F.text.b),
+      build(this.symbolLen, this.totals.symbol, BM25F.symbol.b),
+      build(this.pathLen, this.totals.path, BM25F.path.b),
+    ];
+    return this.norms;
+  }
+}
+
+/**
+ * Query words, as typed, behind the matched terms, in query order. When the whole identifier
+ * matched (`parseConfig`), its parts (`parse`, `config`) are not listed again; a CJK bigram across a
+ * word boundary is listed only when other matched terms do not already cover its characters.
+ */
+function matchedLabels(labeled: readonly LabeledTerm[], uniq: string[], mask: number): string[] {
+  const matched = new Set<string>();
+  uniq.forEach((t, q) => {
+    if (q < 31 && mask & (1 << q)) matched.add(t);
+  });
+  const hits = labeled.filter((t) => matched.has(t.term));
+  const wholeRuns = new Set(hits.filter((t) => t.whole).map((t) => t.run));
+  const covered = (t: LabeledTerm): boolean => {
+    for (let i = t.start; i < t.end; i++) if (!hits.some((h) => h !== t && h.start <= i && i < h.end)) return false;
+    return true;
+  };
+  const shown = hits.filter((t) => (t.whole || !wholeRuns.has(t.run)) && !(t.crossing && covered(t)));
+  shown.sort((a, b) => a.start - b.start || b.end - a.end);
+  return [...new Set(shown.map((t) => t.label))];
+}

@@ -1,0 +1,196 @@
+/**
+ * Postings lists of the keyword index, all in one byte buffer so 100k chunks × hundreds of terms do
+ * not become millions of small objects. A list is a run of postings `varint(idGap) varint(value)`
+ * where idGap = id − previousId − 1 (ids ascending, first previousId = −1) and value packs the
+ * field frequencies: `textTf · 4 + inSymbol · 2 + inPath`. Common terms cost ~2 bytes a posting.
+ *
+ * New postings wait in an append log and are merged by `flush()`: in the usual case (ids added in
+ * ascending order) a list is extended by copying its bytes and encoding the new tail.
+ */
+import { ByteWriter } from './bytes';
+
+export type PostingVisitor = (id: number, value: number) => void;
+
+export class PostingStore {
+  /** Sealed lists: bytes of list t are data[start[t] .. start[t] + len[t]). */
+  data: Uint8Array = new Uint8Array(0);
+  start: Uint32Array = new Uint32Array(64);
+  len: Uint32Array = new Uint32Array(64);
+  /** Postings per list (document frequency, tombstones included until purged). */
+  count: Uint32Array = new Uint32Array(64);
+  /** Largest id of each list (−1 when empty), to continue the gap encoding when appending. */
+  last: Int32Array = new Int32Array(64).fill(-1);
+  lists = 0;
+
+  private logTerm: Int32Array = new Int32Array(1024);
+  private logId: Int32Array = new Int32Array(1024);
+  private logValue: Int32Array = new Int32Array(1024);
+  private logLength = 0;
+
+  get pending(): number {
+    return this.logLength;
+  }
+
+  /** Makes room for lists [0, n). */
+  ensureLists(n: number): void {
+    if (n <= this.lists) return;
+    if (n > this.start.length) {
+      const cap = Math.max(n, this.start.length * 2);
+      this.start = growU32(this.start, cap);
+      this.len = growU32(this.len, cap);
+      this.count = growU32(this.count, cap);
+      const last = new Int32Array(cap).fill(-1);
+      last.set(this.last);
+      this.last = last;
+    }
+    this.lists = n;
+  }
+
+  append(term: number, id: number, value: number): void {
+    if (this.logLength === this.logTerm.length) {
+      const cap = this.logLength * 2;
+      this.logTerm = growI32(this.logTerm, cap);
+      this.logId = growI32(this.logId, cap);
+      this.logValue = growI32(this.logValue, cap);
+    }
+    this.logTerm[this.logLength] = term;
+    this.logId[this.logLength] = id;
+    this.logValue[this.logLength] = value;
+    this.logLength++;
+  }
+
+  forEach(term: number, visit: PostingVisitor): void {
+    const data = this.data;
+    let pos = this.start[term];
+    const end = pos + this.len[term];
+    let id = -1;
+    while (pos < end) {
+      // Inline varint decoding: this loop is the keyword search's hot path.
+      let b = data[pos++];
+      let gap = b & 0x7f;
+      for (let shift = 7; b & 0x80; shift += 7) {
+        b = data[pos++];
+        gap |= (b & 0x7f) << shift;
+      }
+      b = data[pos++];
+      let value = b & 0x7f;
+      for (let shift = 7; b & 0x80; shift += 7) {
+        b = data[pos++];
+        value |= (b & 0x7f) << shift;
+      }
+      id += gap + 1;
+      visit(id, value);
+    }
+  }
+
+  /** Merges the append log into the sealed lists. */
+  flush(): void {
+    if (this.logLength === 0) return;
+    // Group the log by term with a counting sort, keeping insertion order inside a term.
+    const n = this.logLength;
+    const first = new Int32Array(this.lists + 1);
+    for (let i = 0; i < n; i++) first[this.logTerm[i] + 1]++;
+    for (let t = 0; t < this.lists; t++) first[t + 1] += first[t];
+    const order = new Int32Array(n);
+    const fill = first.slice(0, this.lists);
+    for (let i = 0; i < n; i++) order[fill[this.logTerm[i]]++] = i;
+
+    const out = new ByteWriter(this.data.length + n * 3 + 1024);
+    for (let t = 0; t < this.lists; t++) {
+      const from = first[t];
+      const to = first[t + 1];
+      const newStart = out.length;
+      let merged = false;
+      let sorted = true;
+      for (let k = from + 1; k < to; k++) if (this.logId[order[k]] <= this.logId[order[k - 1]]) sorted = false;
+      if (to > from && (!sorted || this.logId[order[from]] <= this.last[t])) {
+        // Out-of-order additions: decode, merge and re-encode this one list.
+        const pairs: [number, number][] = [];
+        this.forEach(t, (id, value) => pairs.push([id, value]));
+        for (let k = from; k < to; k++) pairs.push([this.logId[order[k]], this.logValue[order[k]]]);
+        pairs.sort((a, b) => a[0] - b[0]);
+        this.last[t] = encodeList(out, pairs);
+        this.count[t] = pairs.length;
+        merged = true;
+      }
+      if (!merged) {
+        out.bytes(this.data.subarray(this.start[t], this.start[t] + this.len[t]));
+        let prev = this.last[t];
+        for (let k = from; k < to; k++) {
+          const i = order[k];
+          out.varint(this.logId[i] - prev - 1);
+          out.varint(this.logValue[i]);
+          prev = this.logId[i];
+        }
+        this.last[t] = prev;
+        this.count[t] += to - from;
+      }
+      this.start[t] = newStart;
+      this.len[t] = out.length - newStart;
+    }
+    this.data = out.finish();
+    this.logLength = 0;
+  }
+
+  /**
+   * Rewrites every list through `mapId` (−1 drops a posting): purges removed ids and applies
+   * id compaction. Lists stay sorted even when the mapping is not monotonic. Sealed lists only:
+   * the append log is left as it is.
+   */
+  rewrite(mapId: (id: number) => number): void {
+    const out = new ByteWriter(this.data.length + 1024);
+    const pairs: [number, number][] = [];
+    for (let t = 0; t < this.lists; t++) {
+      pairs.length = 0;
+      let monotonic = true;
+      let prev = -1;
+      this.forEach(t, (id, value) => {
+        const nid = mapId(id);
+        if (nid < 0) return;
+        if (nid <= prev) monotonic = false;
+        prev = nid;
+        pairs.push([nid, value]);
+      });
+      if (!monotonic) pairs.sort((a, b) => a[0] - b[0]);
+      const start = out.length;
+      this.last[t] = encodeList(out, pairs);
+      this.count[t] = pairs.length;
+      this.start[t] = start;
+      this.len[t] = out.length - start;
+    }
+    this.data = out.finish();
+  }
+
+  /** Installs lists read from a serialized index (`data` is owned from now on). */
+  load(data: Uint8Array, start: Uint32Array, len: Uint32Array, count: Uint32Array, last: Int32Array): void {
+    this.data = data;
+    this.start = start;
+    this.len = len;
+    this.count = count;
+    this.last = last;
+    this.lists = start.length;
+    this.logLength = 0;
+  }
+}
+
+function encodeList(out: ByteWriter, pairs: readonly (readonly [number, number])[]): number {
+  let prev = -1;
+  for (const [id, value] of pairs) {
+    out.varint(id - prev - 1);
+    out.varint(value);
+    prev = id;
+  }
+  return prev;
+}
+
+export function growU32(a: Uint32Array, n: number): Uint32Array {
+  const b = new Uint32Array(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}
+
+export function growI32(a: Int32Array, n: number): Int32Array {
+  const b = new Int32Array(n);
+  b.set(a.subarray(0, Math.min(a.length, n)));
+  return b;
+}

@@ -1,0 +1,146 @@
+/**
+ * `Search…` and `Search for Selection`: a QuickPick with live results as you type. Requests are
+ * debounced (150 ms), each keystroke aborts the previous search, and a sequence number drops any
+ * reply that arrives late. Results are cached by the search service (LRU).
+ */
+import * as vscode from 'vscode';
+import type { ResultItem } from '../../protocol/messages';
+import { errorText } from '../log';
+import { openRef } from '../open';
+import type { Command, Services } from '../services';
+
+const DEBOUNCE_MS = 150;
+
+interface HitItem extends vscode.QuickPickItem {
+  readonly hit?: ResultItem;
+}
+
+function oneLine(snippet: string): string {
+  const line = snippet.split('\n').find((l) => l.trim()) ?? '';
+  return line.trim().slice(0, 160);
+}
+
+function toItem(hit: ResultItem, multiRoot: boolean, sideButton: vscode.QuickInputButton): HitItem {
+  const where = `${multiRoot ? `${hit.folderName}/` : ''}${hit.path}:${hit.startLine}`;
+  return {
+    label: `${hit.kind === 'code' ? '$(symbol-method)' : '$(book)'} ${hit.symbol || hit.path.split('/').pop()}`,
+    description: where,
+    detail: oneLine(hit.snippet),
+    // The QuickPick would otherwise filter our results by its own fuzzy match on the label.
+    alwaysShow: true,
+    buttons: [sideButton],
+    hit,
+  };
+}
+
+/** Asks once per session to build a missing index; returns whether an index exists afterwards. */
+async function ensureIndex(s: Services): Promise<boolean> {
+  // Queries go to the same endpoint as the files: after a revoke, ask again before sending any.
+  if (!(await s.consent.allowed()) && !(await s.consent.ensure())) return false;
+  if (await s.search.hasIndex()) return true;
+  const index = vscode.l10n.t('Index Now');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('This workspace has no semantic index yet. Index it now?'),
+    index,
+  );
+  if (choice !== index) return false;
+  await s.indexer.indexAll();
+  return s.search.hasIndex();
+}
+
+export async function runQuickSearch(s: Services, initial = '', task?: 'similarity'): Promise<void> {
+  try {
+    if (!(await ensureIndex(s))) return;
+  } catch (e) {
+    void vscode.window.showErrorMessage(errorText(e));
+    return;
+  }
+  const qp = vscode.window.createQuickPick<HitItem>();
+  const sideButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('split-horizontal'), tooltip: vscode.l10n.t('Open to the Side') };
+  const sidebarButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('layout-sidebar-left'), tooltip: vscode.l10n.t('Show in Sidebar') };
+  qp.title = vscode.l10n.t('Semantic Workspace: Search');
+  qp.placeholder = vscode.l10n.t('Search code and notes by meaning and keywords');
+  qp.matchOnDescription = false;
+  qp.matchOnDetail = false;
+  qp.buttons = [sidebarButton];
+  const multiRoot = s.engines.folders().length > 1;
+  let seq = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let ac: AbortController | undefined;
+
+  const run = async (query: string): Promise<void> => {
+    const mine = ++seq;
+    ac?.abort();
+    ac = new AbortController();
+    if (!query.trim()) {
+      qp.items = [];
+      qp.busy = false;
+      return;
+    }
+    qp.busy = true;
+    try {
+      // The selection's own text asks for similar code; once the user edits it, it is a normal query.
+      const hits = await s.search.search(query, { signal: ac.signal, task: task && query === initial ? task : undefined });
+      if (mine !== seq) return; // a newer query is on its way
+      qp.items = hits.length
+        ? hits.map((h) => toItem(h, multiRoot, sideButton))
+        : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }];
+    } catch (e) {
+      if (mine !== seq || ac.signal.aborted) return;
+      qp.items = [{ label: `$(error) ${errorText(e)}`, alwaysShow: true }];
+    } finally {
+      if (mine === seq) qp.busy = false;
+    }
+  };
+
+  qp.onDidChangeValue((v) => {
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(() => void run(v), DEBOUNCE_MS);
+  });
+  qp.onDidAccept(() => {
+    const hit = qp.selectedItems[0]?.hit;
+    if (!hit) return;
+    qp.hide();
+    void openRef(s.engines, hit);
+  });
+  qp.onDidTriggerItemButton((e) => {
+    if (e.item.hit) void openRef(s.engines, e.item.hit, true);
+  });
+  qp.onDidTriggerButton(() => {
+    const v = qp.value;
+    qp.hide();
+    void s.sidebar.setQuery(v);
+  });
+  qp.onDidHide(() => {
+    if (timer) clearTimeout(timer);
+    ac?.abort();
+    qp.dispose();
+  });
+  qp.value = initial;
+  qp.show();
+  if (initial) void run(initial);
+}
+
+/** The selection (or the word under the cursor), trimmed to what a query can hold. */
+export function selectionText(): string | undefined {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor) return undefined;
+  const sel = editor.selection;
+  const text = sel.isEmpty ? editor.document.getText(editor.document.getWordRangeAtPosition(sel.active)) : editor.document.getText(sel);
+  return text.trim().slice(0, 1000) || undefined;
+}
+
+export function searchCommands(s: Services): Command[] {
+  return [
+    { id: 'semanticWorkspace.search', execute: (query?: unknown) => runQuickSearch(s, typeof query === 'string' ? query : '') },
+    {
+      id: 'semanticWorkspace.searchSelection',
+      execute: () => {
+        const text = selectionText();
+        if (!text) return vscode.window.showInformationMessage(vscode.l10n.t('Select some code or text first.'));
+        return runQuickSearch(s, text, 'similarity');
+      },
+    },
+    { id: 'semanticWorkspace.focusSidebar', execute: () => s.sidebar.reveal() },
+  ];
+}

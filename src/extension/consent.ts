@@ -1,0 +1,106 @@
+/**
+ * Explicit consent before the first upload of a workspace to a cloud endpoint. The dialog shows
+ * what a dry run says will be sent (files, chunks, tokens, cost, endpoint, region). Consent is
+ * remembered per workspace and per endpoint (a different endpoint asks again) and revocable.
+ */
+import * as vscode from 'vscode';
+import type { IndexReport } from '../core/engineTypes';
+import type { Engines } from './engines';
+import { errorText, type Log } from './log';
+import { endpointOf, readSettings, type Settings } from './settings';
+
+const KEY = 'semanticWorkspace.consent';
+
+function consentId(s: Settings): string {
+  return `${s.provider}|${endpointOf(s)}`;
+}
+
+export class Consent {
+  constructor(
+    private readonly state: vscode.Memento,
+    private readonly engines: Engines,
+    private readonly log: Log,
+  ) {}
+
+  private granted(): string[] {
+    return this.state.get<string[]>(KEY, []);
+  }
+
+  /** True when the current provider is offline or this workspace already agreed to its endpoint. */
+  has(settings: Settings = readSettings()): boolean {
+    return settings.provider === 'offline' || this.granted().includes(consentId(settings));
+  }
+
+  /** True when what runs now may send text out: offline (whatever is configured) or consented. */
+  async allowed(): Promise<boolean> {
+    const settings = readSettings();
+    const { provider } = await this.engines.effectiveProvider(settings);
+    return provider === 'offline' || this.has(settings);
+  }
+
+  async revoke(): Promise<void> {
+    await this.state.update(KEY, []);
+  }
+
+  /**
+   * Asks (modal) unless consent exists. Returns false when the user declines or the dry run
+   * fails; nothing is uploaded in that case.
+   */
+  async ensure(): Promise<boolean> {
+    const settings = readSettings();
+    const { provider } = await this.engines.effectiveProvider(settings);
+    if (provider === 'offline' || this.has(settings)) return true;
+    let totals: { files: number; chunks: number; tokens: number; cost: number; label: string };
+    try {
+      totals = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Estimating what would be uploaded…'), cancellable: true },
+        async (_p, token) => {
+          const ac = new AbortController();
+          token.onCancellationRequested(() => ac.abort());
+          const t = { files: 0, chunks: 0, tokens: 0, cost: 0, label: '' };
+          for (const { engine } of await this.engines.all()) {
+            const r: IndexReport = await engine.index({ dryRun: true, signal: ac.signal });
+            t.files += r.filesIndexed;
+            t.chunks += r.chunks;
+            t.tokens += r.tokens;
+            t.cost += r.estimatedCostUSD ?? 0;
+            t.label = (await engine.status()).label;
+          }
+          return t;
+        },
+      );
+    } catch (e) {
+      this.log.channel.error(`dry run failed: ${errorText(e)}`);
+      void vscode.window.showErrorMessage(vscode.l10n.t('Could not estimate the upload: {0}', errorText(e)));
+      return false;
+    }
+    const region = settings.provider === 'dashscope' && !settings.remote.baseUrl ? settings.remote.region ?? 'singapore' : '—';
+    const detail = [
+      vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
+      vscode.l10n.t('Endpoint: {0}', endpointOf(settings)),
+      vscode.l10n.t('Region: {0}', region),
+      vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
+      vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
+      vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),
+      vscode.l10n.t('Estimated cost: ${0}', totals.cost.toFixed(4)),
+      '',
+      vscode.l10n.t('Text of these files (with detected secrets scrubbed) will be sent to the endpoint above to compute embeddings. Files matching .gitignore, .semanticignore and the security excludes (.env, keys, certificates) are never read.'),
+    ].join('\n');
+    const upload = vscode.l10n.t('Upload and Index');
+    const offline = vscode.l10n.t('Use Offline Instead');
+    const choice = await vscode.window.showWarningMessage(
+      vscode.l10n.t('Send this workspace to a cloud embedding service?'),
+      { modal: true, detail },
+      upload,
+      offline,
+    );
+    if (choice === offline) {
+      await vscode.workspace.getConfiguration('semanticWorkspace').update('provider', 'offline', vscode.ConfigurationTarget.Workspace);
+      return false;
+    }
+    if (choice !== upload) return false;
+    await this.state.update(KEY, [...this.granted(), consentId(settings)]);
+    this.log.channel.info(`consent granted for ${endpointOf(settings)}`);
+    return true;
+  }
+}

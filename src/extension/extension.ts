@@ -1,0 +1,106 @@
+/**
+ * Entry point. Activation is cheap: it wires the parts together and registers commands and the
+ * sidebar; no engine is opened and nothing is indexed on this path. The status is computed right
+ * after activation (off the startup path) so an existing index shows in the status bar.
+ */
+import * as vscode from 'vscode';
+import type { SemanticWorkspaceApi } from './api';
+import { registerCommands } from './commands/index';
+import { Consent } from './consent';
+import { Engines } from './engines';
+import { Indexer } from './indexing';
+import { LiveUpdates } from './liveUpdates';
+import { Log } from './log';
+import { RelatedController } from './related';
+import { SearchService } from './searchService';
+import { KeyStore } from './secrets';
+import type { Services } from './services';
+import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION } from './settings';
+import { sidebarHandlers } from './sidebar/handlers';
+import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
+import { StatusModel } from './status';
+import { createStatusBar } from './statusBar';
+
+export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi {
+  const subs = context.subscriptions;
+  const log = new Log();
+  const keys = new KeyStore(context.secrets);
+  const status = new StatusModel();
+  const engines = new Engines(context, keys, log);
+  const consent = new Consent(context.workspaceState, engines, log);
+  const indexer = new Indexer(engines, consent, status, log);
+  const search = new SearchService(engines, indexer);
+  const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
+  const related = new RelatedController(engines, sidebar, context.workspaceState, log);
+  let live: LiveUpdates | undefined;
+  const s: Services = {
+    context, log, keys, engines, status, consent, indexer, search, sidebar, related,
+    live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
+  };
+  sidebar.handlers = sidebarHandlers(s);
+  subs.push(log, status, engines, sidebar, related, { dispose: () => live?.dispose() });
+  subs.push(
+    registerCommands(s),
+    createStatusBar(status),
+    vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
+  );
+  status.set({ restricted: !vscode.workspace.isTrusted });
+
+  const reopen = (): void => {
+    engines.reset();
+    void indexer.refreshStatus(false);
+  };
+  subs.push(
+    keys.onDidChange(reopen),
+    vscode.workspace.onDidGrantWorkspaceTrust(reopen),
+    vscode.workspace.onDidChangeWorkspaceFolders(reopen),
+    vscode.workspace.onDidChangeConfiguration((e) => void onConfigChange(e, s, reopen)),
+  );
+
+  // Off the startup path: show an existing index and keep it live.
+  setTimeout(() => {
+    void indexer.refreshStatus(false).then(() => {
+      if (status.current.state === 'ready') s.live();
+    });
+  }, 0);
+
+  return {
+    async getEngine(folderUri) {
+      const uri = typeof folderUri === 'string' ? vscode.Uri.parse(folderUri) : folderUri;
+      const owner = vscode.workspace.getWorkspaceFolder(uri);
+      const folder = owner && engines.folderByKey(owner.uri.toString());
+      return folder ? engines.get(folder) : undefined;
+    },
+    async indexAll(options) {
+      const r = await indexer.indexAll({ rebuild: options?.rebuild });
+      s.live();
+      return r;
+    },
+    lastStatus: () => status.current,
+    async refreshStatus() {
+      await indexer.refreshStatus(false);
+      return status.current;
+    },
+    search: (query, filter) => search.search(query, { filter }),
+    flushLiveUpdates: () => s.live().flush(),
+    hasConsent: () => consent.has(),
+    sidebar: () => sidebar.snapshot(),
+  };
+}
+
+async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, reopen: () => void): Promise<void> {
+  if (!e.affectsConfiguration(SECTION)) return;
+  const fingerprint = FINGERPRINT_SETTINGS.some((k) => e.affectsConfiguration(k));
+  if (fingerprint || ENGINE_SETTINGS.some((k) => e.affectsConfiguration(k))) reopen();
+  if (!fingerprint || !(await s.search.hasIndex().catch(() => false))) return; // nothing to rebuild
+  const reindex = vscode.l10n.t('Re-index Now');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('This setting changes how the workspace is indexed. Re-index now? (Unchanged chunks are reused.)'),
+    reindex,
+  );
+  if (choice === reindex) await vscode.commands.executeCommand('semanticWorkspace.indexWorkspace');
+}
+
+export function deactivate(): void {
+  // Everything is in context.subscriptions; in-flight runs stop with their AbortControllers.
+}

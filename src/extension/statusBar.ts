@@ -1,0 +1,62 @@
+/**
+ * The status bar item `semanticWorkspace.status`: offline/keyword mode, indexing progress, chunk
+ * count or error. Clicking it opens a small menu of the common actions.
+ */
+import * as vscode from 'vscode';
+import type { StatusInfo } from '../protocol/messages';
+import type { StatusModel } from './status';
+
+export const STATUS_MENU_COMMAND = 'semanticWorkspace.statusMenu';
+
+function render(item: vscode.StatusBarItem, s: StatusInfo): void {
+  const mode = s.provider === 'offline' ? vscode.l10n.t('offline') : s.label || s.provider;
+  item.backgroundColor = undefined;
+  switch (s.state) {
+    case 'indexing':
+      item.text = `$(sync~spin) ${vscode.l10n.t('Indexing {0} %', Math.floor(s.percent ?? 0))}`;
+      break;
+    case 'ready':
+      item.text = `$(search) ${vscode.l10n.t('{0} chunks', s.chunks.toLocaleString())}`;
+      // Offline is worth seeing at a glance: results are keyword-led, nothing is uploaded.
+      if (s.provider === 'offline') item.text += ` · ${vscode.l10n.t('offline')}`;
+      break;
+    case 'error':
+      item.text = `$(error) ${vscode.l10n.t('Semantic Workspace')}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
+      break;
+    default:
+      item.text = `$(search) ${vscode.l10n.t('Not indexed')}`;
+  }
+  if (s.restricted) item.text += ` $(shield)`;
+  const lines = [
+    vscode.l10n.t('Semantic Workspace — {0}', mode),
+    s.state === 'ready' ? vscode.l10n.t('{0} chunks in {1} files, up to date', s.chunks, s.files) : '',
+    s.restricted ? vscode.l10n.t('Restricted Mode: only the offline provider runs.') : '',
+    s.message ?? '',
+  ];
+  item.tooltip = lines.filter(Boolean).join('\n');
+  item.accessibilityInformation = { label: lines.filter(Boolean).join('. ') };
+}
+
+export function createStatusBar(status: StatusModel): vscode.Disposable {
+  const item = vscode.window.createStatusBarItem('semanticWorkspace.status', vscode.StatusBarAlignment.Left, 50);
+  item.name = vscode.l10n.t('Semantic Workspace');
+  item.command = STATUS_MENU_COMMAND;
+  render(item, status.current);
+  item.show();
+  const sub = status.onDidChange((s) => render(item, s));
+  return vscode.Disposable.from(item, sub);
+}
+
+/** The click menu: search, re-index, set key, show log. */
+export async function showStatusMenu(): Promise<void> {
+  const items: (vscode.QuickPickItem & { command: string })[] = [
+    { label: `$(search) ${vscode.l10n.t('Search…')}`, command: 'semanticWorkspace.search' },
+    { label: `$(refresh) ${vscode.l10n.t('Re-index Workspace')}`, command: 'semanticWorkspace.indexWorkspace' },
+    { label: `$(key) ${vscode.l10n.t('Set API Key')}`, command: 'semanticWorkspace.setApiKey' },
+    { label: `$(server) ${vscode.l10n.t('Choose Provider')}`, command: 'semanticWorkspace.chooseProvider' },
+    { label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'semanticWorkspace.showLog' },
+  ];
+  const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Semantic Workspace') });
+  if (pick) await vscode.commands.executeCommand(pick.command);
+}

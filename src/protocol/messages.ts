@@ -1,0 +1,196 @@
+/**
+ * The typed messages between the extension host and the sidebar webview. Both sides import this
+ * file (the webview with `import type` only), so a message shape is declared exactly once.
+ *
+ * Conventions: every message has a readonly literal `type`; webview → extension requests carry a
+ * numeric `id` and are answered by a `reply` `{id, ok, result | error}`. Notifications carry no id.
+ * Every inbound message is checked by `validate.ts` before the extension acts on it.
+ * This file imports nothing (it is shared by Node and the browser).
+ */
+
+export const PROTOCOL_VERSION = 1;
+
+export type KindFilter = 'all' | 'code' | 'doc';
+export type SearchModeName = 'hybrid' | 'dense' | 'keyword';
+export type ProviderName = 'offline' | 'dashscope' | 'openai';
+
+/** The sidebar's filters; empty strings mean "no filter". */
+export interface SearchFilterMessage {
+  readonly kind: KindFilter;
+  /** Folder or glob over the POSIX relative path, e.g. `src/` or `docs/**\/*.md`. */
+  readonly glob: string;
+  /** Language id (`typescript`, `markdown`, …). */
+  readonly language: string;
+}
+
+/**
+ * A place in the workspace. `folder` is the key of a workspace folder (as sent in `init`),
+ * `path` a POSIX path relative to it. The extension re-checks both before opening anything.
+ */
+export interface FileRef {
+  readonly folder: string;
+  readonly path: string;
+  /** 1-based, inclusive. */
+  readonly startLine?: number;
+  readonly endLine?: number;
+}
+
+export interface ResultItem extends FileRef {
+  readonly startLine: number;
+  readonly endLine: number;
+  readonly folderName: string;
+  readonly kind: 'code' | 'doc';
+  readonly language: string;
+  readonly symbol: string;
+  readonly score: number;
+  /** A few lines of the chunk's current text (never the whole file). */
+  readonly snippet: string;
+  /** Query terms found in the chunk (the "why" of the keyword side). */
+  readonly terms: readonly string[];
+  readonly vectorScore?: number;
+  readonly keywordScore?: number;
+}
+
+export interface SearchResult {
+  readonly query: string;
+  readonly items: readonly ResultItem[];
+  readonly tookMs: number;
+}
+
+export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'error';
+
+/** What the status bar and the sidebar header show; also returned by the test API. */
+export interface StatusInfo {
+  readonly state: StatusState;
+  /** The provider actually running (offline in an untrusted workspace). */
+  readonly provider: ProviderName;
+  readonly label: string;
+  readonly chunks: number;
+  readonly files: number;
+  /** 0–100 while indexing. */
+  readonly percent?: number;
+  /** Localized detail (error text, "keyword mode", …). */
+  readonly message?: string;
+  /** True in Restricted Mode. */
+  readonly restricted: boolean;
+}
+
+export interface TopicView {
+  readonly id: number;
+  readonly name: string;
+  readonly terms: readonly string[];
+  readonly size: number;
+  readonly members: readonly (FileRef & { readonly title: string })[];
+}
+
+/** One point of the 2-D topic map; coordinates are normalized to [0, 1]. */
+export interface MapPoint {
+  readonly x: number;
+  readonly y: number;
+  /** Topic id, -1 for unclustered. */
+  readonly topic: number;
+  readonly title: string;
+  readonly ref: FileRef;
+}
+
+export interface TopicsView {
+  readonly topics: readonly TopicView[];
+  readonly points: readonly MapPoint[];
+}
+
+export interface TagScore {
+  readonly label: string;
+  readonly description?: string;
+  /** Similarity in [-1, 1] (usually 0–1). */
+  readonly score: number;
+  /** Pre-checked when the score passes the threshold. */
+  readonly checked: boolean;
+}
+
+export interface TagsView {
+  /** The file the classified selection came from. */
+  readonly target: FileRef;
+  readonly title: string;
+  readonly scores: readonly TagScore[];
+}
+
+export interface RelatedItem {
+  readonly ref: FileRef;
+  readonly title: string;
+  readonly score: number;
+  readonly pinned: boolean;
+}
+
+export interface RelatedView {
+  /** Relative path of the active editor's file; undefined when none is indexed. */
+  readonly forTitle?: string;
+  readonly items: readonly RelatedItem[];
+}
+
+export interface FolderInfo {
+  readonly key: string;
+  readonly name: string;
+}
+
+/** Commands the webview may ask the extension to run: an allow-list, nothing else. */
+export const SIDEBAR_COMMANDS = ['indexWorkspace', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'setApiKey', 'chooseProvider'] as const;
+export type SidebarCommand = (typeof SIDEBAR_COMMANDS)[number];
+
+/** Keys of the localized strings the extension sends in `init` (the webview has no English of its own). */
+export const STRING_KEYS = [
+  'searchPlaceholder', 'searchLabel', 'filters', 'kindAll', 'kindCode', 'kindDoc', 'globPlaceholder', 'languagePlaceholder',
+  'results', 'noResults', 'searching', 'typeToSearch', 'score', 'why', 'vectorScore', 'keywordScore', 'matchedTerms',
+  'topics', 'tags', 'related', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'indexWorkspace',
+  'noTopics', 'noTags', 'noRelated', 'topicMap', 'apply', 'pin', 'unpin', 'hide', 'members', 'openToSide',
+  'statusNoIndex', 'statusIndexing', 'statusReady', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
+] as const;
+export type StringKey = (typeof STRING_KEYS)[number];
+export type Strings = Readonly<Record<StringKey, string>>;
+
+// ---------------------------------------------------------------------------------------------
+// Webview → extension
+
+/** Sent once the webview's script has loaded and listens; the extension answers with `init`. */
+export interface ReadyMessage { readonly type: 'ready'; readonly version: number }
+/** Request: run a search. Answered by a reply whose result is a `SearchResult`. */
+export interface SearchRequest { readonly type: 'search'; readonly id: number; readonly query: string; readonly filter: SearchFilterMessage }
+/** Drop an in-flight request (the user typed on); its reply, if any, is ignored. */
+export interface CancelMessage { readonly type: 'cancel'; readonly id: number }
+/** Open a file at a range (only inside a workspace folder). */
+export interface OpenMessage { readonly type: 'open'; readonly ref: FileRef; readonly side: boolean }
+/** Request: apply the checked tags to the target file. Result: `{ applied: number }`. */
+export interface ApplyTagsRequest { readonly type: 'applyTags'; readonly id: number; readonly target: FileRef; readonly labels: readonly string[] }
+export interface PinRelatedMessage { readonly type: 'pinRelated'; readonly ref: FileRef; readonly pinned: boolean }
+export interface HideRelatedMessage { readonly type: 'hideRelated'; readonly ref: FileRef }
+export interface RunCommandMessage { readonly type: 'runCommand'; readonly command: SidebarCommand }
+
+export type FromWebviewMessage =
+  | ReadyMessage | SearchRequest | CancelMessage | OpenMessage | ApplyTagsRequest
+  | PinRelatedMessage | HideRelatedMessage | RunCommandMessage;
+
+// ---------------------------------------------------------------------------------------------
+// Extension → webview
+
+/** The answer to `ready`: strings, folders, status and whatever analysis results exist. */
+export interface InitMessage {
+  readonly type: 'init';
+  readonly version: number;
+  readonly strings: Strings;
+  readonly folders: readonly FolderInfo[];
+  readonly status: StatusInfo;
+  readonly topics?: TopicsView;
+  readonly tags?: TagsView;
+  readonly related?: RelatedView;
+}
+export interface StatusMessage { readonly type: 'status'; readonly status: StatusInfo }
+/** Put a query in the search box (from the QuickPick title button or "Search for Selection"). */
+export interface SetQueryMessage { readonly type: 'setQuery'; readonly query: string }
+export interface TopicsMessage { readonly type: 'topics'; readonly view: TopicsView }
+export interface TagsMessage { readonly type: 'tags'; readonly view: TagsView }
+export interface RelatedMessage { readonly type: 'related'; readonly view: RelatedView }
+export type ReplyMessage =
+  | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
+
+export type ToWebviewMessage =
+  | InitMessage | StatusMessage | SetQueryMessage | TopicsMessage | TagsMessage | RelatedMessage | ReplyMessage;

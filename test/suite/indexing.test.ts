@@ -1,0 +1,138 @@
+/**
+ * Offline indexing of the fixture workspace, search quality on known queries, the index's
+ * location, live (incremental) updates after edit + save, and the clear command.
+ * Runs with the default provider (offline): nothing here may reach the fake DashScope server.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { api, folder, requests, ui, uiHelper, waitFor, within, wsPath } from './helpers';
+
+/** query → the file that must rank first (offline provider: BM25 + LSA hybrid). */
+const EXPECTED_TOP: [string, string][] = [
+  ['parse csv quoted fields', 'src/csvParser.ts'],
+  ['mailbox receive message queue', 'src/mailbox.py'],
+  ['health check handler uptime', 'src/health.go'],
+  ['rollback previous container image', 'notes/deployment.md'],
+  ['缓存淘汰策略', 'notes/缓存策略.md'],
+  ['tomatoes sunlight balcony', 'notes/gardening.md'],
+];
+
+export function registerIndexTests(): void {
+  suite('offline index and search', () => {
+    let before = 0;
+    suiteSetup(() => {
+      before = requests().length;
+    });
+
+    test('Index Workspace (command) builds a loadable index outside the workspace', async function () {
+      this.timeout(120_000);
+      const a = await api();
+      await within(vscode.commands.executeCommand('semanticWorkspace.indexWorkspace'), 110_000, 'indexWorkspace');
+      const status = await a.refreshStatus();
+      assert.equal(status.state, 'ready', `status after indexing: ${JSON.stringify(status)}`);
+      assert.equal(status.provider, 'offline');
+      assert.ok(status.files >= 8, `only ${status.files} files indexed`);
+      assert.ok(status.chunks >= status.files, `only ${status.chunks} chunks`);
+
+      const engine = await a.getEngine(folder().uri);
+      assert.ok(engine, 'no engine for the workspace folder');
+      const root = folder().uri.fsPath;
+      assert.ok(!path.resolve(engine.indexDir).startsWith(root + path.sep), `index lives inside the workspace: ${engine.indexDir}`);
+      const manifests = walkManifests(engine.indexDir);
+      assert.ok(manifests.length > 0, `no manifest.json under ${engine.indexDir}`);
+      JSON.parse(fs.readFileSync(manifests[0]!, 'utf8')); // the commit point parses
+
+      const loaded = await engine.loadForAnalysis();
+      assert.ok(loaded, 'loadForAnalysis() found no index');
+      const paths = new Set(loaded.chunks.map((c) => c.path));
+      for (const p of ['src/rateLimiter.ts', 'src/csvParser.ts', 'src/mailbox.py', 'src/health.go', 'notes/缓存策略.md']) {
+        assert.ok(paths.has(p), `${p} is not in the index (has ${[...paths].join(', ')})`);
+      }
+      assert.ok(![...paths].some((p) => p.startsWith('ignored/')), 'a .gitignore-d file was indexed');
+      assert.equal(loaded.vectors.length, loaded.chunks.length * loaded.dims, 'one vector per chunk');
+    });
+
+    for (const [query, file] of EXPECTED_TOP) {
+      test(`search "${query}" → ${file} first`, async () => {
+        const hits = await (await api()).search(query);
+        assert.ok(hits.length > 0, 'no results');
+        assert.equal(hits[0]!.path, file, `top 3: ${hits.slice(0, 3).map((h) => `${h.path}:${h.startLine}`).join(', ')}`);
+        assert.ok(hits[0]!.startLine >= 1 && hits[0]!.endLine >= hits[0]!.startLine, 'bad line range');
+        assert.ok(hits[0]!.snippet.trim(), 'empty snippet');
+      });
+    }
+
+    test('search hits point at the matching symbol and the right lines', async () => {
+      const hits = await (await api()).search('take the oldest message waiting up to timeout');
+      const hit = hits.find((h) => h.path === 'src/mailbox.py');
+      assert.ok(hit, 'mailbox.py not found');
+      // `receive` is lines 13–15 of the fixture; the hit's range must cover it.
+      assert.ok(hit.startLine <= 13 && hit.endLine >= 15, `range ${hit.startLine}-${hit.endLine} misses receive()`);
+    });
+
+    test('git-ignored content is never searchable', async () => {
+      const hits = await (await api()).search('zebra-quokka-marker');
+      assert.ok(!hits.some((h) => h.path.startsWith('ignored/')), 'ignored/skip-me.txt was found');
+    });
+
+    test('incremental update: editing + saving a file makes new content searchable', async function () {
+      this.timeout(60_000);
+      const a = await api();
+      const uri = vscode.Uri.file(wsPath('src/mailbox.py'));
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const edit = new vscode.WorkspaceEdit();
+      edit.insert(uri, new vscode.Position(doc.lineCount, 0),
+        '\n    def frobnicate_quasar(self) -> None:\n        """Drop every quasar message (added by the e2e test)."""\n        self._queue = queue.Queue()\n');
+      assert.ok(await vscode.workspace.applyEdit(edit));
+      assert.ok(await doc.save(), 'save failed');
+      const hit = await waitFor('the edit to be searchable', async () => {
+        await a.flushLiveUpdates();
+        return (await a.search('frobnicate_quasar')).find((h) => h.path === 'src/mailbox.py');
+      }, 30_000);
+      assert.ok(hit.endLine > 18, `new chunk range ${hit.startLine}-${hit.endLine} is not the appended method`);
+    });
+
+    test('incremental update: a new file is added and a deleted file disappears', async function () {
+      this.timeout(60_000);
+      const a = await api();
+      const added = vscode.Uri.file(wsPath('notes/new-idea.md'));
+      await vscode.workspace.fs.writeFile(added, Buffer.from('# Idea\n\nA xylophone-shaped bookshelf for the hallway.\n'));
+      await vscode.workspace.fs.delete(vscode.Uri.file(wsPath('notes/gardening.md')));
+      await waitFor('new note searchable and deleted note gone', async () => {
+        await a.flushLiveUpdates();
+        const found = (await a.search('xylophone bookshelf')).some((h) => h.path === 'notes/new-idea.md');
+        const gone = !(await a.search('tomatoes sunlight balcony')).some((h) => h.path === 'notes/gardening.md');
+        return found && gone;
+      }, 30_000);
+    });
+
+    test('the offline provider sent nothing to the network', () => {
+      assert.equal(requests().length, before, 'requests reached the fake DashScope server while offline');
+    });
+
+    test('Clear Index (command, confirmed in its modal) removes the index; re-index restores it', async function () {
+      if (!uiHelper()) this.skip(); // needs a click on the modal dialog
+      this.timeout(120_000);
+      const a = await api();
+      const run = vscode.commands.executeCommand('semanticWorkspace.clearIndex');
+      ui({ do: 'dialog', button: 'Clear Index' });
+      await within(run, 30_000, 'clearIndex');
+      assert.equal((await a.refreshStatus()).state, 'noIndex');
+      assert.equal((await a.search('mailbox').catch(() => [])).length, 0, 'results after clearing');
+      await within(a.indexAll(), 110_000, 'indexAll');
+      assert.equal((await a.refreshStatus()).state, 'ready');
+    });
+  });
+}
+
+function walkManifests(dir: string, out: string[] = []): string[] {
+  if (!fs.existsSync(dir)) return out;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walkManifests(p, out);
+    else if (e.name === 'manifest.json') out.push(p);
+  }
+  return out;
+}

@@ -1,0 +1,133 @@
+// Helpers of the Playwright UI suite (test/ui/ui.mjs): browser launch, a tiny test runner that
+// screenshots every failure, and workbench gestures (palette, quick open, context menu, webview).
+// Selectors follow VS Code 1.139's DOM as served by code-server; see docs/vscode-e2e-offline.md.
+import { createRequire } from 'node:module';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
+// playwright-core lives in the e2e tool cache, not in the repo's devDependencies.
+const require = createRequire(path.join(process.env.E2E_TOOLS || path.join(repo, '.vscode-e2e/tools'), '/'));
+const { chromium } = require('playwright-core');
+
+export const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
+const t0 = Date.now();
+export const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
+export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function launch(profileDir) {
+  // Debian's chromium (never `playwright install`); flags keep it off the network and GPU.
+  const ctx = await chromium.launchPersistentContext(profileDir, {
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium', headless: true,
+    viewport: { width: 1400, height: 860 },
+    env: { ...process.env, XDG_CONFIG_HOME: `${profileDir}/xdg-config`, XDG_CACHE_HOME: `${profileDir}/xdg-cache` },
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync'],
+  });
+  return { ctx, page: ctx.pages()[0] || (await ctx.newPage()) };
+}
+
+/** Runs named checks in order; a failure screenshots the page and the run goes on. */
+export function runner(page, artifacts) {
+  const results = [];
+  return {
+    results,
+    async check(name, fn, timeoutMs = 90_000) {
+      const t = Date.now();
+      try {
+        await Promise.race([fn(), sleep(timeoutMs).then(() => { throw new Error(`timed out after ${timeoutMs} ms`); })]);
+        results.push({ name, ok: true });
+        log(`✓ ${name} (${Date.now() - t} ms)`);
+      } catch (e) {
+        results.push({ name, ok: false, error: e.message });
+        const shot = path.join(artifacts, `ui-fail-${results.length}-${name.replace(/[^\w]+/g, '-').slice(0, 60)}.png`);
+        await page.screenshot({ path: shot }).catch(() => {});
+        log(`✗ ${name}\n    ↳ ${e.message.split('\n').slice(0, 4).join('\n      ')}\n    screenshot: ${path.relative(repo, shot)}`);
+        await page.keyboard.press('Escape').catch(() => {});
+      }
+    },
+  };
+}
+
+/** "Category: Title" of a contributed command, as the palette shows it (resolves %nls% keys). */
+export function commandTitle(id) {
+  const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
+  const nlsFile = path.join(repo, 'package.nls.json');
+  const nls = fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {};
+  const t = (s) => (typeof s === 'string' ? s.replace(/^%(.+)%$/, (_, k) => nls[k] ?? s) : s?.value ?? '');
+  const c = (pkg.contributes?.commands ?? []).find((x) => x.command === id);
+  if (!c) throw new Error(`package.json contributes no command ${id}`);
+  const title = t(c.title);
+  return c.category ? `${t(c.category)}: ${title}` : title;
+}
+
+export const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
+export const quickRows = (page) => page.locator('.quick-input-widget .monaco-list-row');
+
+/** F1, type `>title`, Enter on the matching row. */
+export async function runCommand(page, title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInput(page).fill(`>${title}`);
+  await quickRows(page).filter({ hasText: title }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+}
+
+/** Ctrl+P quick open of a workspace file. */
+export async function openFile(page, relPath) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Control+P');
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInput(page).fill(relPath);
+  await quickRows(page).filter({ hasText: path.basename(relPath) }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await activeTab(page, path.basename(relPath));
+}
+
+/** Waits until the active editor tab is `name`. */
+export async function activeTab(page, name, timeout = 15_000) {
+  await page.locator('.tabs-container .tab.active', { hasText: name }).first().waitFor({ timeout });
+}
+
+/** Cursor line from the status bar's "Ln 12, Col 3". */
+export async function cursorLine(page) {
+  const item = page.locator('.statusbar-item[id="status.editor.selection"]').first();
+  await item.waitFor({ timeout: 10_000 });
+  const m = /Ln (\d+)/.exec((await item.textContent()) ?? '');
+  if (!m) throw new Error(`no cursor position in the status bar: ${await item.textContent()}`);
+  return Number(m[1]);
+}
+
+/** The project's status bar item (id semanticWorkspace.status; aria label "Semantic Workspace — …"). */
+export const statusItem = (page) => page.locator('.statusbar-item[id$="semanticWorkspace.status"], .statusbar-item[aria-label^="Semantic Workspace"]').first();
+
+/** The sidebar WebviewView's inner document. */
+export const sidebarFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+export async function openSidebar(page) {
+  const frame = sidebarFrame(page);
+  if (await frame.locator('#query').isVisible().catch(() => false)) return frame;
+  await page.locator('.activitybar [aria-label^="Semantic Workspace"]').first().click({ timeout: 15_000 });
+  await frame.locator('#query').waitFor({ timeout: 30_000 });
+  return frame;
+}
+
+/** Right-click inside the active editor and return the visible context menu's item names. */
+export async function contextMenuItems(page) {
+  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ button: 'right' });
+  const menu = page.getByRole('menu').first();
+  await menu.waitFor({ timeout: 10_000 });
+  await sleep(200);
+  return (await page.getByRole('menuitem').allTextContents()).map((s) => s.trim());
+}
+
+/** Text of the Output panel's visible lines (for the "Semantic Workspace" log channel). */
+export async function outputText(page) {
+  return (await page.locator('.output-view .view-lines, .panel .output .view-lines').first().innerText().catch(() => '')) ?? '';
+}
+
+export function tempProfile() {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'sw-ui-chrome-'));
+}

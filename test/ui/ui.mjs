@@ -1,0 +1,191 @@
+// Playwright UI suite: drives the installed .vsix in code-server (Debian Chromium, headless) the way
+// a user does — palette, sidebar webview, editor context menu, status bar, themes — and checks
+// what appears on screen. Run by scripts/e2e/run.sh:
+//   node test/ui/ui.mjs --base <code-server url> --ws <fixture copy> --user-settings <settings.json>
+//                       --artifacts <dir> --result <result.json>
+// Failures and the final states are saved as PNGs in --artifacts. Writes {passed, failed} to
+// --result; never prints an "N passed, N failed" line itself (run.sh prints the count line).
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import {
+  activeTab, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
+  quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, statusItem, tempProfile,
+} from './lib.mjs';
+
+const base = arg('--base');
+const ws = arg('--ws');
+const userSettings = arg('--user-settings');
+const artifacts = path.resolve(arg('--artifacts', '.test-artifacts'));
+const resultFile = arg('--result');
+fs.mkdirSync(artifacts, { recursive: true });
+
+const profile = tempProfile();
+const { ctx, page } = await launch(profile);
+const { check, results } = runner(page, artifacts);
+const consoleErrors = [];
+page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
+const shot = (name) => page.screenshot({ path: path.join(artifacts, name) });
+
+/** Rewrites the user settings file; code-server watches it and applies changes live. */
+function setUserSetting(key, value) {
+  const s = JSON.parse(fs.readFileSync(userSettings, 'utf8'));
+  s[key] = value;
+  fs.writeFileSync(userSettings, JSON.stringify(s, null, 2));
+}
+
+/** Types a query into the sidebar and waits for a `.result` mentioning `expect`. */
+async function sidebarSearch(query, expect) {
+  const frame = await openSidebar(page);
+  await frame.locator('#query').fill('');
+  await frame.locator('#query').pressSequentially(query, { delay: 20 });
+  const hit = frame.locator('#results .result', { hasText: expect }).first();
+  await hit.waitFor({ timeout: 30_000 });
+  return { frame, hit };
+}
+
+try {
+  await check('workbench opens the fixture workspace', async () => {
+    await page.goto(`${base}/?folder=${encodeURIComponent(ws)}`);
+    await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+    await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'notes' }).first().waitFor({ timeout: 60_000 });
+  });
+
+  await check('status bar shows the index state and reaches "N chunks" after Index Workspace', async () => {
+    const item = statusItem(page);
+    await item.waitFor({ timeout: 30_000 });
+    log(`  status bar before: ${JSON.stringify((await item.innerText()).trim())}`);
+    await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
+    await page.locator('.statusbar-item', { hasText: /\d+ chunks/ }).first().waitFor({ timeout: 60_000 });
+    const text = (await item.innerText()).trim();
+    const label = (await item.getAttribute('aria-label')) ?? '';
+    log(`  status bar after: ${JSON.stringify(text)} (aria ${JSON.stringify(label.slice(0, 80))})`);
+    if (!/\d+ chunks/.test(text)) throw new Error(`status bar item shows ${JSON.stringify(text)}, not the chunk count`);
+  });
+
+  await check('palette search shows live results while typing; Enter opens the file at the hit line', async () => {
+    await runCommand(page, commandTitle('semanticWorkspace.search'));
+    const input = quickInput(page);
+    await input.waitFor({ state: 'visible', timeout: 10_000 });
+    // The picker must update as you type, without pressing Enter.
+    await input.pressSequentially('parse quoted', { delay: 40 });
+    await quickRows(page).first().waitFor({ timeout: 15_000 });
+    const partial = await quickRows(page).count();
+    await input.pressSequentially(' csv fields', { delay: 40 });
+    const row = quickRows(page).filter({ hasText: 'csvParser.ts' }).first();
+    await row.waitFor({ timeout: 15_000 });
+    const rows = (await quickRows(page).allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    log(`  ${partial} row(s) after "parse quoted"; after full query: ${JSON.stringify(rows.slice(0, 4))}`);
+    if (!rows[0]?.includes('csvParser.ts')) throw new Error(`top result is not csvParser.ts: ${rows[0]}`);
+    await shot('palette-live-results.png');
+    const advertised = Number((/csvParser\.ts[^\d]*?:?(\d+)/.exec(rows[0]) ?? [])[1] ?? NaN);
+    await page.keyboard.press('Enter');
+    await activeTab(page, 'csvParser.ts');
+    const line = await cursorLine(page);
+    log(`  opened csvParser.ts at line ${line} (row advertises ${advertised || 'no line'})`);
+    // parseCsv / splitCsvLine span lines 1–23; the hit must land on the chunk the row named.
+    if (line < 1 || line > 23) throw new Error(`cursor at line ${line}, outside the CSV parser`);
+    if (advertised && advertised !== line) throw new Error(`row says line ${advertised}, editor is at ${line}`);
+  });
+
+  await check('sidebar webview renders results in its iframe; clicking one opens the file', async () => {
+    const { frame, hit } = await sidebarSearch('take the oldest message from the mailbox', 'mailbox.py');
+    const n = await frame.locator('#results .result').count();
+    log(`  sidebar shows ${n} result(s); first: ${JSON.stringify((await frame.locator('#results .result').first().innerText()).slice(0, 80))}`);
+    for (const id of ['#filter-kind', '#topics', '#tags', '#related']) {
+      if (!(await frame.locator(id).count())) throw new Error(`sidebar lacks ${id}`);
+    }
+    await hit.click();
+    await activeTab(page, 'mailbox.py');
+    const line = await cursorLine(page);
+    if (line < 1 || line > 19) throw new Error(`mailbox.py opened at line ${line}`);
+  });
+
+  await check('editor context menu on a selection offers Search for Selection and Classify Selection', async () => {
+    await openFile(page, 'src/rateLimiter.ts');
+    // Select a word (double click) so selection-only menu entries show up.
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'class TokenBucket' }).first()
+      .locator('span', { hasText: 'TokenBucket' }).first().dblclick();
+    const items = await contextMenuItems(page);
+    log(`  menu: ${JSON.stringify(items.filter((i) => /Selection|Semantic/i.test(i)))}`);
+    for (const want of ['Search for Selection', 'Classify Selection']) {
+      if (!items.some((i) => i.includes(want))) throw new Error(`context menu lacks "${want}" (has ${items.length} items)`);
+    }
+    const item = page.getByRole('menuitem', { name: /Search for Selection/ }).first();
+    await item.hover();
+    await sleep(200);
+    await item.click({ delay: 50 });
+    // The selection becomes the query: in the palette picker or in the sidebar's search box.
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const picker = await quickInput(page).isVisible().catch(() => false) ? await quickInput(page).inputValue() : '';
+      const side = await sidebarFrame(page).locator('#query').inputValue({ timeout: 500 }).catch(() => '');
+      if (picker.includes('TokenBucket') || side.includes('TokenBucket')) break;
+      if (Date.now() > deadline) throw new Error(`selection "TokenBucket" did not become a query (picker ${JSON.stringify(picker)}, sidebar ${JSON.stringify(side)})`);
+      await sleep(200);
+    }
+    await page.keyboard.press('Escape');
+  });
+
+  await check('a forged sidebar message naming a path outside the workspace opens nothing', async () => {
+    await openSidebar(page);
+    const el = await page.frameLocator('iframe.webview.ready').locator('#active-frame').elementHandle();
+    const inner = await el.contentFrame();
+    // Posts exactly what the webview's own acquireVsCodeApi().postMessage would (see pre/index.html).
+    const forge = (message) => inner.evaluate((m) => window.parent.__vscode_post_message__('onmessage', { message: m }), message);
+    const folder = pathToFileURL(ws).href;
+    fs.writeFileSync(path.join(path.dirname(ws), 'outside-secret.txt'), 'outside the workspace');
+    for (const p of ['../outside-secret.txt', '/etc/passwd', path.join(path.dirname(ws), 'outside-secret.txt'), 'file:///etc/passwd']) {
+      await forge({ type: 'open', ref: { folder, path: p, startLine: 1 }, side: false });
+    }
+    await sleep(1500);
+    const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).join(' | ');
+    if (/passwd|outside-secret/.test(tabs)) throw new Error(`a forged path was opened: ${tabs}`);
+    // Control: the same channel with a path inside the workspace does open (so the refusal above is real).
+    await forge({ type: 'open', ref: { folder, path: 'notes/gardening.md', startLine: 3 }, side: false });
+    await activeTab(page, 'gardening.md');
+  });
+
+  await check('Set API Key takes the key in a password box and keeps it out of settings.json', async () => {
+    const key = 'sk-ui-secret-9b7e5d3c1a';
+    await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
+    // First a provider picker (DashScope / OpenAI-compatible), then the password input.
+    await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+    if ((await quickInput(page).getAttribute('type')) !== 'password') {
+      await quickRows(page).filter({ hasText: /DashScope/ }).first().click();
+      await sleep(300);
+    }
+    if ((await quickInput(page).getAttribute('type')) !== 'password') throw new Error('the key input is not a password box');
+    await quickInput(page).fill(key);
+    await page.keyboard.press('Enter');
+    await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    await sleep(500);
+    const settingsText = fs.readFileSync(userSettings, 'utf8');
+    const wsSettings = path.join(ws, '.vscode/settings.json');
+    if (settingsText.includes(key) || (fs.existsSync(wsSettings) && fs.readFileSync(wsSettings, 'utf8').includes(key))) throw new Error('the key was written to settings.json');
+    await runCommand(page, commandTitle('semanticWorkspace.clearApiKey'));
+    const pick = quickRows(page).filter({ hasText: /DashScope/ }).first();
+    if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
+    await page.keyboard.press('Escape');
+  });
+
+  // Final screenshots: the sidebar with results in a dark and a light theme, the palette shot above.
+  for (const [theme, file] of [['Default Dark Modern', 'sidebar-dark.png'], ['Default Light Modern', 'sidebar-light.png']]) {
+    await check(`sidebar with results in ${theme} (screenshot ${file})`, async () => {
+      setUserSetting('workbench.colorTheme', theme);
+      const want = theme.includes('Dark') ? 'vs-dark' : 'vs';
+      await page.locator(`.monaco-workbench.${want}`).waitFor({ timeout: 20_000 });
+      await runCommand(page, 'View: Close All Editors');
+      await sidebarSearch('health check uptime endpoint', 'health.go');
+      await sleep(800); // let the webview pick up the new theme's CSS variables
+      await shot(file);
+    });
+  }
+} finally {
+  const failed = results.filter((r) => !r.ok).length;
+  if (resultFile) fs.writeFileSync(resultFile, JSON.stringify({ passed: results.length - failed, failed }));
+  if (consoleErrors.length) log(`browser console errors (${consoleErrors.length}), first: ${consoleErrors.slice(0, 3).map((e) => e.slice(0, 160)).join(' | ')}`);
+  await ctx.close().catch(() => {});
+  fs.rmSync(profile, { recursive: true, force: true });
+}
+process.exit(results.some((r) => !r.ok) ? 1 : 0);

@@ -1,0 +1,47 @@
+/**
+ * Throughput against a rate-limited fake: the fraction of what the server allows that we actually
+ * use. The server admits `burst + rate × elapsed` requests at most (token bucket, one second deep).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { createDashScopeEmbedder } from '../../../src/core/embedding/dashscope';
+import { FAST_TUNING, TEST_KEY, corpus, deliveredOnce, withFake } from './helpers';
+
+const RPM = 600;
+
+async function measure(clientRpm: number | undefined, texts: number) {
+  return withFake({ rpm: RPM }, async (fake) => {
+    const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, requestsPerMinute: clientRpm, concurrency: 8, dimensions: 64, tuning: FAST_TUNING });
+    const all = corpus(texts, `rl${clientRpm}`);
+    const t0 = Date.now();
+    await e.embedDocuments(all);
+    const elapsed = (Date.now() - t0) / 1000;
+    assert.ok(deliveredOnce(fake, all));
+    const ok = fake.counters.byStatus['200'] ?? 0;
+    const allowed = RPM / 60 + (RPM / 60) * elapsed;
+    return { fraction: ok / allowed, requests: fake.counters.requests, ok, throttled: fake.counters.byStatus['429'] ?? 0, elapsed, batches: Math.ceil(texts / 10) };
+  });
+}
+
+test(`client limit = server limit (${RPM} rpm): ≥ 90% of the allowed throughput, (almost) no 429`, async () => {
+  const r = await measure(RPM, 400);
+  console.log(`throughput (configured ${RPM} rpm): ${(r.fraction * 100).toFixed(1)}% of the limit; ${r.ok} ok in ${r.elapsed.toFixed(2)} s; ${r.requests} requests for ${r.batches} batches; ${r.throttled} × 429`);
+  assert.equal(r.ok, r.batches);
+  assert.ok(r.fraction >= 0.9, `fraction ${r.fraction}`);
+  assert.ok(r.throttled <= 2);
+});
+
+test('client limit 5× too high: AIMD + retries still deliver everything, at a useful fraction of the limit', async () => {
+  const r = await measure(RPM * 5, 400);
+  console.log(`throughput (client at 5× the server limit): ${(r.fraction * 100).toFixed(1)}% of the limit; ${r.requests} requests for ${r.batches} batches; ${r.throttled} × 429`);
+  assert.equal(r.ok, r.batches);
+  assert.ok(r.fraction >= 0.6, `fraction ${r.fraction}`);
+});
+
+test('tokens/min limit: Throttling.AllocationQuota is retried and everything lands', () =>
+  withFake({ tpm: 60_000 }, async (fake) => {
+    const texts = corpus(60, 'tpm');
+    const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, tuning: FAST_TUNING });
+    await e.embedDocuments(texts);
+    assert.ok(deliveredOnce(fake, texts));
+  }));

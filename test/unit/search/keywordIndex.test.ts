@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { KeywordIndex } from '../../../src/core/search/keywordIndex';
+import { buildKeywordIndex, cjkCorpus, englishCorpus, names } from '../../fixtures/search/corpus';
+import { makeSyntheticChunks } from '../../support/synthetic';
+
+const en = buildKeywordIndex(englishCorpus);
+const cjk = buildKeywordIndex(cjkCorpus);
+const top = (index: KeywordIndex, corpus: typeof englishCorpus, q: string, k = 3): string[] => names(corpus, index.search(q, k));
+
+test('camelCase, snake_case and split queries find the identifier', () => {
+  for (const q of ['parseConfig', 'parse config', 'parse_config', 'ParseConfig']) assert.equal(top(en, englishCorpus, q)[0], 'parseConfig', q);
+  for (const q of ['read_user_settings', 'readUserSettings', 'user settings']) assert.equal(top(en, englishCorpus, q)[0], 'readUserSettings', q);
+  assert.equal(top(en, englishCorpus, 'HttpServer')[0], 'handleRequest');
+});
+
+test('a term in the symbol path outranks the same term only in the body', () => {
+  // Both chunks say `split` twice in their text; only Tokenizer.split has it in its symbol.
+  assert.deepEqual(top(en, englishCorpus, 'split', 2), ['tokenizerSymbol', 'runQuery']);
+  assert.equal(top(en, englishCorpus, 'tokenizer')[0], 'tokenizerSymbol'); // symbol-only match
+});
+
+test('stemming matches inflected forms', () => {
+  assert.equal(top(en, englishCorpus, 'indexed files')[0], 'indexFiles');
+  assert.equal(top(en, englishCorpus, 'installation')[0], 'install');
+  assert.equal(top(en, englishCorpus, 'directory listing')[0], 'listDirectory');
+  assert.equal(top(en, englishCorpus, 'evicting least recently used entries')[0], 'lruEvict');
+});
+
+test('hits say which query words matched, as typed', () => {
+  const [hit] = en.search('parseConfig', 1);
+  assert.deepEqual(hit.terms, ['parseConfig']);
+  const [h2] = en.search('indexed files', 1);
+  assert.deepEqual(h2.terms, ['indexed', 'files']);
+  assert.deepEqual(en.search('zzqx qqvv', 5), []);
+});
+
+test('Chinese queries find the chunk with the Chinese comment', () => {
+  const hits = cjk.search('列出目录内容', 3);
+  assert.equal(names(cjkCorpus, hits)[0], 'goListDir');
+  assert.deepEqual(hits[0].terms, ['列出', '目录', '内容']);
+  assert.equal(top(cjk, cjkCorpus, 'ls 列出目录')[0], 'lsDoc');
+  assert.equal(top(cjk, cjkCorpus, '安装扩展')[0], 'installZh');
+  assert.equal(top(cjk, cjkCorpus, '读取响应')[0], 'goHttp');
+});
+
+test('mixed query: an English identifier plus Chinese words', () => {
+  const hits = cjk.search('parseConfig 配置', 3);
+  assert.equal(names(cjkCorpus, hits)[0], 'goParseConfig');
+  assert.deepEqual(hits[0].terms, ['parseConfig', '配置']);
+  // The caller of parseConfig and the chunk about 配置 alone rank below.
+  assert.ok(names(cjkCorpus, hits).slice(1).includes('goMain') || names(cjkCorpus, hits).slice(1).includes('tsLoadConfig'));
+});
+
+test('Japanese and Korean queries', () => {
+  assert.equal(top(cjk, cjkCorpus, 'ディレクトリ一覧')[0], 'jaList');
+  assert.equal(top(cjk, cjkCorpus, '設定ファイル')[0], 'jaConfig');
+  assert.equal(top(cjk, cjkCorpus, '디렉터리 내용')[0], 'koList');
+});
+
+test('allow() filters inside the top-k', () => {
+  const hits = en.search('split', 5, (id) => englishCorpus[id].name !== 'tokenizerSymbol');
+  assert.equal(names(englishCorpus, hits)[0], 'runQuery');
+  assert.ok(hits.every((h) => englishCorpus[h.id].name !== 'tokenizerSymbol'));
+});
+
+test('serialize → deserialize gives identical results', () => {
+  const index = buildKeywordIndex([...englishCorpus, ...cjkCorpus]);
+  index.remove(3);
+  const bytes = index.serialize();
+  assert.ok(bytes instanceof Uint8Array);
+  const back = KeywordIndex.deserialize(bytes);
+  assert.equal(back.size, index.size);
+  for (const q of ['parseConfig 配置', 'split', 'user settings', '列出目录内容', 'ls', 'installation']) {
+    assert.deepEqual(back.search(q, 10), index.search(q, 10), q);
+  }
+  assert.deepEqual(back.serialize(), bytes);
+  assert.throws(() => KeywordIndex.deserialize(new Uint8Array([1, 2, 3, 4])));
+});
+
+test('remove, re-add and remap', () => {
+  const index = buildKeywordIndex(englishCorpus);
+  const id = englishCorpus.findIndex((c) => c.name === 'parseConfig');
+  index.remove(id);
+  assert.equal(index.has(id), false);
+  assert.ok(!index.search('parseConfig', 10).some((h) => h.id === id));
+  index.add(id, { text: 'function parseYaml() {}', symbol: 'parseYaml', path: 'src/yaml.ts' });
+  assert.equal(index.search('parseYaml', 1)[0].id, id);
+  assert.ok(!index.search('buildConfig', 10).some((h) => h.id === id), 'old postings of a re-added id are gone');
+  // Replacing a live id directly also drops its old terms.
+  index.add(id, { text: 'function parseToml() {}', symbol: 'parseToml', path: 'src/toml.ts' });
+  assert.deepEqual(index.search('parseYaml', 10), []);
+
+  // Drop ids 0 and 1, shift everything else down by two.
+  const map = Int32Array.from(englishCorpus, (_, i) => (i < 2 ? -1 : i - 2));
+  const before = index.search('least recently used', 1)[0];
+  index.remap(map);
+  assert.equal(index.size, englishCorpus.length - 2);
+  assert.equal(index.search('least recently used', 1)[0].id, before.id - 2);
+  assert.equal(index.has(englishCorpus.length - 2), false);
+  assert.equal(index.search('parseToml', 1)[0].id, id - 2);
+});
+
+test('ids may arrive in any order', () => {
+  const a = KeywordIndex.empty();
+  const b = KeywordIndex.empty();
+  englishCorpus.forEach((c, i) => a.add(i, c));
+  [...englishCorpus.keys()].reverse().forEach((i) => b.add(i, englishCorpus[i]));
+  for (const q of ['split', 'parseConfig', 'files']) assert.deepEqual(b.search(q, 5), a.search(q, 5));
+});
+
+test('the serialized index is compact', () => {
+  const chunks = makeSyntheticChunks(2000, 7);
+  const index = KeywordIndex.empty();
+  chunks.forEach((c, i) => index.add(i, c));
+  const perChunk = index.serialize().length / chunks.length;
+  assert.ok(perChunk < 400, `${perChunk.toFixed(0)} bytes per chunk`);
+});

@@ -1,0 +1,43 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { splitIdentifier, stem, tokenize, tokenizeLabeled, tokenizeWords } from '../../../src/core/text/tokenize';
+
+test('identifiers are split and also kept whole', () => {
+  assert.deepEqual(splitIdentifier('parseHTTPHeader2'), ['parse', 'http', 'header', '2']);
+  assert.deepEqual(tokenize('parseConfig'), ['parseconfig', 'pars', 'config']);
+  assert.deepEqual(tokenize('read_user_settings'), ['read_user_settings', 'read', 'user', 'setting']);
+});
+
+test('light stemming joins inflections, -ation joins nouns to verbs', () => {
+  assert.equal(stem('parsing'), stem('parse'));
+  assert.equal(stem('parsed'), stem('parse'));
+  assert.equal(stem('files'), stem('file'));
+  assert.equal(stem('installation'), stem('install'));
+  assert.equal(stem('configuration'), stem('configure'));
+});
+
+test('Chinese is segmented into words plus bigrams', () => {
+  const terms = tokenize('列出目录内容');
+  for (const w of ['列出', '目录', '内容', '出目']) assert.ok(terms.includes(w), w);
+  assert.deepEqual(tokenizeWords('列出目录内容'), ['列出', '目录', '内容']);
+});
+
+test('Japanese and Korean are segmented too', () => {
+  const ja = tokenize('ディレクトリの内容を一覧表示する');
+  for (const w of ['ディレクトリ', '内容', '一覧', '表示']) assert.ok(ja.includes(w), w);
+  const ko = tokenize('디렉터리 내용을 나열합니다');
+  for (const w of ['디렉터리', '내용', '나열']) assert.ok(ko.includes(w), w);
+});
+
+test('tokenizeLabeled yields the same terms as tokenize, labelled as typed', () => {
+  const q = 'ls 列出目录内容 parseConfig 配置 parsing files HTTPServer __init__ 설정 ファイル';
+  assert.deepEqual(tokenizeLabeled(q).map((t) => t.term), tokenize(q));
+  const byTerm = new Map(tokenizeLabeled(q).map((t) => [t.term, t]));
+  assert.equal(byTerm.get('parseconfig')?.label, 'parseConfig');
+  assert.equal(byTerm.get('parseconfig')?.whole, true);
+  assert.equal(byTerm.get('fil')?.label, 'files');
+  assert.equal(byTerm.get('出目')?.crossing, true);
+  assert.equal(byTerm.get('目录')?.crossing, false);
+  const span = byTerm.get('目录')!;
+  assert.equal(q.slice(span.start, span.end), '目录');
+});
