@@ -20,7 +20,7 @@ import path from 'node:path';
 import util from 'node:util';
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
-const require = createRequire(path.join(process.env.E2E_TOOLS || path.join(repo, '.vscode-e2e/tools'), '/'));
+const require = createRequire(path.join(path.resolve(process.env.E2E_TOOLS || path.join(repo, '.vscode-e2e/tools')), '/'));
 const { chromium } = require('playwright-core');
 
 const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };

@@ -1,6 +1,166 @@
+/**
+ * cluster, classify, related, outliers, duplicates: the analysis features from a terminal. Their
+ * `--json` shapes are a contract relied on by external tooling (see README).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  classifyText, clusterNotes, findDuplicates, findOutliers, parseLabelsArg, parseLabelsFile, relatedFiles, type LabelSpec,
+} from '../core/analysis';
+import type { AnalysisInput, Engine } from '../core/engineTypes';
+import { NoIndexError } from '../core/engine';
+import { UsageError } from './args';
 import type { CliContext } from './main';
 import { ExitError } from './main';
 
+const r4 = (x: number) => Number(x.toFixed(4));
+const print = (ctx: CliContext, json: unknown, human: () => string) =>
+  process.stdout.write(ctx.args.json ? JSON.stringify(json) + '\n' : human() + '\n');
+
+async function analysisInput(ctx: CliContext, engine: Engine): Promise<AnalysisInput> {
+  await ctx.requireIndex(engine);
+  const input = await engine.loadForAnalysis();
+  if (!input) throw new ExitError(2, ctx.m.noIndex(ctx.args.positionals[0], ctx.args.provider));
+  return input;
+}
+
 export async function runAnalysisCommand(ctx: CliContext): Promise<number> {
-  throw new ExitError(1, `${ctx.args.command}: not wired yet`);
+  const engine = await ctx.open();
+  switch (ctx.args.command) {
+    case 'cluster':
+      return cluster(ctx, engine);
+    case 'classify':
+      return classify(ctx, engine);
+    case 'related':
+      return related(ctx, engine);
+    case 'outliers':
+      return outliers(ctx, engine);
+    case 'duplicates':
+      return duplicates(ctx, engine);
+    default:
+      throw new UsageError(`unknown command ${ctx.args.command}`);
+  }
+}
+
+async function cluster(ctx: CliContext, engine: Engine): Promise<number> {
+  const input = await analysisInput(ctx, engine);
+  const k = ctx.args.k === 'auto' ? undefined : ctx.args.k;
+  const result = await clusterNotes(input, { k, notesGlobs: ctx.args.notesGlobs });
+  const json = {
+    topics: result.topics.map((t) => ({
+      label: t.label,
+      keywords: t.keywords,
+      representative: t.representative,
+      members: t.members.map((m) => ({ path: m.path, score: r4(m.score), x: r4(m.x), y: r4(m.y) })),
+    })),
+    outliers: result.outliers.map((o) => ({ path: o.path, score: r4(o.score) })),
+    notes: result.notes,
+    k: result.k,
+    ...(result.silhouette !== undefined ? { silhouette: r4(result.silhouette) } : {}),
+    provider: input.provider,
+  };
+  print(ctx, json, () => {
+    const lines: string[] = [`${ctx.m.topics} (${result.topics.length}, ${result.notes} notes):`];
+    for (const t of result.topics) {
+      lines.push(`  ■ ${t.label}  (${t.size})`);
+      for (const m of t.members) lines.push(`      ${m.path}  ${m.score.toFixed(3)}`);
+    }
+    if (result.outliers.length) {
+      lines.push(`${ctx.m.outliers}:`);
+      for (const o of result.outliers) lines.push(`      ${o.path}  ${o.score.toFixed(3)}`);
+    }
+    return lines.join('\n');
+  });
+  return 0;
+}
+
+function readLabels(ctx: CliContext): LabelSpec[] {
+  const { labels, labelsFile } = ctx.args;
+  if (labels && labelsFile) throw new UsageError('classify takes --labels or --labels-file, not both');
+  if (labels) return parseLabelsArg(labels);
+  if (labelsFile) {
+    try {
+      return parseLabelsFile(fs.readFileSync(labelsFile, 'utf8'));
+    } catch (e) {
+      throw new ExitError(2, `cannot read --labels-file ${labelsFile}: ${(e as Error).message}`);
+    }
+  }
+  throw new UsageError('classify needs --labels "a,b,c" or --labels-file F');
+}
+
+async function classify(ctx: CliContext, engine: Engine): Promise<number> {
+  const inline = ctx.args.positionals.slice(1).join(' ');
+  if (inline && ctx.args.textFile) throw new UsageError('classify takes either <text> or --text-file, not both');
+  let text = inline;
+  if (ctx.args.textFile) {
+    try {
+      text = fs.readFileSync(ctx.args.textFile, 'utf8');
+    } catch (e) {
+      throw new ExitError(2, `cannot read --text-file ${ctx.args.textFile}: ${(e as Error).message}`);
+    }
+  }
+  if (!text.trim()) throw new UsageError('classify needs <text> or --text-file F');
+  const labels = readLabels(ctx);
+  if (!labels.length) throw new UsageError('no labels given');
+  const provider = ctx.args.provider;
+  const embed = async (texts: readonly string[], as: 'document' | import('../core/types').QueryTask) => {
+    try {
+      return await engine.embedTexts(texts, as, ctx.signal);
+    } catch (e) {
+      // Offline vectors live in the index (the basis is learned from the folder).
+      if (e instanceof NoIndexError) throw new ExitError(2, ctx.m.noIndex(ctx.args.positionals[0], provider));
+      throw e;
+    }
+  };
+  const result = await classifyText(text, labels, { provider, embed });
+  const json = {
+    labels: result.labels.map((l) => ({ label: l.label, score: r4(l.score), confidence: r4(l.confidence), matched: l.matched })),
+    threshold: r4(result.threshold),
+    mode: result.mode,
+  };
+  print(ctx, json, () =>
+    [
+      `threshold ${result.threshold.toFixed(3)} (${result.mode})`,
+      ...result.labels.map((l) => `  ${l.matched ? '✔' : ' '} ${l.label.padEnd(20)} score ${l.score.toFixed(3)}  confidence ${(l.confidence * 100).toFixed(0)}%`),
+    ].join('\n'),
+  );
+  return 0;
+}
+
+async function related(ctx: CliContext, engine: Engine): Promise<number> {
+  const file = ctx.args.positionals[1];
+  if (!file) throw new UsageError('related needs <file> (relative to <dir>)');
+  const rel = path.isAbsolute(file) ? path.relative(ctx.root, file) : file;
+  const posix = rel.split(path.sep).join('/').replace(/^\.\//, '');
+  const input = await analysisInput(ctx, engine);
+  const result = relatedFiles(input, posix, { topK: ctx.args.topK });
+  if (!result.found) throw new ExitError(2, `${posix} is not in the index (is it excluded, or was it added after the last index run?)`);
+  print(ctx, { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), kind: r.kind })) }, () =>
+    result.results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}`).join('\n') || ctx.m.noResults,
+  );
+  return 0;
+}
+
+async function outliers(ctx: CliContext, engine: Engine): Promise<number> {
+  const input = await analysisInput(ctx, engine);
+  const result = findOutliers(input, { topK: ctx.args.topK === 10 ? undefined : ctx.args.topK });
+  print(ctx, { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), group: r.group, reference: r.reference })) }, () =>
+    result.results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}  (vs ${r.group} ${r.reference || '*'})`).join('\n') || ctx.m.noResults,
+  );
+  return 0;
+}
+
+async function duplicates(ctx: CliContext, engine: Engine): Promise<number> {
+  const input = await analysisInput(ctx, engine);
+  const result = await findDuplicates(input, { threshold: ctx.args.threshold, signal: ctx.signal });
+  const json = {
+    groups: result.groups.map((g) => ({ score: r4(g.score), members: g.members.map((m) => ({ path: m.path, startLine: m.startLine, endLine: m.endLine })) })),
+    threshold: result.threshold,
+  };
+  print(ctx, json, () =>
+    result.groups
+      .map((g) => [`  ≈ ${g.score.toFixed(3)}`, ...g.members.map((m) => `      ${m.path}:${m.startLine}-${m.endLine}`)].join('\n'))
+      .join('\n') || ctx.m.noResults,
+  );
+  return 0;
 }

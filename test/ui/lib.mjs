@@ -8,7 +8,7 @@ import path from 'node:path';
 
 export const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '../..');
 // playwright-core lives in the e2e tool cache, not in the repo's devDependencies.
-const require = createRequire(path.join(process.env.E2E_TOOLS || path.join(repo, '.vscode-e2e/tools'), '/'));
+const require = createRequire(path.join(path.resolve(process.env.E2E_TOOLS || path.join(repo, '.vscode-e2e/tools')), '/'));
 const { chromium } = require('playwright-core');
 
 export const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };

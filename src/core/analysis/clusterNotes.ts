@@ -179,16 +179,23 @@ export async function clusterNotes(input: AnalysisInput, options: ClusterNotesOp
 }
 
 /**
- * First two principal components (NIPALS: cheap for two components, deterministic), each axis
+ * First two principal components (`ml-pca`, deterministic), each axis
  * scaled into [-1, 1] and its sign fixed so the most extreme point is positive — PCA signs are
  * arbitrary, and a map that mirrors itself between runs looks broken.
  */
 function mapCoordinates(vectors: Float32Array, dims: number, n: number): [number, number][] {
   if (n < 3) return Array.from({ length: n }, (_, i) => [n === 1 ? 0 : i === 0 ? -1 : 1, 0]);
   const data = Array.from({ length: n }, (_, r) => Array.from(vectors.subarray(r * dims, r * dims + dims)));
+  // NIPALS starts from column 0 and divides by its norm: a constant column 0 (it happens) yields
+  // NaN. Swapping the highest-variance column into place changes nothing else — PCA does not care
+  // about feature order.
+  const top = highestVarianceColumn(data, dims);
+  for (const rowValues of data) [rowValues[0], rowValues[top]] = [rowValues[top], rowValues[0]];
   let projected: number[][];
   try {
-    projected = new PCA(data, { method: 'NIPALS', nCompNIPALS: 2 }).predict(data, { nComponents: 2 }).to2DArray();
+    // Full SVD while small (exact, O(n·d·min(n, d))); NIPALS for two components beyond.
+    const options = n * dims * Math.min(n, dims) <= 2e8 ? { method: 'SVD' as const } : { method: 'NIPALS' as const, nCompNIPALS: 2 };
+    projected = new PCA(data, options).predict(data, { nComponents: 2 }).to2DArray();
   } catch {
     return Array.from({ length: n }, () => [0, 0]);
   }
@@ -199,6 +206,22 @@ function mapCoordinates(vectors: Float32Array, dims: number, n: number): [number
     for (const p of projected) p[axis] = Number.isFinite(p[axis] * scale) ? p[axis] * scale : 0;
   }
   return projected.map((p) => [round(p[0] ?? 0), round(p[1] ?? 0)]);
+}
+
+function highestVarianceColumn(data: readonly number[][], dims: number): number {
+  let best = 0;
+  let bestVar = -1;
+  for (let d = 0; d < dims; d++) {
+    let sum = 0;
+    let sq = 0;
+    for (const r of data) {
+      sum += r[d];
+      sq += r[d] * r[d];
+    }
+    const variance = sq / data.length - (sum / data.length) ** 2;
+    if (variance > bestVar) [best, bestVar] = [d, variance];
+  }
+  return best;
 }
 
 function cmp(a: string, b: string): number {

@@ -10,7 +10,7 @@ import type { Chunk, ChunkKind } from '../types';
 import { chunkCodePieces } from './codeChunker';
 import { commentMarker, grammarForPath, kindForLanguage, languageForPath } from './languages';
 import { type Frontmatter, chunkMarkdownPieces } from './markdown';
-import { estimateTokens, splitByTokens } from './tokens';
+import { countChars, estimateTokens, splitByTokens } from './tokens';
 import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
 
 /** Bump when chunk boundaries, headers or hashing change: cached vectors of older chunks are then not reused. */
@@ -33,9 +33,11 @@ interface FileFacts {
   readonly language: string;
   readonly kind: ChunkKind;
   readonly frontmatter: Frontmatter;
+  /** The file text without BOM; chunk texts are slices of it. */
+  readonly source: string;
 }
 
-function headerFor(file: FileFacts, symbol: string): string {
+function headerFor(file: Omit<FileFacts, 'source'>, symbol: string): string {
   if (file.kind === 'doc') {
     let h = `path: ${file.path}${symbol ? ` · ${symbol}` : ''}\n`;
     if (file.frontmatter.title) h += `title: ${file.frontmatter.title}\n`;
@@ -67,29 +69,32 @@ export async function chunkFile(path: string, text: string, opts: ChunkOptions =
   const maxTokens = clampTokens(opts.maxTokens);
   const language = languageForPath(path);
   const kind = kindForLanguage(language);
-  const lines = splitLines(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  const source = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+  const lines = splitLines(source);
 
   // The header's share of the budget: path (+ frontmatter for Markdown) now, the symbol line reserved.
-  const reserve = (fm: Frontmatter): number =>
-    estimateTokens(headerFor({ path, language, kind, frontmatter: fm }, '')) + SYMBOL_HEADER_RESERVE;
+  const budgetFor = (fm: Frontmatter): number =>
+    Math.max(16, maxTokens - estimateTokens(headerFor({ path, language, kind, frontmatter: fm }, '')) - SYMBOL_HEADER_RESERVE);
   let frontmatter: Frontmatter = {};
   let pieces: Piece[];
-  let ctx: LineContext;
+  let ctx = makeLineContext(lines, budgetFor(frontmatter));
   if (language === 'markdown') {
-    // Two passes only when there is frontmatter to know its header size; parsing is cheap.
-    const probe = chunkMarkdownPieces(makeLineContext(lines, Math.max(16, maxTokens - reserve({}))));
+    const probe = chunkMarkdownPieces(ctx);
     frontmatter = probe.frontmatter;
-    ctx = makeLineContext(lines, Math.max(16, maxTokens - reserve(frontmatter)));
-    pieces = frontmatter.title || frontmatter.tags ? chunkMarkdownPieces(ctx).pieces : probe.pieces;
+    pieces = probe.pieces;
+    if (frontmatter.title || frontmatter.tags) {
+      // Frontmatter title/tags go into every header: lay out again with the smaller budget.
+      ctx = { ...ctx, budget: budgetFor(frontmatter) };
+      pieces = chunkMarkdownPieces(ctx).pieces;
+    }
   } else {
-    ctx = makeLineContext(lines, Math.max(16, maxTokens - reserve(frontmatter)));
     const grammar = grammarForPath(path);
-    const syntaxPieces = grammar ? await chunkCodePieces(ctx, lines.join('\n'), grammar).catch(() => undefined) : undefined;
+    const syntaxPieces = grammar ? await chunkCodePieces(ctx, source, grammar).catch(() => undefined) : undefined;
     pieces =
       syntaxPieces ??
       (kind === 'doc' ? groupParagraphs(ctx, 0, lines.length - 1, '') : lineWindows(ctx, 0, lines.length - 1, ''));
   }
-  const file: FileFacts = { path, language, kind, frontmatter };
+  const file: FileFacts = { path, language, kind, frontmatter, source };
   const chunks: Chunk[] = [];
   for (const piece of pieces) emit(chunks, file, ctx, piece, maxTokens, ctx.budget);
   return chunks;
@@ -100,9 +105,16 @@ export async function chunkFile(path: string, text: string, opts: ChunkOptions =
  * a scrubber replacement longer than the secret), the piece is split again with a smaller budget.
  */
 function emit(out: Chunk[], file: FileFacts, ctx: LineContext, piece: Piece, maxTokens: number, budget: number): void {
-  const text = piece.text ?? ctx.lines.slice(piece.start, piece.end + 1).join('\n');
-  const embedText = scrubSecrets(headerFor(file, piece.symbol) + text).text;
-  const tokens = estimateTokens(embedText);
+  const { offsets } = ctx.tokens;
+  const text = piece.text ?? file.source.slice(offsets[piece.start], offsets[piece.end + 1] - 1);
+  const header = headerFor(file, piece.symbol);
+  const scrubbed = scrubSecrets(header + text);
+  const embedText = scrubbed.text;
+  // Unchanged by the scrubber: the estimate comes from the per-line sums instead of a rescan.
+  const tokens =
+    scrubbed.found === 0 && piece.text === undefined
+      ? ctx.tokens.rangeWith(piece.start, piece.end, countChars(header))
+      : estimateTokens(embedText);
   if (tokens > maxTokens && budget > 8) {
     const smaller = Math.max(8, Math.floor(budget - (tokens - maxTokens) - 8));
     const parts: Piece[] =

@@ -130,7 +130,9 @@ function fillGaps(ctx: LineContext, units: Unit[], parentPath: string, rangeStar
 
 /** Longest common dotted prefix: `Mailbox` + `Mailbox.add` → `Mailbox`; `''` + `X` → `''`. */
 function commonSymbol(a: string, b: string): string {
-  if (a === b) return a;
+  if (a === b || !a) return a;
+  if (!b) return b;
+  if (b.startsWith(a) && b.charCodeAt(a.length) === 46 /* . */) return a;
   const pa = a.split('.');
   const pb = b.split('.');
   const common: string[] = [];

@@ -59,39 +59,63 @@ export function estimateTokens(text: string): number {
 }
 
 /**
- * Per-line prefix sums of the character classes, so the estimate of any line range is O(1).
- * The chunker asks for thousands of ranges per file; re-scanning the text each time would make it
- * quadratic. A range's estimate equals estimateTokens of the lines joined with '\n'.
+ * Per-line prefix sums of the character classes, so the estimate of any line range is O(1), plus
+ * where each line starts in the text and whether it is blank. The chunker asks for thousands of
+ * ranges per file; re-scanning the text each time would make it quadratic. A range's estimate
+ * equals estimateTokens of its lines joined with '\n'.
  */
 export class LineTokens {
   private readonly ascii: Float64Array;
   private readonly cjk: Float64Array;
   private readonly other: Float64Array;
+  /** offsets[i] = index in the text where line i starts (offsets[n] = text length + 1). */
+  readonly offsets: Float64Array;
+  /** 1 for a line holding only whitespace. */
+  readonly blank: Uint8Array;
 
   constructor(lines: readonly string[]) {
     const n = lines.length;
     this.ascii = new Float64Array(n + 1);
     this.cjk = new Float64Array(n + 1);
     this.other = new Float64Array(n + 1);
+    this.offsets = new Float64Array(n + 1);
+    this.blank = new Uint8Array(n);
     const counts: CharCounts = { ascii: 0, cjk: 0, other: 0 };
     for (let i = 0; i < n; i++) {
-      countChars(lines[i], counts);
+      const line = lines[i];
+      countChars(line, counts);
       this.ascii[i + 1] = counts.ascii;
       this.cjk[i + 1] = counts.cjk;
       this.other[i + 1] = counts.other;
+      this.offsets[i + 1] = this.offsets[i] + line.length + 1;
+      this.blank[i] = isBlank(line) ? 1 : 0;
     }
   }
 
   /** Estimated tokens of lines `start..end` (0-based, inclusive) joined with newlines. */
   range(start: number, end: number): number {
     if (end < start) return 0;
-    const newlines = end - start;
+    return this.rangeWith(start, end, ZERO);
+  }
+
+  /** Estimated tokens of `prefix` counts followed by lines `start..end`: a header plus a chunk's text. */
+  rangeWith(start: number, end: number, prefix: CharCounts): number {
     return tokensFromCounts(
-      this.ascii[end + 1] - this.ascii[start] + newlines,
-      this.cjk[end + 1] - this.cjk[start],
-      this.other[end + 1] - this.other[start],
+      prefix.ascii + this.ascii[end + 1] - this.ascii[start] + (end - start),
+      prefix.cjk + this.cjk[end + 1] - this.cjk[start],
+      prefix.other + this.other[end + 1] - this.other[start],
     );
   }
+}
+
+const ZERO: CharCounts = { ascii: 0, cjk: 0, other: 0 };
+
+function isBlank(line: string): boolean {
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c !== 32 && c !== 9 && c !== 13 && c !== 12 && c !== 11 && c !== 0xa0 && c !== 0xfeff) return false;
+  }
+  return true;
 }
 
 /**

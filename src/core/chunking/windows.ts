@@ -23,9 +23,8 @@ export interface LineContext {
 }
 
 export function makeLineContext(lines: readonly string[], budget: number): LineContext {
-  const blank = new Uint8Array(lines.length);
-  for (let i = 0; i < lines.length; i++) if (!/\S/.test(lines[i])) blank[i] = 1;
-  return { lines, tokens: new LineTokens(lines), blank, budget };
+  const tokens = new LineTokens(lines);
+  return { lines, tokens, blank: tokens.blank, budget };
 }
 
 /** Windows overlap by this many lines so a statement cut at a boundary is whole in one of them. */

@@ -80,9 +80,10 @@ export class RateLimiter {
     const rpm = limits.requestsPerMinute;
     // One second deep like the server's bucket, minus 10%: requests reach the server with varying
     // delay, and a bucket identical to the server's would overrun it by a token now and then.
-    if (rpm && rpm > 0) this.requests = new TokenBucket(rpm, Math.max(1, limits.burst ?? (rpm / 60) * 0.9), t);
+    // The rate keeps a 3% margin for the same reason.
+    if (rpm && rpm > 0) this.requests = new TokenBucket(rpm * 0.97, Math.max(1, limits.burst ?? (rpm / 60) * 0.9), t);
     const tpm = limits.tokensPerMinute;
-    if (tpm && tpm > 0) this.tokens = new TokenBucket(tpm, Math.max(1, tpm / 60), t);
+    if (tpm && tpm > 0) this.tokens = new TokenBucket(tpm * 0.97, Math.max(1, (tpm / 60) * 0.9), t);
   }
 
   /** Waits (FIFO) until one request of `tokens` estimated tokens may be sent. */

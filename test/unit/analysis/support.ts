@@ -10,7 +10,7 @@ import type { AnalysisInput } from '../../../src/core/engineTypes';
 import { tokenize } from '../../../src/core/text/tokenize';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/analysis');
-export const HASH_DIMS = 2048;
+export const HASH_DIMS = 1024;
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
