@@ -57,13 +57,13 @@ async function uiAction(page, a) {
       await input.fill(a.text);
       await page.keyboard.press('Enter');
       return;
-    case 'forge': { // post a message exactly as the sidebar's acquireVsCodeApi().postMessage would
+    case 'forge': { // post a message exactly as the sidebar's acquireVsCodeApi().postMessage would:
+      // through the webview host frame's __vscode_post_message__ (webview content cannot see window.parent)
       const frame = page.frameLocator('iframe.webview.ready');
       if (!(await frame.locator('#active-frame').count())) await page.locator('.activitybar [aria-label^="Semantic Workspace"]').first().click();
-      const el = await frame.locator('#active-frame').elementHandle({ timeout: 30000 });
-      const inner = await el.contentFrame();
-      await inner.locator('#query').waitFor({ timeout: 30000 });
-      for (const message of a.messages) await inner.evaluate((m) => window.parent.__vscode_post_message__('onmessage', { message: m }), message);
+      await frame.frameLocator('#active-frame').locator('#query').waitFor({ timeout: 30000 });
+      const host = await (await page.locator('iframe.webview.ready').first().elementHandle()).contentFrame();
+      for (const message of a.messages) await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
       return;
     }
     case 'screenshot':

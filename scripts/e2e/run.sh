@@ -101,7 +101,7 @@ start_cs() {
   "telemetry.telemetryLevel": "off", "update.mode": "none", "extensions.autoCheckUpdates": false,
   "extensions.autoUpdate": false, "extensions.ignoreRecommendations": true,
   "workbench.enableExperiments": false, "workbench.startupEditor": "none",
-  "workbench.tips.enabled": false, "chat.disableAIFeatures": true, "git.enabled": false,
+  "workbench.tips.enabled": false, "workbench.secondarySideBar.defaultVisibility": "hidden", "chat.disableAIFeatures": true, "git.enabled": false,
   "security.workspace.trust.enabled": $trust_json, "security.workspace.trust.startupPrompt": "never",
   "security.workspace.trust.banner": "never", "security.workspace.trust.untrustedFiles": "open"
 }

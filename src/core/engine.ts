@@ -106,7 +106,7 @@ class WorkspaceEngine implements Engine {
       mode,
       topK: options.topK ?? 10,
       filter: options.filter,
-      weights: offline ? [1, OFFLINE_DENSE_WEIGHT] : undefined,
+      weights: [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)],
     });
   }
 

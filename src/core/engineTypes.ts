@@ -99,6 +99,8 @@ export interface SearchOptions {
   readonly mode?: SearchMode;
   readonly filter?: SearchFilter;
   readonly task?: QueryTask;
+  /** Weight of the dense list against the keyword list in hybrid fusion (default 1; offline 0.25). */
+  readonly hybridWeight?: number;
   readonly signal?: AbortSignal;
 }
 

@@ -18,6 +18,8 @@ export interface IndexRequest {
 
 export class Indexer {
   private running: Promise<IndexReport[] | undefined> | undefined;
+  /** True only while a full run reports progress (the status must not be recomputed under it). */
+  private reporting = false;
   private readonly finished = new vscode.EventEmitter<void>();
   /** Fires after any run that changed the index: search caches drop their entries. */
   readonly onDidIndex = this.finished.event;
@@ -53,6 +55,7 @@ export class Indexer {
     const reports: IndexReport[] = [];
     let cancelled = false;
     this.status.set({ state: 'indexing', percent: 0, message: undefined });
+    this.reporting = true;
     try {
       await vscode.window.withProgress(
         {
@@ -90,13 +93,14 @@ export class Indexer {
         },
       );
     } catch (e) {
+      this.reporting = false;
       const msg = errorText(e);
       this.log.channel.error(msg);
       this.status.set({ state: 'error', message: msg });
       void this.offerLog(vscode.l10n.t('Indexing failed: {0}', msg), 'error');
-      await this.refreshStatus(false);
-      return reports;
+      return reports; // the error stays in the status bar until the next successful refresh
     }
+    this.reporting = false;
     this.finished.fire();
     this.summarize(reports, cancelled);
     await this.refreshStatus(false);
@@ -149,7 +153,7 @@ export class Indexer {
    * opened anyway; the status never forces indexing.
    */
   async refreshStatus(keepError = true): Promise<void> {
-    if (this.running && this.status.current.state === 'indexing') return;
+    if (this.reporting) return;
     const restricted = !vscode.workspace.isTrusted;
     try {
       const eff = await this.engines.effectiveProvider();

@@ -22,7 +22,7 @@ export function fakeTokenCount(text: string): number {
   if (!text) return 0;
   const cjk = text.match(CJK)?.length ?? 0;
   const other = [...text].length - cjk;
-  return Math.ceil(cjk * 0.62 + other / 4.2) + 1;
+  return Math.max(1, Math.round(cjk * 0.62 + other / 4.2)) + 1;
 }
 
 export function textHash(text: string): string {

@@ -171,14 +171,17 @@ export function makeSyntheticChunks(n: number, seed: number, tokens = 150, vocab
     vocab.push(w + (rand() < 0.3 ? String(i % 97) : ''));
   }
   // Zipf: P(rank r) ∝ 1/r, sampled by inverting the approximate CDF ln(r)/ln(V).
-  const word = (): string => vocab[Math.min(vocabulary - 1, Math.floor(Math.exp(rand() * Math.log(vocabulary))) - 1)];
-  const ident = (): string => {
+  const zipf = <T>(items: readonly T[]): T => items[Math.min(items.length - 1, Math.floor(Math.exp(rand() * Math.log(items.length))) - 1)];
+  const word = (): string => zipf(vocab);
+  // Identifiers come from a fixed, Zipf-used set as in real code (the same names recur), built
+  // from the words as camelCase, snake_case or plain.
+  const identifiers: string[] = [];
+  for (let i = 0; i < vocabulary; i++) {
     const a = word(), b = word();
     const r = rand();
-    if (r < 0.4) return a + b[0].toUpperCase() + b.slice(1);
-    if (r < 0.6) return `${a}_${b}`;
-    return a;
-  };
+    identifiers.push(r < 0.4 ? a + b[0].toUpperCase() + b.slice(1) : r < 0.6 ? `${a}_${b}` : a);
+  }
+  const ident = (): string => zipf(identifiers);
   const out: SyntheticChunk[] = [];
   let path = '';
   for (let i = 0; i < n; i++) {

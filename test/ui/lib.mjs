@@ -71,8 +71,10 @@ export async function runCommand(page, title) {
   await page.keyboard.press('F1');
   await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
   await quickInput(page).fill(`>${title}`);
-  await quickRows(page).filter({ hasText: title }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Click the row whose label is exactly the title: the fuzzy filter may rank another one first.
+  const exact = page.locator(`.quick-input-widget .monaco-list-row[aria-label="${title.replace(/"/g, '\\"')}"]`).first();
+  const row = (await exact.waitFor({ timeout: 10_000 }).then(() => true).catch(() => false)) ? exact : quickRows(page).filter({ hasText: title }).first();
+  await row.click();
 }
 
 /** Ctrl+P quick open of a workspace file. */
@@ -114,18 +116,23 @@ export async function openSidebar(page) {
   return frame;
 }
 
-/** Right-click inside the active editor and return the visible context menu's item names. */
-export async function contextMenuItems(page) {
-  await page.locator('.editor-instance .monaco-editor .view-lines').first().click({ button: 'right' });
+/** Right-click `target` (on the selection: elsewhere would move the cursor and drop it) and return the menu's item names. */
+export async function contextMenuItems(page, target) {
+  await target.click({ button: 'right' });
   const menu = page.getByRole('menu').first();
   await menu.waitFor({ timeout: 10_000 });
   await sleep(200);
   return (await page.getByRole('menuitem').allTextContents()).map((s) => s.trim());
 }
 
-/** Text of the Output panel's visible lines (for the "Semantic Workspace" log channel). */
-export async function outputText(page) {
-  return (await page.locator('.output-view .view-lines, .panel .output .view-lines').first().innerText().catch(() => '')) ?? '';
+/**
+ * Posts `message` into the extension exactly as the sidebar's acquireVsCodeApi().postMessage does:
+ * through `__vscode_post_message__` of the webview's host frame (pre/index.html). The page inside
+ * cannot be used for this: VS Code hides `window.parent` from webview content.
+ */
+export async function postFromSidebar(page, message) {
+  const host = await (await page.locator('iframe.webview.ready').first().elementHandle()).contentFrame();
+  await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
 }
 
 export function tempProfile() {

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
   activeTab, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
-  quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, statusItem, tempProfile,
+  postFromSidebar, quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, statusItem, tempProfile,
 } from './lib.mjs';
 
 const base = arg('--base');
@@ -52,10 +52,10 @@ try {
   });
 
   await check('status bar shows the index state and reaches "N chunks" after Index Workspace', async () => {
+    // The extension activates on first use (no startup activation), so the item appears with the command.
+    await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     const item = statusItem(page);
     await item.waitFor({ timeout: 30_000 });
-    log(`  status bar before: ${JSON.stringify((await item.innerText()).trim())}`);
-    await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     await page.locator('.statusbar-item', { hasText: /\d+ chunks/ }).first().waitFor({ timeout: 60_000 });
     const text = (await item.innerText()).trim();
     const label = (await item.getAttribute('aria-label')) ?? '';
@@ -104,9 +104,10 @@ try {
   await check('editor context menu on a selection offers Search for Selection and Classify Selection', async () => {
     await openFile(page, 'src/rateLimiter.ts');
     // Select a word (double click) so selection-only menu entries show up.
-    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'class TokenBucket' }).first()
-      .locator('span', { hasText: 'TokenBucket' }).first().dblclick();
-    const items = await contextMenuItems(page);
+    const word = page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'class TokenBucket' }).first()
+      .locator('span', { hasText: /^TokenBucket$/ }).first();
+    await word.dblclick();
+    const items = await contextMenuItems(page, word);
     log(`  menu: ${JSON.stringify(items.filter((i) => /Selection|Semantic/i.test(i)))}`);
     for (const want of ['Search for Selection', 'Classify Selection']) {
       if (!items.some((i) => i.includes(want))) throw new Error(`context menu lacks "${want}" (has ${items.length} items)`);
@@ -129,10 +130,7 @@ try {
 
   await check('a forged sidebar message naming a path outside the workspace opens nothing', async () => {
     await openSidebar(page);
-    const el = await page.frameLocator('iframe.webview.ready').locator('#active-frame').elementHandle();
-    const inner = await el.contentFrame();
-    // Posts exactly what the webview's own acquireVsCodeApi().postMessage would (see pre/index.html).
-    const forge = (message) => inner.evaluate((m) => window.parent.__vscode_post_message__('onmessage', { message: m }), message);
+    const forge = (message) => postFromSidebar(page, message);
     const folder = pathToFileURL(ws).href;
     fs.writeFileSync(path.join(path.dirname(ws), 'outside-secret.txt'), 'outside the workspace');
     for (const p of ['../outside-secret.txt', '/etc/passwd', path.join(path.dirname(ws), 'outside-secret.txt'), 'file:///etc/passwd']) {
@@ -170,7 +168,9 @@ try {
   });
 
   // Final screenshots: the sidebar with results in a dark and a light theme, the palette shot above.
-  for (const [theme, file] of [['Default Dark Modern', 'sidebar-dark.png'], ['Default Light Modern', 'sidebar-light.png']]) {
+  // VS Code 1.139 renamed the theme ids ("Default Dark Modern" → "Dark Modern"); the file watcher
+  // applies a settings.json change within a few seconds.
+  for (const [theme, file] of [['Dark Modern', 'sidebar-dark.png'], ['Light Modern', 'sidebar-light.png']]) {
     await check(`sidebar with results in ${theme} (screenshot ${file})`, async () => {
       setUserSetting('workbench.colorTheme', theme);
       const want = theme.includes('Dark') ? 'vs-dark' : 'vs';

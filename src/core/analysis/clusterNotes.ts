@@ -83,6 +83,7 @@ export interface NoteClustering {
  */
 const LIFT_FRACTION = 0.25;
 const OUTLIER_SIGMAS = 3;
+const MAX_OUTLIER_SHARE = 0.1;
 
 export async function clusterNotes(input: AnalysisInput, options: ClusterNotesOptions = {}): Promise<NoteClustering> {
   const files = notesOf(input, options.notesGlobs);
@@ -112,7 +113,12 @@ export async function clusterNotes(input: AnalysisInput, options: ClusterNotesOp
   const med = median(inTopics);
   const spread = 1.4826 * median(inTopics.map((s) => Math.abs(s - med)));
   const threshold = Math.max(LIFT_FRACTION * med, med - OUTLIER_SIGMAS * spread);
-  const isOutlier = (i: number) => sizes[fit.assignments[i]] < minTopicSize || lift[i] < threshold || ownScore[i] < floor;
+  // The outlier bucket is for the few notes that fit nowhere (BERTopic's pain is 30–50% in −1): when
+  // the rule would flag more than MAX_OUTLIER_SHARE of the notes, the structure is weak rather than
+  // the notes odd, so only the lowest-lift ones go.
+  const flagged = rows.map((_, i) => i).filter((i) => lift[i] < threshold || ownScore[i] < floor).sort((a, b) => lift[a] - lift[b] || a - b);
+  const lowLift = new Set(flagged.slice(0, Math.max(1, Math.floor(MAX_OUTLIER_SHARE * rows.length))));
+  const isOutlier = (i: number) => sizes[fit.assignments[i]] < minTopicSize || lowLift.has(i);
 
   const groups = new Map<number, number[]>();
   const outlierRows: number[] = [...noVector];

@@ -64,6 +64,13 @@ function splitLines(text: string): string[] {
   return lines;
 }
 
+/** Mostly made of very long lines: bundles, minified code, generated data. */
+function looksMinified(lines: readonly string[], length: number): boolean {
+  let long = 0;
+  for (const line of lines) if (line.length > 1000) long += line.length;
+  return long > length / 2;
+}
+
 export async function chunkFile(path: string, text: string, opts: ChunkOptions = {}): Promise<Chunk[]> {
   if (!/\S/.test(text)) return [];
   const maxTokens = clampTokens(opts.maxTokens);
@@ -88,7 +95,8 @@ export async function chunkFile(path: string, text: string, opts: ChunkOptions =
       pieces = chunkMarkdownPieces(ctx).pieces;
     }
   } else {
-    const grammar = grammarForPath(path);
+    // Minified code gains nothing from a parse (chunks are whole lines) and can be slow to parse.
+    const grammar = looksMinified(lines, source.length) ? undefined : grammarForPath(path);
     const syntaxPieces = grammar ? await chunkCodePieces(ctx, source, grammar).catch(() => undefined) : undefined;
     pieces =
       syntaxPieces ??

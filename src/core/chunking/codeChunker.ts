@@ -200,6 +200,8 @@ function foldTinyGroups(ctx: LineContext, groups: Group[]): Piece[] {
 
 /** A unit over the budget: split by its syntax members, else by line windows. */
 function splitUnit(ctx: LineContext, unit: Unit, depth: number): Piece[] {
+  // Chunks are whole lines: one long line (minified code) can only be cut by characters.
+  if (unit.start === unit.end) return lineWindows(ctx, unit.start, unit.end, unit.symbol);
   const container = unit.node && depth < MAX_SPLIT_DEPTH ? membersContainer(unit.node) : undefined;
   if (!container) return lineWindows(ctx, unit.start, unit.end, unit.symbol);
   const members = unitsFromSiblings(ctx, namedChildren(container), unit.symbol, unit.start, unit.end);

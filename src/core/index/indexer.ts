@@ -88,17 +88,23 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
 
   try {
-    // 2. What changed.
-    const scan = await scanWorkspace({
-      root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
-      maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
-      progress: (p) => progress.emit(p),
-    });
-
-    // 3. The offline basis is fitted on every chunk of a full build, in sorted path order.
-    if (refit && fittable && !options.dryRun) {
-      progress.emit({ phase: 'embed' });
-      await fittable.fit(scan.processed.flatMap((f) => f.chunks.map((c) => c.embedText)), signal);
+    // 2. What changed.  3. The offline basis is fitted on every chunk of a full build, in
+    // sorted path order. A cancel here writes nothing: the committed index stays as it was.
+    let scan: ScanResult;
+    try {
+      scan = await scanWorkspace({
+        root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
+        maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
+        progress: (p) => progress.emit(p),
+      });
+      if (refit && fittable && !options.dryRun) {
+        progress.emit({ phase: 'embed' });
+        await fittable.fit(scan.processed.flatMap((f) => f.chunks.map((c) => c.embedText)), signal);
+      }
+    } catch (e) {
+      if (!isCancellation(e)) throw e;
+      warn('Indexing was cancelled before anything was embedded; the index is unchanged.');
+      return cancelledReport(t0, old?.state, store, warnings);
     }
     const basisId = fittable ? (fittable.basisId ?? '') : '';
     const fingerprint: SpaceFingerprint = {
@@ -175,13 +181,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
 
     // 7. Commit every file whose chunks all have vectors; the rest keep their committed version.
     progress.emit({ phase: 'write' });
-    const files = planFiles(scan, old?.state, (f) => f.chunks.every((c) => cached(c.hash)));
+    // Files that could not be completed keep their committed version — only within the same
+    // vector space (after a refit, old rows are of another basis and must not be mixed in).
+    const base = sameSpace ? old?.state : undefined;
+    const files = planFiles(scan, base, (f) => f.chunks.every((c) => cached(c.hash)));
     const oldFirst = old ? firstRows(old.state.manifest.files.counts) : [];
     const referenced = new Set<string>();
     let chunkCount = 0;
     for (const f of files) {
-      for (const c of chunksOf(f, old?.state, oldFirst)) referenced.add(c.hash);
-      chunkCount += f.kind === 'new' ? f.file.chunks.length : (old as { state: OldState }).state.manifest.files.counts[f.oldIndex];
+      for (const c of chunksOf(f, base, oldFirst)) referenced.add(c.hash);
+      chunkCount += f.kind === 'new' ? f.file.chunks.length : (base as OldState).manifest.files.counts[f.oldIndex];
     }
     const extras = pickExtras(fresh.keys(), old && sameSpace ? old.state.manifest.extraHashes : [], referenced, chunkCount);
     const committedNew = new Set(files.flatMap((f) => (f.kind === 'new' ? [f.file] : [])));
@@ -200,7 +209,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     }
     progress.emit({ phase: 'done' });
     const bytesOnDisk = manifest ? store.bytesOnDisk(manifest) : 0;
-    return report({ t0, bytesOnDisk, old: old?.state, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error });
+    return report({ t0, bytesOnDisk, old: base, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error });
   } finally {
     old?.state.reader.close();
   }
@@ -288,6 +297,18 @@ function report(r: ReportInput): RunIndexReport {
     filesChanged: r.scan.processed.length,
     filesRemoved: r.scan.removed.size,
     ...(r.error ? { error: r.error } : {}),
+  };
+}
+
+function cancelledReport(t0: number, old: OldState | undefined, store: IndexStore, warnings: string[]): RunIndexReport {
+  const m = old?.manifest;
+  let tokens = 0;
+  for (const c of old?.chunks ?? []) tokens += c.tokens;
+  return {
+    filesIndexed: m?.files.paths.length ?? 0, filesSkipped: {}, skippedFiles: [], chunks: m?.chunkCount ?? 0, tokens,
+    embeddedChunks: 0, reusedChunks: 0, seconds: (Date.now() - t0) / 1000, bytesOnDisk: m ? store.bytesOnDisk(m) : 0,
+    incomplete: true, warnings, chunksToEmbed: 0, tokensToEmbed: 0, filesChanged: 0, filesRemoved: 0,
+    error: { kind: 'cancelled', message: 'Indexing was cancelled.' },
   };
 }
 

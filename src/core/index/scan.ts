@@ -95,7 +95,17 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
         if (prev && prev.hash === hash) {
           unchanged.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
         } else {
-          const chunks = await chunkFile(f.path, read.text, { maxTokens: p.maxChunkTokens });
+          let chunks: Chunk[];
+          try {
+            chunks = await chunkFile(f.path, read.text, { maxTokens: p.maxChunkTokens });
+          } catch (e) {
+            // One file the chunker chokes on must not cost the whole run: skip it, say why.
+            skipped.push({ path: f.path, reason: 'unreadable', detail: `chunking failed: ${(e as Error).message}` });
+            if (oldAll.has(f.path)) removed.add(f.path);
+            done++;
+            p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });
+            continue;
+          }
           if (chunks.length === 0) {
             skipped.push({ path: f.path, reason: 'empty' });
             if (oldAll.has(f.path)) removed.add(f.path);

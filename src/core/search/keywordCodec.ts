@@ -54,11 +54,11 @@ export function writeKeywordIndex(src: KeywordIndexSource): Uint8Array {
     out.varint(src.pathLen[id]);
   }
   const encoder = new TextEncoder();
-  const order: { term: number; utf8: Uint8Array }[] = [];
-  for (let t = 0; t < src.termText.length; t++) {
-    if (store.count[t] > 0) order.push({ term: t, utf8: encoder.encode(src.termText[t]) });
-  }
-  order.sort((a, b) => compareBytes(a.utf8, b.utf8));
+  // Sorted so neighbours share prefixes (any order would decode; this one compresses).
+  const terms: number[] = [];
+  for (let t = 0; t < src.termText.length; t++) if (store.count[t] > 0) terms.push(t);
+  terms.sort((a, b) => (src.termText[a] < src.termText[b] ? -1 : 1));
+  const order = terms.map((term) => ({ term, utf8: encoder.encode(src.termText[term]) }));
   out.varint(order.length);
   let prev: Uint8Array = new Uint8Array(0);
   for (const { term, utf8 } of order) {
@@ -119,10 +119,4 @@ export function readKeywordIndex(input: Uint8Array): KeywordIndexParts {
   }
   if (r.pos !== bytes.length) throw new Error('corrupt keyword index (trailing bytes)');
   return { capacity, state, textLen, symbolLen, pathLen, termText, postings: bytes, start, len, count, last };
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return a.length - b.length;
 }

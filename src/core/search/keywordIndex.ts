@@ -8,7 +8,7 @@
  * Lucene does) until enough pile up, `serialize()` or `remap()` purge them.
  */
 import { tokenize, tokenizeLabeled, type LabeledTerm } from '../text/tokenize';
-import { PostingStore, growU32 } from './postings';
+import { IMPLIED_VALUE, PostingStore, growU32 } from './postings';
 import { TopK } from './topK';
 import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
 
@@ -70,7 +70,7 @@ export class KeywordIndex {
   }
 
   add(id: number, doc: KeywordDoc): void {
-    if (!Number.isInteger(id) || id < 0 || id > 0x7ffffffe) throw new RangeError(`bad chunk id ${id}`);
+    if (!Number.isInteger(id) || id < 0 || id >= 2 ** 29) throw new RangeError(`bad chunk id ${id}`);
     if (id < this.capacity && this.state[id] !== 0) {
       // Re-adding: the old postings must go before the new ones are merged.
       if (this.state[id] === LIVE) this.remove(id);
@@ -152,18 +152,21 @@ export class KeywordIndex {
       let id = -1;
       while (pos < end) {
         let b = data[pos++];
-        let gap = b & 0x7f;
+        let head = b & 0x7f;
         for (let shift = 7; b & 0x80; shift += 7) {
           b = data[pos++];
-          gap |= (b & 0x7f) << shift;
+          head |= (b & 0x7f) << shift;
         }
-        b = data[pos++];
-        let value = b & 0x7f;
-        for (let shift = 7; b & 0x80; shift += 7) {
+        let value = IMPLIED_VALUE;
+        if (head & 1) {
           b = data[pos++];
-          value |= (b & 0x7f) << shift;
+          value = b & 0x7f;
+          for (let shift = 7; b & 0x80; shift += 7) {
+            b = data[pos++];
+            value |= (b & 0x7f) << shift;
+          }
         }
-        id += gap + 1;
+        id += (head >>> 1) + 1;
         if (state[id] !== LIVE) continue;
         const tf = (value >> 2) * wT * normT[id] + ((value >> 1) & 1) * wS * normS[id] + (value & 1) * wP * normP[id];
         if (scores[id] === 0) touched.push(id);
@@ -275,8 +278,8 @@ export class KeywordIndex {
 
   private ensureCapacity(n: number): void {
     if (n <= this.capacity) return;
-    const cap = Math.max(n, Math.ceil(this.state.length * 1.5), 64);
-    if (cap > this.state.length) {
+    if (n > this.state.length) {
+      const cap = Math.max(n, Math.ceil(this.state.length * 1.5), 64);
       const state = new Uint8Array(cap);
       state.set(this.state);
       this.state = state;

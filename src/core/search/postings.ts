@@ -1,13 +1,26 @@
 /**
  * Postings lists of the keyword index, all in one byte buffer so 100k chunks × hundreds of terms do
- * not become millions of small objects. A list is a run of postings `varint(idGap) varint(value)`
- * where idGap = id − previousId − 1 (ids ascending, first previousId = −1) and value packs the
- * field frequencies: `textTf · 4 + inSymbol · 2 + inPath`. Common terms cost ~2 bytes a posting.
+ * not become millions of small objects. A list is a run of postings `varint(idGap · 2 + hasValue)`
+ * `[varint(value)]` where idGap = id − previousId − 1 (ids ascending, first previousId = −1) and
+ * value packs the field frequencies: `textTf · 4 + inSymbol · 2 + inPath`. The most common value —
+ * once in the text, nowhere else (4) — is implied when hasValue is 0, so a typical posting of a
+ * common term is a single byte.
  *
  * New postings wait in an append log and are merged by `flush()`: in the usual case (ids added in
  * ascending order) a list is extended by copying its bytes and encoding the new tail.
  */
 import { ByteWriter } from './bytes';
+
+/** Value of a posting written without one: the term occurs once in the text only. */
+export const IMPLIED_VALUE = 4;
+
+export function writePosting(out: ByteWriter, gap: number, value: number): void {
+  if (value === IMPLIED_VALUE) out.varint(gap * 2);
+  else {
+    out.varint(gap * 2 + 1);
+    out.varint(value);
+  }
+}
 
 export type PostingVisitor = (id: number, value: number) => void;
 
@@ -67,18 +80,21 @@ export class PostingStore {
     while (pos < end) {
       // Inline varint decoding: this loop is the keyword search's hot path.
       let b = data[pos++];
-      let gap = b & 0x7f;
+      let head = b & 0x7f;
       for (let shift = 7; b & 0x80; shift += 7) {
         b = data[pos++];
-        gap |= (b & 0x7f) << shift;
+        head |= (b & 0x7f) << shift;
       }
-      b = data[pos++];
-      let value = b & 0x7f;
-      for (let shift = 7; b & 0x80; shift += 7) {
+      let value = IMPLIED_VALUE;
+      if (head & 1) {
         b = data[pos++];
-        value |= (b & 0x7f) << shift;
+        value = b & 0x7f;
+        for (let shift = 7; b & 0x80; shift += 7) {
+          b = data[pos++];
+          value |= (b & 0x7f) << shift;
+        }
       }
-      id += gap + 1;
+      id += (head >>> 1) + 1;
       visit(id, value);
     }
   }
@@ -118,8 +134,7 @@ export class PostingStore {
         let prev = this.last[t];
         for (let k = from; k < to; k++) {
           const i = order[k];
-          out.varint(this.logId[i] - prev - 1);
-          out.varint(this.logValue[i]);
+          writePosting(out, this.logId[i] - prev - 1, this.logValue[i]);
           prev = this.logId[i];
         }
         this.last[t] = prev;
@@ -176,8 +191,7 @@ export class PostingStore {
 function encodeList(out: ByteWriter, pairs: readonly (readonly [number, number])[]): number {
   let prev = -1;
   for (const [id, value] of pairs) {
-    out.varint(id - prev - 1);
-    out.varint(value);
+    writePosting(out, id - prev - 1, value);
     prev = id;
   }
   return prev;

@@ -95,7 +95,12 @@ export class VectorIndex {
     for (let j = 0; j < this.dims; j++) this.data[at + j] = vec[j];
     normalizeInPlace(this.data, at, this.dims);
     this.quantizeRow(id);
-    if (id >= this.count) this.count = id + 1;
+    if (id >= this.count) {
+      // Rows skipped over were never set: they exist only as deleted gaps.
+      for (let r = this.count; r < id; r++) this.deleted[r] = 1;
+      this.deletedCount += id - this.count;
+      this.count = id + 1;
+    }
     if (this.deleted[id]) {
       this.deleted[id] = 0;
       this.deletedCount--;

@@ -140,7 +140,7 @@ function forEachTerm(text: string, opt: Required<TokenizeOptions>, emit: TermSin
   for (const match of text.matchAll(TOKEN_RE)) {
     const run = match[0];
     const at = match.index ?? 0;
-    if (CJK_RUN.test(run[0])) tokenizeCjk(run, at, opt, emit);
+    if (run.charCodeAt(0) >= 0x1100 && CJK_RUN.test(run[0])) tokenizeCjk(run, at, opt, emit);
     else tokenizeLatin(run, at, opt, emit);
   }
 }
@@ -152,16 +152,39 @@ export function tokenizeWords(text: string): string[] {
   );
 }
 
-function tokenizeLatin(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {
-  const parts = splitIdentifier(run);
+/** (term, label, whole) triples of one identifier; flattened for a compact cache. */
+type LatinTerms = (string | boolean)[];
+
+/**
+ * Identifiers recur endlessly in code, and splitting one takes several regex passes, so the terms of
+ * each identifier are cached (per option set). The cache is simply dropped when it gets large.
+ */
+const latinCache = new Map<string, LatinTerms>();
+const LATIN_CACHE_MAX = 100_000;
+
+function latinTerms(run: string, opt: Required<TokenizeOptions>): LatinTerms {
+  const key = `${opt.wholeIdentifiers ? 1 : 0}${opt.dropStopWords ? 1 : 0}${run}`;
+  let cached = latinCache.get(key);
+  if (cached) return cached;
+  cached = [];
+  // Fast path: a plain lower-case word is its own only part.
+  const parts = /^[a-z]+$/.test(run) ? [run] : splitIdentifier(run);
   const whole = run.toLowerCase().replace(/^[_$]+|[_$]+$/g, '');
-  const end = at + run.length;
-  if (opt.wholeIdentifiers && parts.length > 1 && whole.length > 2) emit(whole, run.replace(/^[_$]+|[_$]+$/g, ''), true, at, at, end, false);
+  if (opt.wholeIdentifiers && parts.length > 1 && whole.length > 2) cached.push(whole, run.replace(/^[_$]+|[_$]+$/g, ''), true);
   for (const part of parts) {
     if (part.length < 2 && !/\d/.test(part)) continue;
     if (opt.dropStopWords && STOP_WORDS.has(part)) continue;
-    emit(stem(part), part, false, at, at, end, false);
+    cached.push(stem(part), part, false);
   }
+  if (latinCache.size >= LATIN_CACHE_MAX) latinCache.clear();
+  latinCache.set(key, cached);
+  return cached;
+}
+
+function tokenizeLatin(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {
+  const terms = latinTerms(run, opt);
+  const end = at + run.length;
+  for (let i = 0; i < terms.length; i += 3) emit(terms[i] as string, terms[i + 1] as string, terms[i + 2] as boolean, at, at, end, false);
 }
 
 function tokenizeCjk(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {

@@ -5,14 +5,17 @@ import { createDashScopeEmbedder } from '../../../src/core/embedding/dashscope';
 import { EmbedError } from '../../../src/core/embedding/errors';
 import { FAST_TUNING, TEST_KEY, capturingLogger, corpus, deliveredOnce, expectedDocVector, sameVector, withFake } from './helpers';
 
-test('429 storm + random 500/503/504/resets/truncated JSON/hangs: every text embedded exactly once, nothing lost', () =>
+// No hangs here: a request that times out after the server already answered is legitimately
+// embedded twice (at-least-once), which would make "exactly once" depend on machine load.
+// Timeouts have their own test below.
+test('429 storm + random 500/503/504/resets/truncated JSON: every text embedded exactly once, nothing lost', () =>
   withFake(
-    { rpm: 360, faults: { seed: 7, hangMs: 10_000, probabilities: { '500': 0.06, '503': 0.06, '504': 0.03, reset: 0.05, truncated: 0.04, hang: 0.02, '429': 0.04 } } },
+    { rpm: 360, faults: { seed: 7, probabilities: { '500': 0.06, '503': 0.06, '504': 0.03, reset: 0.05, truncated: 0.04, '429': 0.04 } } },
     async (fake) => {
       const texts = corpus(200);
       const log = capturingLogger();
       // Client limit far above the server's: the server's 429s must be absorbed.
-      const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, requestsPerMinute: 6000, concurrency: 6, timeoutMs: 1500, tuning: FAST_TUNING }, log);
+      const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, requestsPerMinute: 6000, concurrency: 6, tuning: FAST_TUNING }, log);
       const got = new Map<number, Float32Array>();
       const vectors = await e.embedDocuments(texts, {
         onEmbedded: (idx, vs) => idx.forEach((k, j) => {
@@ -28,9 +31,9 @@ test('429 storm + random 500/503/504/resets/truncated JSON/hangs: every text emb
         assert.ok(sameVector(got.get(i)!, vectors[i]));
       });
       const r = e.stats().retries;
-      for (const cause of ['429', '500', '503', 'reset', 'bad-json', 'timeout']) assert.ok((r[cause] ?? 0) > 0, `retried ${cause}: ${JSON.stringify(r)}`);
+      for (const cause of ['429', '500', '503', 'reset', 'bad-json']) assert.ok((r[cause] ?? 0) > 0, `retried ${cause}: ${JSON.stringify(r)}`);
       assert.equal(fake.counters.maxBatchSeen, 10);
-      assert.ok(fake.counters.byStatus['429'] > 10, 'a real storm');
+      assert.ok(fake.counters.byStatus['429'] > (fake.counters.faults['429'] ?? 0), 'the rate limiter itself throttled too');
       console.log(`storm: ${fake.counters.requests} requests for ${Math.ceil(texts.length / 10)} batches; retries ${JSON.stringify(r)}`);
     },
   ));

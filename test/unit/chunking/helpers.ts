@@ -1,0 +1,47 @@
+/** Shared checks for the chunking tests. */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Chunk } from '../../../src/core/types';
+
+export const FIXTURES = path.resolve(__dirname, '../../fixtures/chunking');
+
+export function fixture(name: string): string {
+  return fs.readFileSync(path.join(FIXTURES, name), 'utf8');
+}
+
+/** [startLine, endLine, symbol] of each chunk: what the span tests compare. */
+export function spans(chunks: readonly Chunk[]): Array<[number, number, string]> {
+  return chunks.map((c) => [c.startLine, c.endLine, c.symbol]);
+}
+
+/**
+ * Every non-blank line of the file is in some chunk, each chunk's text is exactly its lines
+ * (or, for a line cut by characters, the cut pieces rebuild the line), and every field is filled.
+ */
+export function assertWellFormed(text: string, chunks: readonly Chunk[], maxTokens = 1000): void {
+  const lines = text.replace(/^\uFEFF/, '').split('\n');
+  const covered = new Uint8Array(lines.length + 1);
+  const partial = new Map<number, string>();
+  for (const c of chunks) {
+    assert.ok(c.startLine >= 1 && c.endLine >= c.startLine && c.endLine <= lines.length, `bad span ${c.startLine}-${c.endLine}`);
+    assert.ok(c.path && c.language && (c.kind === 'code' || c.kind === 'doc') && typeof c.symbol === 'string');
+    assert.match(c.hash, /^[0-9a-f]{32}$/);
+    assert.ok(c.embedText.endsWith(c.text), 'embed text = header + text');
+    assert.ok(c.tokens > 0 && c.tokens <= maxTokens, `chunk ${c.startLine}-${c.endLine} has ${c.tokens} tokens > ${maxTokens}`);
+    const own = lines.slice(c.startLine - 1, c.endLine).join('\n');
+    if (c.text === own) {
+      for (let l = c.startLine; l <= c.endLine; l++) covered[l] = 1;
+    } else {
+      assert.equal(c.startLine, c.endLine, 'only a single over-long line may be cut by characters');
+      partial.set(c.startLine, (partial.get(c.startLine) ?? '') + c.text);
+    }
+  }
+  for (const [line, rebuilt] of partial) {
+    if (!covered[line]) assert.equal(rebuilt, lines[line - 1], `line ${line} rebuilt from its pieces`);
+    covered[line] = 1;
+  }
+  lines.forEach((l, i) => {
+    if (/\S/.test(l)) assert.ok(covered[i + 1], `line ${i + 1} lost: ${JSON.stringify(l.slice(0, 60))}`);
+  });
+}

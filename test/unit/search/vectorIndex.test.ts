@@ -1,0 +1,89 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VectorIndex } from '../../../src/core/search/vectorIndex';
+import { makeSyntheticEmbeddings, makeSyntheticQueries, recallAt } from '../../support/synthetic';
+
+/** Brute force in the plainest possible way, as the reference. */
+function naiveTopK(rows: Float32Array, dims: number, q: Float32Array, k: number, skip: (id: number) => boolean = () => false): number[] {
+  const qn = Math.hypot(...q);
+  const scored: { id: number; s: number }[] = [];
+  for (let id = 0; id < rows.length / dims; id++) {
+    if (skip(id)) continue;
+    let d = 0;
+    for (let j = 0; j < dims; j++) d += rows[id * dims + j] * q[j];
+    scored.push({ id, s: d / qn / Math.hypot(...rows.subarray(id * dims, (id + 1) * dims)) });
+  }
+  return scored.sort((a, b) => b.s - a.s || a.id - b.id).slice(0, k).map((x) => x.id);
+}
+
+test('exact search equals naive cosine ranking, query is normalised', () => {
+  const dims = 48;
+  const rows = makeSyntheticEmbeddings(300, dims, 3);
+  const index = VectorIndex.fromRows(rows.slice(), dims);
+  for (const q of makeSyntheticQueries(rows, dims, 5, 4)) {
+    const scaled = q.map((x) => x * 7); // cosine ignores the query's length
+    const hits = index.search(scaled, 10, undefined, { strategy: 'exact' });
+    assert.deepEqual(hits.map((h) => h.id), naiveTopK(rows, dims, q, 10));
+    assert.ok(hits[0].score <= 1 + 1e-6 && hits[0].score >= hits[9].score);
+  }
+});
+
+test('two-stage search keeps recall@10 ≥ 99% on clustered Matryoshka-like vectors', () => {
+  const dims = 512;
+  const n = 4000;
+  const rows = makeSyntheticEmbeddings(n, dims, 11);
+  const index = VectorIndex.fromRows(rows.slice(), dims, { prefixDims: 128 });
+  let recall = 0;
+  let prefixOnlyRecall = 0;
+  const queries = makeSyntheticQueries(rows, dims, 40, 12);
+  for (const q of queries) {
+    const exact = index.search(q, 10, undefined, { strategy: 'exact' });
+    recall += recallAt(exact, index.search(q, 10, undefined, { strategy: 'two-stage' }));
+    prefixOnlyRecall += recallAt(exact, index.search(q, 10, undefined, { strategy: 'two-stage', candidates: 10 }));
+  }
+  recall /= queries.length;
+  prefixOnlyRecall /= queries.length;
+  assert.ok(recall >= 0.99, `two-stage recall ${recall}`);
+  // The data is not trivially separable by the prefix: re-scoring matters.
+  assert.ok(prefixOnlyRecall < 0.99, `prefix-only recall ${prefixOnlyRecall}`);
+});
+
+test('WebAssembly SIMD and JS first stages agree exactly', () => {
+  const dims = 256;
+  const rows = makeSyntheticEmbeddings(1500, dims, 5);
+  const simd = VectorIndex.fromRows(rows.slice(), dims, { prefixDims: 64 });
+  const js = VectorIndex.fromRows(rows.slice(), dims, { prefixDims: 64, noSimd: true });
+  assert.equal(js.usesSimd, false);
+  for (const q of makeSyntheticQueries(rows, dims, 5, 6)) {
+    assert.deepEqual(
+      simd.search(q, 10, undefined, { strategy: 'two-stage', candidates: 20 }),
+      js.search(q, 10, undefined, { strategy: 'two-stage', candidates: 20 }),
+    );
+  }
+});
+
+test('delete, allow filter, set and remap', () => {
+  const dims = 64;
+  const rows = makeSyntheticEmbeddings(500, dims, 8);
+  for (const strategy of ['exact', 'two-stage'] as const) {
+    const index = VectorIndex.fromRows(rows.slice(), dims, { prefixDims: 32 });
+    const q = rows.slice(7 * dims, 8 * dims);
+    assert.equal(index.search(q, 1, undefined, { strategy })[0].id, 7);
+    index.delete(7);
+    assert.equal(index.has(7), false);
+    assert.equal(index.size, 499);
+    assert.ok(!index.search(q, 50, undefined, { strategy }).some((h) => h.id === 7));
+    const even = index.search(q, 20, (id) => id % 2 === 0, { strategy });
+    assert.equal(even.length, 20);
+    assert.ok(even.every((h) => h.id % 2 === 0));
+    index.set(600, q); // grows, ids are rows
+    assert.equal(index.search(q, 1, undefined, { strategy })[0].id, 600);
+    // Compact: drop everything below 100, shift the rest down.
+    const map = Int32Array.from({ length: 601 }, (_, i) => (i < 100 ? -1 : i - 100));
+    index.remap(map);
+    assert.equal(index.search(q, 1, undefined, { strategy })[0].id, 500);
+    assert.equal(index.has(399), true);
+    assert.equal(index.has(400), false, 'unused rows between 500 and 600 stay empty');
+  }
+  assert.throws(() => new VectorIndex(8).search(new Float32Array(4), 3));
+});
