@@ -9,10 +9,11 @@
 // The suite prints `SUITE-RESULT {"passed":N,"failed":M}` (test/suite/reporter.ts); this script
 // writes that object (or {passed:0, failed:1, error} when the run crashed/timed out) to --result.
 //
-// UI gestures for the suite: a test cannot answer a modal dialog, an input box or post a message
+// UI gestures for the suite: a test cannot type into an input box or post a message
 // *from* the sidebar webview through the vscode API. It logs `E2E-UI {"do":…}` instead and this
 // script performs the gesture in the page (see uiAction below); the test then observes the effect.
 // The suite sets SW_E2E_UI_HELPER=1 only where this helper exists (not under test-electron).
+// (Modal dialogs cannot be helped: VS Code refuses them in a window running extensionTestsPath.)
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -41,16 +42,6 @@ async function uiAction(page, a) {
   console.log(`[ext-host:${name}] UI action ${JSON.stringify(a).slice(0, 160)}`);
   const input = page.locator('.quick-input-widget .quick-input-box input');
   switch (a.do) {
-    case 'dialog': { // click a button of the modal dialog (showWarningMessage {modal: true})
-      const box = page.locator('.monaco-dialog-box');
-      await box.waitFor({ timeout: 20000 });
-      if (a.expectText) {
-        const text = await box.innerText();
-        console.log(`[ext-host:${name}] dialog says: ${JSON.stringify(text.slice(0, 600))}`);
-      }
-      await box.locator('.monaco-button', { hasText: a.button }).first().click();
-      return;
-    }
     case 'input': // type into the visible input box / quick pick and press Enter
       await input.waitFor({ state: 'visible', timeout: 20000 });
       console.log(`[ext-host:${name}] input box type=${await input.getAttribute('type')}`);

@@ -91,6 +91,8 @@ new_ws() {
 }
 
 # Starts code-server with its own user-data-dir: start_cs <name> <trust on|off>; sets CS_URL, CS_UD.
+# CS_ENV (VAR=value words) is added to its environment, which its extension host inherits.
+CS_ENV=()
 start_cs() {
   local name=$1 trust=$2 port; port=$(free_port)
   CS_UD=$RUN/ud-$name; mkdir -p "$CS_UD/User"
@@ -107,7 +109,7 @@ start_cs() {
 }
 JSON
   local t; t=$(date +%s%N)
-  setsid "${CS[@]}" --user-data-dir "$CS_UD" --bind-addr "127.0.0.1:$port" --auth none \
+  env "${CS_ENV[@]}" setsid "${CS[@]}" --user-data-dir "$CS_UD" --bind-addr "127.0.0.1:$port" --auth none \
     --disable-telemetry --disable-update-check "${trust_flag[@]}" --disable-getting-started-override \
     --reconnection-grace-time 5 --vscode-option enable-smoke-test-driver \
     > "$ART/logs/code-server-$name.log" 2>&1 </dev/null &
@@ -164,10 +166,14 @@ fi
 # ---- 5. Playwright UI suite ------------------------------------------------------------------
 if [ -z "$ONLY" ] || [ "$ONLY" = ui ]; then
   T=$(date +%s%N)
+  # No payload in this window, so the fake server's URL and a key reach the extension through
+  # code-server's own environment.
+  CS_ENV=(SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL="$FAKE_URL" DASHSCOPE_BASE_URL="$FAKE_URL" DASHSCOPE_API_KEY=sk-e2e-env-3c1d9f7a)
   start_cs ui off
   WS=$(new_ws ui)
-  "$NODE20" test/ui/ui.mjs --base "$CS_URL" --ws "$WS" --user-settings "$CS_UD/User/settings.json" \
-    --artifacts "$ART" --result "$RUN/result-ui.json" 2>&1 | tee "$ART/logs/ui.log" || true
+  UI_ARGS=(--base "$CS_URL" --ws "$WS" --user-settings "$CS_UD/User/settings.json" --artifacts "$ART" --result "$RUN/result-ui.json")
+  [ -n "$FAKE_URL" ] && UI_ARGS+=(--requests "$REQLOG")
+  "$NODE20" test/ui/ui.mjs "${UI_ARGS[@]}" 2>&1 | tee "$ART/logs/ui.log" || true
   phase "ui suite took $(ms "$T") ms"
   sum_results ui "$RUN/result-ui.json" || RC=1
 fi

@@ -75,19 +75,35 @@ export interface StatusInfo {
   readonly restricted: boolean;
 }
 
+export interface TopicMember extends FileRef {
+  /** The display path (prefixed with the folder name in a multi-root workspace). */
+  readonly title: string;
+  /** Cosine to the topic centroid (for outliers: to the nearest topic's centroid). */
+  readonly score: number;
+}
+
 export interface TopicView {
   readonly id: number;
+  /** The core's label: the first keywords joined with " · ". */
   readonly name: string;
   readonly terms: readonly string[];
   readonly size: number;
-  readonly members: readonly (FileRef & { readonly title: string })[];
+  /** Display path of the member closest to the centroid. */
+  readonly representative: string;
+  /** Closest to the centroid first. */
+  readonly members: readonly TopicMember[];
+}
+
+export interface OutlierNoteView extends TopicMember {
+  /** Name of the nearest topic ('' when there are no topics). */
+  readonly nearest: string;
 }
 
 /** One point of the 2-D topic map; coordinates are normalized to [0, 1]. */
 export interface MapPoint {
   readonly x: number;
   readonly y: number;
-  /** Topic id, -1 for unclustered. */
+  /** Topic id, -1 for outliers. */
   readonly topic: number;
   readonly title: string;
   readonly ref: FileRef;
@@ -95,15 +111,27 @@ export interface MapPoint {
 
 export interface TopicsView {
   readonly topics: readonly TopicView[];
+  /** The explicit outlier group: notes that fit no topic, least fitting first. */
+  readonly outliers: readonly OutlierNoteView[];
   readonly points: readonly MapPoint[];
+  /** Notes considered. */
+  readonly notes: number;
+  /** True when the vectors are the offline ones (trained on this workspace): the UI says so. */
+  readonly offline: boolean;
 }
+
+export type ClassificationModeName = 'embedding' | 'keyword-overlap';
 
 export interface TagScore {
   readonly label: string;
   readonly description?: string;
-  /** Similarity in [-1, 1] (usually 0–1). */
+  /** Cosine (embedding mode) or keyword-overlap blend (offline); higher is better. */
   readonly score: number;
-  /** Pre-checked when the score passes the threshold. */
+  /** Independent per-label confidence in [0, 1] (0.5 exactly at the threshold). */
+  readonly confidence: number;
+  /** score ≥ threshold. */
+  readonly matched: boolean;
+  /** Pre-checked in the sidebar (= matched). */
   readonly checked: boolean;
 }
 
@@ -111,7 +139,14 @@ export interface TagsView {
   /** The file the classified selection came from. */
   readonly target: FileRef;
   readonly title: string;
+  /** Every label, best first. */
   readonly scores: readonly TagScore[];
+  /** The score at which a label counts as matched. */
+  readonly threshold: number;
+  /** `keyword-overlap` offline: the UI says scoring is degraded. */
+  readonly mode: ClassificationModeName;
+  /** How many labels came from the setting, the label file and the notes' frontmatter. */
+  readonly sources: { readonly setting: number; readonly file: number; readonly frontmatter: number };
 }
 
 export interface RelatedItem {
@@ -119,6 +154,7 @@ export interface RelatedItem {
   readonly title: string;
   readonly score: number;
   readonly pinned: boolean;
+  readonly kind?: 'code' | 'doc';
 }
 
 export interface RelatedView {
@@ -133,7 +169,9 @@ export interface FolderInfo {
 }
 
 /** Commands the webview may ask the extension to run: an allow-list, nothing else. */
-export const SIDEBAR_COMMANDS = ['indexWorkspace', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'setApiKey', 'chooseProvider'] as const;
+export const SIDEBAR_COMMANDS = [
+  'indexWorkspace', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'setApiKey', 'chooseProvider', 'exportTopicReport',
+] as const;
 export type SidebarCommand = (typeof SIDEBAR_COMMANDS)[number];
 
 /** Keys of the localized strings the extension sends in `init` (the webview has no English of its own). */
@@ -143,6 +181,8 @@ export const STRING_KEYS = [
   'topics', 'tags', 'related', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'indexWorkspace',
   'noTopics', 'noTags', 'noRelated', 'topicMap', 'apply', 'pin', 'unpin', 'hide', 'members', 'openToSide',
   'statusNoIndex', 'statusIndexing', 'statusReady', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
+  'outliers', 'representative', 'exportReport', 'addTopicTag', 'addNoteTag', 'topicsOffline', 'notesCount', 'nearestTopic',
+  'threshold', 'confidence', 'matched', 'tagsOffline', 'tagsEmbedding', 'labelSources', 'tagsApplied', 'noOutliers',
 ] as const;
 export type StringKey = (typeof STRING_KEYS)[number];
 export type Strings = Readonly<Record<StringKey, string>>;
@@ -163,10 +203,15 @@ export interface ApplyTagsRequest { readonly type: 'applyTags'; readonly id: num
 export interface PinRelatedMessage { readonly type: 'pinRelated'; readonly ref: FileRef; readonly pinned: boolean }
 export interface HideRelatedMessage { readonly type: 'hideRelated'; readonly ref: FileRef }
 export interface RunCommandMessage { readonly type: 'runCommand'; readonly command: SidebarCommand }
+/**
+ * Add a topic's name to notes' frontmatter tags: one note (`ref`) or the topic's members (chosen in
+ * a QuickPick). The extension always shows a diff preview before editing anything.
+ */
+export interface AddTopicTagMessage { readonly type: 'addTopicTag'; readonly topic: number; readonly ref?: FileRef }
 
 export type FromWebviewMessage =
   | ReadyMessage | SearchRequest | CancelMessage | OpenMessage | ApplyTagsRequest
-  | PinRelatedMessage | HideRelatedMessage | RunCommandMessage;
+  | PinRelatedMessage | HideRelatedMessage | RunCommandMessage | AddTopicTagMessage;
 
 // ---------------------------------------------------------------------------------------------
 // Extension → webview

@@ -22,6 +22,7 @@ export const LIMITS = {
   label: 200,
   labels: 50,
   maxLine: 10_000_000,
+  topics: 10_000,
 } as const;
 
 export type Validated<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
@@ -114,6 +115,12 @@ function parse(x: unknown): FromWebviewMessage {
       return { type: 'hideRelated', ref: fileRef(o.ref) };
     case 'runCommand':
       return { type: 'runCommand', command: oneOf<SidebarCommand>(o.command, SIDEBAR_COMMANDS, 'command') };
+    case 'addTopicTag':
+      return {
+        type: 'addTopicTag',
+        topic: int(o.topic, 0, LIMITS.topics, 'topic'),
+        ...(o.ref === undefined ? {} : { ref: fileRef(o.ref) }),
+      };
     default:
       return fail(`unknown message type ${JSON.stringify(String(o.type)).slice(0, 40)}`);
   }

@@ -105,8 +105,10 @@ export const authHash = (key: string): string => `sha256:${crypto.createHash('sh
 
 // ---- UI gestures performed by scripts/e2e/ext-host.mjs --------------------------------------
 
+// Modal dialogs are not among them: VS Code refuses to show any in a window that runs
+// extensionTestsPath ("DialogService: refused to show dialog in tests"), so modal flows (consent,
+// Clear Index) are covered by the UI suite (test/ui).
 export type UiAction =
-  | { do: 'dialog'; button: string; expectText?: boolean }
   | { do: 'input'; text: string }
   | { do: 'forge'; messages: unknown[] }
   | { do: 'screenshot'; file: string };

@@ -1,13 +1,14 @@
 /**
  * Offline indexing of the fixture workspace, search quality on known queries, the index's
- * location, live (incremental) updates after edit + save, and the clear command.
+ * location, and live (incremental) updates after edit + save. (Clear Index confirms in a modal
+ * dialog, which VS Code refuses to show in a test window: the UI suite covers it.)
  * Runs with the default provider (offline): nothing here may reach the fake DashScope server.
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { api, folder, requests, ui, uiHelper, waitFor, within, wsPath } from './helpers';
+import { api, folder, requests, waitFor, within, wsPath } from './helpers';
 
 /** query → the file that must rank first (offline provider: BM25 + LSA hybrid). */
 const EXPECTED_TOP: [string, string][] = [
@@ -110,19 +111,6 @@ export function registerIndexTests(): void {
 
     test('the offline provider sent nothing to the network', () => {
       assert.equal(requests().length, before, 'requests reached the fake DashScope server while offline');
-    });
-
-    test('Clear Index (command, confirmed in its modal) removes the index; re-index restores it', async function () {
-      if (!uiHelper()) this.skip(); // needs a click on the modal dialog
-      this.timeout(120_000);
-      const a = await api();
-      const run = vscode.commands.executeCommand('semanticWorkspace.clearIndex');
-      ui({ do: 'dialog', button: 'Clear Index' });
-      await within(run, 30_000, 'clearIndex');
-      assert.equal((await a.refreshStatus()).state, 'noIndex');
-      assert.equal((await a.search('mailbox').catch(() => [])).length, 0, 'results after clearing');
-      await within(a.indexAll(), 110_000, 'indexAll');
-      assert.equal((await a.refreshStatus()).state, 'ready');
     });
   });
 }

@@ -135,6 +135,25 @@ export async function postFromSidebar(page, message) {
   await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
 }
 
+/** Picks a color theme through "Preferences: Color Theme" (the settings file route is slow to apply). */
+export async function setColorTheme(page, label, type) {
+  await runCommand(page, 'Preferences: Color Theme');
+  await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+  await quickInput(page).fill(label);
+  await quickRows(page).filter({ hasText: label }).first().click();
+  await page.locator(`.monaco-workbench.${type}`).waitFor({ timeout: 15_000 });
+}
+
+/** The modal dialog (consent, Clear Index): its text, then a click on `button`. */
+export async function answerDialog(page, button) {
+  const box = page.locator('.monaco-dialog-box');
+  await box.waitFor({ timeout: 30_000 });
+  const text = (await box.innerText()).trim();
+  await box.locator('.monaco-button', { hasText: button }).first().click();
+  await box.waitFor({ state: 'hidden', timeout: 10_000 });
+  return text;
+}
+
 export function tempProfile() {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'sw-ui-chrome-'));
 }

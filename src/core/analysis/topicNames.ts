@@ -18,8 +18,18 @@ export const LABEL_SEPARATOR = ' · ';
 
 const CJK = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]/u;
 const LATIN_WORD = /[\p{L}\p{N}_$]+/gu;
-/** Markup and link noise that survives tokenisation of Markdown notes. */
-const NOISE = new Set(['http', 'https', 'www', 'com', 'org', 'html', 'md', 'png', 'jpg', 'nbsp', 'tag']);
+/**
+ * Never topic names: markup/link noise that survives tokenisation of Markdown, plus generic verbs,
+ * numerals and quantities (English stems and Chinese words) that the tokenizer's stop lists keep
+ * because they matter for search. Short on purpose: c-TF-IDF already demotes words used everywhere.
+ */
+const NOISE = new Set([
+  'http', 'https', 'www', 'com', 'org', 'html', 'md', 'png', 'jpg', 'nbsp', 'tag',
+  'use', 'make', 'keep', 'need', 'also', 'more', 'most', 'only', 'each', 'every', 'after', 'before',
+  'about', 'over', 'one', 'two', 'three', 'four', 'five', 'ten', 'first', 'then', 'very',
+  '需要', '保持', '看到', '选择', '时候', '开始', '一般', '通常', '可能', '能够', '比较', '一些', '之前',
+  '以后', '每次', '每天', '十五', '二十', '三十', '两个', '几个', '更好', '应当', '应该',
+]);
 
 /** Removes things that tokenise into noise: URLs, HTML tags, code fences' info strings. */
 function cleanForNaming(text: string): string {

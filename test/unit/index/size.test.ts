@@ -21,6 +21,7 @@ test('size on disk at 1024-d: vector file ≤ 1.05× raw float32, whole index �
   const vectorBytes = fs.statSync(path.join(dir, m.manifest.data.vectors.name)).size;
   let total = 0;
   for (const n of fs.readdirSync(dir)) total += fs.statSync(path.join(dir, n)).size;
+  if (process.env.SW_VERBOSE) console.log(`vectors ${vectorBytes / raw}× raw, index ${total / raw}× raw`);
   assert.ok(vectorBytes <= 1.05 * raw, `vectors ${vectorBytes / raw}× raw`);
   assert.ok(total <= 1.25 * raw, `index ${total / raw}× raw`);
   assert.equal(r.bytesOnDisk, total);
