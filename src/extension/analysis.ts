@@ -1,83 +1,252 @@
 /**
- * The analysis features (topics, tags, related, outliers, duplicates) reach the core through the
- * engine. `engineTypes.ts` does not declare these methods yet, so they are detected at run time:
- * the signatures below are what this extension expects the engine to add. Until then: topics and
- * outliers run the core's `clusterNotes` over `loadForAnalysis()`; classify is a cosine over
- * `embedTexts`; related is a similarity search with the file's own text; duplicates say they are
- * not available instead of guessing.
+ * The analysis features over the core (`src/core/analysis`), for every workspace folder: topics,
+ * zero-shot tags, related files, outliers and duplicates. One engine per folder provides
+ * `loadForAnalysis()`; `analysisSpace.ts` merges folders whose vectors are comparable and prefixes
+ * paths by folder in multi-root workspaces. Loaded inputs are cached until the index changes (an
+ * index run, a live update or an engine reset), so related files on every editor switch stay cheap.
  */
-import { clusterNotes as coreClusterNotes, type ClusterNotesOptions, type NoteClustering } from '../core/analysis/clusterNotes';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import {
+  classifyText, clusterNotes, collectFrontmatterTags, computeFileVectors, findDuplicates, findOutliers, notesMatcher, parseLabelsFile,
+  relatedFiles, type Classification, type DuplicatesResult, type FileVectors, type NoteClustering, type OutlierFile, type RelatedResult,
+} from '../core/analysis';
 import type { Engine } from '../core/engineTypes';
-import type { ChunkInfo, QueryTask } from '../core/types';
+import type { OutlierNoteView, TopicsView } from '../protocol/messages';
+import { buildSpace, type AnalysisSpace, type FolderInput, type SpacePart } from './analysisSpace';
+import type { Engines } from './engines';
+import type { Indexer } from './indexing';
+import { LABEL_FILES, mergeLabels, type SourcedLabel } from './labelSources';
+import type { Log } from './log';
+import { readSettings } from './settings';
 
-export type { NoteClustering };
+/** Frontmatter lives at the top: this much of each note is enough, and bounds the cost on big vaults. */
+const FRONTMATTER_BYTES = 16 * 1024;
+const MAX_NOTES_FOR_TAGS = 5000;
 
-export interface LabelScore { readonly label: string; readonly score: number }
-export interface RelatedFile { readonly path: string; readonly score: number }
-export interface DuplicatePair { readonly a: ChunkInfo; readonly b: ChunkInfo; readonly score: number }
-
-/** The engine methods this extension needs (to be added to `Engine` by the core). */
-export interface AnalysisMethods {
-  clusterNotes(options?: ClusterNotesOptions & { readonly signal?: AbortSignal }): Promise<NoteClustering>;
-  classify(text: string, labels: readonly { readonly label: string; readonly description?: string }[], options?: { readonly signal?: AbortSignal }): Promise<LabelScore[]>;
-  related(path: string, options?: { readonly topK?: number; readonly signal?: AbortSignal }): Promise<RelatedFile[]>;
-  duplicates(options?: { readonly threshold?: number; readonly signal?: AbortSignal }): Promise<DuplicatePair[]>;
+export interface Clustered {
+  readonly view: TopicsView;
+  /** Per part, for `findOutliers({topics})` and for tagging notes with a topic. */
+  readonly results: readonly { readonly part: SpacePart; readonly result: NoteClustering; readonly idOffset: number }[];
 }
 
-export class NotAvailable extends Error {
-  constructor(readonly feature: keyof AnalysisMethods) {
-    super(`engine.${feature} is not available`);
+export interface OutlierEntry extends OutlierFile {
+  readonly folder: string;
+  /** Path relative to its folder. */
+  readonly relPath: string;
+}
+
+export class NoIndexYet extends Error {
+  constructor() {
+    super('no index');
   }
 }
 
-function method<K extends keyof AnalysisMethods>(engine: Engine, name: K): AnalysisMethods[K] | undefined {
-  const fn = (engine as Engine & Partial<AnalysisMethods>)[name];
-  return typeof fn === 'function' ? (fn.bind(engine) as AnalysisMethods[K]) : undefined;
-}
+export class AnalysisService implements vscode.Disposable {
+  private space: Promise<AnalysisSpace | undefined> | undefined;
+  private readonly fileVectors = new WeakMap<SpacePart, FileVectors>();
+  /** Label vectors per engine: an engine is replaced when provider/model/key change, and so is its cache. */
+  private readonly labelCaches = new WeakMap<Engine, Map<string, Float32Array>>();
+  private frontmatterTags: Promise<string[]> | undefined;
+  private lastClustering: Clustered | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let dot = 0, na = 0, nb = 0;
-  for (let i = 0; i < a.length; i++) {
-    dot += a[i]! * b[i]!;
-    na += a[i]! * a[i]!;
-    nb += b[i]! * b[i]!;
+  constructor(
+    private readonly engines: Engines,
+    indexer: Indexer,
+    private readonly log: Log,
+  ) {
+    this.disposables.push(
+      indexer.onDidIndex(() => this.invalidate()),
+      engines.onDidReset(() => this.invalidate()),
+    );
   }
-  return na && nb ? dot / Math.sqrt(na * nb) : 0;
+
+  private invalidate(): void {
+    this.space = undefined;
+    this.frontmatterTags = undefined;
+  }
+
+  get clustering(): Clustered | undefined {
+    return this.lastClustering;
+  }
+
+  /** The analysis space over every folder that has an index (undefined when none has). */
+  getSpace(): Promise<AnalysisSpace | undefined> {
+    if (!this.space) {
+      const p = this.load();
+      this.space = p;
+      p.catch(() => {
+        if (this.space === p) this.space = undefined; // a failed load is retried next time
+      });
+    }
+    return this.space;
+  }
+
+  private async load(): Promise<AnalysisSpace | undefined> {
+    const folders: FolderInput[] = [];
+    for (const { folder, engine } of await this.engines.all()) {
+      const input = await engine.loadForAnalysis();
+      if (!input || input.chunks.length === 0) continue;
+      folders.push({ key: folder.uri.toString(), name: folder.name, label: (await engine.status()).label, input });
+    }
+    return folders.length ? buildSpace(folders) : undefined;
+  }
+
+  private async requireSpace(): Promise<AnalysisSpace> {
+    const space = await this.getSpace();
+    if (!space) throw new NoIndexYet();
+    return space;
+  }
+
+  vectorsOf(part: SpacePart): FileVectors {
+    let v = this.fileVectors.get(part);
+    if (!v) this.fileVectors.set(part, (v = computeFileVectors(part.input)));
+    return v;
+  }
+
+  /** Topics over every part; ids are unique across parts, display paths prefixed in multi-root. */
+  async cluster(signal?: AbortSignal): Promise<Clustered> {
+    const space = await this.requireSpace();
+    const globs = space.globs(readSettings().notesGlobs);
+    const results: Clustered['results'][number][] = [];
+    let offset = 0;
+    for (const part of space.parts) {
+      signal?.throwIfAborted();
+      const result = await clusterNotes(part.input, { notesGlobs: globs });
+      results.push({ part, result, idOffset: offset });
+      offset += result.topics.length;
+    }
+    const clustered = { view: topicsView(space, results), results };
+    this.lastClustering = clustered;
+    return clustered;
+  }
+
+  /** The merged labels for Classify Selection in `folder`. */
+  async labels(folder: vscode.WorkspaceFolder): Promise<SourcedLabel[]> {
+    const setting = readSettings(folder.uri).tags;
+    let file: SourcedLabel[] = [];
+    for (const name of LABEL_FILES) {
+      const text = await fs.promises.readFile(path.join(folder.uri.fsPath, name), 'utf8').catch(() => undefined);
+      if (text === undefined) continue;
+      file = parseLabelsFile(text).map((l) => ({ ...l, source: 'file' as const }));
+      break;
+    }
+    const frontmatter = (await this.noteTags().catch(() => [])).map((label) => ({ label }));
+    return mergeLabels({ setting, file, frontmatter });
+  }
+
+  /** Tags used in the notes' frontmatter, read from the notes the index knows (heads only). */
+  private noteTags(): Promise<string[]> {
+    this.frontmatterTags ??= (async () => {
+      const space = await this.getSpace();
+      if (!space) return [];
+      const isNote = notesMatcher(space.globs(readSettings().notesGlobs));
+      const paths = new Set<string>();
+      for (const part of space.parts) for (const c of part.input.chunks) if (c.language === 'markdown' && isNote(c.path)) paths.add(c.path);
+      const heads: string[] = [];
+      for (const p of [...paths].slice(0, MAX_NOTES_FOR_TAGS)) {
+        const ref = space.toRef(p);
+        const folder = ref && this.engines.folderByKey(ref.folder);
+        if (folder) heads.push(await readHead(path.join(folder.uri.fsPath, ...ref.path.split('/'))));
+      }
+      return collectFrontmatterTags(heads);
+    })();
+    return this.frontmatterTags;
+  }
+
+  /** Zero-shot tags for `text` with `folder`'s engine; label vectors are cached per engine. */
+  async classify(folder: vscode.WorkspaceFolder, text: string, labels: readonly SourcedLabel[]): Promise<Classification> {
+    const engine = await this.engines.get(folder);
+    let labelCache = this.labelCaches.get(engine);
+    if (!labelCache) this.labelCaches.set(engine, (labelCache = new Map()));
+    const { provider } = await engine.status();
+    return classifyText(text, labels, { provider, embed: (t, as) => engine.embedTexts(t, as), labelCache });
+  }
+
+  /** Related files of one file, in the part that holds it; paths are display paths. */
+  async related(folderKey: string, relPath: string, options: { recent: { path: string; weight: number }[]; pinned: string[]; hidden: string[] }): Promise<{ space: AnalysisSpace; result: RelatedResult } | undefined> {
+    const space = await this.getSpace();
+    if (!space) return undefined;
+    const display = space.display(folderKey, relPath);
+    const part = space.parts.find((p) => p.folders.includes(folderKey));
+    if (!part) return { space, result: { results: [], found: false } };
+    const result = relatedFiles(part.input, display, { ...options, topK: 15, fileVectors: this.vectorsOf(part) });
+    return { space, result };
+  }
+
+  /** Outliers of every part, most outlying first; notes are judged against the last topics when there are any. */
+  async outliers(): Promise<OutlierEntry[]> {
+    const space = await this.requireSpace();
+    const out: OutlierEntry[] = [];
+    for (const part of space.parts) {
+      const topics = this.lastClustering?.results.find((r) => r.part === part)?.result;
+      for (const r of findOutliers(part.input, { topics, fileVectors: this.vectorsOf(part) }).results) {
+        const ref = space.toRef(r.path);
+        if (ref) out.push({ ...r, folder: ref.folder, relPath: ref.path });
+      }
+    }
+    return out.sort((a, b) => b.score - a.score).slice(0, 50);
+  }
+
+  async duplicates(signal?: AbortSignal): Promise<{ space: AnalysisSpace; results: DuplicatesResult[] }> {
+    const space = await this.requireSpace();
+    const threshold = readSettings().duplicateThreshold;
+    const results: DuplicatesResult[] = [];
+    for (const part of space.parts) results.push(await findDuplicates(part.input, { threshold, signal }));
+    return { space, results };
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+    this.log.channel.debug('analysis service disposed');
+  }
 }
 
-const EMPTY: NoteClustering = { topics: [], outliers: [], notes: 0, k: 0, outlierThreshold: 0 };
-
-/** Notes → topics (+ outliers and 2-D map coordinates). Also the source of `findOutliers`. */
-export async function clusterNotes(engine: Engine, options: ClusterNotesOptions & { readonly signal?: AbortSignal }): Promise<NoteClustering> {
-  const fn = method(engine, 'clusterNotes');
-  if (fn) return fn(options);
-  const input = await engine.loadForAnalysis();
-  options.signal?.throwIfAborted();
-  return input ? coreClusterNotes(input, { notesGlobs: options.notesGlobs }) : EMPTY;
+async function readHead(abs: string): Promise<string> {
+  let handle: fs.promises.FileHandle | undefined;
+  try {
+    handle = await fs.promises.open(abs, 'r');
+    const buf = Buffer.alloc(FRONTMATTER_BYTES);
+    const { bytesRead } = await handle.read(buf, 0, buf.length, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } catch {
+    return '';
+  } finally {
+    await handle?.close();
+  }
 }
 
-export async function classify(engine: Engine, text: string, labels: readonly { label: string; description?: string }[], signal?: AbortSignal): Promise<LabelScore[]> {
-  const fn = method(engine, 'classify');
-  if (fn) return fn(text, labels, { signal });
-  // Zero-shot fallback: the selection as a classification query against each label as a document.
-  const task: QueryTask = 'classification';
-  const [query] = await engine.embedTexts([text], task, signal);
-  const docs = await engine.embedTexts(labels.map((l) => (l.description ? `${l.label}: ${l.description}` : l.label)), 'document', signal);
-  return labels.map((l, i) => ({ label: l.label, score: cosine(query!, docs[i]!) })).sort((a, b) => b.score - a.score);
-}
-
-export async function related(engine: Engine, path: string, text: string, topK: number, signal?: AbortSignal): Promise<RelatedFile[]> {
-  const fn = method(engine, 'related');
-  if (fn) return fn(path, { topK, signal });
-  // Fallback: search with the file's opening text; keep each other file's best chunk.
-  const hits = await engine.search(text.slice(0, 4000), { topK: topK * 4, task: 'similarity', signal });
-  const best = new Map<string, number>();
-  for (const h of hits) if (h.chunk.path !== path && !best.has(h.chunk.path)) best.set(h.chunk.path, h.score);
-  return [...best].map(([p, score]) => ({ path: p, score })).slice(0, topK);
-}
-
-export function duplicates(engine: Engine, options: Parameters<AnalysisMethods['duplicates']>[0]): Promise<DuplicatePair[]> {
-  const fn = method(engine, 'duplicates');
-  if (!fn) throw new NotAvailable('duplicates');
-  return fn(options);
+/** The sidebar's view of a clustering: core x/y (per part in [-1, 1]) rescaled into [0, 1]. */
+function topicsView(space: AnalysisSpace, results: Clustered['results']): TopicsView {
+  const ref = (p: string) => space.toRef(p) ?? { folder: '', path: p };
+  const topics: TopicsView['topics'][number][] = [];
+  const outliers: OutlierNoteView[] = [];
+  const points: TopicsView['points'][number][] = [];
+  let notes = 0;
+  let offline = false;
+  for (const { part, result, idOffset } of results) {
+    notes += result.notes;
+    offline ||= part.input.provider === 'offline';
+    for (const t of result.topics) {
+      const id = t.id + idOffset;
+      topics.push({
+        id,
+        name: t.label,
+        terms: t.keywords,
+        size: t.size,
+        representative: t.representative,
+        members: t.members.map((m) => ({ ...ref(m.path), title: m.path, score: m.score })),
+      });
+      for (const m of t.members) points.push({ x: m.x, y: m.y, topic: id, title: `${m.path} — ${t.label}`, ref: ref(m.path) });
+    }
+    for (const o of result.outliers) {
+      const nearest = o.nearestTopic === null ? '' : result.topics[o.nearestTopic]?.label ?? '';
+      outliers.push({ ...ref(o.path), title: o.path, score: o.score, nearest });
+      points.push({ x: o.x, y: o.y, topic: -1, title: o.path, ref: ref(o.path) });
+    }
+  }
+  const scale = (v: number) => Math.min(1, Math.max(0, (v + 1) / 2));
+  return { topics, outliers, notes, offline, points: points.slice(0, 5000).map((p) => ({ ...p, x: scale(p.x), y: scale(p.y) })) };
 }

@@ -62,13 +62,13 @@ export class SearchService {
     if (!q) return [];
     const settings = readSettings();
     const topK = options.topK ?? 30;
-    const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode]);
+    const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode, settings.hybridWeight]);
     const cached = this.cache.get(key);
     if (cached) return cached;
     const pairs = await this.engines.all();
     const perFolder = await Promise.all(
       pairs.map(async ({ folder, engine }) => {
-        const hits = await engine.search(q, { topK, mode: settings.searchMode, filter: toCoreFilter(options.filter), task: options.task, signal: options.signal });
+        const hits = await engine.search(q, { topK, mode: settings.searchMode, hybridWeight: settings.hybridWeight, filter: toCoreFilter(options.filter), task: options.task, signal: options.signal });
         return Promise.all(hits.map((h) => this.hydrate(folder, engine.readText.bind(engine), h)));
       }),
     );

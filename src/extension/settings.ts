@@ -31,7 +31,10 @@ export interface Settings {
   readonly chunkTokens: number;
   readonly tokenBudget?: number;
   readonly searchMode: SearchMode;
-  readonly hybridWeight: number;
+  /** Dense-list weight in hybrid fusion; undefined = the engine's per-provider default. */
+  readonly hybridWeight?: number;
+  /** Cosine threshold of Find Duplicates; undefined = the core's per-provider default. */
+  readonly duplicateThreshold?: number;
   readonly notesGlobs: readonly string[];
   readonly tags: readonly TagSetting[];
 }
@@ -42,6 +45,14 @@ function strings(x: unknown): string[] {
 
 function positive(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) && x > 0 ? x : undefined;
+}
+
+function nonNegative(x: unknown): number | undefined {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined;
+}
+
+function unitInterval(x: unknown): number | undefined {
+  return typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 1 ? x : undefined;
 }
 
 /**
@@ -91,7 +102,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     chunkTokens: positive(c.get('chunkTokens')) ?? 1000,
     tokenBudget: positive(c.get('tokenBudget')),
     searchMode: c.get<SearchMode>('search.mode', 'hybrid'),
-    hybridWeight: c.get<number>('search.hybridWeight', 0.5),
+    hybridWeight: nonNegative(c.get('search.hybridWeight')),
+    duplicateThreshold: unitInterval(c.get('duplicates.threshold')),
     notesGlobs: strings(c.get('notesGlobs')).length ? strings(c.get('notesGlobs')) : ['**/*.md', '**/*.txt'],
     tags,
   };

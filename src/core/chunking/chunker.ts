@@ -14,7 +14,7 @@ import { countChars, estimateTokens, splitByTokens } from './tokens';
 import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
 
 /** Bump when chunk boundaries, headers or hashing change: cached vectors of older chunks are then not reused. */
-export const CHUNKER_VERSION = 'sw-chunker-1';
+export const CHUNKER_VERSION = 'sw-chunker-2';
 
 export const DEFAULT_MAX_TOKENS = 1000;
 /** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */
@@ -46,6 +46,24 @@ function headerFor(file: Omit<FileFacts, 'source'>, symbol: string): string {
   }
   const c = commentMarker(file.language);
   return `${c} path: ${file.path}\n${symbol ? `${c} symbol: ${symbol}\n` : ''}`;
+}
+
+const COMMENT_LINE = /^\s*(?:\/\/|\/\*|\*|#|--|<!--|-->|;;|%|\*\/)/;
+
+/**
+ * A code piece with no symbol made only of comments — a licence header, a file banner. It is
+ * embedded without the path header, so the same licence text in a hundred files has one hash and
+ * is embedded (and paid for) once.
+ */
+function isBoilerplateComment(file: Omit<FileFacts, 'source'>, symbol: string, text: string): boolean {
+  if (file.kind !== 'code' || symbol) return false;
+  let comment = 0;
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    if (!COMMENT_LINE.test(line)) return false;
+    comment++;
+  }
+  return comment >= 3;
 }
 
 function sha256(text: string): string {
@@ -115,7 +133,7 @@ export async function chunkFile(path: string, text: string, opts: ChunkOptions =
 function emit(out: Chunk[], file: FileFacts, ctx: LineContext, piece: Piece, maxTokens: number, budget: number): void {
   const { offsets } = ctx.tokens;
   const text = piece.text ?? file.source.slice(offsets[piece.start], offsets[piece.end + 1] - 1);
-  const header = headerFor(file, piece.symbol);
+  const header = isBoilerplateComment(file, piece.symbol, text) ? '' : headerFor(file, piece.symbol);
   const scrubbed = scrubSecrets(header + text);
   const embedText = scrubbed.text;
   // Unchanged by the scrubber: the estimate comes from the per-line sums instead of a rescan.

@@ -133,19 +133,30 @@ export class KeywordIndex {
     const { scores, masks } = this.scratchBuffers();
     const [normT, normS, normP] = this.normalisers();
     const { k1 } = BM25F;
-    const wT = BM25F.text.weight, wS = BM25F.symbol.weight, wP = BM25F.path.weight;
     const state = this.state;
     const touched: number[] = [];
     const n = this.live;
     const store = this.store;
     const data = store.data;
-    for (let q = 0; q < uniq.length; q++) {
-      const term = this.terms.get(uniq[q])!;
+    // Rarest terms first. A term's contribution is below its `weight` (BM25 saturation), so once the
+    // k-th best partial score reaches the summed weights of the terms still to go, no chunk that
+    // has not matched yet can reach the top k: from then on only existing candidates are updated.
+    // Exact (same top k and scores as scoring everything), much less work on common words.
+    const plan = uniq.map((t, q) => {
+      const term = this.terms.get(t)!;
       const df = store.count[term];
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
-      const weight = idf * (qtf.get(uniq[q]) ?? 1) * (k1 + 1);
       // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
-      const bit = q < 31 ? 1 << q : 0;
+      return { term, weight: idf * (qtf.get(t) ?? 1) * (k1 + 1), bit: q < 31 ? 1 << q : 0 };
+    }).sort((a, b) => b.weight - a.weight);
+    let remaining = plan.reduce((sum, p) => sum + p.weight, 0);
+    let maxScore = 0;
+    let updateOnly = false;
+    for (const { term, weight, bit } of plan) {
+      if (!updateOnly && touched.length >= topK && remaining <= maxScore) {
+        updateOnly = remaining <= kthScore(touched, scores, topK, allow);
+      }
+      remaining -= weight;
       // Inline decoding of the postings list (see PostingStore for the format).
       let pos = store.start[term];
       const end = pos + store.len[term];
@@ -167,10 +178,13 @@ export class KeywordIndex {
           }
         }
         id += (head >>> 1) + 1;
-        if (state[id] !== LIVE) continue;
-        const tf = (value >> 2) * wT * normT[id] + ((value >> 1) & 1) * wS * normS[id] + (value & 1) * wP * normP[id];
-        if (scores[id] === 0) touched.push(id);
-        scores[id] += (weight * tf) / (k1 + tf);
+        const before = scores[id];
+        if ((updateOnly && before === 0) || state[id] !== LIVE) continue;
+        const tf = (value >> 2) * normT[id] + ((value >> 1) & 1) * normS[id] + (value & 1) * normP[id];
+        if (before === 0) touched.push(id);
+        const after = before + (weight * tf) / (k1 + tf);
+        scores[id] = after;
+        if (after > maxScore) maxScore = after;
         masks[id] |= bit;
       }
     }
@@ -298,23 +312,30 @@ export class KeywordIndex {
     return this.scratch;
   }
 
-  /** 1 / (1 − b + b · len / avgLen) per field and id. */
+  /** weight / (1 − b + b · len / avgLen) per field and id: BM25F's weighted, normalised tf factor. */
   private normalisers(): Float32Array[] {
     if (this.norms && this.norms[0].length >= this.capacity) return this.norms;
     const n = Math.max(1, this.live);
-    const build = (lens: Uint32Array, total: number, b: number): Float32Array => {
+    const build = (lens: Uint32Array, total: number, field: { weight: number; b: number }): Float32Array => {
       const avg = total / n || 1;
       const out = new Float32Array(this.capacity);
-      for (let id = 0; id < this.capacity; id++) out[id] = 1 / (1 - b + (b * lens[id]) / avg);
+      for (let id = 0; id < this.capacity; id++) out[id] = field.weight / (1 - field.b + (field.b * lens[id]) / avg);
       return out;
     };
     this.norms = [
-      build(this.textLen, this.totals.text, BM25F.text.b),
-      build(this.symbolLen, this.totals.symbol, BM25F.symbol.b),
-      build(this.pathLen, this.totals.path, BM25F.path.b),
+      build(this.textLen, this.totals.text, BM25F.text),
+      build(this.symbolLen, this.totals.symbol, BM25F.symbol),
+      build(this.pathLen, this.totals.path, BM25F.path),
     ];
     return this.norms;
   }
+}
+
+/** The k-th best score among live, allowed candidates (−∞ when there are fewer than k). */
+function kthScore(touched: readonly number[], scores: Float64Array, k: number, allow?: (id: number) => boolean): number {
+  const best = new TopK(k);
+  for (const id of touched) if (scores[id] > best.threshold && (!allow || allow(id))) best.push(id, scores[id]);
+  return best.size < k ? -Infinity : best.threshold;
 }
 
 /**

@@ -119,3 +119,17 @@ test('the serialized index is compact', () => {
   const perChunk = index.serialize().length / chunks.length;
   assert.ok(perChunk < 600, `${perChunk.toFixed(0)} bytes per chunk`);
 });
+
+test('pruning common terms never changes the top k', () => {
+  const chunks = makeSyntheticChunks(1500, 21);
+  const index = KeywordIndex.empty();
+  chunks.forEach((c, i) => index.add(i, c));
+  for (let q = 0; q < 30; q++) {
+    const words = chunks[(q * 37) % chunks.length].text.split(/\s+/).filter(Boolean);
+    const query = [words[q % words.length], words[(q * 7) % words.length], words[(q * 13) % words.length]].join(' ');
+    const all = index.search(query, chunks.length); // k ≥ candidates: nothing can be pruned
+    for (const k of [1, 5, 10]) assert.deepEqual(index.search(query, k), all.slice(0, k), query);
+    const allow = (id: number): boolean => id % 3 === 0;
+    assert.deepEqual(index.search(query, 5, allow), all.filter((h) => allow(h.id)).slice(0, 5), query);
+  }
+});

@@ -1,0 +1,384 @@
+/**
+ * Helpers of the survival suites: seeded randomness, generated corpora, the bundled CLI run as a
+ * real process (with its peak RSS), and the fake DashScope server in its own process
+ * (supportFakeMain.ts) with its counters and every request it received.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export const repoRoot = path.resolve(__dirname, '../../..');
+export const cliPath = path.join(repoRoot, 'dist/cli.js');
+export const HEAVY = process.env.SW_HEAVY === '1';
+
+const cleanups: string[] = [];
+process.on('exit', () => {
+  if (process.env.SW_KEEP_TMP === '1') return;
+  for (const d of cleanups) {
+    try {
+      fs.rmSync(d, { recursive: true, force: true });
+    } catch {
+      /* best effort */
+    }
+  }
+});
+
+/** A temp folder removed when the test process exits (SW_KEEP_TMP=1 keeps it). */
+export function tempDir(prefix: string): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  cleanups.push(d);
+  return d;
+}
+
+/** mulberry32: small, fast, seeded. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export function pick<T>(r: () => number, xs: readonly T[]): T {
+  return xs[Math.floor(r() * xs.length)];
+}
+
+export function writeTree(root: string, files: Record<string, string | Buffer>): void {
+  for (const [rel, content] of Object.entries(files)) {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, content);
+  }
+}
+
+const WORDS = (
+  'account adapter allocate archive audit backoff balance batch bucket buffer cache canvas channel checksum ' +
+  'cipher client cluster commit compress config cursor daemon decode deploy digest dispatch document driver ' +
+  'encode engine export fetch filter format gateway graph handler header import index invoice journal kernel ' +
+  'ledger lexer limit listener mailbox manifest matrix merge metric migrate monitor network notify offset ' +
+  'packet parser payload pipeline plugin policy pool prefix profile queue quota record refund render replica ' +
+  'report request resolve retry router sample scanner schema search segment server session shard signal ' +
+  'snapshot socket stream summary symbol tenant thread ticket timer token trace tree upload vector verify ' +
+  'widget window worker'
+).split(' ');
+
+/** A word list for generated text (lower-case identifiers and prose). */
+export const VOCAB: readonly string[] = WORDS;
+
+function camel(a: string, b: string): string {
+  return a + b[0].toUpperCase() + b.slice(1);
+}
+
+/**
+ * One generated source file of `units` functions/sections: TypeScript, Python, Go or Markdown
+ * by `kind`. Every unit holds the file's serial, so no two chunks are textually equal.
+ */
+export function generatedFile(r: () => number, serial: number, kind: number, units: number): { ext: string; text: string } {
+  const w = () => pick(r, WORDS);
+  const lines: string[] = [];
+  switch (kind % 4) {
+    case 0:
+      for (let f = 0; f < units; f++) {
+        const name = camel(w(), w()) + `V${serial}n${f}`;
+        lines.push(`/** ${w()} the ${w()} ${w()} before the ${w()} (${serial}.${f}). */`);
+        lines.push(`export function ${name}(${w()}: number, ${w()}Id: string): number {`);
+        lines.push(`  const ${w()}Count = ${f + 1} * ${serial};`);
+        lines.push(`  if (${w()}Id.length > ${f}) return ${w()}Count + ${serial};`);
+        lines.push(`  return ${f};`);
+        lines.push('}', '');
+      }
+      return { ext: 'ts', text: lines.join('\n') };
+    case 1:
+      for (let f = 0; f < units; f++) {
+        lines.push(`def ${w()}_${w()}_${serial}_${f}(${w()}, ${w()}=None):`);
+        lines.push(`    """${w()} the ${w()} of a ${w()} ${w()} (${serial}.${f})."""`);
+        lines.push(`    ${w()}_total = ${f} + ${serial}`);
+        lines.push(`    return ${w()}_total`, '');
+      }
+      return { ext: 'py', text: lines.join('\n') };
+    case 2:
+      lines.push('package main', '');
+      for (let f = 0; f < units; f++) {
+        lines.push(`// ${camel(w(), w())}${serial}x${f} ${w()}s the ${w()} of the ${w()}.`);
+        lines.push(`func ${camel(w(), w())}${serial}x${f}(${w()} int) int {`);
+        lines.push(`\treturn ${w()}Value(${f}) + ${serial}`);
+        lines.push('}', '');
+      }
+      return { ext: 'go', text: lines.join('\n') };
+    default:
+      lines.push(`# Note ${serial}: ${w()} ${w()}`, '');
+      for (let f = 0; f < units; f++) {
+        lines.push(`## ${w()} ${w()} ${serial}.${f}`, '');
+        lines.push(Array.from({ length: 14 + Math.floor(r() * 18) }, w).join(' ') + ` (${serial}.${f}).`, '');
+      }
+      return { ext: 'md', text: lines.join('\n') };
+  }
+}
+
+/**
+ * A generated corpus of `files` files in nested folders; returns path → content. Deterministic in
+ * `seed`. `units` per file varies between 2 and `maxUnits`.
+ */
+export function generateCorpus(seed: number, files: number, maxUnits = 6): Map<string, string> {
+  const r = rng(seed);
+  const out = new Map<string, string>();
+  for (let i = 0; i < files; i++) {
+    const dir = `${pick(r, WORDS)}/${pick(r, ['core', 'lib', 'docs', 'app', 'util'])}`;
+    const { ext, text } = generatedFile(r, i, i, 2 + Math.floor(r() * (maxUnits - 1)));
+    out.set(`${dir}/f${i}.${ext}`, text);
+  }
+  return out;
+}
+
+export function writeCorpus(root: string, corpus: Map<string, string>): void {
+  for (const [rel, text] of corpus) {
+    const abs = path.join(root, rel);
+    fs.mkdirSync(path.dirname(abs), { recursive: true });
+    fs.writeFileSync(abs, text);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI as a process
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly ms: number;
+  /** Peak resident set size in KiB, when measured (`measureRss`). */
+  readonly peakRssKb?: number;
+  readonly timedOut: boolean;
+}
+
+export interface CliOptions {
+  readonly env?: Record<string, string>;
+  readonly cwd?: string;
+  /** Kill (SIGKILL) after this long; the result says `timedOut`. Default 120 s. */
+  readonly timeoutMs?: number;
+  /** Measure the peak RSS (GNU time when installed, else VmHWM polling). */
+  readonly measureRss?: boolean;
+}
+
+/** A minimal environment: no proxy variables, a private cache dir, the C locale. */
+export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? os.tmpdir(),
+    XDG_CACHE_HOME: tempDir('sw-surv-cache-'),
+    LANG: 'C',
+    ...extra,
+  };
+}
+
+const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => {
+  try {
+    fs.accessSync(p, fs.constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+});
+
+/** Starts the CLI; `result` settles when it exits. */
+export function startCli(args: readonly string[], opts: CliOptions = {}): { child: ChildProcess; result: Promise<CliResult> } {
+  const t0 = Date.now();
+  let rssFile: string | undefined;
+  let cmd = process.execPath;
+  let argv = [cliPath, ...args];
+  if (opts.measureRss && GNU_TIME) {
+    rssFile = path.join(tempDir('sw-surv-rss-'), 'rss');
+    argv = ['-f', '%M', '-o', rssFile, process.execPath, ...argv];
+    cmd = GNU_TIME;
+  }
+  const child = spawn(cmd, argv, { cwd: opts.cwd ?? tempDir('sw-surv-cwd-'), env: opts.env ?? cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString('utf8')));
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString('utf8')));
+  let hwm = 0;
+  const poll = opts.measureRss && !GNU_TIME
+    ? setInterval(() => {
+        try {
+          const m = /VmHWM:\s+(\d+)/.exec(fs.readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+          if (m) hwm = Math.max(hwm, Number(m[1]));
+        } catch {
+          /* gone */
+        }
+      }, 20)
+    : undefined;
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    child.kill('SIGKILL');
+  }, opts.timeoutMs ?? 120_000);
+  const result = new Promise<CliResult>((resolve) => {
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      if (poll) clearInterval(poll);
+      let peakRssKb: number | undefined = hwm || undefined;
+      if (rssFile) {
+        const txt = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
+        const m = /(\d+)\s*$/.exec(txt.trim());
+        if (m) peakRssKb = Number(m[1]);
+        // GNU time reports a signal death as "Command terminated by signal N" + exit code.
+        const sig = /terminated by signal (\d+)/.exec(txt);
+        if (sig) return resolve({ code: null, signal: (Number(sig[1]) === 9 ? 'SIGKILL' : `SIG${sig[1]}`) as NodeJS.Signals, stdout, stderr, ms: Date.now() - t0, peakRssKb, timedOut });
+      }
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0, peakRssKb, timedOut });
+    });
+  });
+  return { child, result };
+}
+
+export function runCli(args: readonly string[], opts: CliOptions = {}): Promise<CliResult> {
+  return startCli(args, opts).result;
+}
+
+/** A JavaScript stack frame in output: what the CLI must never print. */
+export const STACK_TRACE = /^\s+at (?:async )?\S.*(?:\(.*:\d+:\d+\)|:\d+:\d+)$/m;
+
+export function parseJsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+export interface SearchLine {
+  query: string;
+  results: { path: string; startLine: number; endLine: number; score: number; kind: string; symbol: string }[];
+}
+
+export function writeQueries(queries: readonly string[]): string {
+  const f = path.join(tempDir('sw-surv-q-'), 'q.jsonl');
+  fs.writeFileSync(f, queries.map((q) => JSON.stringify({ query: q })).join('\n') + '\n');
+  return f;
+}
+
+/** Every file under `dir` (recursively), as [relative path, bytes]. */
+export function readAllFiles(dir: string): [string, Buffer][] {
+  const out: [string, Buffer][] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) out.push([path.relative(dir, p), fs.readFileSync(p)]);
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The fake DashScope server in a child process
+
+export interface FakeCountersView {
+  requests: number;
+  byEndpoint: { native: number; compatible: number; other: number };
+  byStatus: Record<string, number>;
+  texts: number;
+  tokens: number;
+  embedCounts: Record<string, number>;
+  maxBatchSeen: number;
+  maxItemTokensSeen: number;
+  faults: Record<string, number>;
+  captured: number;
+  phaseHits: Record<string, number>;
+}
+
+export interface CapturedRequest {
+  n: number;
+  t: number;
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  status?: number;
+}
+
+export interface FakeProcessConfig {
+  latencyMs?: number;
+  key?: string;
+  maxBatch?: number;
+  rpm?: number;
+  tpm?: number;
+  burst?: number;
+  faults?: Record<string, unknown>;
+  limitPhases?: { ms: number; limits: { rpm?: number; tpm?: number; burst?: number } }[];
+}
+
+export class FakeProcess {
+  private constructor(
+    readonly child: ChildProcess,
+    readonly url: string,
+    private readonly out: { stdout: string; stderr: string },
+  ) {}
+
+  /** Output of the server process so far (its "logs"). */
+  get logs(): string {
+    return this.out.stdout + this.out.stderr;
+  }
+
+  /**
+   * `wrapper: true` (default): supportFakeMain.ts (counters + full capture).
+   * `wrapper: false`: the project's own test/fake-dashscope/main.ts with `plainArgs`.
+   */
+  static async start(config: FakeProcessConfig = {}, opts: { wrapper?: boolean; plainArgs?: string[] } = {}): Promise<FakeProcess> {
+    const wrapper = opts.wrapper ?? true;
+    const script = wrapper ? path.join(__dirname, 'supportFakeMain.ts') : path.join(repoRoot, 'test/fake-dashscope/main.ts');
+    const args = wrapper ? ['--config', JSON.stringify(config)] : ['--port', '0', ...(opts.plainArgs ?? [])];
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const out = { stdout: '', stderr: '' };
+    child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/listening on (http:\/\/[\d.:]+)/.test(out.stdout)) {
+      if (child.exitCode !== null) throw new Error(`fake server exited: ${out.stderr}`);
+      if (Date.now() > deadline) throw new Error(`fake server did not start: ${out.stderr}`);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const url = /listening on (http:\/\/[\d.:]+)/.exec(out.stdout)![1];
+    return new FakeProcess(child, url, out);
+  }
+
+  private async control<T>(route: string, body?: unknown): Promise<T> {
+    const r = await fetch(`${this.url}/__survival/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
+    return (await r.json()) as T;
+  }
+
+  counters(): Promise<FakeCountersView> {
+    return this.control('counters');
+  }
+
+  requests(from = 0): Promise<CapturedRequest[]> {
+    return this.control(`requests?from=${from}`);
+  }
+
+  async reset(): Promise<void> {
+    await this.control('reset', {});
+  }
+
+  async configure(c: Omit<FakeProcessConfig, 'latencyMs' | 'key' | 'maxBatch'>): Promise<void> {
+    await this.control('config', c);
+  }
+
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.child.kill('SIGTERM');
+    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
+    await once(this.child, 'exit').catch(() => undefined);
+    clearTimeout(t);
+  }
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
