@@ -1,5 +1,6 @@
 /** The extension's parts, created once in `activate` and handed to the commands (no singletons). */
 import type * as vscode from 'vscode';
+import type { AnalysisService } from './analysis';
 import type { Consent } from './consent';
 import type { Engines } from './engines';
 import type { Indexer } from './indexing';
@@ -10,6 +11,7 @@ import type { SearchService } from './searchService';
 import type { KeyStore } from './secrets';
 import type { SidebarProvider } from './sidebar/provider';
 import type { StatusModel } from './status';
+import type { PreviewDocuments } from './tagEdits';
 
 export interface Services {
   readonly context: vscode.ExtensionContext;
@@ -22,6 +24,9 @@ export interface Services {
   readonly search: SearchService;
   readonly sidebar: SidebarProvider;
   readonly related: RelatedController;
+  readonly analysis: AnalysisService;
+  /** Virtual documents behind the tag-edit diff previews. */
+  readonly previews: PreviewDocuments;
   /** Created on first use of an index (watchers are not part of the startup path). */
   readonly live: () => LiveUpdates;
 }

@@ -1,175 +1,175 @@
 /**
- * Topics, tags, outliers and duplicates. Results go to the sidebar (topics, tags) or to a
- * QuickPick (outliers, duplicates); the algorithms live in the core (see ../analysis.ts).
+ * Classify Selection, Find Outliers and Find Duplicates over the analysis core (see ../analysis.ts).
+ * Tags go to the sidebar's Tags section and — from the editor context menu or the palette — to a
+ * multi-select QuickPick; outliers and duplicates go to QuickPicks.
  */
 import * as vscode from 'vscode';
-import type { ChunkInfo } from '../../core/types';
-import type { FileRef, MapPoint, TagScore, TopicView } from '../../protocol/messages';
-import * as analysis from '../analysis';
-import { errorText } from '../log';
-import { openRef, refOf } from '../open';
-import { readSettings } from '../settings';
+import type { Classification } from '../../core/analysis';
+import type { FileRef, TagsView } from '../../protocol/messages';
+import { countSources, type SourcedLabel } from '../labelSources';
+import { openRef, refOf, resolveRef } from '../open';
 import type { Command, Services } from '../services';
-import { selectionText } from './search';
+import { applyTags } from '../tagEdits';
+import { withAnalysis } from './progress';
+import { topicCommands } from './topicCommands';
 
-function ref(folder: vscode.WorkspaceFolder, c: ChunkInfo): FileRef {
-  return { folder: folder.uri.toString(), path: c.path, startLine: c.startLine, endLine: c.endLine };
+export function tagsView(target: FileRef, title: string, c: Classification, labels: readonly SourcedLabel[]): TagsView {
+  return {
+    target,
+    title,
+    scores: c.labels.map((l) => ({ ...l, checked: l.matched })),
+    threshold: c.threshold,
+    mode: c.mode,
+    sources: countSources(labels),
+  };
 }
 
-const title = (c: ChunkInfo): string => (c.symbol ? `${c.path} › ${c.symbol}` : c.path);
+/** A line that says how the scores were made (offline: keyword overlap, degraded). */
+export function modeText(view: Pick<TagsView, 'mode' | 'threshold'>): string {
+  return view.mode === 'keyword-overlap'
+    ? vscode.l10n.t('Offline: scores are keyword overlap (degraded), threshold {0}', view.threshold.toFixed(2))
+    : vscode.l10n.t('Embedding similarity, threshold {0}', view.threshold.toFixed(2));
+}
 
-/** Runs `fn` with progress and turns "engine lacks this method" into a readable message. */
-async function withAnalysis<T>(s: Services, label: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T | undefined> {
-  try {
-    if (!(await s.search.hasIndex())) {
-      const index = vscode.l10n.t('Index Now');
-      if ((await vscode.window.showInformationMessage(vscode.l10n.t('This workspace has no semantic index yet. Index it now?'), index)) !== index) return undefined;
-      await s.indexer.indexAll();
-    }
-    return await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: label, cancellable: true }, (_p, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => ac.abort());
-      return fn(ac.signal);
-    });
-  } catch (e) {
-    if (e instanceof analysis.NotAvailable) {
-      s.log.channel.warn(e.message);
-      void vscode.window.showWarningMessage(vscode.l10n.t('This analysis is not available in this version of the engine.'));
-    } else if (!(e instanceof Error && e.name === 'AbortError')) {
-      s.log.channel.error(errorText(e));
-      void vscode.window.showErrorMessage(errorText(e));
-    }
+async function noLabels(): Promise<void> {
+  const open = vscode.l10n.t('Open Settings');
+  const file = vscode.l10n.t('Create Label File');
+  const choice = await vscode.window.showInformationMessage(
+    vscode.l10n.t('No labels found. Add some to the "semanticWorkspace.tags" setting, to a .semantic-labels file at the folder root, or as tags in your notes\' frontmatter.'),
+    open,
+    file,
+  );
+  if (choice === open) await vscode.commands.executeCommand('workbench.action.openSettings', 'semanticWorkspace.tags');
+  if (choice === file) {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    if (!folder) return;
+    const uri = vscode.Uri.joinPath(folder.uri, '.semantic-labels');
+    const doc = await vscode.workspace.openTextDocument(uri.with({ scheme: 'untitled' }));
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(doc.uri, new vscode.Position(0, 0), vscode.l10n.t('# One label per line, optionally "label: description"\nbug: something is broken\n'));
+    await vscode.workspace.applyEdit(edit);
+    await vscode.window.showTextDocument(doc);
+  }
+}
+
+/** Classifies text of a workspace file with the merged labels; updates the Tags section. */
+export async function classifyInFile(s: Services, uri: vscode.Uri, text: string, startLine: number, endLine: number): Promise<TagsView | undefined> {
+  const here = refOf(s.engines, uri);
+  if (!here) throw new Error(vscode.l10n.t('That file is not inside this workspace.'));
+  // The selection is embedded by the configured provider: never before the workspace's consent.
+  if (!(await s.consent.allowed()) && !(await s.consent.ensure())) return undefined;
+  const labels = await s.analysis.labels(here.folder);
+  if (labels.length === 0) {
+    void noLabels();
     return undefined;
   }
+  const c = await s.analysis.classify(here.folder, text, labels);
+  const target = { folder: here.folder.uri.toString(), path: here.path, startLine, endLine };
+  const title = s.engines.folders().length > 1 ? `${here.folder.name}/${here.path}` : here.path;
+  const view = tagsView(target, title, c, labels);
+  s.sidebar.showTags(view);
+  return view;
 }
 
-async function clusterNotes(s: Services): Promise<void> {
-  const globs = readSettings().notesGlobs;
-  const done = await withAnalysis(s, vscode.l10n.t('Clustering notes into topics…'), async (signal) => {
-    const topics: TopicView[] = [];
-    const raw: MapPoint[] = [];
-    let offset = 0; // topic ids stay unique across folders
-    const multiRoot = s.engines.folders().length > 1;
-    for (const { folder, engine } of await s.engines.all()) {
-      const r = await analysis.clusterNotes(engine, { notesGlobs: globs, signal });
-      const key = folder.uri.toString();
-      const name = (p: string): string => (multiRoot ? `${folder.name}/${p}` : p);
-      for (const t of r.topics) {
-        topics.push({
-          id: t.id + offset,
-          name: t.label,
-          terms: t.keywords.slice(0, 10),
-          size: t.size,
-          members: t.members.slice(0, 50).map((m) => ({ folder: key, path: m.path, title: name(m.path) })),
-        });
-        for (const m of t.members) raw.push({ x: m.x, y: m.y, topic: t.id + offset, title: `${name(m.path)} — ${t.label}`, ref: { folder: key, path: m.path } });
-      }
-      for (const o of r.outliers) raw.push({ x: o.x, y: o.y, topic: -1, title: name(o.path), ref: { folder: key, path: o.path } });
-      offset += r.topics.length;
-    }
-    return { topics, points: normalize(raw.slice(0, 2000)) };
-  });
-  if (!done) return;
-  if (done.topics.length === 0) void vscode.window.showInformationMessage(vscode.l10n.t('Not enough indexed notes to find topics.'));
-  s.sidebar.showTopics(done);
-  await s.sidebar.reveal();
-}
-
-/** Scales the 2-D projection into [0, 1] on both axes (the webview draws into a fixed viewBox). */
-function normalize(points: readonly MapPoint[]): MapPoint[] {
-  if (points.length === 0) return [];
-  const xs = points.map((p) => p.x), ys = points.map((p) => p.y);
-  const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  const sx = x1 - x0 || 1, sy = y1 - y0 || 1;
-  return points.map((p) => ({ ...p, x: (p.x - x0) / sx, y: (p.y - y0) / sy }));
-}
-
-async function classifySelection(s: Services): Promise<void> {
-  const editor = vscode.window.activeTextEditor;
-  const text = selectionText();
-  const here = editor && refOf(s.engines, editor.document.uri);
-  if (!editor || !text || !here) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('Select text in a file of this workspace first.'));
-    return;
-  }
-  const tags = readSettings(here.folder.uri).tags;
-  if (tags.length === 0) {
-    const open = vscode.l10n.t('Open Settings');
-    if ((await vscode.window.showInformationMessage(vscode.l10n.t('No tags are defined. Add some in the "semanticWorkspace.tags" setting.'), open)) === open) {
-      await vscode.commands.executeCommand('workbench.action.openSettings', 'semanticWorkspace.tags');
-    }
-    return;
-  }
-  const sel = editor.selection;
-  const scores = await withAnalysis(s, vscode.l10n.t('Classifying the selection…'), async (signal) =>
-    analysis.classify(await s.engines.get(here.folder), text, tags, signal),
-  );
-  if (!scores) return;
-  const best = scores[0]?.score ?? 0;
-  const view: TagScore[] = scores.map((sc) => ({
-    label: sc.label,
-    description: tags.find((t) => t.label === sc.label)?.description,
-    score: sc.score,
-    // Pre-check the clear winners; people adjust the rest.
-    checked: sc.score >= Math.max(0.3, best - 0.05),
+async function pickAndApply(s: Services, view: TagsView, uri: vscode.Uri): Promise<void> {
+  const items = view.scores.map((l) => ({
+    label: l.label,
+    description: vscode.l10n.t('score {0} · confidence {1}%', l.score.toFixed(3), Math.round(l.confidence * 100)),
+    detail: l.description,
+    picked: l.matched,
   }));
-  s.sidebar.showTags({
-    target: { folder: here.folder.uri.toString(), path: here.path, startLine: sel.start.line + 1, endLine: sel.end.line + 1 },
-    title: here.path,
-    scores: view,
+  const picks = await vscode.window.showQuickPick(items, {
+    title: vscode.l10n.t('Tags for {0} — {1}', view.title, modeText(view)),
+    placeHolder: vscode.l10n.t('Matched labels are pre-selected; Enter applies the selected ones.'),
+    canPickMany: true,
+    matchOnDetail: true,
   });
-  await s.sidebar.reveal();
+  if (!picks?.length) return;
+  const applied = await applyTags(uri, picks.map((p) => p.label), (view.target.startLine ?? 1) - 1);
+  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t('Tags added: {0}', picks.map((p) => p.label).join(', ')));
 }
 
-/** Notes that fit no topic (the clustering's explicit outlier group), least fitting first. */
+/**
+ * From the editor context menu (a Uri argument) or the palette: scores in the sidebar AND a
+ * QuickPick to apply. From the sidebar's button (`{source: 'sidebar'}`): the sidebar only. The
+ * command resolves once the scores are shown; the QuickPick is not awaited.
+ */
+async function classifySelection(s: Services, arg?: unknown): Promise<TagsView | undefined> {
+  const editor = vscode.window.activeTextEditor;
+  const fromSidebar = !!arg && typeof arg === 'object' && (arg as { source?: unknown }).source === 'sidebar';
+  const sel = editor?.selection;
+  const text = editor && sel ? editor.document.getText(sel).trim() : '';
+  if (!editor || !sel || !text || !refOf(s.engines, editor.document.uri)) {
+    void vscode.window.showInformationMessage(vscode.l10n.t('Select text in a file of this workspace first.'));
+    return undefined;
+  }
+  const uri = editor.document.uri;
+  const view = await withAnalysis(s, vscode.l10n.t('Classifying the selection…'), () => classifyInFile(s, uri, text, sel.start.line + 1, sel.end.line + 1));
+  if (!view) return undefined;
+  if (fromSidebar) return view;
+  void pickAndApply(s, view, uri).catch((e: unknown) => void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e)));
+  return view;
+}
+
 async function findOutliers(s: Services): Promise<void> {
-  const globs = readSettings().notesGlobs;
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), async (signal) => {
-    const out: { folder: vscode.WorkspaceFolder; path: string; score: number }[] = [];
-    for (const { folder, engine } of await s.engines.all()) {
-      for (const o of (await analysis.clusterNotes(engine, { notesGlobs: globs, signal })).outliers) out.push({ folder, path: o.path, score: o.score });
-    }
-    return out.sort((a, b) => a.score - b.score);
-  });
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), () => s.analysis.outliers());
   if (!found) return;
+  const multiRoot = s.engines.folders().length > 1;
   const pick = await vscode.window.showQuickPick(
     found.map((o) => ({
       label: `$(circle-slash) ${o.path}`,
-      detail: vscode.l10n.t('Similarity to the nearest topic: {0}', o.score.toFixed(3)),
-      ref: { folder: o.folder.uri.toString(), path: o.path },
+      description: vscode.l10n.t('score {0}', o.score.toFixed(3)),
+      detail: o.group === 'topic' ? vscode.l10n.t('Compared with its topic: {0}', o.reference)
+        : o.group === 'folder' ? vscode.l10n.t('Compared with its folder: {0}', multiRoot || o.reference !== '.' ? o.reference : vscode.l10n.t('(root)'))
+        : vscode.l10n.t('Compared with the whole workspace'),
+      ref: { folder: o.folder, path: o.relPath },
     })),
-    { title: vscode.l10n.t('Outliers: notes that fit no topic'), placeHolder: found.length ? undefined : vscode.l10n.t('No outliers found.') },
+    {
+      title: vscode.l10n.t('Outliers (score = 1 − cosine to their group, highest first)'),
+      placeHolder: found.length ? vscode.l10n.t('Pick a file to open it') : vscode.l10n.t('No outliers found.'),
+      matchOnDetail: true,
+    },
   );
   if (pick) await openRef(s.engines, pick.ref);
 }
 
 async function findDuplicates(s: Services): Promise<void> {
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicates…'), async (signal) => {
-    const out: { folder: vscode.WorkspaceFolder; d: analysis.DuplicatePair }[] = [];
-    for (const { folder, engine } of await s.engines.all()) {
-      for (const d of await analysis.duplicates(engine, { signal })) out.push({ folder, d });
-    }
-    return out.sort((a, b) => b.d.score - a.d.score);
-  });
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicates…'), (signal) => s.analysis.duplicates(signal));
   if (!found) return;
+  const { space, results } = found;
+  const groups = results.flatMap((r) => r.groups).sort((a, b) => b.score - a.score);
+  const threshold = results[0]?.threshold ?? 0;
+  const where = (m: { path: string; startLine: number; endLine: number }) => `${m.path}:${m.startLine}-${m.endLine}`;
   const pick = await vscode.window.showQuickPick(
-    found.map(({ folder, d }) => ({
-      label: `$(files) ${d.a.path}:${d.a.startLine} ↔ ${d.b.path}:${d.b.startLine}`,
-      detail: vscode.l10n.t('Similarity {0}', d.score.toFixed(3)),
-      a: ref(folder, d.a),
-      b: ref(folder, d.b),
+    groups.map((g) => ({
+      label: `$(files) ${vscode.l10n.t('≈ {0} · {1} places', g.score.toFixed(3), g.members.length)}`,
+      description: g.members.slice(0, 2).map((m) => m.path.split('/').pop()).join(' ↔ '),
+      detail: g.members.map(where).join('  ·  '),
+      group: g,
     })),
-    { title: vscode.l10n.t('Near-duplicates'), placeHolder: found.length ? undefined : vscode.l10n.t('No near-duplicates found.') },
+    {
+      title: vscode.l10n.t('Near-duplicates (cosine ≥ {0})', threshold.toFixed(2)),
+      placeHolder: groups.length ? vscode.l10n.t('Pick a group to open its first two places side by side') : vscode.l10n.t('No near-duplicates found.'),
+      matchOnDetail: true,
+    },
   );
   if (!pick) return;
-  await openRef(s.engines, pick.a);
-  await openRef(s.engines, pick.b, true);
+  const [a, b] = pick.group.members.map((m) => {
+    const ref = space.toRef(m.path);
+    return ref ? { ...ref, startLine: m.startLine, endLine: m.endLine } : undefined;
+  });
+  if (a) await openRef(s.engines, a);
+  const second = b && resolveRef(s.engines, b);
+  if (b && second) {
+    const selection = new vscode.Range(b.startLine - 1, 0, b.endLine - 1, 0);
+    await vscode.commands.executeCommand('vscode.open', second, { viewColumn: vscode.ViewColumn.Beside, selection, preview: false });
+  }
 }
 
 export function analysisCommands(s: Services): Command[] {
   return [
-    { id: 'semanticWorkspace.clusterNotes', execute: () => clusterNotes(s) },
-    { id: 'semanticWorkspace.classifySelection', execute: () => classifySelection(s) },
+    ...topicCommands(s),
+    { id: 'semanticWorkspace.classifySelection', execute: (arg?: unknown) => classifySelection(s, arg) },
     { id: 'semanticWorkspace.findOutliers', execute: () => findOutliers(s) },
     { id: 'semanticWorkspace.findDuplicates', execute: () => findDuplicates(s) },
   ];

@@ -1,30 +1,16 @@
 /** What the sidebar's messages do, once validated by the router. */
 import * as vscode from 'vscode';
 import type { FileRef, SidebarCommand } from '../../protocol/messages';
-import { mergeFrontMatterTags } from '../frontMatter';
 import { openRef, resolveRef } from '../open';
 import type { Services } from '../services';
+import { applyTags } from '../tagEdits';
 import type { SidebarHandlers } from './router';
 
-async function applyTags(s: Services, target: FileRef, labels: readonly string[]): Promise<{ applied: number }> {
+async function applyTagsTo(s: Services, target: FileRef, labels: readonly string[]): Promise<{ applied: number }> {
   const uri = resolveRef(s.engines, target);
   if (!uri) throw new Error(vscode.l10n.t('That file is not inside this workspace.'));
-  if (labels.length === 0) return { applied: 0 };
-  const doc = await vscode.workspace.openTextDocument(uri);
-  if (doc.languageId !== 'markdown') {
-    // Code files have no standard place for tags: hand them over rather than invent a syntax.
-    await vscode.env.clipboard.writeText(labels.join(', '));
-    void vscode.window.showInformationMessage(vscode.l10n.t('Tags are written to Markdown front matter only; they were copied to the clipboard.'));
-    return { applied: 0 };
-  }
-  const text = doc.getText();
-  const next = mergeFrontMatterTags(text, labels);
-  if (next === text) return { applied: 0 };
-  const edit = new vscode.WorkspaceEdit();
-  edit.replace(uri, new vscode.Range(doc.positionAt(0), doc.positionAt(text.length)), next);
-  // One undoable edit; the document is left dirty for the user to review and save.
-  if (!(await vscode.workspace.applyEdit(edit))) throw new Error(vscode.l10n.t('Could not edit the file.'));
-  return { applied: labels.length };
+  // Markdown: frontmatter; other files: a comment above the classified selection, or the clipboard.
+  return { applied: await applyTags(uri, labels, (target.startLine ?? 1) - 1) };
 }
 
 export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
@@ -37,11 +23,16 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
       return { query, items, tookMs: Date.now() - started };
     },
     open: (ref, side) => openRef(s.engines, ref, side),
-    applyTags: (target, labels) => applyTags(s, target, labels),
+    applyTags: (target, labels) => applyTagsTo(s, target, labels),
     pinRelated: (ref, pinned) => void s.related.pin(ref, pinned),
     hideRelated: (ref) => void s.related.hide(ref),
     runCommand(command: SidebarCommand) {
-      void vscode.commands.executeCommand(`semanticWorkspace.${command}`);
+      // The sidebar's Classify button shows its scores in the sidebar itself (no QuickPick on top).
+      const args = command === 'classifySelection' ? [{ source: 'sidebar' }] : [];
+      void vscode.commands.executeCommand(`semanticWorkspace.${command}`, ...args);
+    },
+    addTopicTag(topic, ref) {
+      void vscode.commands.executeCommand('semanticWorkspace.addTopicTag', topic, ref);
     },
   };
 }

@@ -15,6 +15,7 @@ export interface SidebarHandlers {
   pinRelated(ref: FileRef, pinned: boolean): void;
   hideRelated(ref: FileRef): void;
   runCommand(command: SidebarCommand): void;
+  addTopicTag(topic: number, ref: FileRef | undefined): void;
 }
 
 export class MessageRouter {
@@ -61,6 +62,8 @@ export class MessageRouter {
         return this.handlers.hideRelated(m.ref);
       case 'runCommand':
         return this.handlers.runCommand(m.command);
+      case 'addTopicTag':
+        return this.handlers.addTopicTag(m.topic, m.ref);
     }
   }
 
