@@ -4,7 +4,9 @@
  * after activation (off the startup path) so an existing index shows in the status bar.
  */
 import * as vscode from 'vscode';
+import { AnalysisService } from './analysis';
 import type { SemanticWorkspaceApi } from './api';
+import { testApi } from './api';
 import { registerCommands } from './commands/index';
 import { Consent } from './consent';
 import { Engines } from './engines';
@@ -20,6 +22,7 @@ import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
 import { StatusModel } from './status';
 import { createStatusBar } from './statusBar';
+import { PreviewDocuments } from './tagEdits';
 
 export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi {
   const subs = context.subscriptions;
@@ -31,14 +34,16 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const indexer = new Indexer(engines, consent, status, log);
   const search = new SearchService(engines, indexer);
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
-  const related = new RelatedController(engines, sidebar, context.workspaceState, log);
+  const analysis = new AnalysisService(engines, indexer, log);
+  const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);
+  const previews = new PreviewDocuments();
   let live: LiveUpdates | undefined;
   const s: Services = {
-    context, log, keys, engines, status, consent, indexer, search, sidebar, related,
+    context, log, keys, engines, status, consent, indexer, search, sidebar, related, analysis, previews,
     live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
   };
   sidebar.handlers = sidebarHandlers(s);
-  subs.push(log, status, engines, sidebar, related, { dispose: () => live?.dispose() });
+  subs.push(log, status, engines, sidebar, analysis, related, previews, { dispose: () => live?.dispose() });
   subs.push(
     registerCommands(s),
     createStatusBar(status),
@@ -64,28 +69,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     });
   }, 0);
 
-  return {
-    async getEngine(folderUri) {
-      const uri = typeof folderUri === 'string' ? vscode.Uri.parse(folderUri) : folderUri;
-      const owner = vscode.workspace.getWorkspaceFolder(uri);
-      const folder = owner && engines.folderByKey(owner.uri.toString());
-      return folder ? engines.get(folder) : undefined;
-    },
-    async indexAll(options) {
-      const r = await indexer.indexAll({ rebuild: options?.rebuild });
-      s.live();
-      return r;
-    },
-    lastStatus: () => status.current,
-    async refreshStatus() {
-      await indexer.refreshStatus(false);
-      return status.current;
-    },
-    search: (query, filter) => search.search(query, { filter }),
-    flushLiveUpdates: () => s.live().flush(),
-    hasConsent: () => consent.has(),
-    sidebar: () => sidebar.snapshot(),
-  };
+  return testApi(s);
 }
 
 async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, reopen: () => void): Promise<void> {

@@ -10,6 +10,8 @@ export function nonce(): string {
   return crypto.randomBytes(18).toString('base64');
 }
 
+const escapeHtml = (s: string): string => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+
 export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): string {
   const n = nonce();
   const script = webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, 'media', 'dist', 'webview.js'));
@@ -29,7 +31,7 @@ export function renderHtml(webview: vscode.Webview, extensionUri: vscode.Uri): s
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <meta name="viewport" content="width=device-width, initial-scale=1.0">
 <link href="${style}" rel="stylesheet">
-<title>Semantic Workspace</title>
+<title>${escapeHtml(vscode.l10n.t('Semantic Workspace'))}</title>
 </head>
 <body>
 <div id="app" data-testid="app"></div>
