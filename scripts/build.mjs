@@ -2,6 +2,8 @@
 // the build works at every stage of the project.
 //   extension  → dist/extension.js   (cjs, Node, `vscode` external)
 //   cli        → dist/cli.js         (cjs, Node, with a shebang)
+//   chunk worker → dist/chunkWorker.js (cjs, Node; worker_threads entry the CLI and the extension
+//                  start from `<their __dirname>/chunkWorker.js` — it uses the same dist/wasm)
 //   webview    → media/dist/webview.js (iife, browser)
 //   ext tests  → out/test/suite/index.js (cjs, Node, `vscode` external; run inside VS Code)
 // The tree-sitter runtime and grammars are copied next to the bundles (no download at run time).
@@ -16,6 +18,7 @@ const common = { bundle: true, sourcemap: !production, minify: production, logLe
 const targets = [
   { entry: 'src/extension/extension.ts', outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
+  { entry: 'src/core/chunking/pool/worker.ts', outfile: 'dist/chunkWorker.js', platform: 'node', format: 'cjs' },
   { entry: 'src/webview/main.ts', outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife' },
   { entry: 'test/suite/index.ts', outfile: 'out/test/suite/index.js', platform: 'node', format: 'cjs', external: ['vscode', 'mocha'] },
   { entry: 'test/electron/runTest.ts', outfile: 'out/test/electron/runTest.js', platform: 'node', format: 'cjs', external: ['@vscode/test-electron'] },

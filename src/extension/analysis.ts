@@ -50,7 +50,10 @@ export class AnalysisService implements vscode.Disposable {
   private readonly labelCaches = new WeakMap<Engine, Map<string, Float32Array>>();
   private frontmatterTags: Promise<string[]> | undefined;
   private lastClustering: Clustered | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
+  private readonly changed = new vscode.EventEmitter<void>();
+  /** Fires when the index changed (loaded inputs were dropped): views showing results refresh. */
+  readonly onDidInvalidate = this.changed.event;
+  private readonly disposables: vscode.Disposable[] = [this.changed];
 
   constructor(
     private readonly engines: Engines,
@@ -66,6 +69,7 @@ export class AnalysisService implements vscode.Disposable {
   private invalidate(): void {
     this.space = undefined;
     this.frontmatterTags = undefined;
+    this.changed.fire();
   }
 
   get clustering(): Clustered | undefined {
@@ -181,7 +185,10 @@ export class AnalysisService implements vscode.Disposable {
     const space = await this.requireSpace();
     const out: OutlierEntry[] = [];
     for (const part of space.parts) {
-      const topics = this.lastClustering?.results.find((r) => r.part === part)?.result;
+      // Matched by folders, not identity: the space is reloaded after every index change, and the
+      // last topics stay a fair reference for notes until the user clusters again.
+      const key = part.folders.join('\n');
+      const topics = this.lastClustering?.results.find((r) => r.part.folders.join('\n') === key)?.result;
       for (const r of findOutliers(part.input, { topics, fileVectors: this.vectorsOf(part) }).results) {
         const ref = space.toRef(r.path);
         if (ref) out.push({ ...r, folder: ref.folder, relPath: ref.path });

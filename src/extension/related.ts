@@ -37,6 +37,8 @@ export class RelatedController implements vscode.Disposable {
         this.schedule();
       }),
       sidebar.onDidChangeVisibility((visible) => visible && this.schedule()),
+      // A new or updated index changes the neighbours (debounced like editor switches).
+      analysis.onDidInvalidate(() => this.schedule()),
     );
   }
 

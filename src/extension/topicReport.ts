@@ -63,7 +63,7 @@ export function renderTopicReport(view: TopicsView, workspace: string, s: Report
 export function topicTagName(label: string): string {
   return label
     .split(/\s*·\s*/)
-    .map((w) => w.trim().replace(/[\s#,，、:：]+/g, '-'))
+    .map((w) => w.trim().replace(/[\s#,，、:：]+/g, '-').replace(/^-+|-+$/g, ''))
     .filter(Boolean)
     .join('-');
 }

@@ -44,10 +44,22 @@ export function runner(page, artifacts) {
         const shot = path.join(artifacts, `ui-fail-${results.length}-${name.replace(/[^\w]+/g, '-').slice(0, 60)}.png`);
         await page.screenshot({ path: shot }).catch(() => {});
         log(`✗ ${name}\n    ↳ ${e.message.split('\n').slice(0, 4).join('\n      ')}\n    screenshot: ${path.relative(repo, shot)}`);
-        await page.keyboard.press('Escape').catch(() => {});
+        await resetUi(page);
       }
     },
   };
+}
+
+/** After a failure: close a leftover modal dialog, menu or picker so the next check starts clean. */
+export async function resetUi(page) {
+  for (let i = 0; i < 3; i++) {
+    const dialog = page.locator('.monaco-dialog-box');
+    if (await dialog.isVisible().catch(() => false)) {
+      await dialog.locator('.dialog-close, .monaco-button').last().click({ timeout: 2000 }).catch(() => {});
+    }
+    await page.keyboard.press('Escape').catch(() => {});
+    await sleep(150);
+  }
 }
 
 /** "Category: Title" of a contributed command, as the palette shows it (resolves %nls% keys). */

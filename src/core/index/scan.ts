@@ -3,9 +3,8 @@
  * the committed manifest. A file is re-read only when its mtime or size moved, and re-chunked
  * only when its content hash changed too (a `touch` or a git checkout costs a read, not a chunk).
  */
-import crypto from 'node:crypto';
-import { chunkFile } from '../chunking';
-import { DEFAULT_MAX_FILE_BYTES, discoverFiles, readTextFile } from '../discovery';
+import { chunkFilesInOrder, textHash, type FileTask } from '../chunking/pool';
+import { DEFAULT_MAX_FILE_BYTES, discoverFiles } from '../discovery';
 import type { IndexProgress } from '../engineTypes';
 import type { Chunk, SkippedFile } from '../types';
 import type { ManifestFiles } from './manifest';
@@ -51,8 +50,9 @@ export interface ScanParams {
   readonly progress: (p: Omit<IndexProgress, 'chunksDone' | 'chunksTotal' | 'tokensDone' | 'tokensTotal'>) => void;
 }
 
+/** sha256 of the text, 128 bits (the chunk workers compute the same with `textHash`). */
 export function fileHash(text: string): string {
-  return crypto.createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
+  return textHash(text);
 }
 
 export function oldFileMap(old: ManifestFiles | undefined): Map<string, OldFile> {
@@ -78,46 +78,33 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
 
   const processed: ScannedFile[] = [];
   const unchanged = new Map<string, { size: number; mtimeMs: number }>();
+  // Unchanged by stat: no read at all. Every other file is read, hashed and (if its content hash
+  // moved) chunked off the main thread when workers are available; outcomes come back in order.
+  let bytes = 0;
+  const tasks: (FileTask | undefined)[] = files.map((f) => {
+    const prev = old.get(f.path);
+    if (prev && prev.size === f.size && prev.mtimeMs === f.mtimeMs) return undefined;
+    bytes += f.size;
+    return { absPath: f.absPath, relPath: f.path, maxBytes, maxTokens: p.maxChunkTokens, prevHash: prev?.hash };
+  });
   let done = 0;
   p.progress({ phase: 'chunk', filesDone: 0, filesTotal: files.length });
-  for (const f of files) {
-    if (p.signal?.aborted) throw abortError();
-    const prev = old.get(f.path);
-    if (prev && prev.size === f.size && prev.mtimeMs === f.mtimeMs) {
+  await chunkFilesInOrder(tasks, { signal: p.signal, bytes }, (i, outcome) => {
+    const f = files[i];
+    if (!outcome || outcome.kind === 'unchanged') {
       unchanged.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
+    } else if (outcome.kind === 'skip') {
+      skipped.push({ path: f.path, reason: outcome.reason, ...(outcome.detail ? { detail: outcome.detail } : {}) });
+      if (oldAll.has(f.path)) removed.add(f.path);
+    } else if (outcome.chunks.length === 0) {
+      skipped.push({ path: f.path, reason: 'empty' });
+      if (oldAll.has(f.path)) removed.add(f.path);
     } else {
-      const read = await readTextFile(f.absPath, maxBytes);
-      if ('skip' in read) {
-        skipped.push({ path: f.path, reason: read.skip, ...(read.detail ? { detail: read.detail } : {}) });
-        if (oldAll.has(f.path)) removed.add(f.path);
-      } else {
-        const hash = fileHash(read.text);
-        if (prev && prev.hash === hash) {
-          unchanged.set(f.path, { size: f.size, mtimeMs: f.mtimeMs });
-        } else {
-          let chunks: Chunk[];
-          try {
-            chunks = await chunkFile(f.path, read.text, { maxTokens: p.maxChunkTokens });
-          } catch (e) {
-            // One file the chunker chokes on must not cost the whole run: skip it, say why.
-            skipped.push({ path: f.path, reason: 'unreadable', detail: `chunking failed: ${(e as Error).message}` });
-            if (oldAll.has(f.path)) removed.add(f.path);
-            done++;
-            p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });
-            continue;
-          }
-          if (chunks.length === 0) {
-            skipped.push({ path: f.path, reason: 'empty' });
-            if (oldAll.has(f.path)) removed.add(f.path);
-          } else {
-            processed.push({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash, chunks });
-          }
-        }
-      }
+      processed.push({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks });
     }
     done++;
     p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });
-  }
+  });
   return { processed, unchanged, removed, skipped, filesSeen: files.length };
 }
 

@@ -8,7 +8,8 @@
  * Lucene does) until enough pile up, `serialize()` or `remap()` purge them.
  */
 import { tokenize, tokenizeLabeled, type LabeledTerm } from '../text/tokenize';
-import { IMPLIED_VALUE, PostingStore, growU32 } from './postings';
+import { PostingStore, growU32 } from './postings';
+import { scoreTerms } from './keywordScorer';
 import { TopK } from './topK';
 import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
 
@@ -131,63 +132,16 @@ export class KeywordIndex {
     const uniq = [...qtf.keys()].filter((t) => this.terms.has(t));
     if (uniq.length === 0) return [];
     const { scores, masks } = this.scratchBuffers();
-    const [normT, normS, normP] = this.normalisers();
     const { k1 } = BM25F;
-    const state = this.state;
-    const touched: number[] = [];
     const n = this.live;
-    const store = this.store;
-    const data = store.data;
-    // Rarest terms first. A term's contribution is below its `weight` (BM25 saturation), so once the
-    // k-th best partial score reaches the summed weights of the terms still to go, no chunk that
-    // has not matched yet can reach the top k: from then on only existing candidates are updated.
-    // Exact (same top k and scores as scoring everything), much less work on common words.
     const plan = uniq.map((t, q) => {
       const term = this.terms.get(t)!;
-      const df = store.count[term];
+      const df = this.store.count[term];
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
       return { term, weight: idf * (qtf.get(t) ?? 1) * (k1 + 1), bit: q < 31 ? 1 << q : 0 };
     }).sort((a, b) => b.weight - a.weight);
-    let remaining = plan.reduce((sum, p) => sum + p.weight, 0);
-    let maxScore = 0;
-    let updateOnly = false;
-    for (const { term, weight, bit } of plan) {
-      if (!updateOnly && touched.length >= topK && remaining <= maxScore) {
-        updateOnly = remaining <= kthScore(touched, scores, topK, allow);
-      }
-      remaining -= weight;
-      // Inline decoding of the postings list (see PostingStore for the format).
-      let pos = store.start[term];
-      const end = pos + store.len[term];
-      let id = -1;
-      while (pos < end) {
-        let b = data[pos++];
-        let head = b & 0x7f;
-        for (let shift = 7; b & 0x80; shift += 7) {
-          b = data[pos++];
-          head |= (b & 0x7f) << shift;
-        }
-        let value = IMPLIED_VALUE;
-        if (head & 1) {
-          b = data[pos++];
-          value = b & 0x7f;
-          for (let shift = 7; b & 0x80; shift += 7) {
-            b = data[pos++];
-            value |= (b & 0x7f) << shift;
-          }
-        }
-        id += (head >>> 1) + 1;
-        const before = scores[id];
-        if ((updateOnly && before === 0) || state[id] !== LIVE) continue;
-        const tf = (value >> 2) * normT[id] + ((value >> 1) & 1) * normS[id] + (value & 1) * normP[id];
-        if (before === 0) touched.push(id);
-        const after = before + (weight * tf) / (k1 + tf);
-        scores[id] = after;
-        if (after > maxScore) maxScore = after;
-        masks[id] |= bit;
-      }
-    }
+    const touched = scoreTerms({ store: this.store, state: this.state, norms: this.normalisers(), scores, masks, k1 }, plan, topK, allow);
     const best = new TopK(topK);
     const hitMasks = new Map<number, number>();
     for (const id of touched) {
@@ -329,13 +283,6 @@ export class KeywordIndex {
     ];
     return this.norms;
   }
-}
-
-/** The k-th best score among live, allowed candidates (−∞ when there are fewer than k). */
-function kthScore(touched: readonly number[], scores: Float64Array, k: number, allow?: (id: number) => boolean): number {
-  const best = new TopK(k);
-  for (const id of touched) if (scores[id] > best.threshold && (!allow || allow(id))) best.push(id, scores[id]);
-  return best.size < k ? -Infinity : best.threshold;
 }
 
 /**

@@ -22,6 +22,15 @@ export function writePosting(out: ByteWriter, gap: number, value: number): void 
   }
 }
 
+/** Postings per skip block. */
+export const SKIP_BLOCK = 64;
+
+/** Block b holds postings from byte pos[b], ids after prevId[b]; entry `blocks` closes the list. */
+export interface SkipIndex {
+  readonly pos: Uint32Array;
+  readonly prevId: Int32Array;
+}
+
 export type PostingVisitor = (id: number, value: number) => void;
 
 export class PostingStore {
@@ -34,6 +43,9 @@ export class PostingStore {
   /** Largest id of each list (−1 when empty), to continue the gap encoding when appending. */
   last: Int32Array = new Int32Array(64).fill(-1);
   lists = 0;
+
+  /** Lazily built block index of long lists (see `skips`); dropped whenever the bytes change. */
+  private skipCache = new Map<number, SkipIndex>();
 
   private logTerm: Int32Array = new Int32Array(1024);
   private logId: Int32Array = new Int32Array(1024);
@@ -72,6 +84,41 @@ export class PostingStore {
     this.logLength++;
   }
 
+  /**
+   * Block index of a long list: every SKIP_BLOCK postings, the byte offset and the id before the
+   * block — so a lookup of a few ids decodes a few blocks instead of the whole list.
+   */
+  skips(term: number): SkipIndex {
+    let skip = this.skipCache.get(term);
+    if (skip) return skip;
+    const blocks = Math.ceil(this.count[term] / SKIP_BLOCK);
+    skip = { pos: new Uint32Array(blocks + 1), prevId: new Int32Array(blocks + 1) };
+    let i = 0;
+    let prev = -1;
+    const data = this.data;
+    let pos = this.start[term];
+    const end = pos + this.len[term];
+    while (pos < end) {
+      if (i % SKIP_BLOCK === 0) {
+        skip.pos[i / SKIP_BLOCK] = pos;
+        skip.prevId[i / SKIP_BLOCK] = prev;
+      }
+      let b = data[pos++];
+      let head = b & 0x7f;
+      for (let shift = 7; b & 0x80; shift += 7) {
+        b = data[pos++];
+        head |= (b & 0x7f) << shift;
+      }
+      if (head & 1) while (data[pos++] & 0x80);
+      prev += (head >>> 1) + 1;
+      i++;
+    }
+    skip.pos[blocks] = end;
+    skip.prevId[blocks] = prev;
+    this.skipCache.set(term, skip);
+    return skip;
+  }
+
   forEach(term: number, visit: PostingVisitor): void {
     const data = this.data;
     let pos = this.start[term];
@@ -102,6 +149,7 @@ export class PostingStore {
   /** Merges the append log into the sealed lists. */
   flush(): void {
     if (this.logLength === 0) return;
+    this.skipCache.clear();
     // Group the log by term with a counting sort, keeping insertion order inside a term.
     const n = this.logLength;
     const first = new Int32Array(this.lists + 1);
@@ -153,6 +201,7 @@ export class PostingStore {
    * the append log is left as it is.
    */
   rewrite(mapId: (id: number) => number): void {
+    this.skipCache.clear();
     const out = new ByteWriter(this.data.length + 1024);
     const pairs: [number, number][] = [];
     for (let t = 0; t < this.lists; t++) {
@@ -185,6 +234,7 @@ export class PostingStore {
     this.last = last;
     this.lists = start.length;
     this.logLength = 0;
+    this.skipCache.clear();
   }
 }
 

@@ -1,4 +1,8 @@
-/** Tags: zero-shot scores for the classified selection, with checkboxes and Apply. */
+/**
+ * Tags: every label's zero-shot score, ranked, with its independent confidence and the threshold
+ * used (matched labels pre-checked), where the labels came from, and Apply. Offline the scores are
+ * keyword overlap, and the section says so.
+ */
 import { clear, h } from '../dom';
 import type { ViewState } from '../state';
 import { actionButton, section, syncCollapsed, type ViewContext } from './context';
@@ -7,7 +11,7 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
   const sec = section(ctx, 'tags', 'tags', [
     actionButton(ctx.t('classifySelection'), () => ctx.host.post({ type: 'runCommand', command: 'classifySelection' }), 'classify-selection'),
   ]);
-  const feedback = h('div', { class: 'message', role: 'status' });
+  const feedback = h('div', { class: 'message', role: 'status', 'data-testid': 'tags-feedback' });
 
   const apply = async (): Promise<void> => {
     const s = ctx.state();
@@ -16,7 +20,7 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
     feedback.textContent = '';
     try {
       const r = await ctx.host.request<{ applied: number }>({ type: 'applyTags', target: s.tags.target, labels }).result;
-      feedback.textContent = r.applied ? `✓ ${labels.join(', ')}` : '';
+      feedback.textContent = r.applied ? ctx.t('tagsApplied', labels.join(', ')) : '';
     } catch (e) {
       feedback.textContent = `${ctx.t('error')}: ${e instanceof Error ? e.message : String(e)}`;
     }
@@ -28,28 +32,45 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
       syncCollapsed(s, 'tags', sec);
       if (prev && s.tags === prev.tags && s.tagChecks === prev.tagChecks) return;
       clear(sec.body);
-      if (!s.tags || s.tags.scores.length === 0) {
+      const view = s.tags;
+      if (!view || view.scores.length === 0) {
         sec.body.append(h('div', { class: 'message' }, ctx.t('noTags')));
         return;
       }
-      const target = h('a', { href: '#', class: 'link target' }, s.tags.title);
-      const tagsTarget = s.tags.target;
+      const target = h('a', { href: '#', class: 'link target' }, view.title);
       target.addEventListener('click', (e) => {
         e.preventDefault();
-        ctx.open(tagsTarget, false);
+        ctx.open(view.target, false);
       });
-      const list = h('ul', { class: 'tag-scores', 'data-testid': 'tag-scores' });
-      const max = Math.max(...s.tags.scores.map((x) => x.score), 1e-9);
-      s.tags.scores.forEach((x, i) => {
+      const threshold = view.threshold.toFixed(2);
+      const mode = h('div', { class: view.mode === 'keyword-overlap' ? 'note' : 'subtitle', 'data-testid': 'tags-mode', 'data-mode': view.mode },
+        view.mode === 'keyword-overlap' ? ctx.t('tagsOffline', threshold) : ctx.t('tagsEmbedding', threshold));
+      const sources = h('div', { class: 'subtitle' }, ctx.t('labelSources', String(view.sources.setting), String(view.sources.file), String(view.sources.frontmatter)));
+      const table = h('table', { class: 'tag-scores', 'data-testid': 'tag-scores' },
+        h('thead', {}, h('tr', {},
+          h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, ctx.t('matched'))),
+          h('th', { scope: 'col' }, ctx.t('tags')),
+          h('th', { scope: 'col' }, ctx.t('score')),
+          h('th', { scope: 'col' }, ctx.t('confidence')))));
+      const body = h('tbody', {});
+      view.scores.forEach((x, i) => {
         const id = `tag-${i}`;
-        const box = h('input', { type: 'checkbox', id, checked: !!s.tagChecks[x.label] });
+        const box = h('input', { type: 'checkbox', id, checked: !!s.tagChecks[x.label], 'data-testid': 'tag-check' });
         box.addEventListener('change', () => ctx.dispatch({ type: 'check', label: x.label, checked: box.checked }));
-        const bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, h('span', { class: 'bar-fill', style: `width:${Math.max(0, (x.score / max) * 100).toFixed(0)}%` }));
-        list.append(h('li', { title: x.description ?? '' }, box, h('label', { for: id }, x.label), bar, h('span', { class: 'score', title: ctx.t('score') }, x.score.toFixed(3))));
+        // Width through CSSOM: the CSP forbids inline style attributes.
+        const fill = h('span', { class: 'bar-fill' });
+        fill.style.width = `${Math.round(Math.max(0, Math.min(1, x.confidence)) * 100)}%`;
+        const bar = h('span', { class: 'bar', 'aria-hidden': 'true' }, fill);
+        body.append(h('tr', { class: x.matched ? 'matched' : '', title: x.description ?? '', 'data-testid': 'tag-row', 'data-label': x.label },
+          h('td', {}, box),
+          h('td', {}, h('label', { for: id }, x.label)),
+          h('td', { class: 'score' }, x.score.toFixed(3)),
+          h('td', { class: 'confidence' }, bar, h('span', { class: 'score' }, `${Math.round(x.confidence * 100)}%`))));
       });
+      table.append(body);
       const applyBtn = actionButton(ctx.t('apply'), () => void apply(), 'apply-tags');
       applyBtn.classList.add('primary');
-      sec.body.append(target, list, h('div', { class: 'row' }, applyBtn), feedback);
+      sec.body.append(target, mode, sources, table, h('div', { class: 'row' }, applyBtn), feedback);
     },
   };
 }

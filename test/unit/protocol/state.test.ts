@@ -10,7 +10,13 @@ const item = (path: string): ResultItem => ({
 });
 const tags: TagsView = {
   target: { folder: 'file:///ws', path: 'a.md' }, title: 'a.md',
-  scores: [{ label: 'bug', score: 0.8, checked: true }, { label: 'docs', score: 0.2, checked: false }],
+  scores: [
+    { label: 'bug', score: 0.8, confidence: 0.99, matched: true, checked: true },
+    { label: 'docs', score: 0.2, confidence: 0.01, matched: false, checked: false },
+  ],
+  threshold: 0.45,
+  mode: 'embedding',
+  sources: { setting: 2, file: 0, frontmatter: 0 },
 };
 
 describe('sidebar reducer', () => {

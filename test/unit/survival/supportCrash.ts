@@ -20,7 +20,7 @@ import { createEmbedder } from '../../../src/core/embedderFactory';
 import { openIndex } from '../../../src/core/index';
 import { fakeEmbedding } from '../../fake-dashscope/fakeVectors';
 import {
-  STACK_TRACE, cliEnv, generateCorpus, generatedFile, parseJsonLines, pick, rng, runCli, startCli, tempDir, writeCorpus, writeQueries,
+  STACK_TRACE, cliEnv, procCpuMs, generateCorpus, generatedFile, parseJsonLines, pick, rng, runCli, startCli, tempDir, writeCorpus, writeQueries,
   type CliResult, type FakeProcess, type SearchLine,
 } from './support';
 
@@ -52,6 +52,8 @@ export interface CrashStats {
   rebuildRuns: number;
   /** State of the index right after each kill. */
   afterKill: { unchanged: number; journalOnly: number; newGeneration: number; noIndexYet: number };
+  /** By kind: at a fraction of progress (CPU / server requests), aimed at a commit, wall clock. */
+  killKinds: { progress: number; aimed: number; wall: number };
   searchOk: number;
   searchExit2: number;
   rebuildWarnings: number;
@@ -84,6 +86,25 @@ function peekManifest(indexDir: string): ManifestPeek | undefined {
     }
   }
   return undefined;
+}
+
+/** `space/name` of every file in the index directory. */
+function listSpaceFiles(indexDir: string): string[] {
+  const out: string[] = [];
+  let spaces: string[];
+  try {
+    spaces = fs.readdirSync(indexDir);
+  } catch {
+    return out;
+  }
+  for (const s of spaces) {
+    try {
+      for (const n of fs.readdirSync(path.join(indexDir, s))) out.push(`${s}/${n}`);
+    } catch {
+      /* not a folder, or gone */
+    }
+  }
+  return out;
 }
 
 function hasJournal(indexDir: string): boolean {
@@ -127,10 +148,20 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
   const queries = writeQueries(QUERIES);
 
   // How long a clean full run takes on this machine right now: the kill times are spread over it.
-  const probe = await runCli(['index', root, '--index-dir', path.join(tempDir('sw-crash-probe-'), 'idx'), '--json', ...flags], { env });
+  // Progress is measured in what the run consumes rather than wall time (the machine may be
+  // busy): CPU time of the process offline, requests the server received remotely.
+  const reqsBefore = o.fake ? (await o.fake.counters()).requests : 0;
+  const probeRun = startCli(['index', root, '--index-dir', path.join(tempDir('sw-crash-probe-'), 'idx'), '--json', ...flags], { env });
+  let probeCpu = 0;
+  const cpuPoll = setInterval(() => (probeCpu = procCpuMs(probeRun.child.pid) ?? probeCpu), 5);
+  const probe = await probeRun.result;
+  clearInterval(cpuPoll);
   assert.equal(probe.code, 0, probe.stderr);
   const fullMs = probe.ms;
+  const fullCpu = Math.max(200, probeCpu);
+  const fullRequests = o.fake ? (await o.fake.counters()).requests - reqsBefore : 0;
   let incMs = Math.max(300, fullMs * 0.3);
+  let incCpu = fullCpu * 0.4;
 
   const embedder = createEmbedder({ root, provider: o.provider, apiKey: 'sk-crash0123456789abcdef0123456789', remote: o.fake ? { baseUrl: o.fake.url } : undefined });
   // Remote: the text behind each chunk hash, from the bodies the server received.
@@ -154,7 +185,7 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
   const offlineSeen = new Map<string, Float32Array>();
 
   const stats: CrashStats = {
-    kills: 0, runsCompleted: 0, edits: 0, rebuildRuns: 0,
+    kills: 0, runsCompleted: 0, edits: 0, rebuildRuns: 0, killKinds: { progress: 0, aimed: 0, wall: 0 },
     afterKill: { unchanged: 0, journalOnly: 0, newGeneration: 0, noIndexYet: 0 },
     searchOk: 0, searchExit2: 0, rebuildWarnings: 0, verifiedGenerations: 0, vectorsChecked: 0, killTimesMs: [], fullRunMs: fullMs, seconds: 0,
   };
@@ -239,18 +270,58 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
     const rebuild = before !== undefined && r() < 0.2;
     if (rebuild) stats.rebuildRuns++;
     const expected = rebuild || !before ? fullMs : incMs;
-    // Spread over the whole run, with extra weight on its end (the write / commit phase).
-    const killAt = Math.round(r() < 0.25 ? expected * (0.7 + 0.4 * r()) : expected * (0.05 + 1.0 * r()));
+    // Kinds of kill: (a) at a seeded fraction of the run's progress — CPU time offline, requests
+    // received by the server remotely — so they spread over the run whatever the machine's load;
+    // (b) aimed at the commit: a few ms after a data file of a new generation (or the manifest's
+    // temp file) appears; (c) at a random wall-clock moment (weighted towards the end).
+    const roll = r();
+    const kind: 'progress' | 'aimed' | 'wall' = roll < 0.5 ? 'progress' : roll < 0.8 ? 'aimed' : 'wall';
+    const frac = 0.02 + r();
+    const full = rebuild || !before;
+    const wallAt = Math.round((full ? fullMs : incMs) * (kind === 'wall' ? (r() < 0.3 ? 0.7 + 0.4 * r() : 0.05 + r()) : 3));
+    const cpuAt = frac * (full ? fullCpu : incCpu);
+    const aimDelay = Math.floor(r() * 25);
+    const known = new Set(listSpaceFiles(indexDir));
+    const reqBase = o.fake ? (await o.fake.counters()).requests : 0;
+    const reqAt = reqBase + Math.max(1, Math.round(frac * (full ? fullRequests : Math.max(2, fullRequests * 0.1))));
     const run = startCli(['index', root, '--index-dir', indexDir, '--json', ...flags, ...(rebuild ? ['--rebuild'] : [])], { env, timeoutMs: 120_000 });
-    const timer = setTimeout(() => run.child.kill('SIGKILL'), killAt);
+    const t1 = Date.now();
+    let killedAfter = -1;
+    let lastCpu = 0;
+    const kill = (delay = 0) => {
+      if (killedAfter >= 0) return;
+      killedAfter = Date.now() - t1 + delay;
+      setTimeout(() => run.child.kill('SIGKILL'), delay);
+    };
+    const timer = setTimeout(() => kill(), wallAt);
+    let polling = false;
+    const watcher = setInterval(() => {
+      if (killedAfter >= 0 || polling) return;
+      lastCpu = procCpuMs(run.child.pid) ?? lastCpu;
+      if (kind === 'aimed') {
+        if (listSpaceFiles(indexDir).some((n) => !known.has(n) && /(?:^|\/)(?:vectors|chunks|keyword|model)-[^/]*$|manifest\.json\.tmp$/.test(n))) kill(aimDelay);
+      } else if (kind === 'progress') {
+        if (!o.fake) {
+          if (lastCpu >= cpuAt) kill();
+        } else {
+          polling = true;
+          void o.fake.counters().then((c) => {
+            polling = false;
+            if (c.requests >= reqAt) kill();
+          }, () => (polling = false));
+        }
+      }
+    }, 3);
     const res = await run.result;
     clearTimeout(timer);
+    clearInterval(watcher);
     const after = peekManifest(indexDir);
     if (after && after.basisId && !basisTrees.has(after.basisId)) basisTrees.set(after.basisId, snapshot);
 
     if (res.signal === 'SIGKILL') {
       stats.kills++;
-      stats.killTimesMs.push(killAt);
+      stats.killTimesMs.push(killedAfter);
+      stats.killKinds[kind]++;
       if (!after) stats.afterKill.noIndexYet++;
       else if (!before || after.generation !== before.generation) stats.afterKill.newGeneration++;
       else if (hasJournal(indexDir)) stats.afterKill.journalOnly++;
@@ -265,7 +336,10 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
         expectRebuildWarning = false;
       }
       stats.runsCompleted++;
-      if (!rebuild && before) incMs = Math.max(300, res.ms);
+      if (!rebuild && before) {
+        incMs = Math.max(300, res.ms);
+        incCpu = Math.max(100, lastCpu);
+      }
     }
 
     // After every run (killed or not): search works or says why, and what it reads is right.
@@ -341,10 +415,10 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
   }
   stats.seconds = (Date.now() - t0) / 1000;
   t.diagnostic(`${o.provider}: kills survived ${stats.kills}/${o.kills}; runs completed between kills ${stats.runsCompleted}; ` +
-    `state after kill ${JSON.stringify(stats.afterKill)}; rebuild runs ${stats.rebuildRuns}; files edited ${stats.edits}`);
+    `state after kill ${JSON.stringify(stats.afterKill)}; kill kinds ${JSON.stringify(stats.killKinds)}; rebuild runs ${stats.rebuildRuns}; files edited ${stats.edits}`);
   t.diagnostic(`${o.provider}: search after kill ok ${stats.searchOk}, exit 2 ${stats.searchExit2}, damage rebuilds ${stats.rebuildWarnings}; ` +
     `generations fully verified ${stats.verifiedGenerations}, vectors checked ${stats.vectorsChecked}; ` +
-    `kill times ${Math.min(...stats.killTimesMs)}–${Math.max(...stats.killTimesMs)} ms of a ${fullMs} ms full run; ` +
+    `kill times ${Math.min(...stats.killTimesMs)}–${Math.max(...stats.killTimesMs)} ms of a ${fullMs} ms (${Math.round(fullCpu)} ms CPU${o.fake ? `, ${fullRequests} requests` : ''}) full run; ` +
     `final results equal to a clean run (${compared} hits in 3 modes); ${stats.seconds.toFixed(1)} s`);
   return stats;
 }

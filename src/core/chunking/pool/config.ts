@@ -1,0 +1,76 @@
+/**
+ * How many chunk workers a run gets, and where the worker script is.
+ *
+ * Size: `configureChunkPool({ size })` (hosts, tests) > `SEMANTIC_WORKSPACE_WORKERS` (0 disables)
+ * > one per core, capped at 4. While the pool chunks, the main thread only hands out tasks and
+ * receives chunks, so a worker per core (not cores - 1) is what keeps every core busy.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { WorkerTestHooks } from './protocol';
+
+export const MAX_WORKERS = 4;
+/** Below this many bytes to read, starting workers (~50-400 ms) costs more than it saves. */
+export const DEFAULT_MIN_POOL_BYTES = 256 * 1024;
+
+export interface WorkerScript {
+  /** A file path, or (with `eval`) the source of a bootstrap. */
+  readonly file: string;
+  readonly eval?: boolean;
+}
+
+export interface ChunkPoolConfig {
+  readonly size?: number;
+  readonly minBytes?: number;
+  readonly script?: WorkerScript | null;
+  readonly testHooks?: WorkerTestHooks;
+}
+
+let overrides: ChunkPoolConfig = {};
+
+/** Sets pool options for later runs; returns the previous ones (tests restore them). */
+export function configureChunkPool(config: ChunkPoolConfig): ChunkPoolConfig {
+  const previous = overrides;
+  overrides = { ...config };
+  return previous;
+}
+
+export function chunkPoolConfig(): ChunkPoolConfig {
+  return overrides;
+}
+
+export function defaultPoolSize(): number {
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(MAX_WORKERS, cores));
+}
+
+/** Workers for a run; 0 = chunk in-process. */
+export function chunkPoolSize(): number {
+  if (overrides.size !== undefined) return Math.max(0, Math.floor(overrides.size));
+  const env = process.env.SEMANTIC_WORKSPACE_WORKERS;
+  if (env !== undefined && env.trim() !== '' && Number.isFinite(Number(env))) return Math.max(0, Math.min(16, Math.floor(Number(env))));
+  return defaultPoolSize();
+}
+
+/**
+ * Bundled (dist/cli.js, dist/extension.js): `chunkWorker.js` next to the bundle. From source
+ * (tsx): this folder's worker.ts through tsx's require hook — `--import tsx` in a worker's
+ * execArgv does not reach a .ts entry on Node 20, a `require('tsx/cjs')` bootstrap does.
+ * Undefined when neither is there (e.g. a host that bundled without the worker): in-process.
+ */
+export function locateWorkerScript(): WorkerScript | undefined {
+  if (overrides.script !== undefined) return overrides.script ?? undefined;
+  if (typeof __dirname !== 'string') return undefined;
+  const bundled = path.join(__dirname, 'chunkWorker.js');
+  if (fs.existsSync(bundled)) return { file: bundled };
+  const source = path.join(__dirname, 'worker.ts');
+  if (!fs.existsSync(source)) return undefined;
+  let tsx: string;
+  try {
+    tsx = require.resolve('tsx/cjs');
+  } catch {
+    return undefined;
+  }
+  return { file: `require(${JSON.stringify(tsx)});\nrequire(${JSON.stringify(source)});\n`, eval: true };
+}

@@ -1,0 +1,59 @@
+/**
+ * Chunk worker: runs `processFile` for the tasks the pool posts, one at a time, and posts the
+ * outcome back (Chunk[] by structured clone). Bundled as dist/chunkWorker.js; from source (tests)
+ * the pool loads this file through tsx.
+ *
+ * It posts `ready` once tree-sitter's wasm files are known to be where the main thread found
+ * them, so a worker that cannot chunk exactly like the main thread (wrong or missing grammars
+ * would silently degrade to line windows) is rejected at startup instead of changing results.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { parentPort, workerData } from 'node:worker_threads';
+import { setWasmDirectory } from '../treeSitter';
+import { processFile } from './task';
+import type { ToMain, ToWorker, WorkerInit } from './protocol';
+
+const port = parentPort;
+const init = (workerData ?? {}) as WorkerInit;
+
+function post(message: ToMain): void {
+  port?.postMessage(message);
+}
+
+if (port) {
+  try {
+    if (init.wasmDir) {
+      if (!fs.existsSync(path.join(init.wasmDir, 'tree-sitter.wasm'))) throw new Error(`no tree-sitter.wasm in ${init.wasmDir}`);
+      setWasmDirectory(init.wasmDir);
+    }
+    port.on('message', (m: ToWorker) => void handle(m));
+    post({ type: 'ready' });
+  } catch (e) {
+    post({ type: 'init-failed', message: (e as Error).message });
+  }
+}
+
+async function handle(m: ToWorker): Promise<void> {
+  const hooks = init.testHooks;
+  if (hooks?.crashOn && m.task.relPath.includes(hooks.crashOn)) {
+    // Test-only: an uncaught exception kills this thread, as a wasm abort or a bug would.
+    setImmediate(() => {
+      throw new Error(`test crash on ${m.task.relPath}`);
+    });
+    return;
+  }
+  if (hooks?.hangOn && m.task.relPath.includes(hooks.hangOn)) {
+    // Test-only: a thread stuck in synchronous code; only terminate() can stop it.
+    for (;;) {
+      /* spin */
+    }
+  }
+  let outcome;
+  try {
+    outcome = await processFile(m.task);
+  } catch (e) {
+    outcome = { kind: 'skip', reason: 'unreadable', detail: `worker failed: ${(e as Error).message}` } as const;
+  }
+  post({ type: 'done', id: m.id, outcome });
+}

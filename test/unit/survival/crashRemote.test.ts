@@ -1,0 +1,25 @@
+/**
+ * Suite 1 — crash consistency, DashScope variant: the CLI indexes through the fake DashScope
+ * server (own process, 120 ms latency so kills land mid-embedding) and is SIGKILLed at seeded
+ * random moments; every stored vector is checked against the server's vector of the text it
+ * received, and the final results equal a clean run's exactly. 15 kills (SW_HEAVY=1: 50).
+ */
+import { after, before, test } from 'node:test';
+import { crashLoop } from './supportCrash';
+import { FakeProcess, HEAVY } from './support';
+
+let fake: FakeProcess;
+before(async () => {
+  fake = await FakeProcess.start({ latencyMs: 120 });
+});
+after(async () => {
+  await fake?.stop();
+});
+
+test('dashscope: the indexer survives SIGKILL mid-embedding', { timeout: 20 * 60_000 }, async (t) => {
+  const stats = await crashLoop(t, { provider: 'dashscope', kills: HEAVY ? 50 : 15, files: HEAVY ? 200 : 90, seed: 2202, fake });
+  const c = await fake.counters();
+  const counts = Object.values(c.embedCounts);
+  t.diagnostic(`dashscope: server requests ${c.requests}, distinct texts ${counts.length}, texts billed more than once ${counts.filter((n) => n > 1).length} ` +
+    `(paid work lost to kills before the 2 s journal checkpoint, plus the clean reference runs); ${stats.kills} kills`);
+});
