@@ -103,3 +103,38 @@ export function dedupeByPath<T extends { path: string }>(hits: readonly T[]): T[
   const seen = new Set<string>();
   return hits.filter((h) => (seen.has(h.path) ? false : (seen.add(h.path), true)));
 }
+
+export interface ListHit extends Target {
+  readonly score: number;
+}
+
+/**
+ * Fusion of a keyword and a dense list, for ablations outside the engine:
+ *  - `rrf`: Σ w_i / (k + rank_i) (what the engine does, k = 60);
+ *  - `cc`: convex combination of min-max normalised scores (Bruch et al., "An Analysis of Fusion
+ *    Functions for Hybrid Retrieval", 2023): (1 − w)·kw' + w·dense', absent = 0.
+ */
+export function fuse(kw: readonly ListHit[], dense: readonly ListHit[], how: { kind: 'rrf'; k: number; w: number } | { kind: 'cc'; w: number }): Target[] {
+  const key = (h: Target) => `${h.path}:${h.startLine}:${h.endLine}`;
+  const acc = new Map<string, { hit: Target; s: number }>();
+  const add = (list: readonly ListHit[], weight: number, value: (h: ListHit, rank: number) => number) => {
+    list.forEach((h, i) => {
+      const e = acc.get(key(h)) ?? { hit: h, s: 0 };
+      e.s += weight * value(h, i + 1);
+      acc.set(key(h), e);
+    });
+  };
+  if (how.kind === 'rrf') {
+    add(kw, 1, (_h, r) => 1 / (how.k + r));
+    add(dense, how.w, (_h, r) => 1 / (how.k + r));
+  } else {
+    const norm = (list: readonly ListHit[]) => {
+      const max = Math.max(...list.map((h) => h.score)), min = Math.min(...list.map((h) => h.score));
+      return (h: ListHit) => (max > min ? (h.score - min) / (max - min) : 1);
+    };
+    const nk = norm(kw), nd = norm(dense);
+    add(kw, 1 - how.w, (h) => nk(h));
+    add(dense, how.w, (h) => nd(h));
+  }
+  return [...acc.values()].sort((a, b) => b.s - a.s).map((e) => e.hit);
+}

@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   let code = 0;
   try {
     await runTests({
+      // The downloaded VS Code goes to the git-ignored e2e cache, not to ./.vscode-test.
+      cachePath: path.join(repo, '.vscode-e2e/vscode-test'),
       extensionDevelopmentPath: repo,
       extensionTestsPath: path.join(repo, 'out/test/suite/index'),
       launchArgs: [ws, '--disable-extensions', '--disable-workspace-trust', '--skip-welcome', '--user-data-dir', userData],

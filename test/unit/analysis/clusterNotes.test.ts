@@ -1,9 +1,16 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { clusterNotes, type NoteClustering } from '../../../src/core/analysis';
-import { adjustedRandIndex, loadCorpus, shuffled } from './support';
+import { classifyText, clusterNotes, type EmbedAs, type NoteClustering } from '../../../src/core/analysis';
+import { QUERY_INSTRUCTIONS } from '../../../src/core/embedding/instructions';
+import { createDashScopeEmbedder } from '../../../src/core/embedding/dashscope';
+import { startFakeDashScope } from '../../fake-dashscope/server';
+import { adjustedRandIndex, EMBED_DIMS, loadCorpus, shuffled } from './support';
 
-/** Known structure of the fixtures: subject = folder, except the planted notes. */
+/**
+ * Known structure of the fixtures: subject = folder (the intended label of every note), except the
+ * planted notes. Vectors: the fake DashScope server's (`fakeEmbedding`, 1024 dims), the last suite
+ * fetches them over HTTP through the product's DashScope embedder.
+ */
 const OFF_TOPIC = { 'notes-en': 'notes-en/misc/tax-return.md', 'notes-zh': 'notes-zh/misc/wedding-planning.md' } as const;
 function subjectOf(path: string): string {
   if (path.endsWith('kubectl-cheatsheet.md')) return 'kubernetes'; // planted in baking/ for the folder-outlier test
@@ -141,5 +148,40 @@ describe('clusterNotes options and edge cases', () => {
     const small = await clusterNotes({ ...input, chunks: twoNotes, vectors });
     assert.equal(small.topics.length, 1);
     assert.equal(small.topics[0].size, 2);
+  });
+});
+
+describe('clusterNotes and classifyText end to end: the DashScope embedder against the fake server over HTTP', () => {
+  it('gets the same vectors, topics and tags as the in-process fake', async () => {
+    const fake = await startFakeDashScope();
+    try {
+      const embedder = createDashScopeEmbedder({ apiKey: 'sk-analysis-test', baseUrl: fake.url, dimensions: EMBED_DIMS });
+      for (const set of ['notes-en', 'notes-zh'] as const) {
+        const local = loadCorpus([set]);
+        const vectors = await embedder.embedDocuments(local.chunkTexts);
+        const remote = loadCorpus([set], { vectors });
+        assert.deepEqual(remote.input.vectors, local.input.vectors, 'the server serves exactly fakeEmbedding');
+        const result = await clusterNotes(remote.input);
+        assert.equal(result.topics.length, 4);
+        assert.ok(ari(result) >= 0.8, `${set}: ARI ${ari(result)}`);
+        assert.deepEqual(result.outliers.map((o) => o.path), [OFF_TOPIC[set]]);
+      }
+      const labels = [
+        { label: 'baking', description: 'sourdough bread, dough, flour, loaf, oven' },
+        { label: '数据库', description: '数据、索引、查询、事务、备份' },
+      ];
+      const embed = async (texts: readonly string[], as: EmbedAs) =>
+        as === 'document' ? embedder.embedDocuments(texts) : Promise.all(texts.map((t) => embedder.embedQuery(t, as)));
+      const { files } = loadCorpus(['notes-en', 'notes-zh']);
+      for (const [p, want] of [['notes-en/baking/flour-types.md', 'baking'], ['notes-zh/database/transactions.md', '数据库']] as const) {
+        const result = await classifyText(files.get(p)!, labels, { provider: 'dashscope', embed });
+        assert.equal(result.labels[0].label, want, `${p}: ${JSON.stringify(result.labels)}`);
+      }
+      const queries = (fake.counters.lastBodies as { parameters?: Record<string, unknown> }[]).filter((b) => b.parameters?.text_type === 'query');
+      assert.equal(queries.length, 2);
+      assert.ok(queries.every((b) => b.parameters!.instruct === QUERY_INSTRUCTIONS.classification), 'texts go as classification queries');
+    } finally {
+      await fake.close();
+    }
   });
 });

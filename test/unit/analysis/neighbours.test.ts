@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { clusterNotes, computeFileVectors, findDuplicates, findOutliers, relatedFiles } from '../../../src/core/analysis';
 import type { ChunkInfo } from '../../../src/core/types';
-import { hashEmbed, loadCorpus, shuffled } from './support';
+import { fakeVector, loadCorpus, shuffled } from './support';
 
 const CODE = 'workspace-code';
 const PAIRS: [string, string][] = [
@@ -124,7 +124,7 @@ describe('findDuplicates', () => {
 
   it('offline: a higher threshold plus text confirmation rejects same-subject non-copies', async () => {
     const texts = ['parse the csv rows and quoted fields', 'send the email through the smtp relay', 'parse the csv rows and quoted fields!'];
-    const same = hashEmbed('csv parsing');
+    const same = fakeVector('csv parsing');
     const input = synthetic('offline', texts, () => same); // LSA-like: all three look identical
     const offline = await findDuplicates(input);
     assert.equal(offline.threshold, 0.98);
@@ -134,7 +134,7 @@ describe('findDuplicates', () => {
   });
 
   it('skips tiny chunks and overlapping windows of the same file', async () => {
-    const v = hashEmbed('same text');
+    const v = fakeVector('same text');
     const tiny = synthetic('dashscope', ['a', 'a'], () => v, 3);
     assert.equal((await findDuplicates(tiny)).groups.length, 0);
     const windows = synthetic('dashscope', ['x', 'x'], () => v);

@@ -1,16 +1,21 @@
 /**
- * Test support for the analysis suite: a deterministic word-hashing embedding (the same idea as the
- * fake DashScope server: feature-hash `tokenize` terms, L2-normalise), a fixture-corpus loader that
- * builds a real `AnalysisInput`, and the adjusted Rand index.
+ * Test support for the analysis suite: the fake DashScope server's vectors (the same function the
+ * fake serves over HTTP, called in-process), a fixture-corpus loader that builds a real
+ * `AnalysisInput`, and the adjusted Rand index.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ChunkInfo, ProviderId } from '../../../src/core/types';
 import type { AnalysisInput } from '../../../src/core/engineTypes';
+import type { EmbedAs } from '../../../src/core/analysis';
+import { QUERY_INSTRUCTIONS } from '../../../src/core/embedding/instructions';
 import { tokenize } from '../../../src/core/text/tokenize';
+import { fakeEmbedding } from '../../fake-dashscope/fakeVectors';
 
 export const FIXTURES = path.resolve(__dirname, '../../fixtures/analysis');
-export const HASH_DIMS = 1024;
+/** What the product asks DashScope for by default. */
+export const EMBED_MODEL = 'text-embedding-v4';
+export const EMBED_DIMS = 1024;
 
 function fnv1a(s: string): number {
   let h = 0x811c9dc5;
@@ -21,34 +26,32 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** Feature hashing with a sign bit (keeps collisions from only ever adding up), unit length. */
-export function hashEmbed(text: string, dims = HASH_DIMS): Float32Array {
-  const v = new Float32Array(dims);
-  for (const term of tokenize(text)) {
-    const h = fnv1a(term);
-    v[h % dims] += h & 0x80000000 ? -1 : 1;
-  }
-  let n = 0;
-  for (const x of v) n += x * x;
-  n = Math.sqrt(n);
-  if (n > 0) for (let i = 0; i < dims; i++) v[i] /= n;
-  return v;
+/**
+ * Exactly what the fake server answers the DashScope embedder (native route, v4): documents with
+ * `text_type=document`, a query task with `text_type=query` and that task's instruction.
+ */
+export function fakeVector(text: string, as: EmbedAs = 'document', dims = EMBED_DIMS): Float32Array {
+  return as === 'document'
+    ? fakeEmbedding(text, { model: EMBED_MODEL, dims, textType: 'document' })
+    : fakeEmbedding(text, { model: EMBED_MODEL, dims, textType: 'query', instruct: QUERY_INSTRUCTIONS[as] });
 }
 
-/** The `embed(texts, as)` port of classifyText, backed by `hashEmbed`; counts calls for cache tests. */
-export function hashEmbedder(): { embed: (texts: readonly string[]) => Promise<Float32Array[]>; calls: string[][] } {
+/** The `embed(texts, as)` port of classifyText, backed by `fakeVector`; records calls for cache tests. */
+export function fakeEmbedder(): { embed: (texts: readonly string[], as: EmbedAs) => Promise<Float32Array[]>; calls: string[][] } {
   const calls: string[][] = [];
   return {
     calls,
-    embed: async (texts) => {
+    embed: async (texts, as) => {
       calls.push([...texts]);
-      return texts.map((t) => hashEmbed(t));
+      return texts.map((t) => fakeVector(t, as));
     },
   };
 }
 
 export interface FixtureCorpus {
   readonly input: AnalysisInput;
+  /** The text of every chunk, in `input.chunks` order. */
+  readonly chunkTexts: readonly string[];
   /** path → text of every loaded file. */
   readonly files: ReadonlyMap<string, string>;
 }
@@ -66,10 +69,15 @@ const LANG: Record<string, string> = { '.md': 'markdown', '.txt': 'text', '.ts':
 
 /**
  * Chunks a file into runs of paragraphs of at least `minWords` words (a stand-in for the real
- * chunker, which analysis does not depend on) and embeds every chunk with `hashEmbed`.
+ * chunker, which analysis does not depend on) and embeds every chunk as a document with the fake
+ * server's vectors (or with `options.vectors`, e.g. vectors fetched over HTTP, in chunk order).
  */
-export function loadCorpus(dirs: readonly string[], options: { provider?: ProviderId; minWords?: number } = {}): FixtureCorpus {
+export function loadCorpus(
+  dirs: readonly string[],
+  options: { provider?: ProviderId; minWords?: number; vectors?: readonly Float32Array[] } = {},
+): FixtureCorpus {
   const chunks: ChunkInfo[] = [];
+  const chunkTexts: string[] = [];
   const rows: Float32Array[] = [];
   const files = new Map<string, string>();
   for (const dir of dirs) {
@@ -84,12 +92,13 @@ export function loadCorpus(dirs: readonly string[], options: { provider?: Provid
       const flush = (end: number) => {
         if (start < 0) return;
         const body = lines.slice(start, end + 1).join('\n');
+        chunkTexts.push(body);
         const ext = path.extname(p);
         chunks.push({
           path: p, startLine: start + 1, endLine: end + 1, kind: ext === '.ts' || ext === '.py' ? 'code' : 'doc',
           language: LANG[ext] ?? 'text', symbol: '', hash: String(fnv1a(p + body)), tokens: Math.max(1, tokenize(body).length),
         });
-        rows.push(hashEmbed(body));
+        rows.push(options.vectors?.[chunks.length - 1] ?? fakeVector(body));
         start = -1;
         words = 0;
       };
@@ -103,13 +112,14 @@ export function loadCorpus(dirs: readonly string[], options: { provider?: Provid
       flush(last);
     }
   }
-  const vectors = new Float32Array(rows.length * HASH_DIMS);
-  rows.forEach((r, i) => vectors.set(r, i * HASH_DIMS));
+  const dims = rows[0]?.length ?? EMBED_DIMS;
+  const vectors = new Float32Array(rows.length * dims);
+  rows.forEach((r, i) => vectors.set(r, i * dims));
   const input: AnalysisInput = {
-    chunks, vectors, dims: HASH_DIMS, provider: options.provider ?? 'dashscope',
+    chunks, vectors, dims, provider: options.provider ?? 'dashscope',
     readText: async (c) => files.get(c.path)?.split(/\r?\n/).slice(c.startLine - 1, c.endLine).join('\n'),
   };
-  return { input, files };
+  return { input, files, chunkTexts };
 }
 
 /** The same corpus with its chunks (and vector rows) in a different order. */

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { classifyText, collectFrontmatterTags, parseLabelsArg, parseLabelsFile, type LabelSpec } from '../../../src/core/analysis';
-import { hashEmbedder, loadCorpus } from './support';
+import { classifyText, collectFrontmatterTags, parseLabelsArg, parseLabelsFile, type EmbedAs, type LabelSpec } from '../../../src/core/analysis';
+import { fakeEmbedder, loadCorpus } from './support';
 
 const EN_LABELS: LabelSpec[] = [
   { label: 'baking', description: 'sourdough bread, dough, flour, loaf, oven' },
@@ -27,7 +27,7 @@ for (const [set, labels] of [['notes-en', EN_LABELS], ['notes-zh', ZH_LABELS]] a
 
     for (const provider of ['dashscope', 'offline'] as const) {
       it(`tags every fixture note with its intended label (${provider})`, async () => {
-        const { embed } = hashEmbedder();
+        const { embed } = fakeEmbedder();
         for (const [path, text] of notes) {
           const result = await classifyText(text, labels, { provider, embed });
           assert.equal(result.labels[0].label, SUBJECT_LABEL[path.split('/')[1]], `${path}: ${JSON.stringify(result.labels)}`);
@@ -42,7 +42,7 @@ describe('classifyText scoring', () => {
   const text = 'Feed the sourdough starter with rye flour, then mix the bread dough and bake the loaf in the oven.';
 
   it('returns every label ranked, with independent confidences and the threshold used', async () => {
-    const { embed } = hashEmbedder();
+    const { embed } = fakeEmbedder();
     const result = await classifyText(text, EN_LABELS, { provider: 'dashscope', embed, threshold: 0.15 });
     assert.equal(result.labels.length, EN_LABELS.length);
     assert.equal(result.threshold, 0.15);
@@ -58,7 +58,7 @@ describe('classifyText scoring', () => {
   });
 
   it('does not make labels compete: adding labels leaves the other scores unchanged', async () => {
-    const { embed } = hashEmbedder();
+    const { embed } = fakeEmbedder();
     const few = await classifyText(text, EN_LABELS.slice(0, 2), { provider: 'dashscope', embed });
     const many = await classifyText(text, [...EN_LABELS, { label: 'bread', description: 'baking bread loaves' }], { provider: 'dashscope', embed });
     for (const l of few.labels) assert.deepEqual(many.labels.find((m) => m.label === l.label), l);
@@ -69,10 +69,10 @@ describe('classifyText scoring', () => {
 
   it('embeds the text as a classification query and labels as documents, caching label vectors', async () => {
     const seen: string[] = [];
-    const { embed, calls } = hashEmbedder();
-    const spy = async (texts: readonly string[], as: string) => {
+    const { embed, calls } = fakeEmbedder();
+    const spy = async (texts: readonly string[], as: EmbedAs) => {
       seen.push(as);
-      return embed(texts);
+      return embed(texts, as);
     };
     const cache = new Map<string, Float32Array>();
     await classifyText(text, EN_LABELS, { provider: 'dashscope', embed: spy, labelCache: cache });
@@ -86,7 +86,7 @@ describe('classifyText scoring', () => {
   });
 
   it('offline mode blends keyword overlap (visible in `mode`) and handles Chinese labels', async () => {
-    const { embed } = hashEmbedder();
+    const { embed } = fakeEmbedder();
     const result = await classifyText('这台望远镜适合观测星云和行星。', ZH_LABELS, { provider: 'offline', embed });
     assert.equal(result.mode, 'keyword-overlap');
     assert.equal(result.labels[0].label, '天文');
@@ -95,7 +95,7 @@ describe('classifyText scoring', () => {
   });
 
   it('handles no labels', async () => {
-    const { embed, calls } = hashEmbedder();
+    const { embed, calls } = fakeEmbedder();
     const result = await classifyText(text, [], { provider: 'dashscope', embed });
     assert.deepEqual(result.labels, []);
     assert.equal(calls.length, 0);

@@ -288,6 +288,7 @@ export interface FakeCountersView {
   faults: Record<string, number>;
   captured: number;
   phaseHits: Record<string, number>;
+  delivered: { truncated: number; wrongLength: number };
 }
 
 export interface CapturedRequest {
@@ -308,7 +309,8 @@ export interface FakeProcessConfig {
   tpm?: number;
   burst?: number;
   faults?: Record<string, unknown>;
-  limitPhases?: { ms: number; limits: { rpm?: number; tpm?: number; burst?: number } }[];
+  limitPhases?: { ms: number; limits: { rpm?: number; tpm?: number; burst?: number }; retryAfterMs?: number }[];
+  wrongLengthOnceFrom?: number;
 }
 
 export class FakeProcess {

@@ -62,6 +62,8 @@ export interface CrashStats {
   killTimesMs: number[];
   fullRunMs: number;
   seconds: number;
+  /** Remote: texts the server embedded during the kill loop, and how many of them more than once. */
+  billing?: { texts: number; billedTwiceOrMore: number; requests: number };
 }
 
 const fileHash = (text: string) => crypto.createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 32);
@@ -263,11 +265,16 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
     stats.edits += n;
   };
 
+  let lastCompleted = false;
+  let billedBefore: Record<string, number> = {};
+  if (o.fake) billedBefore = (await o.fake.counters()).embedCounts;
   for (let iter = 0; stats.kills < o.kills && iter < o.kills * 4; iter++) {
-    if (iter > 0 && r() < 0.35) editSome();
     const before = peekManifest(indexDir);
-    const snapshot = new Map(tree);
     const rebuild = before !== undefined && r() < 0.2;
+    // Edit between some runs — and always when the index is up to date and this is no rebuild,
+    // or the run would have nothing to do worth killing.
+    if (iter > 0 && (r() < 0.35 || (lastCompleted && !rebuild))) editSome();
+    const snapshot = new Map(tree);
     if (rebuild) stats.rebuildRuns++;
     const expected = rebuild || !before ? fullMs : incMs;
     // Kinds of kill: (a) at a seeded fraction of the run's progress — CPU time offline, requests
@@ -318,6 +325,7 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
     const after = peekManifest(indexDir);
     if (after && after.basisId && !basisTrees.has(after.basisId)) basisTrees.set(after.basisId, snapshot);
 
+    lastCompleted = res.signal !== 'SIGKILL';
     if (res.signal === 'SIGKILL') {
       stats.kills++;
       stats.killTimesMs.push(killedAfter);
@@ -367,6 +375,12 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
     }
   }
   assert.equal(stats.kills, o.kills, `only ${stats.kills} of ${o.kills} runs could be killed`);
+
+  if (o.fake) {
+    const now = (await o.fake.counters()).embedCounts;
+    const billed = Object.entries(now).map(([h, n]) => n - (billedBefore[h] ?? 0)).filter((n) => n > 0);
+    stats.billing = { texts: billed.length, billedTwiceOrMore: billed.filter((n) => n > 1).length, requests: (await o.fake.counters()).requests };
+  }
 
   // The final, uninterrupted run.
   const fin = await runCli(['index', root, '--index-dir', indexDir, '--json', ...flags], { env });

@@ -19,6 +19,8 @@ import { startFakeDashScope, type FakeDashScope, type FaultOptions } from '../..
 interface LimitPhase {
   readonly ms: number;
   readonly limits: { rpm?: number; tpm?: number; burst?: number };
+  /** Retry-After (ms) sent with 429s during this phase (none when absent, as on the real service). */
+  readonly retryAfterMs?: number;
 }
 
 interface Config {
@@ -31,6 +33,12 @@ interface Config {
   burst?: number;
   faults?: FaultOptions;
   limitPhases?: LimitPhase[];
+  /**
+   * One wrong-length reply, at the first request from this number on that reaches the reply
+   * stage: a reply-stage fault (wrong-length, truncated) is masked when the request is refused
+   * first (a rate-limit 429), so it is moved on to the next request until one is delivered.
+   */
+  wrongLengthOnceFrom?: number;
 }
 
 interface Captured {
@@ -50,7 +58,20 @@ let captured: Captured[] = [];
 let seq = 0;
 let fake: FakeDashScope | undefined;
 let phaseTimer: NodeJS.Timeout | undefined;
+let baseFaults: FaultOptions = { hangMs: 3_600_000, ...(config.faults ?? {}) };
 const phaseHits: Record<string, number> = {};
+/** Reply-stage faults that actually reached the client (the fake counts picked ones). */
+const delivered = { truncated: 0, wrongLength: 0 };
+let pendingWrongLength: number | undefined = config.wrongLengthOnceFrom;
+let phaseSeed = 0;
+
+/** The fault plan in force: the base faults, this phase's Retry-After, a pending wrong-length. */
+function applyFaults(retryAfterMs?: number): void {
+  const schedule = { ...(baseFaults.schedule ?? {}) } as Record<number, FaultOptions['schedule'] extends Readonly<Record<number, infer K>> | undefined ? K : never>;
+  if (pendingWrongLength !== undefined) schedule[pendingWrongLength] = 'wrong-length';
+  fake!.setFaults({ ...baseFaults, schedule, seed: (baseFaults.seed ?? 12345) + phaseSeed++, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) });
+}
+let currentRetryAfter: number | undefined;
 
 function setPhases(phases: LimitPhase[] | undefined): void {
   if (phaseTimer) clearTimeout(phaseTimer);
@@ -60,6 +81,9 @@ function setPhases(phases: LimitPhase[] | undefined): void {
   const next = () => {
     const p = phases[i % phases.length];
     fake!.setLimits(p.limits);
+    // Changing faults restarts their seeded sequence: applyFaults moves the seed on.
+    currentRetryAfter = p.retryAfterMs;
+    applyFaults(currentRetryAfter);
     i++;
     phaseTimer = setTimeout(next, p.ms);
     phaseTimer.unref();
@@ -82,7 +106,7 @@ function control(req: http.IncomingMessage, res: http.ServerResponse, body: stri
       return json(res, 200, {
         requests: c.requests, byEndpoint: c.byEndpoint, byStatus: c.byStatus, texts: c.texts, tokens: c.tokens,
         embedCounts: Object.fromEntries(c.embedCounts), maxBatchSeen: c.maxBatchSeen, maxItemTokensSeen: c.maxItemTokensSeen,
-        faults: c.faults, captured: captured.length, phaseHits,
+        faults: c.faults, captured: captured.length, phaseHits, delivered,
       });
     }
     case '/__survival/requests': {
@@ -95,7 +119,11 @@ function control(req: http.IncomingMessage, res: http.ServerResponse, body: stri
       return json(res, 200, { ok: true });
     case '/__survival/config': {
       const c = JSON.parse(body || '{}') as Config;
-      if ('faults' in c) f.setFaults({ hangMs: 3_600_000, ...(c.faults ?? {}) });
+      if ('faults' in c) {
+        baseFaults = { hangMs: 3_600_000, ...(c.faults ?? {}) };
+        pendingWrongLength = undefined;
+        applyFaults(currentRetryAfter);
+      }
       if (c.rpm !== undefined || c.tpm !== undefined || c.burst !== undefined) f.setLimits({ rpm: c.rpm, tpm: c.tpm, burst: c.burst });
       if ('limitPhases' in c) {
         if (!c.limitPhases?.length) f.setLimits({ rpm: c.rpm, tpm: c.tpm, burst: c.burst });
@@ -125,22 +153,40 @@ const originalCreateServer = http.createServer;
     const rec: Captured = { n: ++seq, t: Date.now(), method: req.method ?? '', url: req.url ?? '', headers, body: '' };
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
+    let fakeN = 0;
     req.on('end', () => {
       rec.body = Buffer.concat(parts).toString('utf8');
       captured.push(rec);
+      // The fake numbers the request synchronously in its own 'end' listener, which runs next.
+      process.nextTick(() => (fakeN = fake!.counters.requests));
     });
+    let replyBody = '';
     res.on('finish', () => {
       rec.status = res.statusCode;
       if (res.statusCode === 429) {
-        const code = /"code":"([^"]+)"/.exec(String((res as unknown as { _lastBody?: string })._lastBody ?? ''))?.[1];
+        const code = /"code":"([^"]+)"/.exec(replyBody)?.[1];
         if (code) phaseHits[code] = (phaseHits[code] ?? 0) + 1;
+      }
+      if (res.statusCode === 200) {
+        try {
+          const reply = JSON.parse(replyBody) as { output?: { embeddings?: { embedding?: unknown[] }[] }; data?: { embedding?: unknown[] }[] };
+          const dims = /"dimension"\s*:\s*(\d+)/.exec(rec.body)?.[1] ?? /"dimensions"\s*:\s*(\d+)/.exec(rec.body)?.[1] ?? '1024';
+          const first = reply.output?.embeddings?.[0]?.embedding ?? reply.data?.[0]?.embedding;
+          if (Array.isArray(first) && first.length !== Number(dims)) delivered.wrongLength++;
+        } catch {
+          delivered.truncated++;
+        }
+      }
+      if (pendingWrongLength !== undefined && fakeN === pendingWrongLength) {
+        if (res.statusCode === 200) pendingWrongLength = undefined;
+        else pendingWrongLength = fake!.counters.requests + 1;
+        applyFaults(currentRetryAfter);
       }
       process.stderr.write(`#${rec.n} ${rec.method} ${rec.url} -> ${res.statusCode}\n`);
     });
-    // Keep the body of 429s to tell RateQuota / AllocationQuota / BurstRate apart.
     const end = res.end.bind(res) as (...a: unknown[]) => http.ServerResponse;
     (res as unknown as { end: unknown }).end = (...a: unknown[]) => {
-      if (typeof a[0] === 'string') (res as unknown as { _lastBody?: string })._lastBody = a[0];
+      if (typeof a[0] === 'string') replyBody = a[0];
       return end(...a);
     };
     listener(req, res);
@@ -158,10 +204,11 @@ void startFakeDashScope({
   tpm: config.tpm,
   burst: config.burst,
   // A hang never answers (an hour): a request the client gave up on is never billed late.
-  faults: { hangMs: 3_600_000, ...(config.faults ?? {}) },
+  faults: baseFaults,
 }).then(
   (server) => {
     fake = server;
+    if (pendingWrongLength !== undefined) applyFaults();
     setPhases(config.limitPhases);
     process.stdout.write(`fake-dashscope listening on ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
