@@ -180,7 +180,7 @@ export const STRING_KEYS = [
   'results', 'noResults', 'searching', 'typeToSearch', 'score', 'why', 'vectorScore', 'keywordScore', 'matchedTerms',
   'topics', 'tags', 'related', 'clusterNotes', 'findOutliers', 'findDuplicates', 'classifySelection', 'indexWorkspace',
   'noTopics', 'noTags', 'noRelated', 'topicMap', 'apply', 'pin', 'unpin', 'hide', 'members', 'openToSide',
-  'statusNoIndex', 'statusIndexing', 'statusReady', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
+  'statusNoIndex', 'statusIndexing', 'statusReady', 'chunksCount', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
   'outliers', 'representative', 'exportReport', 'addTopicTag', 'addNoteTag', 'topicsOffline', 'notesCount', 'nearestTopic',
   'threshold', 'confidence', 'matched', 'tagsOffline', 'tagsEmbedding', 'labelSources', 'tagsApplied', 'noOutliers',
 ] as const;

@@ -77,6 +77,18 @@ export function commandTitle(id) {
 export const quickInput = (page) => page.locator('.quick-input-widget .quick-input-box input');
 export const quickRows = (page) => page.locator('.quick-input-widget .monaco-list-row');
 
+/** Row texts of the picker once they stop changing (live results arrive after each keystroke's debounce). */
+export async function stableRows(page, quietMs = 600, timeoutMs = 15_000) {
+  const end = Date.now() + timeoutMs;
+  let last = JSON.stringify(await quickRows(page).allInnerTexts());
+  for (;;) {
+    await sleep(quietMs);
+    const now = JSON.stringify(await quickRows(page).allInnerTexts());
+    if (now === last || Date.now() > end) return JSON.parse(now).map((r) => r.replace(/\s+/g, ' ').trim());
+    last = now;
+  }
+}
+
 /** F1, type `>title`, Enter on the matching row. */
 export async function runCommand(page, title) {
   await page.keyboard.press('Escape');

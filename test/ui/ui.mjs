@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { remoteChecks } from './remote.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
-  postFromSidebar, quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, statusItem, tempProfile,
+  postFromSidebar, quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, stableRows, statusItem, tempProfile,
 } from './lib.mjs';
 
 const base = arg('--base');
@@ -71,7 +71,7 @@ try {
     await input.pressSequentially(' csv fields', { delay: 40 });
     const row = quickRows(page).filter({ hasText: 'csvParser.ts' }).first();
     await row.waitFor({ timeout: 15_000 });
-    const rows = (await quickRows(page).allInnerTexts()).map((r) => r.replace(/\s+/g, ' ').trim());
+    const rows = await stableRows(page); // the last keystroke's results, not a partial query's
     log(`  ${partial} row(s) after "parse quoted"; after full query: ${JSON.stringify(rows.slice(0, 4))}`);
     if (!rows[0]?.includes('csvParser.ts')) throw new Error(`top result is not csvParser.ts: ${rows[0]}`);
     await shot('palette-live-results.png');

@@ -46,6 +46,7 @@ export function webviewStrings(): Strings {
     statusNoIndex: t('Not indexed yet.'),
     statusIndexing: t('Indexing…'),
     statusReady: t('Up to date'),
+    chunksCount: t('{0} chunks'),
     statusError: t('Error'),
     restricted: t('Restricted Mode: only the offline provider runs.'),
     error: t('Something went wrong'),

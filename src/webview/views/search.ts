@@ -125,7 +125,7 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
       if (s.status !== prev?.status && s.status) {
         const st = s.status;
         const text = st.state === 'indexing' ? `${t('statusIndexing')} ${Math.floor(st.percent ?? 0)} %`
-          : st.state === 'ready' ? `${t('statusReady')} · ${st.chunks} · ${st.label}`
+          : st.state === 'ready' ? `${t('statusReady')} · ${t('chunksCount', String(st.chunks))} · ${st.label}`
           : st.state === 'error' ? `${t('statusError')}: ${st.message ?? ''}`
           : t('statusNoIndex');
         clear(status);

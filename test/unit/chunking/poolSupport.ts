@@ -45,8 +45,8 @@ function mdFile(r: () => number, n: number): string {
   return s;
 }
 
-/** Writes the corpus into a fresh temp folder; returns its root. */
-export function makeCorpus(files = 48): string {
+/** Writes the corpus into a fresh temp folder; returns its root. `bulk` adds that many ~100 KB TS files. */
+export function makeCorpus(files = 48, bulk = 0): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-pool-'));
   const r = rng(42);
   const put = (rel: string, data: string | Buffer) => {
@@ -68,6 +68,7 @@ export function makeCorpus(files = 48): string {
   put('odd/blank.txt', '   \n\n  \n');
   put('odd/binary.ts', Buffer.from([0x63, 0x6f, 0, 1, 2, 3, 0x64]));
   put('odd/secret.ts', `const apiKey = "sk-abcdefghijklmnopqrstuvwxyz0123456789";\nexport const x = 1;\n`);
+  for (let i = 0; i < bulk; i++) put(`bulk/big${i}.ts`, tsFile(r, 220));
   put('odd/cjk.md', '# 索引\n\n语义搜索把代码和笔记切成块，然后嵌入向量。\n');
   return root;
 }

@@ -154,6 +154,8 @@ export interface CliResult {
   readonly ms: number;
   /** Peak resident set size in KiB, when measured (`measureRss`). */
   readonly peakRssKb?: number;
+  /** User + system CPU seconds, when measured with GNU time (`measureRss`). */
+  readonly cpuSeconds?: number;
   readonly timedOut: boolean;
 }
 
@@ -194,7 +196,7 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): { chil
   let argv = [cliPath, ...args];
   if (opts.measureRss && GNU_TIME) {
     rssFile = path.join(tempDir('sw-surv-rss-'), 'rss');
-    argv = ['-f', '%M', '-o', rssFile, process.execPath, ...argv];
+    argv = ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...argv];
     cmd = GNU_TIME;
   }
   const child = spawn(cmd, argv, { cwd: opts.cwd ?? tempDir('sw-surv-cwd-'), env: opts.env ?? cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
@@ -223,15 +225,19 @@ export function startCli(args: readonly string[], opts: CliOptions = {}): { chil
       clearTimeout(timer);
       if (poll) clearInterval(poll);
       let peakRssKb: number | undefined = hwm || undefined;
+      let cpuSeconds: number | undefined;
       if (rssFile) {
         const txt = fs.existsSync(rssFile) ? fs.readFileSync(rssFile, 'utf8') : '';
-        const m = /(\d+)\s*$/.exec(txt.trim());
-        if (m) peakRssKb = Number(m[1]);
+        const m = /(\d+) ([\d.]+) ([\d.]+)\s*$/.exec(txt.trim());
+        if (m) {
+          peakRssKb = Number(m[1]);
+          cpuSeconds = Number(m[2]) + Number(m[3]);
+        }
         // GNU time reports a signal death as "Command terminated by signal N" + exit code.
         const sig = /terminated by signal (\d+)/.exec(txt);
-        if (sig) return resolve({ code: null, signal: (Number(sig[1]) === 9 ? 'SIGKILL' : `SIG${sig[1]}`) as NodeJS.Signals, stdout, stderr, ms: Date.now() - t0, peakRssKb, timedOut });
+        if (sig) return resolve({ code: null, signal: (Number(sig[1]) === 9 ? 'SIGKILL' : `SIG${sig[1]}`) as NodeJS.Signals, stdout, stderr, ms: Date.now() - t0, peakRssKb, cpuSeconds, timedOut });
       }
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0, peakRssKb, timedOut });
+      resolve({ code, signal, stdout, stderr, ms: Date.now() - t0, peakRssKb, cpuSeconds, timedOut });
     });
   });
   return { child, result };

@@ -25,6 +25,8 @@ export interface ChunkPoolConfig {
   readonly minBytes?: number;
   readonly script?: WorkerScript | null;
   readonly testHooks?: WorkerTestHooks;
+  /** Per-file limit on a worker (default 120 s); over it the file is skipped as `unreadable`. */
+  readonly taskTimeoutMs?: number;
 }
 
 let overrides: ChunkPoolConfig = {};

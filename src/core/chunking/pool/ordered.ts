@@ -43,7 +43,7 @@ export async function chunkFilesInOrder(
     return { mode: 'in-process', workers: 0, crashes: 0 };
   }
 
-  const pool = new ChunkPool({ size, script, signal, testHooks: config.testHooks });
+  const pool = new ChunkPool({ size, script, signal, testHooks: config.testHooks, taskTimeoutMs: config.taskTimeoutMs });
   try {
     const window = size * 4;
     const results: (Promise<FileOutcome> | undefined)[] = new Array(tasks.length);

@@ -30,14 +30,20 @@ interface Slot {
   readonly worker: Worker;
   ready: boolean;
   current?: Pending;
+  timer?: NodeJS.Timeout;
   gone: boolean;
 }
+
+/** A file still not chunked after this long is given up (its worker terminated): a parse stuck
+ *  in a pathological input must not hang the whole run — something the in-process path cannot do. */
+export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 
 export interface ChunkPoolOptions {
   readonly size: number;
   readonly script: WorkerScript;
   readonly signal?: AbortSignal;
   readonly testHooks?: WorkerTestHooks;
+  readonly taskTimeoutMs?: number;
 }
 
 export function poolAbortError(): Error {
@@ -96,6 +102,7 @@ export class ChunkPool {
     const slots = this.slots.splice(0);
     for (const s of slots) {
       s.gone = true;
+      clearTimeout(s.timer);
       s.current?.reject(err);
       s.current = undefined;
     }
@@ -122,6 +129,9 @@ export class ChunkPool {
   private assign(slot: Slot, p: Pending): void {
     slot.current = p;
     slot.worker.ref();
+    const ms = this.options.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    slot.timer = setTimeout(() => this.onDeath(slot, `timed out after ${Math.round(ms / 1000)} s`), ms);
+    slot.timer.unref();
     const message: ToWorker = { id: p.id, task: p.task };
     slot.worker.postMessage(message);
   }
@@ -156,6 +166,7 @@ export class ChunkPool {
     } else if (m.type === 'done' && slot.current?.id === m.id) {
       const p = slot.current;
       slot.current = undefined;
+      clearTimeout(slot.timer);
       p.resolve(m.outcome);
     }
     if (!slot.current && this.queue.length === 0) slot.worker.unref();
@@ -165,6 +176,7 @@ export class ChunkPool {
   private onDeath(slot: Slot, why: string): void {
     if (slot.gone || this.closed) return;
     slot.gone = true;
+    clearTimeout(slot.timer);
     this.slots.splice(this.slots.indexOf(slot), 1);
     if (!slot.ready) {
       this.giveUp(`chunk worker failed to start: ${why}`);
@@ -174,7 +186,7 @@ export class ChunkPool {
     slot.current = undefined;
     if (p) {
       this.crashes++;
-      p.resolve({ kind: 'skip', reason: 'unreadable', detail: `chunk worker crashed: ${why}` });
+      p.resolve({ kind: 'skip', reason: 'unreadable', detail: `chunk worker ${why.startsWith('timed out') ? '' : 'crashed: '}${why}` });
     }
     void slot.worker.terminate().catch(() => undefined);
     this.pump(); // a replacement starts if tasks are waiting
@@ -187,6 +199,7 @@ export class ChunkPool {
     const orphans = this.queue.splice(0);
     for (const s of this.slots.splice(0)) {
       s.gone = true;
+      clearTimeout(s.timer);
       if (s.current) orphans.push(s.current);
       void s.worker.terminate().catch(() => undefined);
     }
