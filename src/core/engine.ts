@@ -39,6 +39,8 @@ export class NoIndexError extends Error {
  */
 const OFFLINE_DENSE_WEIGHT = 0.25;
 const QUERY_CACHE_SIZE = 128;
+const RRF_K = 60;
+const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
 
 interface Loaded {
   readonly index: OpenedIndex;
@@ -97,7 +99,8 @@ class WorkspaceEngine implements Engine {
       queryVector = await this.queryVector(query, task, options.signal);
       loaded.vectorIndex ??= VectorIndex.fromRows(loaded.index.vectors, loaded.index.dims);
     }
-    return searchHybrid({
+    const weights: [number, number] = [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)];
+    const hits = searchHybrid({
       keyword: loaded.index.keywordIndex(),
       vector: loaded.vectorIndex,
       chunks: loaded.index.chunks,
@@ -106,8 +109,18 @@ class WorkspaceEngine implements Engine {
       mode,
       topK: options.topK ?? 10,
       filter: options.filter,
-      weights: [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)],
+      weights,
+      rrfK: RRF_K,
     });
+    if (mode !== 'hybrid' || !queryVector) return hits;
+    // Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a reader; scaled by the best
+    // possible sum, 1 means "ranked first by both keyword and vector search".
+    const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
+    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
+    const floor = offline ? OFFLINE_DENSE_ONLY_FLOOR : -Infinity;
+    return hits
+      .filter((h) => h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= floor)
+      .map((h) => ({ ...h, score: h.score / best }));
   }
 
   async readText(chunk: ChunkInfo): Promise<string | undefined> {

@@ -22,6 +22,9 @@ export const DEFAULT_EXCLUDE_PATTERNS: readonly string[] = [
   'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',
   'poetry.lock', 'Pipfile.lock', 'uv.lock', 'composer.lock', 'Gemfile.lock', 'go.sum', 'packages.lock.json',
   'mix.lock', 'pubspec.lock', 'flake.lock',
+  // tool configuration made of path patterns: it matches every query about paths and answers none
+  '.gitignore', '.gitattributes', '.semanticignore', '.dockerignore', '.npmignore', '.eslintignore',
+  '.prettierignore', '.vscodeignore', '.gitmodules', '.editorconfig',
   // minified and generated
   '*.min.*', '*.map',
   // images
