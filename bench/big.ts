@@ -42,7 +42,21 @@ async function build(root: string, indexDir: string): Promise<void> {
   const embedder = new SyntheticEmbedder(DIMS);
   const c = cpuMs();
   const t = nowMs();
-  const report = await runIndex({ root, indexDir, embedder, checkpointMs: 2000 });
+  // Memory by phase (peaks of rss / JS heap / array buffers, MB), sampled from progress events.
+  const phases: Record<string, { rss: number; heap: number; buffers: number }> = {};
+  let last = 0;
+  const report = await runIndex({ root, indexDir, embedder, checkpointMs: 2000 }, {
+    onProgress: (p) => {
+      const now = nowMs();
+      if (now - last < 100) return;
+      last = now;
+      const m = process.memoryUsage();
+      const e = (phases[p.phase] ??= { rss: 0, heap: 0, buffers: 0 });
+      e.rss = Math.max(e.rss, m.rss / 2 ** 20);
+      e.heap = Math.max(e.heap, m.heapUsed / 2 ** 20);
+      e.buffers = Math.max(e.buffers, m.arrayBuffers / 2 ** 20);
+    },
+  });
   const ms = nowMs() - t, cpu = cpuMs() - c;
   const buildRss = maxRssMb();
   // The same index, unchanged: a full re-index (walk + stat, nothing embedded).
@@ -56,7 +70,7 @@ async function build(root: string, indexDir: string): Promise<void> {
   const upd = await runIndex({ root, indexDir, embedder }, { paths: [edit.path] });
   const updateMs = nowMs() - u, updateCpuMs = cpuMs() - uc;
   out({
-    ms, cpuMs: cpu, chunks: report.chunks, files: report.filesIndexed, bytesOnDisk: report.bytesOnDisk, maxRssMb: buildRss,
+    ms, cpuMs: cpu, phases, chunks: report.chunks, files: report.filesIndexed, bytesOnDisk: report.bytesOnDisk, maxRssMb: buildRss,
     unchangedMs, unchangedEmbedded: unchanged.embeddedChunks, updateMs, updateCpuMs, updateEmbedded: upd.embeddedChunks, maxRssAfterUpdatesMb: maxRssMb(),
   });
 }
@@ -210,7 +224,9 @@ async function driver(): Promise<void> {
 
       // Part 6
       if (n >= 100_000 || QUICK) {
-        rows.push(info(6, `${k}: peak RSS while indexing (runIndex child, 1024-d vectors)`, fmt.mb(b.maxRssMb as number), `raw vectors ${(raw / 2 ** 20).toFixed(0)} MB`));
+        const ph = b.phases as Record<string, { rss: number; heap: number; buffers: number }>;
+        const byPhase = Object.entries(ph).map(([name, x]) => `${name} ${x.rss.toFixed(0)}/${x.heap.toFixed(0)}/${x.buffers.toFixed(0)}`).join(', ');
+        rows.push(info(6, `${k}: peak RSS while indexing (runIndex child, 1024-d vectors)`, fmt.mb(b.maxRssMb as number), `raw vectors ${(raw / 2 ** 20).toFixed(0)} MB; peak MB rss/JS heap/array buffers by phase: ${byPhase}`));
         rows.push(info(6, `${k}: peak RSS loading + searching (child, ${Object.values(st).reduce((a, x) => a + (x as unknown as { n: number }).n, 0)} searches)`, fmt.mb(s.maxRssMb as number)));
       }
       details[k] = { genSeconds: genS, genBytes: gen.bytes, files: gen.paths.length, build: b, sizes: { raw, vectorBytes, spaceBytes, parts }, loads, search: s };

@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const details: Record<string, unknown> = {};
   const base = tempDir('indexing');
   try {
-    const corpus = openaiSources(base);
+    // The package's hand-written sources (its generated API resource types left out): 1.8 MB.
+    const corpus = openaiSources(base, { withoutResources: true });
     const mb = corpus.bytes / 1e6;
     process.stderr.write(`  corpus ${corpus.name}: ${corpus.files} files, ${mb.toFixed(2)} MB\n`);
 

@@ -81,18 +81,20 @@ async function chunksOf(root: string): Promise<Chunk[]> {
 }
 
 /** BM25F over the product's chunks with field weights overridden (restored afterwards). */
-function keywordWith(chunks: readonly Chunk[], queries: readonly CodeQuery[], weights: { symbol?: number; path?: number; textOf?: (c: Chunk) => string }): Metrics {
-  const saved = { s: BM25F.symbol.weight, p: BM25F.path.weight };
-  const w = BM25F as unknown as { symbol: { weight: number }; path: { weight: number } };
+function keywordWith(chunks: readonly Chunk[], queries: readonly CodeQuery[], weights: { symbol?: number; path?: number; k1?: number; textOf?: (c: Chunk) => string }): Metrics {
+  const saved = { s: BM25F.symbol.weight, p: BM25F.path.weight, k1: BM25F.k1 };
+  const w = BM25F as unknown as { k1: number; symbol: { weight: number }; path: { weight: number } };
   try {
     if (weights.symbol !== undefined) w.symbol.weight = weights.symbol;
     if (weights.path !== undefined) w.path.weight = weights.path;
+    if (weights.k1 !== undefined) w.k1 = weights.k1;
     const k = KeywordIndex.empty();
     chunks.forEach((c, i) => k.add(i, { text: weights.textOf ? weights.textOf(c) : c.text, symbol: c.symbol, path: c.path }));
     return score(queries.map((q) => k.search(q.query, 10).map((h) => chunks[h.id])), queries.map((q) => q.answer));
   } finally {
     w.symbol.weight = saved.s;
     w.path.weight = saved.p;
+    w.k1 = saved.k1;
   }
 }
 
@@ -143,6 +145,7 @@ async function main(): Promise<void> {
       abl['BM25F text only (symbol and path weight 0)'] = keywordWith(chunks, queries, { symbol: 0, path: 0 });
       abl['BM25F symbol ×1, path ×0.5'] = keywordWith(chunks, queries, { symbol: 1, path: 0.5 });
       abl['BM25F symbol ×6, path ×3'] = keywordWith(chunks, queries, { symbol: 6, path: 3 });
+      abl['BM25F k1 = 2.0 (shipped 1.2: less term-frequency saturation)'] = keywordWith(chunks, queries, { k1: 2 });
       abl['BM25F text = embed text (header with path/symbol inside the body)'] = keywordWith(chunks, queries, { textOf: (c) => c.embedText });
       abl['plain BM25 over the product chunks (text only)'] = bm25Over(chunks, queries);
       abl['plain BM25 over the product chunks (embed text)'] = bm25Over(chunks.map((c) => ({ ...c, text: c.embedText })), queries);

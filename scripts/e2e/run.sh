@@ -2,12 +2,14 @@
 # End-to-end suites in a real (offline) VS Code: code-server 4.139.1 driven by Debian Chromium.
 #   setup (cached) → production build → `vsce package` (the artifact users install) → install it
 #   into a fresh profile → fake DashScope (behind a recording proxy) → code-server on 127.0.0.1 →
-#   ext-host mocha suite (trusted pass + Restricted Mode pass) → Playwright UI suite.
-# Prints exactly one `ext-host: N passed, N failed` and one `ui: N passed, N failed` line (summed
-# by scripts/test-all.mjs); exits non-zero when a test failed or a suite ran zero tests.
+#   ext-host mocha suite (trusted pass + Restricted Mode pass) → Playwright UI suite → the UI suite
+#   in VS Code's zh-cn display language (own code-server profile + a test-only language pack).
+# Prints exactly one `ext-host: N passed, N failed`, one `ui: N passed, N failed` and one
+# `ui-zh: N passed, N failed` line (summed by scripts/test-all.mjs); exits non-zero when a test
+# failed or a suite ran zero tests.
 # Logs, screenshots and the .vsix go to .test-artifacts/ (git-ignored). Nothing writes to $HOME.
 #
-# Usage: bash scripts/e2e/run.sh [--only ext|ui] [--keep] [--break-command <command id>]
+# Usage: bash scripts/e2e/run.sh [--only ext|ui|zh] [--keep] [--break-command <command id>]
 #   --break-command renames one command's registration inside the run dir's installed copy of
 #   dist/extension.js (never the repo's), to prove the suite catches a broken command.
 set -euo pipefail
@@ -53,15 +55,28 @@ cleanup() { # every process this script started runs in its own process group: s
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# vsce runs `vscode:prepublish` itself (the same production build). Without a .vscodeignore in the
-# repo it would pack everything (incl. .vscode-e2e/), so a fallback ignore file is used until one exists.
+VSCE=$E2E_TOOLS/node_modules/.bin/vsce
+# `vsce package` walks its whole working folder before applying .vscodeignore (in the repo: ~49k
+# files with node_modules and .vscode-e2e/, 25–70 s). It packages from a staging folder instead that
+# holds only what can ship; the repo's .vscodeignore (or the fallback) still decides what does.
+# The staged `scripts/build.mjs` is a no-op: vsce always runs `vscode:prepublish`, and the
+# production build it would repeat has just run above.
 VSIX=$ART/semantic-workspace.vsix
-# --no-rewrite-relative-links: without a `repository` field vsce cannot absolutize README links.
-VSCE_ARGS=(package --no-dependencies --allow-missing-repository --skip-license --no-rewrite-relative-links --out "$VSIX")
-[ -f .vscodeignore ] || VSCE_ARGS+=(--ignoreFile scripts/e2e/vscodeignore)
-"$E2E_TOOLS/node_modules/.bin/vsce" "${VSCE_ARGS[@]}" > "$ART/logs/vsce.log" 2>&1 </dev/null \
-  || { cat "$ART/logs/vsce.log"; exit 1; }
-phase "packaged $(du -h "$VSIX" | cut -f1) .vsix"
+STAGE=$RUN/vsce-stage; T=$(date +%s%N)
+mkdir -p "$STAGE/scripts"
+cp package.json package.nls*.json "$STAGE/"
+for f in README.md CHANGELOG.md LICENSE LICENSE.*; do [ -e "$f" ] && cp "$f" "$STAGE/"; done
+if [ -f .vscodeignore ]; then cp .vscodeignore "$STAGE/"; else cp scripts/e2e/vscodeignore "$STAGE/.vscodeignore"; fi
+cp -r dist media l10n "$STAGE/"
+find "$STAGE" -name '*.map' -delete
+echo '// e2e staging: dist/ was built by scripts/e2e/run.sh before packaging' > "$STAGE/scripts/build.mjs"
+# --no-rewrite-relative-links: README's relative links stay relative (the repository url is a placeholder).
+VSCE_ARGS=(package --no-dependencies --no-rewrite-relative-links --out "$VSIX")
+# Without a license file or a `repository` field vsce would stop to ask: say so instead.
+[ -n "$(ls "$STAGE"/LICENSE* 2>/dev/null)" ] || VSCE_ARGS+=(--skip-license)
+node -e 'process.exit(require(process.argv[1]).repository ? 0 : 1)' "$STAGE/package.json" || VSCE_ARGS+=(--allow-missing-repository)
+(cd "$STAGE" && "$VSCE" "${VSCE_ARGS[@]}") > "$ART/logs/vsce.log" 2>&1 </dev/null || { cat "$ART/logs/vsce.log"; exit 1; }
+phase "packaged $(du -h "$VSIX" | cut -f1) .vsix in $(ms "$T") ms ($(grep -o '([0-9]* files, ' "$ART/logs/vsce.log" | tail -1 | tr -d '(,' | xargs))"
 
 # ---- 2. a fresh profile: code-server config, XDG dirs, extension installed from the .vsix -----
 NODE20=$(command -v node)       # our own scripts (Playwright, proxy) run on the machine's Node 20
@@ -90,12 +105,15 @@ new_ws() {
   echo "$ws"
 }
 
-# Starts code-server with its own user-data-dir: start_cs <name> <trust on|off>; sets CS_URL, CS_UD.
-# CS_ENV (VAR=value words) is added to its environment, which its extension host inherits.
+# Starts code-server with its own user-data-dir: start_cs <name> <trust on|off> [display language];
+# sets CS_URL, CS_UD. CS_ENV (VAR=value words) is added to its environment, which its extension
+# host inherits. A display language goes into User/argv.json, where VS Code's "Configure Display
+# Language" puts it (code-server's --locale flag works as well); it needs a registered language pack.
 CS_ENV=()
 start_cs() {
-  local name=$1 trust=$2 port; port=$(free_port)
+  local name=$1 trust=$2 locale=${3:-} port; port=$(free_port)
   CS_UD=$RUN/ud-$name; mkdir -p "$CS_UD/User"
+  if [ -n "$locale" ]; then printf '// written by scripts/e2e/run.sh\n{ "locale": "%s" }\n' "$locale" > "$CS_UD/User/argv.json"; fi
   local trust_json=false trust_flag=(--disable-workspace-trust)
   [ "$trust" = on ] && { trust_json=true; trust_flag=(); }
   cat > "$CS_UD/User/settings.json" <<JSON
@@ -174,8 +192,37 @@ if [ -z "$ONLY" ] || [ "$ONLY" = ui ]; then
   UI_ARGS=(--base "$CS_URL" --ws "$WS" --user-settings "$CS_UD/User/settings.json" --artifacts "$ART" --result "$RUN/result-ui.json")
   [ -n "$FAKE_URL" ] && UI_ARGS+=(--requests "$REQLOG")
   "$NODE20" test/ui/ui.mjs "${UI_ARGS[@]}" 2>&1 | tee "$ART/logs/ui.log" || true
+  kill -TERM -- "-${PGIDS[-1]}" 2>/dev/null || true   # this suite's code-server
   phase "ui suite took $(ms "$T") ms"
   sum_results ui "$RUN/result-ui.json" || RC=1
+fi
+
+# ---- 6. UI suite in the zh-cn display language --------------------------------------------
+if [ -z "$ONLY" ] || [ "$ONLY" = zh ]; then
+  T=$(date +%s%N)
+  # A test-only language pack (scripts/e2e/langpack-zh-cn): without one code-server keeps VS Code,
+  # and so vscode.env.language and our nls/l10n bundles, in English. Packaged once into the cache.
+  LP_SRC=scripts/e2e/langpack-zh-cn
+  LP_VSIX=$CACHE/langpack/zh-cn-$(find "$LP_SRC" -type f | sort | xargs cat | sha1sum | cut -c1-12).vsix
+  if [ ! -f "$LP_VSIX" ]; then
+    mkdir -p "$CACHE/langpack"
+    (cd "$LP_SRC" && "$VSCE" package --allow-missing-repository --skip-license --out "$LP_VSIX") > "$ART/logs/vsce-langpack.log" 2>&1 </dev/null \
+      || { cat "$ART/logs/vsce-langpack.log"; exit 1; }
+  fi
+  # Installed after the other suites ran, into the same extensions folder (it changes nothing for
+  # an English window); registered in this pass's own user-data-dir only.
+  "${CS[@]}" --user-data-dir "$RUN/ud-install" --install-extension "$LP_VSIX" >> "$ART/logs/install.log" 2>&1 \
+    || { cat "$ART/logs/install.log"; exit 1; }
+  "$NODE20" scripts/e2e/langpack.mjs --ud "$RUN/ud-ui-zh" --ext "$(ls -d "$RUN"/exts/semantic-workspace-e2e.e2e-language-pack-zh-cn-* | head -1)" \
+    > "$ART/logs/langpack.log" 2>&1 || { cat "$ART/logs/langpack.log"; exit 1; }
+  CS_ENV=()   # offline provider: no key, no fake server
+  start_cs ui-zh off zh-cn
+  WS=$(new_ws ui-zh)
+  "$NODE20" test/ui/ui-zh.mjs --base "$CS_URL" --ws "$WS" --artifacts "$ART" --result "$RUN/result-ui-zh.json" 2>&1 \
+    | tee "$ART/logs/ui-zh.log" || true
+  kill -TERM -- "-${PGIDS[-1]}" 2>/dev/null || true
+  phase "ui-zh suite took $(ms "$T") ms"
+  sum_results ui-zh "$RUN/result-ui-zh.json" || RC=1
 fi
 
 cp "$REQLOG" "$ART/logs/fake-dashscope-requests.jsonl" 2>/dev/null || true

@@ -3,6 +3,7 @@
 # that is already there (version/marker checks), so a warm run costs well under a second.
 #   - Debian chromium (Playwright drives it; never `playwright install`) and libkrb5-dev (the
 #     kerberos module inside code-server compiles from source offline and needs gssapi.h)
+#   - fonts-noto-cjk, unless `fc-list :lang=zh` finds a Chinese font already
 #   - Node 24 from npm (code-server 4.139.x requires engines.node 24; the machine runs Node 20)
 #   - code-server (= an offline VS Code 1.139.1), built with Node 24 + its headers
 #   - playwright-core and @vscode/vsce (run on the machine's Node 20)
@@ -33,11 +34,19 @@ privpkg() { [ -f "$1/package.json" ] || echo '{"private":true}' > "$1/package.js
 NPM_I=(npm install --no-audit --no-fund --no-save --loglevel=error)
 
 # 1) Debian packages
+SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
+APT_UPDATED=0
+apt_install() { # apt_install <label> <packages...>: one `apt-get update` per setup run at most
+  local label=$1; shift
+  [ "$APT_UPDATED" = 1 ] || { step "apt-get update" $SUDO apt-get update -q; APT_UPDATED=1; }
+  step "$label" $SUDO apt-get install -y -q --no-install-recommends "$@"
+}
 if command -v chromium >/dev/null && [ -e /usr/include/gssapi/gssapi.h ]; then skip "apt chromium libkrb5-dev"
-else
-  SUDO=; [ "$(id -u)" = 0 ] || SUDO=sudo
-  step "apt-get update" $SUDO apt-get update -q
-  step "apt chromium libkrb5-dev" $SUDO apt-get install -y -q --no-install-recommends chromium libkrb5-dev
+else apt_install "apt chromium libkrb5-dev" chromium libkrb5-dev
+fi
+# A CJK font, so Chinese renders as text, not boxes, in every screenshot (the zh-cn suite's above all).
+if [ -n "$(fc-list :lang=zh 2>/dev/null | head -1)" ]; then skip "CJK font"
+else apt_install "apt fonts-noto-cjk" fonts-noto-cjk
 fi
 
 # 2) Node 24 (binary + include/node headers) from the npm registry

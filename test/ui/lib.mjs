@@ -62,11 +62,26 @@ export async function resetUi(page) {
   }
 }
 
-/** "Category: Title" of a contributed command, as the palette shows it (resolves %nls% keys). */
-export function commandTitle(id) {
+/** package.nls.json, overlaid with package.nls.<locale>.json when a locale is given (as VS Code does). */
+export function manifestStrings(locale) {
+  const read = (f) => (fs.existsSync(path.join(repo, f)) ? JSON.parse(fs.readFileSync(path.join(repo, f), 'utf8')) : {});
+  return { ...read('package.nls.json'), ...(locale ? read(`package.nls.${locale}.json`) : {}) };
+}
+
+/** vscode.l10n.t for `locale` from l10n/bundle.l10n.<locale>.json (the English text when untranslated). */
+export function l10n(locale) {
+  const file = path.join(repo, 'l10n', `bundle.l10n.${locale}.json`);
+  const bundle = JSON.parse(fs.readFileSync(file, 'utf8'));
+  return (english) => {
+    const v = bundle[english];
+    return typeof v === 'string' ? v : v?.message ?? english;
+  };
+}
+
+/** "Category: Title" of a contributed command, as the palette shows it (resolves %nls% keys, optionally for a locale). */
+export function commandTitle(id, locale) {
   const pkg = JSON.parse(fs.readFileSync(path.join(repo, 'package.json'), 'utf8'));
-  const nlsFile = path.join(repo, 'package.nls.json');
-  const nls = fs.existsSync(nlsFile) ? JSON.parse(fs.readFileSync(nlsFile, 'utf8')) : {};
+  const nls = manifestStrings(locale);
   const t = (s) => (typeof s === 'string' ? s.replace(/^%(.+)%$/, (_, k) => nls[k] ?? s) : s?.value ?? '');
   const c = (pkg.contributes?.commands ?? []).find((x) => x.command === id);
   if (!c) throw new Error(`package.json contributes no command ${id}`);
@@ -132,10 +147,11 @@ export const statusItem = (page) => page.locator('.statusbar-item[id$="semanticW
 /** The sidebar WebviewView's inner document. */
 export const sidebarFrame = (page) => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
-export async function openSidebar(page) {
+/** Opens the sidebar through its activity bar entry; `title` is the view container's (localized) title. */
+export async function openSidebar(page, title = 'Semantic Workspace') {
   const frame = sidebarFrame(page);
   if (await frame.locator('#query').isVisible().catch(() => false)) return frame;
-  await page.locator('.activitybar [aria-label^="Semantic Workspace"]').first().click({ timeout: 15_000 });
+  await page.locator(`.activitybar [aria-label^="${title}"]`).first().click({ timeout: 15_000 });
   await frame.locator('#query').waitFor({ timeout: 30_000 });
   return frame;
 }
