@@ -104,7 +104,14 @@ try {
     // Select a word (double click) so selection-only menu entries show up.
     const word = page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'class TokenBucket' }).first()
       .locator('span', { hasText: /^TokenBucket$/ }).first();
-    await word.dblclick();
+    // The double click must leave a selection (under load the first one can land while the editor
+    // is still settling): the status bar then says "(11 selected)".
+    const selection = page.locator('.statusbar-item[id="status.editor.selection"]').first();
+    for (let i = 0; ; i++) {
+      await word.dblclick();
+      if (await selection.filter({ hasText: /selected/ }).waitFor({ timeout: 3000 }).then(() => true).catch(() => false)) break;
+      if (i === 2) throw new Error(`double click left no selection: ${await selection.textContent()}`);
+    }
     const items = await contextMenuItems(page, word);
     log(`  menu: ${JSON.stringify(items.filter((i) => /Selection|Semantic/i.test(i)))}`);
     for (const want of ['Search for Selection', 'Classify Selection']) {

@@ -9,7 +9,8 @@
  */
 import type { EmbedOptions, Embedder, QueryTask } from '../types';
 import { EmbedError } from './errors';
-import { fitLsa } from './offline/lsa';
+import { tokenize } from '../text/tokenize';
+import { countTerms, fitLsa } from './offline/lsa';
 import { OfflineModel } from './offline/model';
 
 /** An embedder whose vector space is learned from the corpus (the indexer fits and stores it). */
@@ -28,6 +29,27 @@ export function isFittableEmbedder(e: Embedder): e is FittableEmbedder {
   const f = e as Partial<FittableEmbedder>;
   return typeof f.fit === 'function' && typeof f.saveModel === 'function' && typeof f.loadModel === 'function';
 }
+
+/**
+ * An embedder that can hand back the `tokenize` output of the texts it processed, so an index build
+ * tokenizes each chunk once (basis fit, projection and keyword index).
+ */
+export interface TermSource {
+  /** From now on, keep the tokens of every fitted or embedded text (up to a memory cap). */
+  retainTerms(): void;
+  /** `tokenize(text)` if it was kept, else undefined. */
+  termsOf(text: string): readonly string[] | undefined;
+  /** Drops the kept tokens and stops keeping them. */
+  releaseTerms(): void;
+}
+
+export function isTermSource(e: unknown): e is TermSource {
+  const t = e as Partial<TermSource> | undefined;
+  return typeof t?.retainTerms === 'function' && typeof t.termsOf === 'function' && typeof t.releaseTerms === 'function';
+}
+
+/** Tokens kept for `termsOf` per run (8 bytes each): ~128 MB at most, beyond that callers re-tokenize. */
+const MAX_RETAINED_TOKENS = 16_000_000;
 
 export interface OfflineEmbedderOptions {
   /** Latent dimensions (default 128). */
@@ -49,7 +71,7 @@ function throwIfAborted(signal?: AbortSignal): void {
   if (signal?.aborted) throw new EmbedError('cancelled', 'Indexing was cancelled.');
 }
 
-export class OfflineEmbedder implements FittableEmbedder {
+export class OfflineEmbedder implements FittableEmbedder, TermSource {
   readonly provider = 'offline' as const;
   readonly dimensions: number;
   readonly fingerprint: string;
@@ -58,6 +80,13 @@ export class OfflineEmbedder implements FittableEmbedder {
   private readonly maxVocabulary: number;
   private readonly maxFitDocuments: number;
   private readonly batchSize: number;
+  /**
+   * Tokens by text: the fit sample (so its projection does not tokenize again) and, while
+   * `retainTerms` is on, every embedded text.
+   */
+  private tokens = new Map<string, string[]>();
+  private retaining = false;
+  private retainedTokens = 0;
 
   constructor(options: OfflineEmbedderOptions = {}) {
     this.dimensions = options.dimensions ?? 128;
@@ -73,11 +102,42 @@ export class OfflineEmbedder implements FittableEmbedder {
     return this.model?.basisId;
   }
 
+  retainTerms(): void {
+    this.retaining = true;
+  }
+
+  termsOf(text: string): readonly string[] | undefined {
+    return this.tokens.get(text);
+  }
+
+  releaseTerms(): void {
+    this.retaining = false;
+    this.retainedTokens = 0;
+    this.tokens = new Map();
+  }
+
+  private tokensOf(text: string, keep: boolean): string[] {
+    let t = this.tokens.get(text);
+    if (t) {
+      if (!this.retaining) this.tokens.delete(text);
+      return t;
+    }
+    t = tokenize(text);
+    if (keep) {
+      this.tokens.set(text, t);
+      this.retainedTokens += t.length;
+    }
+    return t;
+  }
+
   async fit(texts: readonly string[], signal?: AbortSignal): Promise<void> {
+    if (!this.retaining) this.tokens = new Map();
     const fitted = await fitLsa(texts, {
       dims: this.dimensions,
       maxVocabulary: this.maxVocabulary,
       maxDocuments: this.maxFitDocuments,
+      // The sample is kept tokenized for its projection right after the fit.
+      termCounts: (text) => countTerms(this.tokensOf(text, true)),
       checkpoint: async () => {
         await yieldToLoop();
         throwIfAborted(signal);
@@ -106,7 +166,8 @@ export class OfflineEmbedder implements FittableEmbedder {
       const indices: number[] = [];
       const vectors: Float32Array[] = [];
       for (let i = start; i < Math.min(texts.length, start + this.batchSize); i++) {
-        const v = model.project(texts[i]);
+        const keep = this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS;
+        const v = model.projectCounts(countTerms(this.tokensOf(texts[i], keep)));
         out.push(v);
         indices.push(i);
         vectors.push(v);

@@ -5,6 +5,7 @@
  * remapped, plus the new chunks) and the offline model; manifest last.
  */
 import { KeywordIndex } from '../search/keywordIndex';
+import { tokenize } from '../text/tokenize';
 import type { ChunkInfo } from '../types';
 import { writeDurable, type FileRef } from './binio';
 import { encodeChunkTable } from './chunkTable';
@@ -40,6 +41,8 @@ export interface GenerationInput {
   readonly complete: boolean;
   /** Rebuild: the keyword postings are rebuilt from scratch (every file is 'new'). */
   readonly rebuild: boolean;
+  /** `tokenize(embedText)` when the embedder kept it (saves the keyword index a tokenization). */
+  readonly embedTerms?: (embedText: string) => readonly string[] | undefined;
 }
 
 const oldPath = (old: OldState, i: number) => old.manifest.files.paths[i];
@@ -103,7 +106,10 @@ export function writeGeneration(g: GenerationInput): Manifest {
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
     const kw = old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty();
     if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
-    for (const a of added) kw.add(a.row, { text: a.chunk.text, symbol: a.chunk.symbol, path: a.chunk.path });
+    for (const a of added) {
+      const c = a.chunk;
+      kw.add(a.row, { text: c.text, symbol: c.symbol, path: c.path }, g.embedTerms && textTerms(c.embedText, c.text, g.embedTerms));
+    }
     keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
   }
   let model: FileRef | undefined;
@@ -156,6 +162,21 @@ function writeVectors(dir: string, name: string, dims: number, source: number[],
     w.abort();
     throw e;
   }
+}
+
+/**
+ * `tokenize(text)` from the tokens of the embed text, which is the header + the text (unless the
+ * secret scrubber changed something). A header ending in a newline cannot join a token with the
+ * text, so the text's tokens are exactly the embed text's minus the header's.
+ */
+function textTerms(embedText: string, text: string, embedTerms: (t: string) => readonly string[] | undefined): readonly string[] | undefined {
+  const head = embedText.length - text.length;
+  if (head < 0 || (head > 0 && embedText.charCodeAt(head - 1) !== 10) || !embedText.endsWith(text)) return undefined;
+  const all = embedTerms(embedText);
+  if (!all) return undefined;
+  if (head === 0) return all;
+  const skip = tokenize(embedText.slice(0, head)).length;
+  return skip <= all.length ? all.slice(skip) : undefined;
 }
 
 function toInfo(c: ChunkInfo): ChunkInfo {

@@ -8,7 +8,7 @@
  * seconds; whatever happens after (error, cancel, budget), the run commits what is complete.
  */
 import { CHUNKER_VERSION } from '../chunking';
-import { isFittableEmbedder } from '../embedding/offline';
+import { isFittableEmbedder, isTermSource } from '../embedding/offline';
 import type { IndexProgress, IndexReport, IndexRunOptions } from '../engineTypes';
 import { EmbedError, isCancellation } from '../embedding/errors';
 import type { ChunkInfo, Embedder, Logger } from '../types';
@@ -87,6 +87,9 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     paths = undefined;
   }
 
+  // The offline embedder keeps each chunk's tokens for the keyword index: one tokenization per chunk.
+  const terms = !options.dryRun && isTermSource(embedder) ? embedder : undefined;
+  terms?.retainTerms();
   try {
     // 2. What changed.  3. The offline basis is fitted on every chunk of a full build, in
     // sorted path order. A cancel here writes nothing: the committed index stays as it was.
@@ -205,12 +208,14 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       manifest = writeGeneration({
         store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
+        embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
       });
     }
     progress.emit({ phase: 'done' });
     const bytesOnDisk = manifest ? store.bytesOnDisk(manifest) : 0;
     return report({ t0, bytesOnDisk, old: base, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error });
   } finally {
+    terms?.releaseTerms();
     old?.state.reader.close();
   }
 }

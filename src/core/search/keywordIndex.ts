@@ -57,6 +57,8 @@ export class KeywordIndex {
   /** Per-id length normalisers, rebuilt lazily when the averages move. */
   private norms: Float32Array[] | undefined;
   private scratch: { scores: Float64Array; masks: Uint32Array } | undefined;
+  private lastPath: string | undefined;
+  private lastPathTerms: readonly string[] = [];
 
   static empty(): KeywordIndex {
     return new KeywordIndex();
@@ -70,7 +72,11 @@ export class KeywordIndex {
     return id >= 0 && id < this.capacity && this.state[id] === LIVE;
   }
 
-  add(id: number, doc: KeywordDoc): void {
+  /**
+   * Indexes a chunk. `textTerms`, when given, must be `tokenize(doc.text)` (a caller that already
+   * tokenized the text passes it instead of paying for it again).
+   */
+  add(id: number, doc: KeywordDoc, textTerms?: readonly string[]): void {
     if (!Number.isInteger(id) || id < 0 || id >= 2 ** 29) throw new RangeError(`bad chunk id ${id}`);
     if (id < this.capacity && this.state[id] !== 0) {
       // Re-adding: the old postings must go before the new ones are merged.
@@ -80,7 +86,7 @@ export class KeywordIndex {
     }
     this.ensureCapacity(id + 1);
     const fields = new Map<number, number>();
-    const count = (tokens: string[], unit: number): number => {
+    const count = (tokens: readonly string[], unit: number): number => {
       for (const t of tokens) {
         let term = this.terms.get(t);
         if (term === undefined) {
@@ -94,9 +100,14 @@ export class KeywordIndex {
       }
       return tokens.length;
     };
-    const textLen = count(tokenize(doc.text), 4);
-    const symbolLen = count(tokenize(doc.symbol), 2);
-    const pathLen = count(tokenize(doc.path), 1);
+    const textLen = count(textTerms ?? tokenize(doc.text), 4);
+    const symbolLen = count(doc.symbol === '' ? [] : tokenize(doc.symbol), 2);
+    // Consecutive chunks share their file: its path is tokenized once.
+    if (doc.path !== this.lastPath) {
+      this.lastPath = doc.path;
+      this.lastPathTerms = tokenize(doc.path);
+    }
+    const pathLen = count(this.lastPathTerms, 1);
     this.store.ensureLists(this.termText.length);
     for (const [term, value] of fields) this.store.append(term, id, value);
     this.state[id] = LIVE;

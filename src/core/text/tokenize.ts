@@ -95,7 +95,7 @@ const SEARCH_DEFAULTS: Required<TokenizeOptions> = { bigrams: true, wholeIdentif
 /** Splits text into search terms (lower-cased, stemmed, CJK segmented + bigrams). Order follows the text. */
 export function tokenize(text: string, options: TokenizeOptions = SEARCH_DEFAULTS): string[] {
   const out: string[] = [];
-  forEachTerm(text, { ...SEARCH_DEFAULTS, ...options }, (term) => out.push(term));
+  forEachTerm(text, options === SEARCH_DEFAULTS ? SEARCH_DEFAULTS : { ...SEARCH_DEFAULTS, ...options }, (term) => out.push(term));
   return out;
 }
 
@@ -160,12 +160,13 @@ type LatinTerms = (string | boolean)[];
  * Identifiers recur endlessly in code, and splitting one takes several regex passes, so the terms of
  * each identifier are cached (per option set). The cache is simply dropped when it gets large.
  */
-const latinCache = new Map<string, LatinTerms>();
+/** One cache per (wholeIdentifiers, dropStopWords), keyed by the run itself (no key to build). */
+const latinCaches: Map<string, LatinTerms>[] = [new Map(), new Map(), new Map(), new Map()];
 const LATIN_CACHE_MAX = 100_000;
 
 function latinTerms(run: string, opt: Required<TokenizeOptions>): LatinTerms {
-  const key = `${opt.wholeIdentifiers ? 1 : 0}${opt.dropStopWords ? 1 : 0}${run}`;
-  let cached = latinCache.get(key);
+  const latinCache = latinCaches[(opt.wholeIdentifiers ? 2 : 0) + (opt.dropStopWords ? 1 : 0)];
+  let cached = latinCache.get(run);
   if (cached) return cached;
   cached = [];
   // Fast path: a plain lower-case word is its own only part.
@@ -178,7 +179,7 @@ function latinTerms(run: string, opt: Required<TokenizeOptions>): LatinTerms {
     cached.push(stem(part), part, false);
   }
   if (latinCache.size >= LATIN_CACHE_MAX) latinCache.clear();
-  latinCache.set(key, cached);
+  latinCache.set(run, cached);
   return cached;
 }
 

@@ -60,10 +60,10 @@ describe('chunk pool: failures', () => {
   it('a worker stuck on one file past the per-file limit → terminated, that file skipped, the run completes', { timeout: 180_000 }, async () => {
     configureChunkPool({ size: 0 });
     const base = await scan();
-    configureChunkPool({ size: 2, minBytes: 0, taskTimeoutMs: 3000, testHooks: { hangOn: 'hang.ts' } });
+    configureChunkPool({ size: 2, minBytes: 0, taskTimeoutMs: 15000, testHooks: { hangOn: 'hang.ts' } });
     const got = await scan();
     const skip = got.skipped.find((s) => s.path === 'src/hang.ts');
-    assert.deepEqual(skip, { path: 'src/hang.ts', reason: 'unreadable', detail: 'chunk worker timed out after 3 s' });
+    assert.deepEqual(skip, { path: 'src/hang.ts', reason: 'unreadable', detail: 'chunk worker timed out after 15 s' });
     assert.deepEqual(got.processed, base.processed.filter((f) => f.path !== 'src/hang.ts'));
   });
 

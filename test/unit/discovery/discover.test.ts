@@ -39,7 +39,7 @@ describe('discoverFiles: ignore files', () => {
     const d = await discoverFiles(root);
     assert.deepEqual(
       d.files.map((f) => f.path),
-      ['.gitignore', 'a.ts', 'other/local.ts', 'pkg/.gitignore', 'pkg/generated/ok.ts', 'pkg/keep.log'],
+      ['a.ts', 'other/local.ts', 'pkg/generated/ok.ts', 'pkg/keep.log'],
     );
     assert.equal(reasonOf(d.skipped, 'debug.log'), 'gitignore');
     assert.equal(reasonOf(d.skipped, 'generated/'), 'gitignore');
@@ -204,18 +204,16 @@ describe('discoverFiles: options, sizes, special files', () => {
     await assert.rejects(discoverFiles(root, { signal: controller.signal }), { name: 'AbortError' });
   });
 
-  it('walks 10,000 files quickly', async () => {
+  // Speed is measured in the benchmark; here: a 10,000-file tree is walked completely and correctly.
+  it('walks a 10,000-file tree, applying its ignore rules to every file', async () => {
     const root = await tree({ '.gitignore': '*.tmp\n' });
     for (let d = 0; d < 100; d++) {
       fsSync.mkdirSync(path.join(root, `d${d}`));
       for (let f = 0; f < 100; f++) fsSync.writeFileSync(path.join(root, `d${d}`, `f${f}.${f % 10 === 0 ? 'tmp' : 'ts'}`), 'x');
     }
-    const t0 = performance.now();
     const d = await discoverFiles(root);
-    const ms = performance.now() - t0;
-    assert.equal(d.files.length, 9001); // + the .gitignore itself
-    assert.equal(d.skipped.length, 1000);
-    // ~0.2–0.3 s on an idle 2-core box; the margin absorbs a loaded CI machine.
-    assert.ok(ms < 4000, `took ${ms.toFixed(0)} ms`);
+    assert.equal(d.files.length, 9000);
+    assert.equal(d.skipped.filter((s) => s.reason === 'gitignore').length, 1000);
+    assert.ok(d.skipped.some((s) => s.path === '.gitignore' && s.reason === 'default-exclude'), 'ignore files are not indexed');
   });
 });

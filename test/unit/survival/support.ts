@@ -6,6 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -357,13 +358,33 @@ export class FakeProcess {
     return new FakeProcess(child, url, out);
   }
 
-  private async control<T>(route: string, body?: unknown): Promise<T> {
-    const r = await fetch(`${this.url}/__survival/${route}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body) });
-    return (await r.json()) as T;
+  /** One control request on a fresh connection (no keep-alive race with the server's idle timeout). */
+  private control<T>(route: string, body?: unknown): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const req = http.request(`${this.url}/__survival/${route}`, { method: body === undefined ? 'GET' : 'POST', agent: false }, (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => {
+          try {
+            resolve(JSON.parse(Buffer.concat(parts).toString('utf8')) as T);
+          } catch (e) {
+            reject(e);
+          }
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(body === undefined ? undefined : JSON.stringify(body));
+    });
   }
 
   counters(): Promise<FakeCountersView> {
     return this.control('counters');
+  }
+
+  /** Just the request count (cheap enough to poll every few ms). */
+  requestCount(): Promise<number> {
+    return this.control<{ requests: number }>('counters?lite=1').then((c) => c.requests);
   }
 
   requests(from = 0): Promise<CapturedRequest[]> {

@@ -103,6 +103,7 @@ function control(req: http.IncomingMessage, res: http.ServerResponse, body: stri
   switch (url.pathname) {
     case '/__survival/counters': {
       const c = f.counters;
+      if (url.searchParams.has('lite')) return json(res, 200, { requests: c.requests, captured: captured.length });
       return json(res, 200, {
         requests: c.requests, byEndpoint: c.byEndpoint, byStatus: c.byStatus, texts: c.texts, tokens: c.tokens,
         embedCounts: Object.fromEntries(c.embedCounts), maxBatchSeen: c.maxBatchSeen, maxItemTokensSeen: c.maxItemTokensSeen,

@@ -2,7 +2,7 @@
  * TF-IDF → truncated SVD (LSA), fitted on the workspace itself.
  *
  * The randomized SVD (Halko, Martinsson & Tropp 2011) only needs sparse×dense products over the
- * n×V tf-idf matrix and small dense work: a QR of tall n×l / V×l matrices (modified Gram–Schmidt
+ * n×V tf-idf matrix and small dense work: a QR of the tall n×l matrix (CholeskyQR / CholeskyQR2
  * here) and the eigen-decomposition of an l×l Gram matrix (ml-matrix). With a seeded PRNG and a
  * fixed order of every sum, the same corpus always yields the same basis, bit for bit.
  */
@@ -20,6 +20,8 @@ export interface FitOptions {
   readonly seed?: number;
   /** Called between the heavy passes: lets the caller yield to the event loop and cancel. */
   readonly checkpoint?: () => Promise<void>;
+  /** Term counts of a text (default `termCounts`); lets the caller reuse one tokenization. */
+  readonly termCounts?: (text: string) => Map<string, number>;
 }
 
 export interface FittedBasis {
@@ -33,8 +35,13 @@ export interface FittedBasis {
 
 /** Counts of a text's terms, in first-seen order (a fixed order keeps the sums reproducible). */
 export function termCounts(text: string): Map<string, number> {
+  return countTerms(tokenize(text));
+}
+
+/** `termCounts` of a text from its `tokenize` output. */
+export function countTerms(tokens: readonly string[]): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const t of tokenize(text)) counts.set(t, (counts.get(t) ?? 0) + 1);
+  for (const t of tokens) counts.set(t, (counts.get(t) ?? 0) + 1);
   return counts;
 }
 
@@ -46,9 +53,10 @@ interface Csr { readonly rows: number; readonly cols: number; readonly ptr: Int3
 export async function fitLsa(texts: readonly string[], opt: FitOptions): Promise<FittedBasis> {
   const tick = opt.checkpoint ?? (async () => {});
   const n = Math.min(texts.length, opt.maxDocuments);
+  const counts = opt.termCounts ?? termCounts;
   const sample: Map<string, number>[] = [];
   for (let i = 0; i < n; i++) {
-    sample.push(termCounts(texts[Math.floor((i * texts.length) / n)]));
+    sample.push(counts(texts[Math.floor((i * texts.length) / n)]));
     if (i % 2000 === 1999) await tick();
   }
   // Vocabulary: the most widespread terms, ties broken by the term itself; hapaxes are noise
@@ -123,34 +131,64 @@ function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
 }
 
 /**
- * Orthonormalizes the columns of a rows×l row-major matrix in place (modified Gram–Schmidt on a
- * column-major copy; run twice — "twice is enough" — where full orthogonality matters). Columns that vanish (rank below l,
- * e.g. a tiny corpus) become zero instead of amplified noise.
+ * Orthonormalizes the columns of a rows×l row-major matrix in place with CholeskyQR, `passes` times
+ * (CholeskyQR2 — "twice is enough" — where full orthogonality matters): G = MᵀM = RᵀR, M ← M R⁻¹.
+ * Both steps stream over the rows of M in its own layout (no column copies) and cost rows·l²/2
+ * multiply-adds each. A column whose pivot vanishes relative to its own norm (rank below l, e.g. a
+ * tiny corpus) becomes zero instead of amplified noise, as in Gram–Schmidt.
  */
 function orthonormalize(M: Float64Array, rows: number, l: number, passes: number): void {
-  const cols: Float64Array[] = [];
-  for (let c = 0; c < l; c++) {
-    const col = new Float64Array(rows);
-    for (let r = 0; r < rows; r++) col[r] = M[r * l + c];
-    cols.push(col);
-  }
+  const G = new Float64Array(l * l);
+  /** R is kept in G's upper triangle; inv[c] = 1 / R[c][c], or 0 for a dropped column. */
+  const inv = new Float64Array(l);
+  const y = new Float64Array(l);
   for (let pass = 0; pass < passes; pass++) {
-    for (let c = 0; c < l; c++) {
-      const v = cols[c];
-      for (let p = 0; p < c; p++) {
-        const u = cols[p];
-        let dot = 0;
-        for (let r = 0; r < rows; r++) dot += u[r] * v[r];
-        if (dot !== 0) for (let r = 0; r < rows; r++) v[r] -= dot * u[r];
+    G.fill(0);
+    // Upper triangle of MᵀM, summed row by row (fixed order: reproducible).
+    for (let r = 0; r < rows; r++) {
+      const o = r * l;
+      for (let a = 0; a < l; a++) {
+        const x = M[o + a];
+        if (x === 0) continue;
+        const g = a * l;
+        for (let b = a; b < l; b++) G[g + b] += x * M[o + b];
       }
-      let norm = 0;
-      for (let r = 0; r < rows; r++) norm += v[r] * v[r];
-      norm = Math.sqrt(norm);
-      if (norm < 1e-10) v.fill(0);
-      else for (let r = 0; r < rows; r++) v[r] /= norm;
+    }
+    // Cholesky G = RᵀR in place (upper triangle becomes R). A pivot that kept less than 1e-12 of
+    // the column's squared norm (residual < 1e-6 relative: the Gram matrix squares the condition
+    // number, so anything smaller is rounding) is rank deficiency: drop the column.
+    for (let c = 0; c < l; c++) {
+      const diag0 = G[c * l + c];
+      let d = diag0;
+      for (let p = 0; p < c; p++) d -= G[p * l + c] * G[p * l + c];
+      if (!(diag0 > 0) || !(d > diag0 * 1e-12)) {
+        inv[c] = 0;
+        for (let b = c; b < l; b++) G[c * l + b] = 0;
+        continue;
+      }
+      const rcc = Math.sqrt(d);
+      inv[c] = 1 / rcc;
+      G[c * l + c] = rcc;
+      for (let b = c + 1; b < l; b++) {
+        let s = G[c * l + b];
+        for (let p = 0; p < c; p++) s -= G[p * l + c] * G[p * l + b];
+        G[c * l + b] = s * inv[c];
+      }
+    }
+    // Each row m of M becomes y with y R = m (forward substitution over the columns).
+    for (let r = 0; r < rows; r++) {
+      const o = r * l;
+      for (let c = 0; c < l; c++) y[c] = M[o + c];
+      for (let c = 0; c < l; c++) {
+        const v = inv[c] === 0 ? 0 : y[c] * inv[c];
+        y[c] = v;
+        if (v === 0) continue;
+        const g = c * l;
+        for (let b = c + 1; b < l; b++) y[b] -= v * G[g + b];
+      }
+      for (let c = 0; c < l; c++) M[o + c] = y[c];
     }
   }
-  for (let c = 0; c < l; c++) for (let r = 0; r < rows; r++) M[r * l + c] = cols[c][r];
 }
 
 /** Top `dims` right singular vectors of A, scaled by nothing (V × dims, row-major). */
@@ -164,7 +202,7 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
   fillGaussian(omega, mulberry32(opt.seed ?? 0x5eed));
 
   // Power iterations (A Aᵀ)^q A Ω sharpen the spectrum. Only the n-side is re-orthonormalized
-  // between steps (one Gram–Schmidt pass; two for the final Q): the V-side products stay well
+  // between steps (one CholeskyQR pass; two — CholeskyQR2 — for the final Q): the V-side products stay well
   // conditioned for q ≤ 2 and skipping them halves the dense work.
   let Q = mulA(A, omega, l);
   const q = opt.powerIterations ?? 2;

@@ -65,8 +65,13 @@ export class OfflineModel {
 
   /** tf-idf of the text projected on the basis, L2-normalized; all zeros when no term is known. */
   project(text: string): Float32Array {
+    return this.projectCounts(termCounts(text));
+  }
+
+  /** `project` of a text given its `termCounts` (same order, so the same vector bit for bit). */
+  projectCounts(counts: ReadonlyMap<string, number>): Float32Array {
     const acc = new Float64Array(this.dims);
-    for (const [t, tf] of termCounts(text)) {
+    for (const [t, tf] of counts) {
       const j = this.termIndex.get(t);
       if (j === undefined) continue;
       const w = tfWeight(tf) * this.idf[j];
