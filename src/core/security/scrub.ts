@@ -36,6 +36,13 @@ const RULES: readonly Rule[] = [
     re: /(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)[\s\S]*?(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
     replace: (_m, begin, end) => `${begin}${P}${end}`,
   },
+  {
+    // The body of a PEM/PGP block that a chunk edge cut from its BEGIN line: lines made only of
+    // base64 (64 columns in PEM and PGP armour), optionally quoted or behind a comment marker.
+    name: 'key-material',
+    re: /^([ \t]*(?:["'`]|\/\/|#|\*|;)?[ \t]*)([A-Za-z0-9+/]{40,}={0,2}|[A-Za-z0-9+/]{12,}={1,2})(["'`,]*[ \t]*\r?)$/gm,
+    replace: (m, lead, body, tail) => (/\d/.test(body) && /[A-Z]/.test(body) && /[a-z]/.test(body) ? `${lead}${P}${tail}` : undefined),
+  },
   { name: 'aws-access-key-id', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, replace: () => P },
   {
     name: 'aws-secret-access-key',
@@ -79,7 +86,7 @@ const RULES: readonly Rule[] = [
   {
     // NAME = value / NAME: value / "name": "value" / NAME := value / 'name' => 'value'.
     name: 'secret-assignment',
-    re: /(secret|password|passwd|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credential)((?:[_-]?(?:key|id|value|base|hash|b64|base64|str|string))?s?["']?\s*(?::=|=>|=(?![=>~])|:(?![:/]))[ \t]*)(?:(["'`])([^"'`\n\\]{6,256})\3|([^\s"'`,;)}\]#(\[<>]{6,256}))/gi,
+    re: /(secret|password|passwd|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credential)((?:[_-]?(?:key|id|value|base|hash|b64|base64|str|string|live|prod|test|dev))*s?["']?\s*(?::=|=>|=(?![=>~])|:(?![:/]))[ \t]*)(?:(["'`])([^"'`\n\\]{6,256})\3|([^\s"'`,;)}\]#(\[<>]{6,256}))/gi,
     replace: (m, keyword, middle, quote, quoted, bare) => {
       const value = quote ? quoted : bare;
       if (!isSecretValue(value, !!quote, keyword)) return undefined;
