@@ -12,6 +12,7 @@ import { encodeChunkTable } from './chunkTable';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SpaceFingerprint } from './manifest';
 import type { ScannedFile } from './scan';
 import { VectorFileWriter, type IndexStore, type VectorFileReader } from './store';
+import { scrubSecrets } from '../security/scrub';
 
 /** The committed generation a run starts from (verified). */
 export interface OldState {
@@ -108,7 +109,9 @@ export function writeGeneration(g: GenerationInput): Manifest {
     if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
     for (const a of added) {
       const c = a.chunk;
-      kw.add(a.row, { text: c.text, symbol: c.symbol, path: c.path }, g.embedTerms && textTerms(c.embedText, c.text, g.embedTerms));
+      // Postings come from scrubbed text too: a secret must not sit in the local index either.
+      const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
+      kw.add(a.row, { text, symbol: c.symbol, path: c.path }, g.embedTerms && textTerms(c.embedText, text, g.embedTerms));
     }
     keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
   }

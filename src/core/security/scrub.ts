@@ -40,8 +40,20 @@ const RULES: readonly Rule[] = [
     // The body of a PEM/PGP block that a chunk edge cut from its BEGIN line: lines made only of
     // base64 (64 columns in PEM and PGP armour), optionally quoted or behind a comment marker.
     name: 'key-material',
-    re: /^([ \t]*(?:["'`]|\/\/|#|\*|;)?[ \t]*)([A-Za-z0-9+/]{40,}={0,2}|[A-Za-z0-9+/]{12,}={1,2})(["'`,]*[ \t]*\r?)$/gm,
+    re: /^((?:[ \t]*(?:["'`]|\/\/|#|\*|;))*[ \t]*)([A-Za-z0-9+/]{40,}={0,2}|[A-Za-z0-9+/]{12,}={1,2})((?:\\n)?["'`,]*[ \t]*\r?)$/gm,
     replace: (m, lead, body, tail) => (/\d/.test(body) && /[A-Z]/.test(body) && /[a-z]/.test(body) ? `${lead}${P}${tail}` : undefined),
+  },
+  {
+    // The same body inside a JSON or INI string (`\n`-escaped), cut from its BEGIN line by a chunk edge.
+    name: 'escaped-key-material',
+    re: /(?:[A-Za-z0-9+/]{40,}={0,2}\\n){2,}(?:[A-Za-z0-9+/]{8,}={0,2}(?=\\n|["'`]|$))?/g,
+    replace: (m) => (/\d/.test(m) && /[A-Z]/.test(m) && /[a-z]/.test(m) ? P : undefined),
+  },
+  {
+    // The last, short line of a block whose END marker follows (real or `\n`-escaped newline).
+    name: 'key-material-tail',
+    re: /[A-Za-z0-9+/]{8,}={0,2}(?=(?:\\n|\r?\n)-----END [A-Z0-9 ]*PRIVATE KEY)/g,
+    replace: () => P,
   },
   { name: 'aws-access-key-id', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, replace: () => P },
   {
@@ -85,8 +97,9 @@ const RULES: readonly Rule[] = [
   },
   {
     // NAME = value / NAME: value / "name": "value" / NAME := value / 'name' => 'value'.
+    // Also inside JSON strings (`\"token\": \"…\"`); a bare value may hold `#` (env files: `PWD=a#b`).
     name: 'secret-assignment',
-    re: /(secret|password|passwd|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credential)((?:[_-]?(?:key|id|value|base|hash|b64|base64|str|string|live|prod|test|dev))*s?["']?\s*(?::=|=>|=(?![=>~])|:(?![:/]))[ \t]*)(?:(["'`])([^"'`\n\\]{6,256})\3|([^\s"'`,;)}\]#(\[<>]{6,256}))/gi,
+    re: /(secret|password|passwd|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credential)((?:[_-]?(?:key|id|value|base|hash|b64|base64|str|string|live|prod|test|dev))*s?\\?["']?\s*(?::=|=>|=(?![=>~])|:(?![:/]))[ \t]*)(?:(\\?["'`])([^"'`\n\\]{6,256})\3|([^\s"'`,;)}\]#(\[<>][^\s"'`,;)}\](\[<>]{5,255}))/gi,
     replace: (m, keyword, middle, quote, quoted, bare) => {
       const value = quote ? quoted : bare;
       if (!isSecretValue(value, !!quote, keyword)) return undefined;
