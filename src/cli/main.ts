@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { openEngine } from '../core/engine';
+import { NoIndexError, openEngine } from '../core/engine';
 import type { Engine, EngineConfig } from '../core/engineTypes';
 import { EmbedError } from '../core/embedding/errors';
 import { parseCli, UsageError, type CliArgs } from './args';
@@ -141,6 +141,11 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     }
     if (e instanceof UsageError) {
       process.stderr.write(`${e.message}\n`);
+      return 2;
+    }
+    if (e instanceof NoIndexError) {
+      // A damaged index is as good as none: `index` detects the damage and rebuilds it.
+      process.stderr.write(`${e.message}\n${m.noIndex(dirArg, args.provider)}\n`);
       return 2;
     }
     if (controller.signal.aborted) {
