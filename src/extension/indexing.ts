@@ -163,7 +163,8 @@ export class Indexer {
         chunks += s.chunks;
         files += s.files;
         exists ||= s.exists;
-        label = s.label;
+        // The core's offline label is English; the UI names the mode in the user's language.
+        label = s.provider === 'offline' ? vscode.l10n.t('Offline (keyword + LSA)') : s.label;
       }
       const message =
         eff.downgraded === 'noKey' ? vscode.l10n.t('No API key: running offline (keyword + LSA).')
