@@ -7,6 +7,7 @@
  * (stride 20) with the same tokenizer, plus ablations that explain the gap.
  *   node --import tsx bench/quality.ts [--quick] [--out FILE]
  */
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chunkFile } from '../src/core/chunking';
@@ -15,7 +16,7 @@ import { BM25F, KeywordIndex } from '../src/core/search/keywordIndex';
 import { tokenize } from '../src/core/text/tokenize';
 import type { Chunk, SearchMode } from '../src/core/types';
 import { Bm25, fuse, lineWindowDocs, productTokenizer, score, type Doc, type ListHit, type Metrics, type Target, type Tokenizer } from './ir';
-import { QUICK, REPO, check, emit, fmt, info, nowMs, quietLogger, rm, tempDir, type Row } from './util';
+import { CACHE, QUICK, REPO, check, emit, fmt, info, nowMs, quietLogger, rm, tempDir, type Row } from './util';
 
 export interface CodeQuery {
   readonly query: string;
@@ -39,8 +40,26 @@ export function firstSentence(block: string): string {
 }
 
 /** Builds the stripped corpus under `root` and returns the queries. */
+/**
+ * The `lodash` package: installed (it comes with the dev dependencies) or, when missing, fetched
+ * once with `npm pack` into .bench/ and unpacked there.
+ */
+export function lodashDir(): string {
+  try {
+    return path.dirname(require.resolve('lodash/package.json', { paths: [REPO] }));
+  } catch {
+    const dir = path.join(CACHE, 'lodash-pkg');
+    if (!fs.existsSync(path.join(dir, 'package', 'package.json'))) {
+      fs.mkdirSync(dir, { recursive: true });
+      const packed = execFileSync('npm', ['pack', 'lodash@4', '--silent', '--pack-destination', dir], { cwd: dir, encoding: 'utf8' }).trim().split('\n').pop()!;
+      execFileSync('tar', ['-xzf', path.join(dir, packed), '-C', dir]);
+    }
+    return path.join(dir, 'package');
+  }
+}
+
 export function buildLodashSet(root: string): { queries: CodeQuery[]; files: number; version: string } {
-  const src = path.join(REPO, 'node_modules', 'lodash');
+  const src = lodashDir();
   const version = (JSON.parse(fs.readFileSync(path.join(src, 'package.json'), 'utf8')) as { version: string }).version;
   fs.mkdirSync(root, { recursive: true });
   const queries: CodeQuery[] = [];

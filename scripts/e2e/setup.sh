@@ -61,7 +61,10 @@ CS_MARK=$CACHE/cs/.installed-$CODE_SERVER_VERSION
 if [ -f "$CS_MARK" ] && [ -x "$CACHE/cs/node_modules/.bin/code-server" ]; then skip "code-server $CODE_SERVER_VERSION"
 else
   privpkg "$CACHE/cs"; rm -f "$CACHE"/cs/.installed-*
-  step "code-server $CODE_SERVER_VERSION" env PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
+  # Under `npm test` the outer npm (Node 20) exports npm_config_user_agent; the inner npm would
+  # take it as its own, and code-server's postinstall reads the Node version from it.
+  step "code-server $CODE_SERVER_VERSION" env -u npm_config_user_agent -u npm_node_execpath -u NODE \
+    PATH="$N24/bin:$PATH" npm_config_nodedir="$N24" \
     bash -c "cd '$CACHE/cs' && ${NPM_I[*]} code-server@$CODE_SERVER_VERSION"
   XDG_CONFIG_HOME="$CACHE/xdg" XDG_DATA_HOME="$CACHE/xdg" PATH="$N24/bin:$PATH" \
     "$CACHE/cs/node_modules/.bin/code-server" --version 2>/dev/null | tail -1

@@ -2,6 +2,7 @@
  * Opens a place in the workspace. Everything that arrives from the webview goes through
  * `resolveInsideRoots` first: only a file strictly inside a workspace folder is ever opened.
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { FileRef } from '../protocol/messages';
 import { resolveInsideRoots } from '../protocol/paths';
@@ -12,7 +13,9 @@ export function resolveRef(engines: Engines, ref: FileRef): vscode.Uri | undefin
   const folder = engines.folderByKey(ref.folder);
   if (!folder) return undefined;
   const roots = engines.folders().map((f) => f.uri.fsPath);
-  const abs = resolveInsideRoots(ref.path, roots, folder.uri.fsPath);
+  // On disk, symlinks are followed too: a link inside the workspace to a file outside is refused.
+  const fsAccess = folder.uri.scheme === 'file' ? { realpath: (p: string) => fs.realpathSync.native(p) } : undefined;
+  const abs = resolveInsideRoots(ref.path, roots, folder.uri.fsPath, fsAccess);
   return abs ? vscode.Uri.file(abs) : undefined;
 }
 

@@ -49,8 +49,44 @@ function inside(path: string, root: string): boolean {
  * @param candidate a POSIX relative path (joined to `base`) or an absolute path.
  * @param roots the workspace folders' file-system paths.
  * @param base the folder a relative path belongs to; must itself be one of `roots`.
+ * @param fsAccess when given, symlinks are resolved and the real location must be inside too.
  */
-export function resolveInsideRoots(candidate: unknown, roots: readonly string[], base?: string): string | undefined {
+/** File-system access the caller may lend so symlinks are followed (the webview bundle has none). */
+export interface RealpathAccess {
+  realpath(path: string): string;
+}
+
+/**
+ * Where the OS really goes for `abs`: the realpath of its longest existing prefix plus the rest
+ * (a file about to be created has no realpath of its own). Undefined when nothing resolves.
+ */
+function realLocation(abs: string, fsAccess: RealpathAccess): string | undefined {
+  let head = abs;
+  const tail: string[] = [];
+  for (;;) {
+    try {
+      const real = normalizeRoot(fsAccess.realpath(head));
+      return tail.length ? join(real, tail) : real;
+    } catch {
+      const i = head.lastIndexOf('/');
+      if (i <= 0) return undefined;
+      tail.unshift(head.slice(i + 1));
+      head = head.slice(0, i);
+    }
+  }
+}
+
+function insideReal(abs: string, roots: readonly string[], fsAccess: RealpathAccess | undefined): boolean {
+  if (!fsAccess) return true;
+  const real = realLocation(abs, fsAccess);
+  if (real === undefined) return false;
+  return roots.some((r) => {
+    const realRoot = realLocation(r, fsAccess);
+    return realRoot !== undefined && inside(real, realRoot);
+  });
+}
+
+export function resolveInsideRoots(candidate: unknown, roots: readonly string[], base?: string, fsAccess?: RealpathAccess): string | undefined {
   if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 4096) return undefined;
   if (/[\u0000-\u001f\u007f]/.test(candidate)) return undefined;
   // A scheme is two or more letters before `:` (one letter is a Windows drive).
@@ -64,11 +100,12 @@ export function resolveInsideRoots(candidate: unknown, roots: readonly string[],
   if (isAbsolute(p)) {
     const drive = /^[a-zA-Z]:\//.test(p) ? p.slice(0, 2).toLowerCase() : '';
     const abs = drive ? join(`${drive}/`, segments(p.slice(2)) ?? []) : join('/', segs);
-    return normRoots.some((r) => inside(abs, r)) ? abs : undefined;
+    return normRoots.some((r) => inside(abs, r)) && insideReal(abs, normRoots, fsAccess) ? abs : undefined;
   }
   if (base === undefined) return undefined;
   const b = normalizeRoot(base);
   if (!normRoots.includes(b)) return undefined;
   const abs = join(b, segs);
-  return inside(abs, b) ? abs : undefined;
+  // With file-system access, a symlink inside the workspace that leads outside it is refused too.
+  return inside(abs, b) && insideReal(abs, [b], fsAccess) ? abs : undefined;
 }

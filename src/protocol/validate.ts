@@ -122,7 +122,7 @@ function parse(x: unknown): FromWebviewMessage {
         ...(o.ref === undefined ? {} : { ref: fileRef(o.ref) }),
       };
     default:
-      return fail(`unknown message type ${JSON.stringify(String(o.type)).slice(0, 40)}`);
+      return fail(`unknown message type ${typeof o.type === "string" ? JSON.stringify(o.type.slice(0, 40)) : `(${typeof o.type})`}`);
   }
 }
 

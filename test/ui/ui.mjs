@@ -22,6 +22,15 @@ const resultFile = arg('--result');
 const requestLog = arg('--requests');
 fs.mkdirSync(artifacts, { recursive: true });
 
+// Labels for Classify Selection, as a user would configure them in the workspace settings.
+const TAG_LABELS = [
+  { label: 'deployment', description: 'releasing and rolling back services' },
+  { label: 'gardening', description: 'plants, soil and watering' },
+  { label: '缓存', description: '缓存淘汰与过期' },
+];
+fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
+fs.writeFileSync(path.join(ws, '.vscode/settings.json'), JSON.stringify({ 'semanticWorkspace.tags': TAG_LABELS }, null, 2));
+
 const profile = tempProfile();
 const { ctx, page } = await launch(profile);
 const { check, results } = runner(page, artifacts);
@@ -37,6 +46,155 @@ async function sidebarSearch(query, expect) {
   const hit = frame.locator('#results .result', { hasText: expect }).first();
   await hit.waitFor({ timeout: 30_000 });
   return { frame, hit };
+}
+
+/** The "Beyond search" surfaces in the sidebar: Related, Topics (with the 2-D map) and Tags. */
+async function analysisChecks() {
+  /** Paths (the links' title) in the Related list, top first. */
+  const relatedPaths = async (frame) => frame.locator('#related [data-testid=related-list] li a.link').evaluateAll((as) => as.map((a) => a.getAttribute('title')));
+  /** Waits until the Related list's top `n` satisfy `ok`; returns the whole list. */
+  async function relatedUntil(frame, ok, what, n = 3) {
+    const end = Date.now() + 30_000;
+    let last = [];
+    for (;;) {
+      last = await relatedPaths(frame).catch(() => []);
+      if (last.length && ok(last.slice(0, n))) return last;
+      if (Date.now() > end) throw new Error(`Related never showed ${what}; it shows ${JSON.stringify(last)}`);
+      await sleep(300);
+    }
+  }
+
+  await check('Related follows the active editor: rateLimiter.ts → rate-limits.md on top; a gardening note → gardening notes', async () => {
+    const frame = await openSidebar(page);
+    await openFile(page, 'src/rateLimiter.ts');
+    const forCode = await relatedUntil(frame, (top) => top.includes('notes/rate-limits.md'), 'notes/rate-limits.md in its top 3');
+    const subtitle = (await frame.locator('#related .subtitle').first().innerText().catch(() => '')).trim();
+    log(`  related for rateLimiter.ts (${JSON.stringify(subtitle)}): ${JSON.stringify(forCode.slice(0, 5))}`);
+    if (forCode.includes('src/rateLimiter.ts')) throw new Error('the active file lists itself as related');
+    await openFile(page, 'notes/compost.md');
+    const plants = ['notes/herbs.md', 'notes/gardening.md'];
+    const forNote = await relatedUntil(frame, (top) => !top.includes('notes/rate-limits.md') && plants.some((p) => top.includes(p)), 'a gardening note (and not rate-limits.md) in its top 3');
+    const subtitle2 = (await frame.locator('#related .subtitle').first().innerText().catch(() => '')).trim();
+    log(`  related for compost.md (${JSON.stringify(subtitle2)}): ${JSON.stringify(forNote.slice(0, 5))}`);
+    if (JSON.stringify(forNote) === JSON.stringify(forCode)) throw new Error('the list did not change with the active editor');
+    if (subtitle && subtitle2 && subtitle === subtitle2) throw new Error(`the "related to" line did not change: ${subtitle}`);
+  });
+
+  await check('Cluster Notes (sidebar button) shows topics and a 2-D map; hover names a point, click opens its note (screenshot topics-map.png)', async () => {
+    await runCommand(page, 'View: Close All Editors');
+    const frame = await openSidebar(page);
+    await frame.locator('[data-testid=cluster-notes]').click();
+    const points = frame.locator('#topics [data-testid=topic-map] [data-testid=map-point]');
+    await points.first().waitFor({ timeout: 60_000 });
+    const n = await points.count();
+    const topics = await frame.locator('#topics [data-testid=topic]').evaluateAll((ds) => ds.map((d) => ({
+      name: d.querySelector('.topic-name')?.textContent ?? '',
+      members: [...d.querySelectorAll('.members .member a')].map((a) => a.textContent),
+    })));
+    const outliers = await frame.locator('#topics [data-testid=topic-outliers] .member a').allTextContents();
+    log(`  ${n} map point(s); topics: ${JSON.stringify(topics)}; outliers: ${JSON.stringify(outliers)}`);
+    if (n < 8) throw new Error(`only ${n} points on the map (the fixture has 9 notes)`);
+    if (topics.length < 2) throw new Error(`only ${topics.length} topic(s)`);
+    // The fixture has an ops group and a plants group: they must not end up in one topic.
+    const ops = ['notes/release-process.md', 'notes/on-call-runbook.md', 'notes/deployment.md'];
+    const plants = ['notes/compost.md', 'notes/herbs.md', 'notes/gardening.md'];
+    const topicOf = (title) => topics.findIndex((t) => t.members.includes(title));
+    const opsTopics = new Set(ops.map(topicOf).filter((i) => i >= 0));
+    const plantTopics = new Set(plants.map(topicOf).filter((i) => i >= 0));
+    if (!opsTopics.size || !plantTopics.size) throw new Error('the ops or the plants notes are in no topic');
+    if ([...opsTopics].some((i) => plantTopics.has(i))) throw new Error('ops and plants notes share a topic');
+    // Hover: the point carries its note's title (SVG <title>, shown as a tooltip) and an accessible name.
+    const point = frame.locator('#topics [data-testid=map-point]', { has: frame.locator('title', { hasText: 'herbs.md' }) }).first();
+    await point.scrollIntoViewIfNeeded();
+    await point.hover();
+    const tip = await point.locator('title').textContent();
+    const aria = await point.getAttribute('aria-label');
+    if (!tip?.includes('herbs.md') || aria !== tip) throw new Error(`hovered point names ${JSON.stringify(tip)} / aria ${JSON.stringify(aria)}`);
+    // Results collapsed so the whole Topics section (map + list) is in view for the screenshot.
+    if ((await frame.locator('#results .section-toggle').getAttribute('aria-expanded').catch(() => null)) === 'true') await frame.locator('#results .section-toggle').click();
+    await frame.locator('#topics [data-testid=topic-map]').scrollIntoViewIfNeeded();
+    await point.hover();
+    await sleep(500);
+    await shot('topics-map.png');
+    await page.locator('iframe.webview.ready').first().screenshot({ path: path.join(artifacts, 'topics-map-sidebar.png') });
+    await point.click();
+    await activeTab(page, 'herbs.md');
+    // A member in the topic list opens its note as well.
+    await runCommand(page, 'View: Close All Editors');
+    const member = frame.locator('#topics [data-testid=topic] .member a', { hasText: 'release-process.md' }).first();
+    await member.locator('xpath=ancestor::details').evaluate((d) => { d.open = true; });
+    await member.click();
+    await activeTab(page, 'release-process.md');
+    // Give the keyboard back to the workbench (the click left focus in the webview).
+    await page.locator('.tabs-container .tab.active').first().click();
+  });
+
+  await check('Classify Selection from the context menu ranks every label with scores; Apply writes tags: to the note\'s frontmatter', async () => {
+    const file = path.join(ws, 'notes/herbs.md');
+    const original = fs.readFileSync(file, 'utf8');
+    await page.locator('.tabs-container .tab.active').first().click({ timeout: 2000 }).catch(() => {});
+    await runCommand(page, 'View: Close All Editors');
+    await openFile(page, 'notes/herbs.md');
+    // Select the paragraph (lines 3–5): click into its first line, Home, Shift+Down ×2, Shift+End.
+    const first = page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'Herbs in pots dry out quickly' }).first();
+    const selection = page.locator('.statusbar-item[id="status.editor.selection"]').first();
+    for (let i = 0; ; i++) {
+      await first.click();
+      await page.keyboard.press('Home');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Shift+ArrowDown');
+      await page.keyboard.press('Shift+End');
+      if (await selection.filter({ hasText: /selected/ }).waitFor({ timeout: 3000 }).then(() => true).catch(() => false)) break;
+      if (i === 2) throw new Error(`no selection: ${await selection.textContent()}`);
+    }
+    log(`  selection: ${JSON.stringify((await selection.textContent())?.trim())}`);
+    const items = await contextMenuItems(page, first.locator('span', { hasText: 'Herbs' }).first());
+    if (!items.some((i) => i.includes('Classify Selection'))) throw new Error(`context menu lacks Classify Selection: ${JSON.stringify(items)}`);
+    const item = page.getByRole('menuitem', { name: /Classify Selection/ }).first();
+    await item.hover();
+    await sleep(200);
+    await item.click({ delay: 50 });
+    const frame = sidebarFrame(page);
+    const rows = frame.locator('#tags [data-testid=tag-scores] [data-testid=tag-row]');
+    await rows.first().waitFor({ timeout: 30_000 });
+    const table = await rows.evaluateAll((trs) => trs.map((tr) => ({
+      label: tr.getAttribute('data-label'),
+      score: Number(tr.querySelector('td.score')?.textContent),
+      checked: tr.querySelector('input[type=checkbox]')?.checked ?? false,
+    })));
+    const mode = await frame.locator('#tags [data-testid=tags-mode]').innerText().catch(() => '');
+    log(`  tags (${JSON.stringify(mode)}): ${JSON.stringify(table)}`);
+    // The QuickPick the command opens lists the same labels.
+    const picks = (await stableRows(page)).filter(Boolean);
+    log(`  quick pick: ${JSON.stringify(picks)}`);
+    await shot('classify-selection.png');
+    await page.keyboard.press('Escape'); // apply through the sidebar instead
+    const labels = TAG_LABELS.map((l) => l.label);
+    if (table.length !== labels.length || !labels.every((l) => table.some((r) => r.label === l))) throw new Error(`the table does not list every label: ${JSON.stringify(table.map((r) => r.label))}`);
+    if (table.some((r) => !Number.isFinite(r.score))) throw new Error('a label has no numeric score');
+    for (let i = 1; i < table.length; i++) if (table[i].score > table[i - 1].score) throw new Error(`not ranked by score: ${JSON.stringify(table)}`);
+    if (table[0].label !== 'gardening') throw new Error(`"gardening" is not ranked first: ${table[0].label}`);
+    if (!table[0].checked) throw new Error('"gardening" is not pre-selected');
+    if (!picks.some((p) => p.includes('gardening'))) throw new Error('the QuickPick does not offer "gardening"');
+    // Apply only "gardening" (uncheck any other pre-selected label) with the sidebar's Apply button.
+    for (const r of table.slice(1)) {
+      if (r.checked) await frame.locator(`#tags [data-testid=tag-row][data-label="${r.label}"] [data-testid=tag-check]`).uncheck();
+    }
+    await frame.locator('#tags [data-testid=apply-tags]').click();
+    await frame.locator('#tags [data-testid=tags-feedback]', { hasText: /gardening/ }).waitFor({ timeout: 15_000 });
+    // The edit may be left unsaved for review: save it (Ctrl+S) and read the file from disk.
+    const dirty = await page.locator('.tabs-container .tab.active.dirty', { hasText: 'herbs.md' }).isVisible().catch(() => false);
+    log(`  after Apply: tab ${dirty ? 'dirty' : 'not dirty'}, disk ${fs.readFileSync(file, 'utf8') === original ? 'unchanged' : 'changed'}`);
+    await page.locator('.tabs-container .tab.active', { hasText: 'herbs.md' }).click();
+    await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'rosemary' }).first().click();
+    await page.keyboard.press('Control+S');
+    const end = Date.now() + 10_000;
+    let text = original;
+    const want = `---\ntags:\n  - gardening\n---\n${original}`;
+    while (text !== want && Date.now() < end) { await sleep(200); text = fs.readFileSync(file, 'utf8'); }
+    if (text !== want) throw new Error(`herbs.md on disk is ${JSON.stringify(text.slice(0, 200))}, expected the original with tags: [gardening] frontmatter`);
+    log(`  saved: ${JSON.stringify(text.split('\n').slice(0, 5).join('\n'))}`);
+  });
 }
 
 try {
@@ -132,6 +290,8 @@ try {
     }
     await page.keyboard.press('Escape');
   });
+
+  await analysisChecks();
 
   await check('a forged sidebar message naming a path outside the workspace opens nothing', async () => {
     await openSidebar(page);

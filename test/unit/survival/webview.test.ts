@@ -52,6 +52,14 @@ function randomString(r: () => number): string {
   return s;
 }
 
+function nest(levels: number): unknown {
+  let deep: unknown = { type: 'search' };
+  for (let i = 0; i < levels; i++) deep = { nested: deep, ref: { folder: 'f', path: 'x' } };
+  return deep;
+}
+const DEEP = nest(1000);
+const HUGE = 'x'.repeat(1_000_000);
+
 function garbage(r: () => number, depth = 0): unknown {
   const k = Math.floor(r() * 16);
   switch (k) {
@@ -60,7 +68,7 @@ function garbage(r: () => number, depth = 0): unknown {
     case 2: return pick(r, [0, -1, 1.5, NaN, Infinity, -Infinity, -0, 2 ** 31, 2 ** 53, Number.MAX_VALUE, 1e308 * 10]);
     case 3: return pick(r, [true, false]);
     case 4: return randomString(r);
-    case 5: return 'x'.repeat(pick(r, [1001, 4097, 65_536, 1_000_000]));
+    case 5: return r() < 0.1 ? HUGE : 'x'.repeat(pick(r, [1001, 4097, 65_536]));
     case 6: return BigInt(Math.floor(r() * 1e6));
     case 7: return new Date(r() * 1e13);
     case 8: return new Map([[randomString(r), garbage(r, depth + 1)]]);
@@ -73,11 +81,8 @@ function garbage(r: () => number, depth = 0): unknown {
       return a;
     }
     case 12: return JSON.parse('{"__proto__": {"polluted": true, "type": "open"}, "constructor": {"prototype": {"polluted": true}}}');
-    case 13: {
-      let deep: unknown = { type: 'search' };
-      for (let i = 0; i < 1000; i++) deep = { nested: deep, ref: { folder: 'f', path: 'x' } };
-      return deep;
-    }
+    case 13:
+      return r() < 0.1 ? DEEP : nest(50);
     default: {
       if (depth > 4) return {};
       const o: Record<string, unknown> = {};
@@ -127,6 +132,9 @@ function mutated(r: () => number, roots: string[]): unknown {
   }
   return m;
 }
+
+/** `resolveInsideRoots` with a fourth `{ realpath }` argument (ignored by the current version). */
+const resolveWithRealpath = resolveInsideRoots as (candidate: unknown, roots: readonly string[], base: string | undefined, fsAccess: { realpath: (p: string) => string }) => string | undefined;
 
 /** Values postMessage can carry whose conversion to a string throws. */
 const POSTABLE_TRAPS: unknown[] = [
@@ -245,7 +253,9 @@ test(`webview paths: ${PATHS} forged paths against real workspace folders (symli
   const check = (candidate: unknown, base: string | undefined) => {
     let out: string | undefined;
     try {
-      out = resolveInsideRoots(candidate, roots, base);
+      // paths.ts is pure string logic; the file system is handed in (the suggested fix for
+      // symlink escapes: resolve the existing prefix with `realpath` and check it again).
+      out = resolveWithRealpath(candidate, roots, base, { realpath: fs.realpathSync.native });
     } catch (e) {
       threw.push(`${JSON.stringify(candidate)?.slice(0, 60)}: ${(e as Error).message}`);
       return;
@@ -267,13 +277,33 @@ test(`webview paths: ${PATHS} forged paths against real workspace folders (symli
     const base = pick(r, [roots[0], roots[1], roots[0] + '/', undefined, '/tmp', roots[0] + '-evil']);
     check(r() < 0.85 ? forgedPath(r, roots) : garbage(r), base);
   }
+  // Windows workspace roots (pure string rules): drive letters, backslashes, case, UNC.
+  const winRoots = ['C:\\Users\\me\\ws', 'd:/proj/'];
+  const winNorm = ['c:/users/me/ws/', 'd:/proj/'];
+  let winAccepted = 0;
+  for (let i = 0; i < PATHS / 4; i++) {
+    const lead = pick(r, ['', 'C:\\Users\\me\\ws\\', 'c:/USERS/me/WS/', 'C:\\Users\\me\\ws-evil\\', 'D:\\', 'd:/proj', 'E:/proj/', '\\\\?\\C:\\', '//?/c:/', 'C:', 'c:..\\']);
+    const candidate = lead + forgedPath(r, winRoots).replace(/\//g, r() < 0.5 ? '\\' : '/');
+    let out: string | undefined;
+    try {
+      out = resolveInsideRoots(candidate, winRoots, pick(r, [...winRoots, undefined]));
+    } catch (e) {
+      threw.push(`${candidate.slice(0, 60)}: ${(e as Error).message}`);
+      continue;
+    }
+    if (out === undefined) continue;
+    winAccepted++;
+    if (!winNorm.some((root) => out!.toLowerCase().startsWith(root) && out!.length > root.length)) lexical.push(`${JSON.stringify(candidate)} → ${out}`);
+  }
   // The obvious ones, whatever the dice did.
   for (const p of ['link-out/secret.txt', 'link-file', 'link-etc/passwd', 'nested/up/ws-a-evil/x', `${roots[0]}/link-out/secret.txt`, 'link-in/a.ts', 'src/a.ts']) check(p, roots[0]);
-  const legit = resolveInsideRoots('src/a.ts', roots, roots[0]);
-  t.diagnostic(`paths ${PATHS + 7}: accepted ${accepted}, refused ${refused}; threw ${threw.length}; accepted outside the roots as strings ${lexical.length}, ` +
+  const legit = resolveWithRealpath('src/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
+  const legitViaInnerLink = resolveWithRealpath('link-in/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
+  t.diagnostic(`paths ${PATHS + 7} (+${PATHS / 4} against Windows roots, ${winAccepted} accepted): accepted ${accepted}, refused ${refused}; threw ${threw.length}; accepted outside the roots as strings ${lexical.length}, ` +
     `accepted but resolving outside through a symlink ${viaLinks.size}`);
   assert.deepEqual(threw.slice(0, 10), []);
   assert.deepEqual(lexical.slice(0, 10), []);
   assert.equal(legit, `${roots[0]}/src/a.ts`, 'an ordinary file inside is still accepted');
+  assert.ok(legitViaInnerLink, 'a link to a place inside the workspace is still accepted');
   assert.deepEqual([...linkExamples.values()], [], 'paths accepted although the file system resolves them outside the workspace (symlinks)');
 });
