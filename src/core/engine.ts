@@ -89,6 +89,7 @@ class WorkspaceEngine implements Engine {
   }
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
+    await this.ensureDimensions(options.signal);
     const loaded = this.load();
     const mode = options.mode ?? 'hybrid';
     const offline = this.embedder.provider === 'offline';
@@ -136,6 +137,8 @@ class WorkspaceEngine implements Engine {
   }
 
   async status(): Promise<IndexStatus & { corrupt?: string; complete?: boolean }> {
+    // The index's space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
+    await this.ensureDimensions();
     const info = readIndexInfo(this.indexDir, this.embedder.fingerprint);
     return {
       exists: info.exists,
@@ -157,6 +160,7 @@ class WorkspaceEngine implements Engine {
   }
 
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {
+    await this.ensureDimensions();
     let loaded: Loaded;
     try {
       loaded = this.load();
