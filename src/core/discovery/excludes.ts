@@ -16,7 +16,7 @@ export const DEFAULT_EXCLUDE_PATTERNS: readonly string[] = [
   'node_modules/', 'bower_components/', 'jspm_packages/', '.git/', '.hg/', '.svn/', '.bzr/',
   'dist/', 'build/', 'out/', 'vendor/', 'target/', '__pycache__/', '.venv/', 'venv/', '.tox/', '.nox/',
   '.mypy_cache/', '.pytest_cache/', '.ruff_cache/', '.next/', '.nuxt/', '.svelte-kit/', '.parcel-cache/',
-  '.turbo/', '.cache/', 'coverage/', '.nyc_output/', '.gradle/', '.idea/', '.vs/', '.terraform/',
+  '.turbo/', '.cache/', '.vscode/', 'coverage/', '.nyc_output/', '.gradle/', '.idea/', '.vs/', '.terraform/',
   '.serverless/', '.eggs/', '*.egg-info/', '.dart_tool/', 'Pods/', 'DerivedData/', '.vscode-test/',
   // lockfiles: long, machine-written, no meaning to search
   'package-lock.json', 'npm-shrinkwrap.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb', 'Cargo.lock',

@@ -3,7 +3,7 @@
  * real process (with its peak RSS), and the fake DashScope server in its own process
  * (supportFakeMain.ts) with its counters and every request it received.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
-export const cliPath = path.join(repoRoot, 'dist/cli.js');
 export const HEAVY = process.env.SW_HEAVY === '1';
 
 const cleanups: string[] = [];
@@ -32,6 +31,27 @@ export function tempDir(prefix: string): string {
   cleanups.push(d);
   return d;
 }
+
+/**
+ * The bundled CLI, snapshotted once per test process: others rebuild dist/ while these long
+ * suites run, and every run of one suite must use the same build (a result computed by one
+ * build is compared with another's). The bundle is self-contained (cli.js, its chunk worker and
+ * the tree-sitter wasm next to it).
+ */
+export const cliPath: string = (() => {
+  const dist = path.join(repoRoot, 'dist');
+  const snap = tempDir('sw-surv-dist-');
+  for (let attempt = 0; ; attempt++) {
+    for (const e of fs.readdirSync(dist)) {
+      if (e.endsWith('.map') || e.startsWith('extension')) continue;
+      fs.cpSync(path.join(dist, e), path.join(snap, e), { recursive: true });
+    }
+    const cli = path.join(snap, 'cli.js');
+    const ok = spawnSync(process.execPath, [cli, '--version'], { encoding: 'utf8' }).status === 0;
+    if (ok || attempt >= 5) return cli;
+    spawnSync('sleep', ['2']); // caught dist/ mid-build: copy again
+  }
+})();
 
 /** mulberry32: small, fast, seeded. */
 export function rng(seed: number): () => number {

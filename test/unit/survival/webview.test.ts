@@ -133,9 +133,6 @@ function mutated(r: () => number, roots: string[]): unknown {
   return m;
 }
 
-/** `resolveInsideRoots` with a fourth `{ realpath }` argument (ignored by the current version). */
-const resolveWithRealpath = resolveInsideRoots as (candidate: unknown, roots: readonly string[], base: string | undefined, fsAccess: { realpath: (p: string) => string }) => string | undefined;
-
 /** Values postMessage can carry whose conversion to a string throws. */
 const POSTABLE_TRAPS: unknown[] = [
   { type: { toString: 1, valueOf: 1 } },
@@ -253,9 +250,8 @@ test(`webview paths: ${PATHS} forged paths against real workspace folders (symli
   const check = (candidate: unknown, base: string | undefined) => {
     let out: string | undefined;
     try {
-      // paths.ts is pure string logic; the file system is handed in (the suggested fix for
-      // symlink escapes: resolve the existing prefix with `realpath` and check it again).
-      out = resolveWithRealpath(candidate, roots, base, { realpath: fs.realpathSync.native });
+      // paths.ts is pure string logic; the extension lends it the file system (`realpath`).
+      out = resolveInsideRoots(candidate, roots, base, { realpath: fs.realpathSync.native });
     } catch (e) {
       threw.push(`${JSON.stringify(candidate)?.slice(0, 60)}: ${(e as Error).message}`);
       return;
@@ -297,8 +293,8 @@ test(`webview paths: ${PATHS} forged paths against real workspace folders (symli
   }
   // The obvious ones, whatever the dice did.
   for (const p of ['link-out/secret.txt', 'link-file', 'link-etc/passwd', 'nested/up/ws-a-evil/x', `${roots[0]}/link-out/secret.txt`, 'link-in/a.ts', 'src/a.ts']) check(p, roots[0]);
-  const legit = resolveWithRealpath('src/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
-  const legitViaInnerLink = resolveWithRealpath('link-in/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
+  const legit = resolveInsideRoots('src/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
+  const legitViaInnerLink = resolveInsideRoots('link-in/a.ts', roots, roots[0], { realpath: fs.realpathSync.native });
   t.diagnostic(`paths ${PATHS + 7} (+${PATHS / 4} against Windows roots, ${winAccepted} accepted): accepted ${accepted}, refused ${refused}; threw ${threw.length}; accepted outside the roots as strings ${lexical.length}, ` +
     `accepted but resolving outside through a symlink ${viaLinks.size}`);
   assert.deepEqual(threw.slice(0, 10), []);
