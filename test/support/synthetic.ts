@@ -9,18 +9,10 @@
  * - Chunks are code-like text: Zipf-distributed vocabulary, camelCase / snake_case identifiers,
  *   file paths shared by several chunks, some Chinese comments.
  */
+import { mulberry32 } from '../../src/core/embedding/offline/prng';
 
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG: the product's own mulberry32. */
+export const rng = mulberry32;
 
 /** Standard normal samples from a uniform PRNG (Box–Muller, both values used). */
 export function gaussian(rand: () => number): () => number {

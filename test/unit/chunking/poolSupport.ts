@@ -2,19 +2,11 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { mulberry32 } from '../../../src/core/embedding/offline/prng';
 import { FIXTURES } from './helpers';
 
-/** Deterministic PRNG (mulberry32): the same corpus on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (the product's mulberry32): the same corpus on every run. */
+const rng = mulberry32;
 
 const WORDS = ['mailbox', 'parse', 'header', 'index', 'vector', 'chunk', 'token', 'folder', 'message', 'queue', 'retry', 'budget'];
 
