@@ -4,12 +4,38 @@
  * remembered per workspace and per endpoint (a different endpoint asks again) and revocable.
  */
 import * as vscode from 'vscode';
-import type { IndexReport } from '../core/engineTypes';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import { endpointOf, readSettings, type Settings } from './settings';
 
 const KEY = 'semanticWorkspace.consent';
+
+export interface DryRunTotals {
+  readonly files: number;
+  readonly chunks: number;
+  readonly tokens: number;
+  readonly cost: number;
+  /** The provider label of the last folder (all folders share one provider). */
+  readonly label: string;
+}
+
+/** What indexing every folder would send, from dry runs (nothing is embedded), with cancellable progress. */
+export function dryRunTotals(engines: Engines, title: string): Thenable<DryRunTotals> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, async (_p, token) => {
+    const ac = new AbortController();
+    token.onCancellationRequested(() => ac.abort());
+    const t = { files: 0, chunks: 0, tokens: 0, cost: 0, label: '' };
+    for (const { engine } of await engines.all()) {
+      const r = await engine.index({ dryRun: true, signal: ac.signal });
+      t.files += r.filesIndexed;
+      t.chunks += r.chunks;
+      t.tokens += r.tokens;
+      t.cost += r.estimatedCostUSD ?? 0;
+      t.label = (await engine.status()).label;
+    }
+    return t;
+  });
+}
 
 function consentId(s: Settings): string {
   return `${s.provider}|${endpointOf(s)}`;
@@ -50,25 +76,9 @@ export class Consent {
     const settings = readSettings();
     const { provider } = await this.engines.effectiveProvider(settings);
     if (provider === 'offline' || this.has(settings)) return true;
-    let totals: { files: number; chunks: number; tokens: number; cost: number; label: string };
+    let totals: DryRunTotals;
     try {
-      totals = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Estimating what would be uploaded…'), cancellable: true },
-        async (_p, token) => {
-          const ac = new AbortController();
-          token.onCancellationRequested(() => ac.abort());
-          const t = { files: 0, chunks: 0, tokens: 0, cost: 0, label: '' };
-          for (const { engine } of await this.engines.all()) {
-            const r: IndexReport = await engine.index({ dryRun: true, signal: ac.signal });
-            t.files += r.filesIndexed;
-            t.chunks += r.chunks;
-            t.tokens += r.tokens;
-            t.cost += r.estimatedCostUSD ?? 0;
-            t.label = (await engine.status()).label;
-          }
-          return t;
-        },
-      );
+      totals = await dryRunTotals(this.engines, vscode.l10n.t('Estimating what would be uploaded…'));
     } catch (e) {
       this.log.channel.error(`dry run failed: ${errorText(e)}`);
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not estimate the upload: {0}', errorText(e)));

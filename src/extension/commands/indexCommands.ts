@@ -1,5 +1,6 @@
 /** Index, rebuild, clear and estimate: thin wrappers over the Indexer and the engines. */
 import * as vscode from 'vscode';
+import { dryRunTotals } from '../consent';
 import { errorText } from '../log';
 import type { Command, Services } from '../services';
 
@@ -18,23 +19,7 @@ async function clearIndex(s: Services): Promise<void> {
 }
 
 async function estimateCost(s: Services): Promise<void> {
-  const totals = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Estimating indexing cost…'), cancellable: true },
-    async (_p, token) => {
-      const ac = new AbortController();
-      token.onCancellationRequested(() => ac.abort());
-      const t = { files: 0, chunks: 0, tokens: 0, cost: 0, label: '' };
-      for (const { engine } of await s.engines.all()) {
-        const r = await engine.index({ dryRun: true, signal: ac.signal });
-        t.files += r.filesIndexed;
-        t.chunks += r.chunks;
-        t.tokens += r.tokens;
-        t.cost += r.estimatedCostUSD ?? 0;
-        t.label = (await engine.status()).label;
-      }
-      return t;
-    },
-  );
+  const totals = await dryRunTotals(s.engines, vscode.l10n.t('Estimating indexing cost…'));
   s.log.channel.info(`estimate: ${totals.files} files, ${totals.chunks} chunks, ${totals.tokens} tokens, $${totals.cost.toFixed(4)} (${totals.label})`);
   void vscode.window.showInformationMessage(
     vscode.l10n.t('{0} files, {1} chunks, about {2} tokens — estimated cost ${3} with {4}.', totals.files, totals.chunks, totals.tokens.toLocaleString(), totals.cost.toFixed(4), totals.label),
