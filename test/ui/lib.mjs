@@ -34,6 +34,10 @@ export function runner(page, artifacts) {
   return {
     results,
     async check(name, fn, timeoutMs = 90_000) {
+      // SW_UI_ONLY=<regex> runs just the matching checks (plus the first two, which open and index
+      // the workspace): for iterating on one check; the full suite never sets it.
+      const only = process.env.SW_UI_ONLY;
+      if (only && results.length >= 2 && !new RegExp(only, 'i').test(name)) { results.push({ name, ok: true, skipped: true }); return; }
       const t = Date.now();
       try {
         await Promise.race([fn(), sleep(timeoutMs).then(() => { throw new Error(`timed out after ${timeoutMs} ms`); })]);
@@ -104,26 +108,53 @@ export async function stableRows(page, quietMs = 600, timeoutMs = 15_000) {
   }
 }
 
+/**
+ * Gives the keyboard back to the workbench. A click inside a webview leaves focus in its iframe,
+ * where F1 / Ctrl+P never reach VS Code's keybinding service; blurring the iframe fixes that
+ * without clicking anything that could act.
+ */
+export async function focusWorkbench(page) {
+  for (let i = 0; i < 3; i++) {
+    const inFrame = await page.evaluate(() => {
+      const a = document.activeElement;
+      if (a && a.tagName === 'IFRAME') { a.blur(); return true; }
+      return false;
+    });
+    if (!inFrame) return;
+    await sleep(100);
+  }
+}
+
 /** F1, type `>title`, Enter on the matching row. */
 export async function runCommand(page, title) {
+  await focusWorkbench(page);
   await page.keyboard.press('Escape');
   await page.keyboard.press('F1');
   await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
   await quickInput(page).fill(`>${title}`);
-  // Click the row whose label is exactly the title: the fuzzy filter may rank another one first.
-  const exact = page.locator(`.quick-input-widget .monaco-list-row[aria-label="${title.replace(/"/g, '\\"')}"]`).first();
-  const row = (await exact.waitFor({ timeout: 10_000 }).then(() => true).catch(() => false)) ? exact : quickRows(page).filter({ hasText: title }).first();
-  await row.click();
+  // Click the row whose label is the title (its aria-label may append the keybinding): the fuzzy
+  // filter may rank another command first.
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const labels = await quickRows(page).evaluateAll((rs) => rs.map((r) => r.getAttribute('aria-label') ?? ''));
+    const i = labels.findIndex((l) => l === title || l.startsWith(`${title},`));
+    if (i >= 0) { await quickRows(page).nth(i).click(); return; }
+    if (Date.now() > end) { log(`  (no palette row labelled ${JSON.stringify(title)}; rows: ${JSON.stringify(labels.slice(0, 3))})`); break; }
+    await sleep(150);
+  }
+  await quickRows(page).filter({ hasText: title }).first().click();
 }
 
 /** Ctrl+P quick open of a workspace file. */
 export async function openFile(page, relPath) {
+  await focusWorkbench(page);
   await page.keyboard.press('Escape');
   await page.keyboard.press('Control+P');
   await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
   await quickInput(page).fill(relPath);
-  await quickRows(page).filter({ hasText: path.basename(relPath) }).first().waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  // Click the file's own row: Enter would take the focused row, which can still be a recently
+  // opened file while the filter catches up.
+  await quickRows(page).filter({ hasText: path.basename(relPath) }).first().click({ timeout: 10_000 });
   await activeTab(page, path.basename(relPath));
 }
 
