@@ -126,6 +126,7 @@ async function analysisChecks() {
   await check('Classify Selection from the context menu ranks every label with scores; Apply writes tags: to the note\'s frontmatter', async () => {
     const file = path.join(ws, 'notes/herbs.md');
     const original = fs.readFileSync(file, 'utf8');
+    await openSidebar(page); // its Tags section shows the scores next to the QuickPick
     await runCommand(page, 'View: Close All Editors');
     await openFile(page, 'notes/herbs.md');
     // Select the paragraph (lines 3–5): click into its first line, Home, Shift+Down ×2, Shift+End.
@@ -176,8 +177,10 @@ async function analysisChecks() {
     await frame.locator('#tags [data-testid=apply-tags]').click();
     await frame.locator('#tags [data-testid=tags-feedback]', { hasText: /gardening/ }).waitFor({ timeout: 15_000 });
     // The edit may be left unsaved for review: save it (Ctrl+S) and read the file from disk.
-    const dirty = await page.locator('.tabs-container .tab.active.dirty', { hasText: 'herbs.md' }).isVisible().catch(() => false);
+    // Apply edits the open document (one undoable edit): its tab turns dirty.
+    const dirty = await page.locator('.tabs-container .tab.dirty', { hasText: 'herbs.md' }).first().waitFor({ timeout: 10_000 }).then(() => true).catch(() => false);
     log(`  after Apply: tab ${dirty ? 'dirty' : 'not dirty'}, disk ${fs.readFileSync(file, 'utf8') === original ? 'unchanged' : 'changed'}`);
+    if (!dirty && fs.readFileSync(file, 'utf8') === original) throw new Error('Apply changed neither the open editor nor the file');
     await page.locator('.tabs-container .tab.active', { hasText: 'herbs.md' }).click();
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'rosemary' }).first().click();
     await page.keyboard.press('Control+S');
