@@ -23,13 +23,18 @@ const LATIN_WORD = /[\p{L}\p{N}_$]+/gu;
  * numerals and quantities (English stems and Chinese words) that the tokenizer's stop lists keep
  * because they matter for search. Short on purpose: c-TF-IDF already demotes words used everywhere.
  */
-const NOISE = new Set([
+const NOISE_WORDS = [
   'http', 'https', 'www', 'com', 'org', 'html', 'md', 'png', 'jpg', 'nbsp', 'tag',
   'use', 'make', 'keep', 'need', 'also', 'more', 'most', 'only', 'each', 'every', 'after', 'before',
   'about', 'over', 'one', 'two', 'three', 'four', 'five', 'ten', 'first', 'then', 'very',
+  'open', 'get', 'set', 'see', 'let', 'take', 'put', 'give', 'try', 'want',
+  'like', 'just', 'still', 'even', 'well', 'good', 'new', 'old', 'way', 'thing', 'when', 'while',
+  'until', 'during', 'into', 'through', 'out', 'up', 'down', 'off', 'again', 'other', 'same', 'next', 'last',
   '需要', '保持', '看到', '选择', '时候', '开始', '一般', '通常', '可能', '能够', '比较', '一些', '之前',
   '以后', '每次', '每天', '十五', '二十', '三十', '两个', '几个', '更好', '应当', '应该',
-]);
+];
+// Terms arrive stemmed (`befor`), so the English words are compared in that form.
+const NOISE = new Set(NOISE_WORDS.map((w) => (CJK.test(w) ? w : stem(w))));
 
 /** Removes things that tokenise into noise: URLs, HTML tags, code fences' info strings. */
 function cleanForNaming(text: string): string {
