@@ -19,11 +19,9 @@ export function writeTree(root: string, files: Record<string, string>): void {
   }
 }
 
-/** Six indexable files (TS, Python, Go, Markdown in English and Chinese, text) and a few that must be skipped. */
-export function makeCorpus(): string {
-  const root = tempDir('sw-cli-corpus-');
-  writeTree(root, {
-    'src/rate_limiter.ts': `/**
+/** Six indexable files: TypeScript, Python, Go, Markdown in English and Chinese, plain text. */
+export const SMALL_CORPUS: Readonly<Record<string, string>> = {
+  'src/rate_limiter.ts': `/**
  * A token bucket that refills at a fixed rate; callers wait for a token before each request.
  */
 export class TokenBucket {
@@ -45,7 +43,7 @@ export class TokenBucket {
   }
 }
 `,
-    'lib/mailbox.py': `class Mailbox:
+  'lib/mailbox.py': `class Mailbox:
     """A folder of messages on disk."""
 
     def __init__(self, path):
@@ -56,16 +54,23 @@ export class TokenBucket {
         """Return the message count of the mailbox."""
         return len(self.messages)
 `,
-    'cmd/health.go': `package main
+  'cmd/health.go': `package main
 
 // healthHandler answers the load balancer's liveness probe.
 func healthHandler(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(200)
 }
 `,
-    'docs/deploy.md': `# Deployment\n\n## Rollback\n\nTo roll back a release, redeploy the previous image tag.\n`,
-    'docs/命令.md': `# 常用命令\n\n## 目录\n\n使用 ls 命令列出目录内容，加上 -l 参数显示详细信息。\n\n## 复制\n\n使用 cp 命令复制文件。\n`,
-    'notes.txt': 'Buy coffee filters. Call the plumber about the kitchen sink.\n',
+  'docs/deploy.md': `# Deployment\n\n## Rollback\n\nTo roll back a release, redeploy the previous image tag.\n`,
+  'docs/命令.md': `# 常用命令\n\n## 目录\n\n使用 ls 命令列出目录内容，加上 -l 参数显示详细信息。\n\n## 复制\n\n使用 cp 命令复制文件。\n`,
+  'notes.txt': 'Buy coffee filters. Call the plumber about the kitchen sink.\n',
+};
+
+/** The six files plus a few that must be skipped (a .env, a private key, node_modules). */
+export function makeCorpus(): string {
+  const root = tempDir('sw-cli-corpus-');
+  writeTree(root, {
+    ...SMALL_CORPUS,
     '.env': 'DASHSCOPE_API_KEY=sk-should-never-be-read\n',
     'keys/server.pem': '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----\n',
     'node_modules/pkg/index.js': 'module.exports = 1;\n',

@@ -11,6 +11,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { SMALL_CORPUS } from '../cli/support';
 import { FakeProcess, STACK_TRACE, cliEnv, generateCorpus, parseJsonLines, runCli, tempDir, writeCorpus, writeQueries, writeTree, type SearchLine } from './support';
 
 const KEY = 'sk-providers0123456789abcdef0123456';
@@ -25,46 +26,7 @@ after(async () => {
 
 function fixture(): string {
   const root = tempDir('sw-prov-fixture-');
-  writeTree(root, {
-    'src/rate_limiter.ts': `/**
- * A token bucket that refills at a fixed rate; callers wait for a token before each request.
- */
-export class TokenBucket {
-  private tokens: number;
-  constructor(private readonly capacity: number, private readonly refillPerSecond: number) {
-    this.tokens = capacity;
-  }
-
-  /** Takes one token, refilling first from the elapsed time. */
-  tryTake(now: number): boolean {
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
-}
-`,
-    'lib/mailbox.py': `class Mailbox:
-    """A folder of messages on disk."""
-
-    def __init__(self, path):
-        self.path = path
-        self.messages = []
-
-    def __len__(self):
-        """Return the message count of the mailbox."""
-        return len(self.messages)
-`,
-    'cmd/health.go': `package main
-
-// healthHandler answers the load balancer's liveness probe.
-func healthHandler(w http.ResponseWriter, r *http.Request) {
-	w.WriteHeader(200)
-}
-`,
-    'docs/deploy.md': '# Deployment\n\n## Rollback\n\nTo roll back a release, redeploy the previous image tag.\n',
-    'docs/命令.md': '# 常用命令\n\n## 目录\n\n使用 ls 命令列出目录内容，加上 -l 参数显示详细信息。\n\n## 复制\n\n使用 cp 命令复制文件。\n',
-    'notes.txt': 'Buy coffee filters. Call the plumber about the kitchen sink.\n',
-  });
+  writeTree(root, SMALL_CORPUS);
   return root;
 }
 
