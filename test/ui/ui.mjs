@@ -156,6 +156,13 @@ async function analysisChecks() {
       score: Number(tr.querySelector('td.score')?.textContent),
       checked: tr.querySelector('input[type=checkbox]')?.checked ?? false,
     })));
+    // The sidebar scrolls to the fresh scores (the Tags section sits below the search results).
+    await sleep(300);
+    const inView = await frame.locator('#tags [data-testid=tag-scores]').evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.top >= 0 && r.top < window.innerHeight;
+    });
+    if (!inView) throw new Error('the Tags section with the scores is not scrolled into view');
     const mode = await frame.locator('#tags [data-testid=tags-mode]').innerText().catch(() => '');
     log(`  tags (${JSON.stringify(mode)}): ${JSON.stringify(table)}`);
     // The QuickPick the command opens lists the same labels.

@@ -71,6 +71,9 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
       const applyBtn = actionButton(ctx.t('apply'), () => void apply(), 'apply-tags');
       applyBtn.classList.add('primary');
       sec.body.append(target, mode, sources, table, h('div', { class: 'row' }, applyBtn), feedback);
+      // A fresh classification (from the editor's context menu) is what the user wants to see now:
+      // bring the section into view instead of leaving it below the search results.
+      if (prev && prev.tags !== s.tags) sec.root.scrollIntoView({ block: 'start' });
     },
   };
 }

@@ -88,6 +88,8 @@ export function createTopicsView(ctx: ViewContext): { root: HTMLElement; update(
       const ul = h('ul', { class: 'topics', 'data-testid': 'topic-list' }, ...view.topics.map((t) => topicItem(ctx, t)));
       ul.append(h('li', {}, outlierGroup(ctx, view)));
       sec.body.append(ul);
+      // New topics (from the palette's Cluster Notes too) are shown, not left below the results.
+      if (prev && prev.topics !== s.topics) sec.root.scrollIntoView({ block: 'start' });
     },
   };
 }
