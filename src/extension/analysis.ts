@@ -170,7 +170,7 @@ export class AnalysisService implements vscode.Disposable {
   }
 
   /** Related files of one file, in the part that holds it; paths are display paths. */
-  async related(folderKey: string, relPath: string, options: { recent: { path: string; weight: number }[]; pinned: string[]; hidden: string[] }): Promise<{ space: AnalysisSpace; result: RelatedResult } | undefined> {
+  async related(folderKey: string, relPath: string, options: { recent: { path: string; weight: number }[]; recentWeight: number; pinned: string[]; hidden: string[] }): Promise<{ space: AnalysisSpace; result: RelatedResult } | undefined> {
     const space = await this.getSpace();
     if (!space) return undefined;
     const display = space.display(folderKey, relPath);

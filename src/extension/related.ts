@@ -10,6 +10,7 @@ import type { AnalysisService } from './analysis';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import { refOf } from './open';
+import { readSettings } from './settings';
 import { addHidden, parseRefKey, pushRecent, recentWeights, refKey, setPinned } from './recentFiles';
 import type { SidebarProvider } from './sidebar/provider';
 
@@ -96,12 +97,14 @@ export class RelatedController implements vscode.Disposable {
       if (!space) return { forTitle: here.path, items: [] };
       const toDisplay = (keys: readonly string[]) =>
         keys.map(parseRefKey).filter((r): r is FileRef => !!r).map((r) => space.display(r.folder, r.path));
-      const recent = recentWeights(this.keys(RECENT)).flatMap(({ key, weight }) => {
+      const recentWeight = readSettings().relatedHistoryWeight;
+      const recent = recentWeight <= 0 ? [] : recentWeights(this.keys(RECENT)).flatMap(({ key, weight }) => {
         const r = parseRefKey(key);
         return r ? [{ path: space.display(r.folder, r.path), weight }] : [];
       });
       const r = await this.analysis.related(folderKey, here.path, {
         recent,
+        recentWeight,
         pinned: toDisplay(this.keys(PINNED)),
         hidden: toDisplay(this.keys(HIDDEN)),
       });

@@ -35,6 +35,8 @@ export interface Settings {
   readonly hybridWeight?: number;
   /** Cosine threshold of Find Duplicates; undefined = the core's per-provider default. */
   readonly duplicateThreshold?: number;
+  /** Weight of the recently-opened-files profile in Related (0 = off). */
+  readonly relatedHistoryWeight: number;
   readonly notesGlobs: readonly string[];
   readonly tags: readonly TagSetting[];
 }
@@ -49,6 +51,11 @@ function positive(x: unknown): number | undefined {
 
 function nonNegative(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) && x >= 0 ? x : undefined;
+}
+
+/** A number in [0, 1] (0 allowed: "off"). */
+function fraction(x: unknown): number | undefined {
+  return typeof x === 'number' && Number.isFinite(x) && x >= 0 && x <= 1 ? x : undefined;
 }
 
 function unitInterval(x: unknown): number | undefined {
@@ -104,6 +111,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     searchMode: c.get<SearchMode>('search.mode', 'hybrid'),
     hybridWeight: nonNegative(c.get('search.hybridWeight')),
     duplicateThreshold: unitInterval(c.get('duplicates.threshold')),
+    relatedHistoryWeight: fraction(c.get('related.historyWeight')) ?? 0.15,
     notesGlobs: strings(c.get('notesGlobs')).length ? strings(c.get('notesGlobs')) : ['**/*.md', '**/*.txt'],
     tags,
   };

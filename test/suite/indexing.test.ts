@@ -109,6 +109,32 @@ export function registerIndexTests(): void {
       }, 30_000);
     });
 
+    test('Related: semanticWorkspace.related.historyWeight sets how much recently opened files steer the list', async function () {
+      this.timeout(60_000);
+      const a = await api();
+      const config = vscode.workspace.getConfiguration('semanticWorkspace');
+      // A detour to an ops note, then the herbs note: the ops note is now the most recent file.
+      for (const f of ['notes/release-process.md', 'notes/herbs.md']) {
+        await vscode.window.showTextDocument(vscode.Uri.file(wsPath(f)));
+        await waitFor(`${f} recorded as recent`, () => a.relatedLists().recent.some((k) => k.endsWith(f)));
+      }
+      const scoreOf = (items: readonly { title: string; score: number }[], f: string) => items.find((i) => i.title === f)?.score ?? 0;
+      const listFor = async (weight: number) => {
+        await config.update('related.historyWeight', weight, vscode.ConfigurationTarget.Workspace);
+        return (await a.related('notes/herbs.md')).items;
+      };
+      try {
+        const off = await listFor(0);
+        const full = await listFor(1);
+        assert.ok(off.length > 0, 'Related is empty');
+        assert.equal(off[0].title, 'notes/compost.md', `with history off, the plant note comes first: ${JSON.stringify(off.slice(0, 3))}`);
+        assert.ok(scoreOf(full, 'notes/release-process.md') > scoreOf(off, 'notes/release-process.md') + 0.05,
+          `history weight 1 lifts the recently opened note: ${scoreOf(off, 'notes/release-process.md')} → ${scoreOf(full, 'notes/release-process.md')}`);
+      } finally {
+        await config.update('related.historyWeight', undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    });
+
     test('the offline provider sent nothing to the network', () => {
       assert.equal(requests().length, before, 'requests reached the fake DashScope server while offline');
     });
