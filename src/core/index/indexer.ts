@@ -4,8 +4,9 @@
  * The vector cache is keyed by chunk hash (the hash of the scrubbed embed text): rows of the
  * committed generation, its extras, and the journal of an interrupted run. So an unchanged chunk
  * is never embedded again, identical chunks are embedded once, and a resumed run embeds only
- * what is missing. Everything an embedder returns is journaled at once and fsynced every few
- * seconds; whatever happens after (error, cancel, budget), the run commits what is complete.
+ * what is missing. Everything an embedder returns is written to the journal at once (a killed
+ * process loses only the requests in flight) and fsynced every few seconds (what a power loss
+ * can take); whatever happens after (error, cancel, budget), the run commits what is complete.
  */
 import { CHUNKER_VERSION } from '../chunking';
 import { isFittableEmbedder, isTermSource } from '../embedding/offline';
@@ -35,7 +36,7 @@ export interface RunIndexParams {
   readonly logger?: Logger;
   /** Spaces (embedder fingerprints) kept in the index directory; default 3. */
   readonly keepSpaces?: number;
-  /** Journal fsync interval while embedding; default 2000 ms. */
+  /** Journal fsync interval while embedding (every batch is written at once); default 2000 ms. */
   readonly checkpointMs?: number;
 }
 
@@ -161,10 +162,11 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
               chunksDone += t.copies;
               tokensDone += t.tokens;
             });
+            // Paid for: to the kernel now (a killed process loses none of it), to the disk every few seconds.
             if (Date.now() - lastFlush >= every) {
               writer.flush();
               lastFlush = Date.now();
-            }
+            } else writer.write();
             progress.emit({ phase: 'embed', chunksDone, tokensDone });
           },
         });

@@ -1,12 +1,23 @@
 /**
  * The vector journal (`journal.bin` in a space): an append-only log of vectors embedded by the
- * current run, fsynced every few seconds. It is the checkpoint that makes a SIGKILL cost seconds
- * of embedding instead of the run: rewriting the manifest and the vector file every few seconds
- * would cost O(index) I/O per checkpoint, appending costs O(new vectors).
+ * current run. It is the checkpoint that makes a crash cost at most the requests in flight instead
+ * of the run: rewriting the manifest and the vector file per batch would cost O(index) I/O per
+ * checkpoint, appending costs O(new vectors).
  *
- * Every record carries its own checksum, so a torn tail (killed mid-write) is simply ignored:
- * the journal is valid up to its last whole record and needs no manifest to be trusted. Once a
- * generation that contains its vectors is committed, the journal is deleted.
+ * Durability, in two steps:
+ *  - `write()` hands the staged records to the kernel at once (one synchronous positional
+ *    write). The indexer calls it for every batch an embedder returns, so once a batch's
+ *    callback returns, a SIGKILL, crash or OOM kill of the process loses none of it: the kernel
+ *    already holds the bytes. Only a batch whose reply was still on its way is re-billed.
+ *  - `flush()` also fsyncs; the indexer calls it every few seconds and at the end of embedding,
+ *    which bounds what a power loss or kernel crash can take to those seconds.
+ * Writes are synchronous and Node runs callbacks one at a time, so the records of two batches
+ * arriving together are appended one batch after the other, never interleaved.
+ *
+ * Every record carries its own checksum, so a torn tail (killed mid-write, or a power loss
+ * before the fsync) is simply ignored: the journal is valid up to its last whole record and
+ * needs no manifest to be trusted. Once a generation that contains its vectors is committed,
+ * the journal is deleted.
  *
  * Layout (little-endian): "SWJ1" | u32 dims | u32 basisLen | basis id UTF-8 (padded to 4)
  *   then records: u32 hashLen | hash UTF-8 (padded to 4) | dims × f32 | u32 check
@@ -73,14 +84,21 @@ export function readJournal(spaceDir: string, dims: number, basisId: string): Jo
   return { vectors, validBytes: off };
 }
 
-/** Appends records; nothing reaches the disk until `flush()` (write + fsync). */
+/**
+ * Appends records: `add()` stages one, `write()` hands the staged ones to the kernel (survives a
+ * kill of the process), `flush()` writes and fsyncs (survives a power loss). All synchronous, so
+ * they also work from an exit path and can never interleave.
+ */
 export class JournalWriter {
   private pending: Uint8Array[] = [];
   private fd: number | undefined;
+  /** Bytes of whole records (and header) written so far: the next record goes here. */
   private size: number;
-  /** Records made durable so far. */
+  /** Records handed to the kernel so far (they survive a kill of the process). */
+  written = 0;
+  /** Records made durable (fsynced) so far. */
   flushed = 0;
-  private buffered = 0;
+  private unsynced = false;
 
   private constructor(private readonly file: string, private readonly dims: number, private readonly head: Uint8Array, size: number) {
     this.size = size;
@@ -98,6 +116,7 @@ export class JournalWriter {
     return w;
   }
 
+  /** Stages a record; it reaches the kernel with the next `write()` or `flush()`. */
   add(hash: string, vector: Float32Array): void {
     const h = Buffer.from(hash, 'utf8');
     const rec = Buffer.alloc(4 + pad4(h.length) + this.dims * 4 + 4);
@@ -108,24 +127,37 @@ export class JournalWriter {
     if (!LITTLE_ENDIAN_HOST) swapFloat32(rec.subarray(4 + pad4(h.length), rec.length - 4));
     rec.writeUInt32LE(check(rec.subarray(0, rec.length - 4)), rec.length - 4);
     this.pending.push(rec);
-    this.buffered++;
   }
 
-  /** Makes every added record durable. Synchronous so it also works from an exit path. */
-  flush(): void {
+  /**
+   * Hands every staged record to the kernel (no fsync): from here a kill of the process cannot
+   * lose them, a power loss still can. If a write fails, the records stay staged and the next
+   * call rewrites them at the same offset (a partial record left behind fails its checksum).
+   */
+  write(): void {
     if (this.pending.length === 0) return;
-    if (this.fd === undefined) {
-      this.fd = fs.openSync(this.file, this.size === 0 ? 'w' : 'r+');
-      if (this.size === 0) this.size += fs.writeSync(this.fd, this.head, 0, this.head.length, 0);
+    if (this.fd === undefined) this.fd = fs.openSync(this.file, this.size === 0 ? 'w' : 'r+');
+    if (this.size === 0) {
+      let off = 0;
+      while (off < this.head.length) off += fs.writeSync(this.fd, this.head, off, this.head.length - off, off);
+      this.size = this.head.length;
     }
-    const data = Buffer.concat(this.pending);
+    const data = this.pending.length === 1 ? this.pending[0] : Buffer.concat(this.pending);
     let off = 0;
     while (off < data.length) off += fs.writeSync(this.fd, data, off, data.length - off, this.size + off);
-    fs.fsyncSync(this.fd);
     this.size += data.length;
+    this.written += this.pending.length;
     this.pending = [];
-    this.flushed += this.buffered;
-    this.buffered = 0;
+    this.unsynced = true;
+  }
+
+  /** Writes every staged record and makes everything written durable (fsync). */
+  flush(): void {
+    this.write();
+    if (this.fd === undefined || !this.unsynced) return;
+    fs.fsyncSync(this.fd);
+    this.unsynced = false;
+    this.flushed = this.written;
   }
 
   close(): void {

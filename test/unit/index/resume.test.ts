@@ -3,9 +3,11 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { createEmbedder } from '../../../src/core/embedderFactory';
 import { openIndex, runIndex } from '../../../src/core/index';
 import { JournalWriter, readJournal } from '../../../src/core/index/journal';
 import { IndexStore } from '../../../src/core/index/store';
+import { startFakeDashScope } from '../../fake-dashscope/server';
 import { HashEmbedder, tempDir, tsFile, workspace } from './helpers';
 
 // 6 files × 5 functions = 30 chunks; batches of 4 texts.
@@ -92,6 +94,74 @@ test('SIGKILL mid-embedding loses seconds, not the run (journal checkpoint)', { 
   assert.ok(!fs.existsSync(path.join(store.spaceDir(e.fingerprint), 'journal.bin')), 'journal removed after commit');
 });
 
+test('SIGKILL right after a DashScope delivery re-bills only the batches in flight (journal written per batch)', { timeout: 120_000 }, async () => {
+  // 40 files × 8 functions = 320 distinct texts = 32 requests of 10. The child indexes them
+  // through the fake DashScope server (in this process, so its counters are exact) with the
+  // default 2 s fsync interval, and is SIGKILLed within a millisecond of the server's 12th
+  // delivery — long before the first fsync. Every batch the client had received by then must be
+  // in the journal already (written to the kernel at once; SIGKILL keeps the page cache), so the
+  // next run re-bills only what was in flight: at most one request per worker.
+  const CONCURRENCY = 4, BATCH = 10, KILL_AT_TEXTS = 12 * BATCH;
+  const ws = workspace(Object.fromEntries(Array.from({ length: 40 }, (_, i) => [`src/m${i}.ts`, tsFile(`m${i}`, 8)])));
+  const fake = await startFakeDashScope({ latencyMs: 20 });
+  let proc: ReturnType<typeof spawn> | undefined;
+  try {
+    const config = { root: ws.root, provider: 'dashscope' as const, apiKey: 'sk-resume0123456789abcdef', remote: { baseUrl: fake.url, concurrency: CONCURRENCY } };
+    const child = path.join(path.dirname(ws.indexDir), 'child.ts');
+    fs.writeFileSync(child, `
+      import { createEmbedder } from ${JSON.stringify(path.resolve('src/core/embedderFactory.ts'))};
+      import { runIndex } from ${JSON.stringify(path.resolve('src/core/index/index.ts'))};
+      const config = ${JSON.stringify(config)};
+      void runIndex({ root: config.root, indexDir: ${JSON.stringify(ws.indexDir)}, embedder: createEmbedder(config) });
+    `);
+    proc = spawn(process.execPath, ['--import', 'tsx', child], { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } });
+    const p = proc;
+    const exited = new Promise((r) => p.on('exit', r));
+    await new Promise<void>((resolve, reject) => {
+      const poll = setInterval(() => {
+        if (fake.counters.texts >= KILL_AT_TEXTS) {
+          p.kill('SIGKILL'); // the server counts a delivery just before writing it
+          clearInterval(poll);
+          resolve();
+        } else if (p.exitCode !== null) {
+          clearInterval(poll);
+          reject(new Error(`the child exited (${p.exitCode}) before ${KILL_AT_TEXTS} texts were delivered`));
+        }
+      }, 1);
+    });
+    await exited;
+    // Requests the server had already received are still answered (and billed) after the kill:
+    // wait until it has answered every one, so the counts below are final.
+    const answered = () => Object.values(fake.counters.byStatus).reduce((a, b) => a + b, 0);
+    do await new Promise((r) => setTimeout(r, 50));
+    while (answered() < fake.counters.requests);
+    const billed1 = new Map(fake.counters.embedCounts);
+    assert.ok(billed1.size >= KILL_AT_TEXTS && billed1.size < 320, `run 1 was killed mid-embedding (${billed1.size} texts billed)`);
+    assert.ok([...billed1.values()].every((n) => n === 1), 'run 1 billed every text once');
+
+    const embedder = createEmbedder(config);
+    const store = new IndexStore(ws.indexDir);
+    assert.equal(store.readManifest(embedder.fingerprint).status, 'missing', 'killed before any commit');
+    const journaled = readJournal(store.spaceDir(embedder.fingerprint), embedder.dimensions, '')?.vectors.size ?? 0;
+    // What the journal lacks was in flight at the kill: at most one request per worker.
+    const lost = billed1.size - journaled;
+    assert.ok(lost >= 0 && lost <= CONCURRENCY * BATCH, `${billed1.size} texts billed, ${journaled} journaled: ${lost} lost (at most ${CONCURRENCY * BATCH} were in flight)`);
+
+    const r = await runIndex({ root: ws.root, indexDir: ws.indexDir, embedder });
+    assert.equal(r.chunks, 320);
+    assert.equal(r.incomplete, false);
+    const rebilled = [...billed1].filter(([h, n]) => (fake.counters.embedCounts.get(h) ?? 0) > n).length;
+    assert.equal(rebilled, lost, 're-billed exactly the texts the journal lacked');
+    assert.ok(rebilled <= CONCURRENCY * BATCH, `re-billed ${rebilled} texts (in flight at the kill: at most ${CONCURRENCY * BATCH})`);
+    assert.equal(fake.counters.texts, billed1.size + 320 - journaled, 'the resumed run embedded exactly what the journal lacked');
+    assert.ok([...fake.counters.embedCounts.values()].every((n) => n <= 2), 'nothing billed more than twice');
+    assert.ok(!fs.existsSync(path.join(store.spaceDir(embedder.fingerprint), 'journal.bin')), 'journal removed after commit');
+  } finally {
+    if (proc && proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
+    await fake.close();
+  }
+});
+
 test('journal: a torn tail or a foreign basis is ignored, the valid prefix is kept', () => {
   const dir = tempDir();
   const w = JournalWriter.open(dir, 4, 'basis-1');
@@ -118,4 +188,29 @@ test('journal: a torn tail or a foreign basis is ignored, the valid prefix is ke
   assert.equal(readJournal(dir, 4, 'basis-1')?.vectors.size, 4);
   assert.equal(readJournal(dir, 4, 'basis-2'), undefined, 'another offline basis: other vectors');
   assert.equal(readJournal(dir, 8, 'basis-1'), undefined);
+});
+
+test('journal: write() hands each batch to the kernel at once, in order; flush() adds the fsync', () => {
+  const dir = tempDir();
+  const file = path.join(dir, 'journal.bin');
+  const vec = (i: number) => Float32Array.from([i, -i, i / 2, 1]);
+  const w = JournalWriter.open(dir, 4, 'b');
+  w.add('a0', vec(0));
+  w.add('a1', vec(1));
+  assert.equal(readJournal(dir, 4, 'b'), undefined, 'staged records are not written before write()');
+  w.write(); // batch A: readable by another reader (another process) without fsync or close
+  assert.deepEqual([...(readJournal(dir, 4, 'b')?.vectors.keys() ?? [])], ['a0', 'a1']);
+  assert.equal(w.written, 2);
+  assert.equal(w.flushed, 0);
+  for (let i = 0; i < 3; i++) w.add(`b${i}`, vec(10 + i));
+  w.write(); // batch B appends after A, whole
+  w.add('c0', vec(20));
+  w.flush(); // writes what is staged, then fsyncs
+  assert.equal(w.flushed, 6);
+  const j = readJournal(dir, 4, 'b');
+  assert.deepEqual([...(j?.vectors.keys() ?? [])], ['a0', 'a1', 'b0', 'b1', 'b2', 'c0']);
+  assert.deepEqual(j?.vectors.get('b2'), vec(12));
+  w.close();
+  fs.truncateSync(file, fs.statSync(file).size - 3); // killed mid-write of c0
+  assert.deepEqual([...(readJournal(dir, 4, 'b')?.vectors.keys() ?? [])], ['a0', 'a1', 'b0', 'b1', 'b2']);
 });
