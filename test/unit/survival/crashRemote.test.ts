@@ -20,5 +20,5 @@ test('dashscope: the indexer survives SIGKILL mid-embedding', { timeout: 20 * 60
   const stats = await crashLoop(t, { provider: 'dashscope', kills: HEAVY ? 50 : 15, files: HEAVY ? 200 : 90, seed: 2202, fake });
   const b = stats.billing!;
   t.diagnostic(`dashscope: during the kill loop the server embedded ${b.texts} distinct texts, ${b.billedTwiceOrMore} of them more than once ` +
-    `(work paid for but lost with a kill before the journal's 2 s checkpoint); ${stats.kills} kills`);
+    `(requests in flight at a kill, whose replies never reached the journal, and runs started with --rebuild); ${stats.kills} kills`);
 });
