@@ -9,7 +9,7 @@
  * Symlinks to files inside the root are followed; symlinks to folders are not (no loops, no
  * duplicates); FIFOs, sockets and devices are never opened.
  */
-import type { Dirent, Stats } from 'node:fs';
+import fsSync, { type Dirent, type Stats } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
@@ -44,8 +44,16 @@ export interface Discovery {
 
 export const DEFAULT_MAX_FILE_BYTES = 1_000_000;
 export const SEMANTICIGNORE = '.semanticignore';
-/** Directories read (and files stat-ed) at once: enough to hide disk latency, few enough to stay polite. */
-const CONCURRENCY = 16;
+/**
+ * The walk is synchronous (readdirSync, statSync) and yields to the event loop, between
+ * directories, once it has run this long, so an extension host stays responsive. A sync call on a
+ * cached inode costs microseconds; the promise API costs a thread-pool round trip per call, and
+ * the main thread mostly waits for it (measured on 10k files: 16 concurrent `fs.promises.stat`
+ * 460–970 ms wall, a `statSync` loop 55–155 ms).
+ */
+const SLICE_MS = 10;
+/** Inside one huge directory, the clock is read (and the walk may yield) every this many files. */
+const STAT_BATCH = 256;
 
 interface Folder {
   readonly rel: string; // '' or 'a/b/'
@@ -70,8 +78,9 @@ interface Walk {
   readonly signal?: AbortSignal;
   readonly files: DiscoveredFile[];
   readonly skipped: SkippedFile[];
-  readonly limit: Semaphore;
   readonly identity: Identity | undefined;
+  /** performance.now() of the last yield to the event loop. */
+  sliceStart: number;
 }
 
 /** Who we are, for mode-bit readability checks (looked up once per walk, not per file). */
@@ -85,23 +94,6 @@ function currentIdentity(): Identity | undefined {
   const uid = process.getuid();
   if (uid === 0) return undefined; // root reads everything
   return { uid, gids: new Set([...process.getgroups(), process.getgid?.() ?? -1]) };
-}
-
-class Semaphore {
-  private waiting: Array<() => void> = [];
-  constructor(private free: number) {}
-  async acquire(): Promise<void> {
-    if (this.free > 0) {
-      this.free--;
-      return;
-    }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-  }
-  release(): void {
-    const next = this.waiting.shift();
-    if (next) next();
-    else this.free++;
-  }
 }
 
 function globMatcher(globs: readonly string[] | undefined): Ignore | undefined {
@@ -122,22 +114,28 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions = {}): 
     signal: opts.signal,
     files: [],
     skipped: [],
-    limit: new Semaphore(CONCURRENCY),
     identity: currentIdentity(),
+    sliceStart: performance.now(),
   };
   // .git/info/exclude speaks for the whole repository, below every .gitignore.
-  const infoExclude = await readOptional(path.join(rootAbs, '.git', 'info', 'exclude'));
+  const infoExclude = readOptional(path.join(rootAbs, '.git', 'info', 'exclude'));
   const infoLayer = infoExclude === undefined ? undefined : parseIgnoreFile('', infoExclude);
-  await walkFolder(walk, { rel: '', abs: rootAbs, git: infoLayer ? [infoLayer] : [], sem: [], gitignored: false, gitFloor: 0 });
+  // Depth first, with an explicit stack: a 200-level tree costs no recursion.
+  const stack: Folder[] = [{ rel: '', abs: rootAbs, git: infoLayer ? [infoLayer] : [], sem: [], gitignored: false, gitFloor: 0 }];
+  for (let folder = stack.pop(); folder; folder = stack.pop()) {
+    await maybeYield(walk);
+    await walkFolder(walk, folder, stack);
+  }
   const byPath = (a: { path: string }, b: { path: string }): number => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
   walk.files.sort(byPath);
   walk.skipped.sort(byPath);
   return { files: walk.files, skipped: walk.skipped };
 }
 
-async function readOptional(file: string): Promise<string | undefined> {
+/** An ignore file's text; undefined when missing, unreadable or not a regular file (a FIFO would block the read). */
+function readOptional(file: string): string | undefined {
   try {
-    return await fs.readFile(file, 'utf8');
+    return fsSync.statSync(file).isFile() ? fsSync.readFileSync(file, 'utf8') : undefined;
   } catch {
     return undefined;
   }
@@ -156,85 +154,102 @@ function ruleVerdict(walk: Walk, folder: Folder, name: string, rel: string, isDi
   if (sem === 'ignored') return 'semanticignore';
   if (sem !== 'unignored') {
     if (isDefaultExcluded(nameKey)) return 'default-exclude';
-    if (folder.gitignored || verdict(folder.git.slice(folder.gitFloor), rel) === 'ignored') return 'gitignore';
+    if (folder.gitignored || verdict(folder.git, rel, folder.gitFloor) === 'ignored') return 'gitignore';
   }
   if (!isDir && walk.include && !walk.include.ignores(rel)) return 'not-included';
   return undefined;
 }
 
-async function walkFolder(walk: Walk, folder: Folder): Promise<void> {
-  walk.signal?.throwIfAborted();
-  const subfolders: Folder[] = [];
-  await walk.limit.acquire();
+/** Reads one folder: its files are checked (and stat-ed), its subfolders to walk go on `stack`. */
+async function walkFolder(walk: Walk, folder: Folder, stack: Folder[]): Promise<void> {
+  let entries: Dirent[];
   try {
-    let entries: Dirent[];
-    try {
-      entries = await fs.readdir(folder.abs, { withFileTypes: true });
-    } catch (err) {
-      if (folder.rel === '') throw err;
-      skip(walk, folder.rel, 'unreadable', errorCode(err));
-      return;
-    }
-    const names = new Set(entries.map((e) => e.name));
-    const git = await withLayer(folder.git, folder, '.gitignore', names);
-    const sem = await withLayer(folder.sem, folder, SEMANTICIGNORE, names);
-    const here: Folder = { ...folder, git, sem };
-    const candidates: Array<{ rel: string; abs: string; entry: Dirent }> = [];
-    for (const entry of entries) {
-      const rel = folder.rel + entry.name;
-      const abs = path.join(folder.abs, entry.name);
-      if (entry.isDirectory()) {
-        const relDir = `${rel}/`;
-        const reason = ruleVerdict(walk, here, entry.name, relDir, true);
-        if (!reason) {
-          const reincluded = verdict(sem, relDir) === 'unignored';
-          subfolders.push({
-            rel: relDir, abs, git, sem,
-            gitignored: reincluded ? false : folder.gitignored,
-            gitFloor: reincluded ? git.length : folder.gitFloor,
-          });
-        } else if (reason === 'gitignore' && negationsMayReach(sem, relDir)) {
-          subfolders.push({ rel: relDir, abs, git, sem, gitignored: true, gitFloor: folder.gitFloor });
-        } else skip(walk, relDir, reason);
-        continue;
-      }
-      const reason = ruleVerdict(walk, here, entry.name, rel, false);
-      if (reason) skip(walk, rel, reason);
-      else candidates.push({ rel, abs, entry });
-    }
-    await Promise.all(candidates.map((c) => inspectFile(walk, c.rel, c.abs, c.entry)));
-  } finally {
-    walk.limit.release();
+    entries = fsSync.readdirSync(folder.abs, { withFileTypes: true });
+  } catch (err) {
+    if (folder.rel === '') throw err;
+    skip(walk, folder.rel, 'unreadable', errorCode(err));
+    return;
   }
-  await Promise.all(subfolders.map((f) => walkFolder(walk, f)));
+  let git = folder.git;
+  let sem = folder.sem;
+  for (const e of entries) {
+    if (e.name === '.gitignore') git = withLayer(git, folder, e.name);
+    else if (e.name === SEMANTICIGNORE) sem = withLayer(sem, folder, e.name);
+  }
+  const here: Folder = { ...folder, git, sem };
+  const absPrefix = folder.abs.endsWith(path.sep) ? folder.abs : folder.abs + path.sep;
+  let checked = 0;
+  for (const entry of entries) {
+    const rel = folder.rel + entry.name;
+    const abs = absPrefix + entry.name;
+    if (entry.isDirectory()) {
+      const relDir = `${rel}/`;
+      const reason = ruleVerdict(walk, here, entry.name, relDir, true);
+      if (!reason) {
+        const reincluded = verdict(sem, relDir) === 'unignored';
+        stack.push({
+          rel: relDir, abs, git, sem,
+          gitignored: reincluded ? false : folder.gitignored,
+          gitFloor: reincluded ? git.length : folder.gitFloor,
+        });
+      } else if (reason === 'gitignore' && negationsMayReach(sem, relDir)) {
+        stack.push({ rel: relDir, abs, git, sem, gitignored: true, gitFloor: folder.gitFloor });
+      } else skip(walk, relDir, reason);
+      continue;
+    }
+    const reason = ruleVerdict(walk, here, entry.name, rel, false);
+    if (reason) {
+      skip(walk, rel, reason);
+      continue;
+    }
+    if (++checked % STAT_BATCH === 0) await maybeYield(walk);
+    inspectFile(walk, rel, abs, entry);
+  }
 }
 
-async function withLayer(layers: readonly IgnoreLayer[], folder: Folder, fileName: string, names: Set<string>): Promise<readonly IgnoreLayer[]> {
-  if (!names.has(fileName)) return layers;
-  const content = await readOptional(path.join(folder.abs, fileName));
+function withLayer(layers: readonly IgnoreLayer[], folder: Folder, fileName: string): readonly IgnoreLayer[] {
+  const content = readOptional(path.join(folder.abs, fileName));
   const layer = content === undefined ? undefined : parseIgnoreFile(folder.rel, content);
   return layer ? [...layers, layer] : layers;
+}
+
+/** Lets the event loop run once the current slice of synchronous work has lasted SLICE_MS. */
+async function maybeYield(walk: Walk): Promise<void> {
+  walk.signal?.throwIfAborted();
+  if (performance.now() - walk.sliceStart < SLICE_MS) return;
+  await yieldToEventLoop();
+  walk.signal?.throwIfAborted();
+  walk.sliceStart = performance.now();
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function errorCode(err: unknown): string {
   return (err as NodeJS.ErrnoException)?.code ?? String(err);
 }
 
-/** File type, symlink target, size and permission checks for a file that passed the rules. */
-async function inspectFile(walk: Walk, rel: string, abs: string, entry: Dirent): Promise<void> {
+/**
+ * File type, symlink target, size and permission checks for a file that passed the rules.
+ * Synchronous on purpose (see SLICE_MS); stat never opens the file, so a FIFO cannot block it.
+ */
+function inspectFile(walk: Walk, rel: string, abs: string, entry: Dirent): void {
   let stats: Stats;
   try {
     if (entry.isSymbolicLink()) {
-      const verdict = await symlinkVerdict(walk, abs);
-      if (verdict) {
+      const verdict = symlinkVerdict(walk, abs);
+      if ('reason' in verdict) {
         skip(walk, rel, verdict.reason, verdict.detail);
         return;
       }
+      stats = verdict.target;
     } else if (!entry.isFile() && (entry.isFIFO() || entry.isSocket() || entry.isBlockDevice() || entry.isCharacterDevice())) {
       skip(walk, rel, 'not-a-regular-file', fileTypeName(entry));
       return;
+    } else {
+      stats = fsSync.statSync(abs);
     }
-    stats = await fs.stat(abs);
   } catch (err) {
     const code = errorCode(err);
     skip(walk, rel, code === 'ELOOP' ? 'not-a-regular-file' : 'unreadable', code === 'ENOENT' ? 'vanished' : code);
@@ -256,24 +271,27 @@ function fileTypeName(entry: Dirent): string {
   return 'device';
 }
 
-/** A symlink is followed only to a regular file inside the root that is not itself a secret. */
-async function symlinkVerdict(walk: Walk, abs: string): Promise<{ reason: SkipReason; detail: string } | undefined> {
+/**
+ * A symlink is followed only to a regular file inside the root that is not itself a secret; then
+ * its target's stats are returned. Throws only if the target vanishes before its realpath.
+ */
+function symlinkVerdict(walk: Walk, abs: string): { reason: SkipReason; detail: string } | { target: Stats } {
   let target: Stats;
   try {
-    target = await fs.stat(abs);
+    target = fsSync.statSync(abs);
   } catch (err) {
     const code = errorCode(err);
     return { reason: 'not-a-regular-file', detail: code === 'ELOOP' ? 'symlink loop' : code === 'ENOENT' ? 'broken symlink' : code };
   }
   if (target.isDirectory()) return { reason: 'not-a-regular-file', detail: 'symlink to a folder (not followed)' };
   if (!target.isFile()) return { reason: 'not-a-regular-file', detail: 'symlink to a special file' };
-  const real = await fs.realpath(abs);
+  const real = fsSync.realpathSync.native(abs); // realpath(3), as fs.promises.realpath
   const relTarget = path.relative(walk.rootReal, real);
   if (relTarget.startsWith('..') || path.isAbsolute(relTarget)) {
     return { reason: 'not-a-regular-file', detail: 'symlink points outside the folder' };
   }
   if (pathHasSecuritySegment(relTarget.split(path.sep).join('/'))) return { reason: 'security', detail: 'symlink to a protected file' };
-  return undefined;
+  return { target };
 }
 
 /** Mode-bit check (POSIX), so unreadable files are reported here rather than failing later; ACLs are not consulted. */

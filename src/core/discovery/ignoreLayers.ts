@@ -25,9 +25,12 @@ export function parseIgnoreFile(base: string, content: string): IgnoreLayer | un
   return { base, matcher, negations };
 }
 
-/** The deepest layer with an opinion on `rel` (a file path, or a folder path ending in `/`) decides. */
-export function verdict(layers: readonly IgnoreLayer[], rel: string): Verdict {
-  for (let i = layers.length - 1; i >= 0; i--) {
+/**
+ * The deepest layer with an opinion on `rel` (a file path, or a folder path ending in `/`) decides.
+ * Layers below index `from` are not consulted (as if `layers.slice(from)`, without the copy).
+ */
+export function verdict(layers: readonly IgnoreLayer[], rel: string, from = 0): Verdict {
+  for (let i = layers.length - 1; i >= from; i--) {
     const layer = layers[i];
     const sub = rel.slice(layer.base.length);
     if (!sub) continue;

@@ -86,6 +86,26 @@ describe('discoverFiles: ignore files', () => {
 });
 
 describe('discoverFiles: default and security excludes', () => {
+  it('matches default excludes in any case, and a case-sensitive .semanticignore !folder/ re-includes only its own spelling', async () => {
+    const root = await tree({
+      '.semanticignore': '!vendor/\n!*.png\n!.env.example\n',
+      'vendor/a.ts': 'a',
+      'Vendor/b.ts': 'b',
+      'NODE_MODULES/c.ts': 'c',
+      'Logo.PNG': 'p',
+      'logo.png': 'p',
+      'App.Min.JS': 'm',
+      '.env.example': 'A=1',
+      'Secrets/x.txt': 's',
+      'src/Index.ts': 'i',
+    });
+    const d = await discoverFiles(root);
+    assert.deepEqual(d.files.map((f) => f.path), ['logo.png', 'src/Index.ts', 'vendor/a.ts']);
+    for (const p of ['Vendor/', 'NODE_MODULES/', 'Logo.PNG', 'App.Min.JS']) assert.equal(reasonOf(d.skipped, p), 'default-exclude', p);
+    for (const p of ['.env.example', 'Secrets/']) assert.equal(reasonOf(d.skipped, p), 'security', p);
+  });
+
+
   it('skips dependencies, build output, lockfiles, minified files and binaries by default, folders once', async () => {
     const files: Record<string, string> = {
       'src/index.ts': 'x',
@@ -184,6 +204,26 @@ describe('discoverFiles: options, sizes, special files', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('an ignore file that is a FIFO or a folder is not read (no hang), and the rest of the folder is walked', { timeout: 10_000 }, async () => {
+    const root = await tree({ 'a.ts': 'a', 'sub/b.ts': 'b', 'sub/c.log': 'c', '.gitignore/x.ts': 'x', '.gitignore-not/y.ts': 'y' });
+    execFileSync('mkfifo', [path.join(root, 'sub', '.gitignore')]);
+    execFileSync('mkfifo', [path.join(root, '.semanticignore')]);
+    const d = await discoverFiles(root);
+    assert.deepEqual(d.files.map((f) => f.path), ['.gitignore-not/y.ts', 'a.ts', 'sub/b.ts', 'sub/c.log']);
+    assert.equal(reasonOf(d.skipped, '.gitignore/'), 'default-exclude');
+    assert.equal(reasonOf(d.skipped, 'sub/.gitignore'), 'default-exclude');
+  });
+
+  it('walks a folder of 3,000 files completely, symlinks included', async () => {
+    const root = await tree({ '.gitignore': '*.tmp\n' });
+    fsSync.mkdirSync(path.join(root, 'big'));
+    for (let f = 0; f < 3000; f++) fsSync.writeFileSync(path.join(root, 'big', `f${f}.${f % 100 === 0 ? 'tmp' : 'ts'}`), 'x');
+    for (let f = 0; f < 20; f++) fsSync.symlinkSync(`f${f + 1}.ts`, path.join(root, 'big', `link${f}.ts`));
+    const d = await discoverFiles(root);
+    assert.equal(d.files.length, 2970 + 20);
+    assert.equal(d.skipped.filter((s) => s.reason === 'gitignore').length, 30);
   });
 
   it('reports an unreadable folder instead of failing', { skip: process.getuid?.() === 0 ? 'root reads everything' : false }, async () => {
