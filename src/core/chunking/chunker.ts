@@ -13,8 +13,12 @@ import { type Frontmatter, chunkMarkdownPieces } from './markdown';
 import { countChars, estimateTokens, splitByTokens } from './tokens';
 import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
 
-/** Bump when chunk boundaries, headers or hashing change: cached vectors of older chunks are then not reused. */
-export const CHUNKER_VERSION = 'sw-chunker-2';
+/**
+ * Bump when chunk boundaries, headers, hashing or secret scrubbing change: every file is then
+ * re-chunked (vectors of chunks whose embed text is unchanged are still reused, so this costs CPU,
+ * not API calls). 3: the scrubber learned npm/hf/SendGrid/Azure/curl -u/XML/connection-string secrets.
+ */
+export const CHUNKER_VERSION = 'sw-chunker-3';
 
 export const DEFAULT_MAX_TOKENS = 1000;
 /** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */

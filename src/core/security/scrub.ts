@@ -3,9 +3,12 @@
  * Only the secret itself is replaced by `«secret»`; the key name, quotes and surrounding code stay,
  * so a search for `DB_PASSWORD` or `stripe.api_key` still finds the line.
  *
- * Two kinds of detectors:
- *  - known formats with a distinctive prefix (AKIA…, ghp_…, sk-…, eyJ….eyJ…, PEM blocks, …):
- *    matched anywhere, in prose, comments or code;
+ * Three kinds of detectors:
+ *  - known formats with a distinctive prefix (AKIA…, ghp_…, sk-…, npm_…, hf_…, SG.…, eyJ….eyJ…,
+ *    PEM blocks, …): matched anywhere, in prose, comments or code;
+ *  - secrets in a known structure, where only the secret part goes: URL and `curl -u` credentials,
+ *    Azure `AccountKey=` / `SharedAccessKey=` / SAS `sig=`, ADO.NET / ODBC `Password=` / `Pwd=`,
+ *    XML config (`<password>…</password>`, `<add key="…Password" value="…"/>`);
  *  - values assigned to secret-sounding names (password, token, api_key, client_secret, …) in
  *    code / JSON / YAML / .ini / .env syntax: scrubbed only when the value looks like a secret
  *    (not a placeholder, not a code reference like `os.environ["X"]`, enough entropy), so ordinary
@@ -28,6 +31,27 @@ const P = SECRET_PLACEHOLDER;
 function keyLike(s: string): boolean {
   return /\d/.test(s) && (/[A-Z]/.test(s) || /^[a-f0-9-]{24,}$/.test(s) || s.length >= 40);
 }
+
+/** A random token rather than a camelCase name: has lower case, and upper case / digits are ≥ 20 % of it. */
+function randomToken(s: string): boolean {
+  const lower = s.replace(/[^a-z]/g, '').length;
+  return lower > 0 && (s.length - lower) / s.length >= 0.2;
+}
+
+// Secret-sounding names for XML elements and `<add key="…" value="…"/>` settings: the name must
+// end with one of these words (plus a suffix like Key/Id/Value), so `PasswordLength` is not one.
+const SECRET_WORDS = 'secret|password|passwd|passphrase|pwd|token|api[_-]?key|apikey|access[_-]?key|private[_-]?key|auth[_-]?key|credential';
+const NAME_SUFFIX = '(?:[_-]?(?:key|id|value|base|hash|b64|base64|str|string|live|prod|test|dev))*s?';
+const SECRET_NAME = new RegExp(`(${SECRET_WORDS})${NAME_SUFFIX}$`, 'i');
+
+/** The value of a named setting (`<apiKey>…</apiKey>`, `<add key="DbPassword" value="…"/>`), judged like a quoted assignment. */
+function namedSecret(name: string, value: string): boolean {
+  const kw = SECRET_NAME.exec(name)?.[1];
+  return !!kw && isSecretValue(value.trim(), true, kw);
+}
+
+// Keys that mark an ADO.NET / ODBC connection string (`Server=…;Database=…;Password=…;`).
+const CONN_KEYS = '(?:server|data source|database|initial catalog|user ?id|uid|host|driver|provider|dsn|addr|address|network address|port|integrated security|trusted_connection|encrypt)';
 
 const RULES: readonly Rule[] = [
   {
@@ -70,6 +94,10 @@ const RULES: readonly Rule[] = [
   { name: 'slack-webhook', re: /(https:\/\/hooks\.slack\.com\/services\/)[A-Za-z0-9/_-]{20,}/g, replace: (_m, lead) => `${lead}${P}` },
   { name: 'stripe-key', re: /\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\b/g, replace: () => P },
   { name: 'anthropic-key', re: /\bsk-ant-[A-Za-z0-9_-]{20,}/g, replace: () => P },
+  { name: 'npm-token', re: /\bnpm_[A-Za-z0-9]{36}(?![A-Za-z0-9_])/g, replace: (m) => (randomToken(m.slice(4)) ? P : undefined) },
+  // Hugging Face: hf_ + 34 letters today; `hf_hub_download`-style snake_case never reaches 30.
+  { name: 'huggingface-token', re: /\bhf_[A-Za-z0-9]{30,}(?![A-Za-z0-9_])/g, replace: (m) => (randomToken(m.slice(3)) ? P : undefined) },
+  { name: 'sendgrid-key', re: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g, replace: () => P },
   {
     // OpenAI (sk-…, sk-proj-…) and DashScope (sk- + 32 hex) keys; `sk-learn-…`-style words are not.
     name: 'sk-key',
@@ -96,6 +124,60 @@ const RULES: readonly Rule[] = [
     replace: (_m, lead, pass, at) => (isPlaceholder(pass) ? undefined : `${lead}${P}${at}`),
   },
   {
+    // Azure connection strings: AccountKey=… (storage, Cosmos DB), SharedAccessKey=… (Service Bus,
+    // Event Hubs, IoT Hub). The rest of the string (endpoint, account and key names) stays.
+    name: 'azure-account-key',
+    re: /(\b(?:AccountKey|SharedAccessKey)["']?\s*[=:]\s*["']?)([A-Za-z0-9+/]{20,}={0,2})(?![A-Za-z0-9+/=])/gi,
+    replace: (_m, lead, key) => ((key.length >= 40 || /[\d+/=]/.test(key)) && charClasses(key) >= 2 && !isPlaceholder(key) ? `${lead}${P}` : undefined),
+  },
+  {
+    // The signature of a SAS token (`?sv=…&se=…&sig=…`, `SharedAccessSignature sr=…&sig=…`): a
+    // base64 HMAC, often URL-encoded; the other parameters (expiry, permissions) are kept.
+    name: 'azure-sas-signature',
+    re: /((?:[?&;]|\bSharedAccessSignature[ =])sig=)([A-Za-z0-9%+/_-]{16,}={0,2})/g,
+    replace: (_m, lead, sig) => (/[\d%=]/.test(sig) && !isPlaceholder(sig) ? `${lead}${P}` : undefined),
+  },
+  {
+    // curl -u user:password / --user user:password (also on `\`-continued lines): the user stays.
+    // Only inside a curl command (not past `|`, `;`, `&&`): `docker run -u 1000:1000` is not one.
+    name: 'curl-user',
+    re: /(\bcurl\b(?:[^\n|;&]|&(?!&)|\\\r?\n)*?\s(?:-u|--user)[ \t]*\\?["']?(?!-)[^\s:"'\\]*:)([^\s"'\\]+)/g,
+    replace: (_m, lead, pass) => (isPlaceholder(pass) ? undefined : `${lead}${P}`),
+  },
+  {
+    // ADO.NET / ODBC connection strings: Password=…; / Pwd=…; next to Server=, Database=, User ID=, ….
+    // Not `password=pw` in code: a `;` must join it to a connection-string key (`KEY=`, no space)
+    // earlier on the line, or a `;KEY=` must follow its value. Any value but a placeholder goes.
+    name: 'connection-string-password',
+    re: new RegExp(
+      `((?<![^;"'\`\\s>])(?:password|pwd)[ \\t]*=[ \\t]*)` +
+        `(?:(?<=\\b${CONN_KEYS}=[^\\n]*;[ \\t]*(?:password|pwd)[ \\t]*=[ \\t]*)|(?=(?:"[^"\\n]*"|'[^'\\n]*'|[^;\\n]*);[ \\t]*${CONN_KEYS}=))` +
+        `("[^"\\n]{1,128}"|'[^'\\n]{1,128}'|[^;"'\`\\n<>\\\\]{1,128})`,
+      'gim',
+    ),
+    replace: (_m, lead, value) => {
+      const v = value.trim().replace(/^(["'])(.*)\1$/, '$2').trim();
+      if (!/[A-Za-z0-9]/.test(v) || isPlaceholder(v)) return undefined; // `Password=', '` in code
+      return /^["']/.test(value) ? `${lead}${value[0]}${P}${value[0]}` : `${lead}${P}${value.slice(value.trimEnd().length)}`;
+    },
+  },
+  {
+    // XML / HTML-ish config elements: <password>…</password>, <apiKey>…</apiKey>, <ns:clientSecret>,
+    // CDATA too. The element name must end with a secret word; the value is judged like a quoted
+    // assignment (placeholders such as {{ x }} / ${x}, URLs, numbers, lone words are kept).
+    name: 'xml-secret-element',
+    re: new RegExp(`(<([\\w.:-]*?(?:${SECRET_WORDS})${NAME_SUFFIX})(?:\\s[^<>\\n]*)?>\\s*(?:<!\\[CDATA\\[)?)([^\\n]{1,256}?)((?:\\]\\]>)?\\s*<\\/\\2\\s*>)`, 'gi'),
+    replace: (_m, lead, name, value, tail) =>
+      (value.includes('<') && !lead.endsWith('[')) || !namedSecret(name, value) ? undefined : `${lead}${P}${value.slice(value.trimEnd().length)}${tail}`,
+  },
+  {
+    // .NET / Spring / Java-properties XML settings: <add key="SmtpPassword" value="…"/>,
+    // <property name="password" value="…"/>, <setting name="ApiKey"><value>…</value></setting>.
+    name: 'xml-secret-setting',
+    re: /(<(?:add|property|setting|param|parameter|entry)\s[^<>]*?\b(?:key|name)\s*=\s*(\\?["'])([^"'<>\n\\]{1,128})\2(?:[^<>]*?\bvalue\s*=\s*\\?["']|[^<>]*(?<!\/)>\s*(?:<value>)?))([^"'`<\n\\]{1,256})/gi,
+    replace: (_m, lead, _q, name, value) => (namedSecret(name, value) ? `${lead}${P}${value.slice(value.trimEnd().length)}` : undefined),
+  },
+  {
     // NAME = value / NAME: value / "name": "value" / NAME := value / 'name' => 'value'.
     // Also inside JSON strings (`\"token\": \"…\"`); a bare value may hold `#` (env files: `PWD=a#b`).
     name: 'secret-assignment',
@@ -108,7 +190,7 @@ const RULES: readonly Rule[] = [
   },
 ];
 
-const PLACEHOLDER = /^(?:x{3,}|\*{3,}|\.{3,}|-+|changeme|change[_-]?me|example|sample|dummy|placeholder|redacted|secret|password|null|nil|none|true|false|undefined|required|optional|string|your[_-].*|my[_-].*|<.*>|\{.*\}|\$.*|%.*|\[.*\]|«.*)$/i;
+const PLACEHOLDER = /^(?:x{3,}|\*{3,}|\.{3,}|…+|-+|changeme|change[_-]?me|example|sample|dummy|placeholder|redacted|secret|password|null|nil|none|true|false|undefined|required|optional|string|your[_-].*|my[_-].*|<.*>|\{.*\}|\$.*|%.*|\[.*\]|«.*)$/i;
 
 function isPlaceholder(v: string): boolean {
   return PLACEHOLDER.test(v) || v.includes('«');

@@ -5,8 +5,8 @@
  *    strings; `.semanticignore` re-includes and `--include '**'` try to bring them back; no
  *    sentinel appears in any request body, any byte of the index directory, or the CLI output;
  *  - scrubbing holds at scale: hundreds of secrets of every format scrub.ts supports, in code,
- *    comments, Markdown and config files; none reaches the server, and search still finds the
- *    code around each one.
+ *    comments, Markdown and config files; none reaches the server or the index directory, and
+ *    search still finds the code around each one.
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -137,7 +137,8 @@ test('scrubbing holds at scale: no planted secret reaches the server, and search
     `placeholders sent ${placeholders}; secrets leaked to the server ${leaks.length}; in CLI output ${outLeaks}; ` +
     `anchors found: keyword ${found.keyword}/${sample.length}, hybrid ${found.hybrid}/${sample.length}`);
   t.diagnostic(`per format (planted/leaked): ${[...byFormat].map(([f, e]) => `${f} ${e.planted}/${e.leaked}`).join(', ')}`);
-  t.diagnostic(`note: secrets whose raw text is in the local index directory (keyword postings are built from unscrubbed text): ${inIndex}/${planted.length}`);
+  t.diagnostic(`secrets whose raw text is in the local index directory (keyword postings come from scrubbed text too): ${inIndex}/${planted.length}`);
   assert.deepEqual(leaks, [], `${leaks.length} planted secrets reached the server`);
   assert.equal(outLeaks, 0);
+  assert.equal(inIndex, 0, `${inIndex} planted secrets are in the local index directory`);
 });

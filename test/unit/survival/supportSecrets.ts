@@ -176,6 +176,63 @@ export const GENERATORS: Readonly<Record<string, Gen>> = {
     const v = str(r, 1, DIGITS) + str(r, 63, HEX);
     return { format: 'secret-assignment', text: `${pick(r, ['SECRET_KEY_BASE', 'secret_key_base', 'STRIPE_SECRET_KEY', 'DJANGO_SECRET_KEY', 'GITHUB_CLIENT_SECRET'])} = "${v}"`, needles: [v], assignment: true };
   },
+  'npm-token': (r) => {
+    const v = 'npm_' + mixed(r, 36);
+    return { format: 'npm-token', text: v, needles: [v] };
+  },
+  // Hugging Face tokens are letters only (hf_ + 34), no digit to lean on.
+  'huggingface-token': (r) => {
+    const v = 'hf_' + str(r, 1, UPPER) + str(r, 1, LOWER) + str(r, 32, UPPER + LOWER);
+    return { format: 'huggingface-token', text: v, needles: [v] };
+  },
+  'sendgrid-key': (r) => {
+    const v = `SG.${mixed(r, 22, URLSAFE)}.${mixed(r, 43, URLSAFE)}`;
+    return { format: 'sendgrid-key', text: v, needles: [v] };
+  },
+  'azure-account-key': (r) => {
+    const key = mixed(r, 86, B64) + '==';
+    return { format: 'azure-account-key', text: `DefaultEndpointsProtocol=https;AccountName=st${str(r, 8, LOWER)};AccountKey=${key};EndpointSuffix=core.windows.net`, needles: [key] };
+  },
+  'azure-account-key (SharedAccessKey)': (r) => {
+    const key = mixed(r, 43, B64) + '=';
+    return { format: 'azure-account-key', text: `Endpoint=sb://ns-${str(r, 6, LOWER)}.servicebus.windows.net/;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=${key}`, needles: [key] };
+  },
+  'azure-sas-signature (URL)': (r) => {
+    const sig = encodeURIComponent(mixed(r, 43, B64) + '=');
+    return { format: 'azure-sas-signature', text: `https://st${str(r, 8, LOWER)}.blob.core.windows.net/exports/daily.csv?sv=2022-11-02&ss=b&srt=o&sp=r&se=2030-01-01T00:00:00Z&spr=https&sig=${sig}`, needles: [sig] };
+  },
+  'azure-sas-signature (SharedAccessSignature)': (r) => {
+    const sig = encodeURIComponent(mixed(r, 43, B64) + '=');
+    return { format: 'azure-sas-signature', text: `SharedAccessSignature sr=https%3A%2F%2Fns-${str(r, 6, LOWER)}.servicebus.windows.net%2Forders&sig=${sig}&se=1893456000&skn=send`, needles: [sig] };
+  },
+  'curl-user': (r) => {
+    const pass = mixed(r, 16, ALNUM + '!%*');
+    const user = `svc-${str(r, 5, LOWER)}`;
+    const auth = pick(r, [`-u ${user}:${pass}`, `--user ${user}:${pass}`, `-u '${user}:${pass}'`]);
+    return { format: 'curl-user', text: `curl -fsS ${auth} https://ci.example.com/api/v4/jobs`, needles: [pass] };
+  },
+  'xml-secret-element': (r) => {
+    const v = mixed(r, 20, ALNUM + '!#%*');
+    const tag = pick(r, ['password', 'secret', 'apiKey', 'clientSecret', 'keystorePassword']);
+    return { format: 'xml-secret-element', text: `<server><id>nexus</id><username>deploy</username><${tag}>${v}</${tag}></server>`, needles: [v] };
+  },
+  'xml-secret-setting': (r) => {
+    const v = mixed(r, 20, ALNUM + '!#%*');
+    const text = pick(r, [
+      `<add key="${pick(r, ['SmtpPassword', 'Stripe:SecretKey', 'ApiKey', 'ClientSecret', 'AuthToken'])}" value="${v}" />`,
+      `<property name="${pick(r, ['password', 'dataSource.password', 'clientSecret'])}" value="${v}"/>`,
+    ]);
+    return { format: 'xml-secret-setting', text, needles: [v] };
+  },
+  'connection-string-password': (r) => {
+    // Identifier-like on purpose: only the connection string around it says it is a password.
+    const v = pick(r, ['Winter', 'Summer', 'Harbor', 'Falcon']) + pick(r, ['Garden', 'Rocket', 'Silver']) + str(r, 6, LOWER);
+    const text = pick(r, [
+      `Server=tcp:sql-${str(r, 6, LOWER)}.database.windows.net,1433;Initial Catalog=app;User ID=svc_app;Password=${v};Encrypt=True;`,
+      `Driver={ODBC Driver 18 for SQL Server};Server=db-${str(r, 4, LOWER)};Database=app;Uid=app;Pwd=${v};`,
+    ]);
+    return { format: 'connection-string-password', text, needles: [v] };
+  },
   'secret-assignment (credential)': (r) => {
     const v = mixed(r, 24);
     return { format: 'secret-assignment', text: `'credential' => '${v}'`, needles: [v], assignment: true };
