@@ -3,7 +3,8 @@
  *  - never more than `maxBatch` texts per request (10 for DashScope v3/v4), shrinking further if
  *    the server says "should not be larger than N";
  *  - never a text over the per-item token limit (over-long texts are cut, with a warning);
- *  - bounded concurrency + token buckets (rpm, tpm) + AIMD on 429;
+ *  - bounded concurrency + token buckets (rpm, tpm) + AIMD on 429, and a request rate learned
+ *    from 429s when the server's limit is unknown (rateLimiter.ts);
  *  - retries with exponential backoff and full jitter (Retry-After wins) for 429/5xx/timeouts/
  *    resets/bad JSON; 400/401/403 stop the run at once with an actionable EmbedError;
  *  - `onEmbedded` per successful batch, so a failed or cancelled run keeps what it paid for;
@@ -151,7 +152,7 @@ export class EmbedScheduler {
           return;
         }
         const est = batch.texts.reduce((s, t) => s + estimateEmbedTokens(t), 0);
-        await this.limiter.acquire(est, stop.signal);
+        const sentAt = await this.limiter.acquire(est, stop.signal);
         let reply: BatchReply;
         try {
           reply = await this.sendOnce(batch.texts, send, userSignal);
@@ -177,7 +178,7 @@ export class EmbedScheduler {
           if (!(e instanceof RetryableFailure)) throw e;
           countRetry(e.retryCause);
           if (e.retryCause === '429') {
-            this.limiter.throttled(e.retryAfterMs);
+            this.limiter.throttled(e.retryAfterMs, sentAt);
             throttledSince ??= Date.now();
             if (Date.now() - throttledSince > (this.opts.rateLimitPatienceMs ?? 300_000)) throw this.exhausted(e, attempt + 1);
             attempt = Math.min(attempt + 1, 6); // backoff grows, but 429s never exhaust the retry count
@@ -191,7 +192,7 @@ export class EmbedScheduler {
         if (reply.vectors.length !== batch.indices.length) {
           throw new EmbedError('invalid-reply', `${this.opts.label}: the server returned ${reply.vectors.length} vectors for ${batch.indices.length} texts; nothing from that request was stored.`);
         }
-        this.limiter.succeeded();
+        this.limiter.succeeded(sentAt);
         batch.indices.forEach((k, j) => {
           vectors[k] = reply.vectors[j];
           if (reply.sparse) sparse[k] = reply.sparse[j];

@@ -10,9 +10,9 @@ import { FAST_TUNING, TEST_KEY, corpus, deliveredOnce, withFake } from './helper
 
 const RPM = 600;
 
-async function measure(clientRpm: number | undefined, texts: number) {
+async function measure(clientRpm: number | undefined, texts: number, concurrency = 8) {
   return withFake({ rpm: RPM }, async (fake) => {
-    const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, requestsPerMinute: clientRpm, concurrency: 8, dimensions: 64, tuning: FAST_TUNING });
+    const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, requestsPerMinute: clientRpm, concurrency, dimensions: 64, tuning: FAST_TUNING });
     const all = corpus(texts, `rl${clientRpm}`);
     // The fake runs in this process: when the machine is overloaded the event loop stalls and no
     // client could use the full limit, so the bound is relaxed (and said so) in that case.
@@ -45,6 +45,14 @@ test('client limit 5× too high: AIMD + retries still deliver everything, at a u
   console.log(`throughput (client at 5× the server limit): ${(r.fraction * 100).toFixed(1)}% of the limit; ${r.requests} requests for ${r.batches} batches; ${r.throttled} × 429`);
   assert.equal(r.ok, r.batches);
   assert.ok(r.fraction >= 0.4, `fraction ${r.fraction}`);
+});
+
+test(`limit not configured (DashScope defaults, 3,000 rpm) vs ${RPM} rpm: the limiter learns it, ≤ 1.25× the minimum requests`, async () => {
+  // Counts only (no wall time): without learning this spent ~1.5× the minimum on 429s.
+  const r = await measure(undefined, 800, 4);
+  console.log(`limit not configured: ${r.requests} requests for ${r.batches} batches (${(r.requests / r.batches).toFixed(3)}×); ${r.throttled} × 429; ${(r.fraction * 100).toFixed(1)}% of the limit; event-loop p99 ${r.lagP99.toFixed(0)} ms`);
+  assert.equal(r.ok, r.batches);
+  assert.ok(r.requests <= 1.25 * r.batches, `${r.requests} requests for ${r.batches} batches`);
 });
 
 test('tokens/min limit: Throttling.AllocationQuota is retried and everything lands', () =>
