@@ -14,7 +14,7 @@ import path from 'node:path';
 import { openIndex, runIndex } from '../src/core/index';
 import { IndexStore } from '../src/core/index/store';
 import { searchHybrid } from '../src/core/search/hybrid';
-import { VectorIndex } from '../src/core/search/vectorIndex';
+import type { VectorIndex } from '../src/core/search/vectorIndex';
 import { makeSyntheticQueries, recallAt, rng } from '../test/support/synthetic';
 import { SyntheticEmbedder } from './embedders';
 import { editOneFunction } from './corpora';
@@ -75,8 +75,10 @@ async function build(root: string, indexDir: string): Promise<void> {
   });
 }
 
-function load(indexDir: string): void {
+async function load(indexDir: string): Promise<void> {
   const embedder = new SyntheticEmbedder(DIMS);
+  // The query vector stands for what the embedder returns: made before the clocks start.
+  const q = await embedder.embedQuery('parse config value', 'code-search');
   const c0 = cpuMs();
   // Wall and CPU of each step (the machine may be shared: CPU is the load-independent figure).
   const step = <T>(fn: () => T): [T, number, number] => {
@@ -89,8 +91,8 @@ function load(indexDir: string): void {
   if (opened.status !== 'ok') throw new Error(`index not ok: ${opened.status}`);
   const index = opened.index;
   const [keyword, keywordMs, keywordCpuMs] = step(() => index.keywordIndex());
-  const [vectors, vectorMs, vectorCpuMs] = step(() => VectorIndex.fromRows(index.vectors, index.dims));
-  const q = index.vectors.slice(0, DIMS);
+  // As the engine does: from the stored int8 prefix (rows read on demand) when the index has one.
+  const [vectors, vectorMs, vectorCpuMs] = step(() => index.vectorIndex());
   const [, firstSearchMs] = step(() => searchHybrid({ keyword, vector: vectors, chunks: index.chunks, query: 'parse config value', queryVector: q, mode: 'hybrid', topK: 10 }));
   out({
     openMs, openCpuMs, keywordMs, keywordCpuMs, vectorMs, vectorCpuMs, firstSearchMs,
@@ -104,9 +106,18 @@ function search(root: string, indexDir: string, vectorQueries: number, keywordQu
   if (opened.status !== 'ok') throw new Error(`index not ok: ${opened.status}`);
   const index = opened.index;
   const keyword = index.keywordIndex();
-  const vectors = VectorIndex.fromRows(index.vectors, index.dims);
+  // The engine's vector index: from the stored prefix, first with the candidates' rows read from
+  // disk (`onDisk`: the first searches after a load), then — once its background read of every
+  // row is done — from memory (`vectors`: what later searches see; also serves exact search).
+  const onDisk = index.vectorIndex();
+  const again = openIndex({ indexDir, embedder });
+  if (again.status !== 'ok') throw new Error(`index not ok: ${again.status}`);
+  const vectors = again.index.vectorIndex();
+  const loader = again.index.vectorLoader();
+  while (loader && !loader.step());
+  if (vectors.rowsOnDisk && again.index.chunks.length > 0) throw new Error('the background load did not complete');
   const n = index.chunks.length;
-  const vq = makeSyntheticQueries(index.vectors, DIMS, vectorQueries, 2);
+  const vq = makeSyntheticQueries(again.index.vectors, DIMS, vectorQueries, 2);
   // Keyword queries: 2–4 identifiers or words read back from random chunks' source lines.
   const rand = rng(9);
   const kq: string[] = [];
@@ -134,12 +145,15 @@ function search(root: string, indexDir: string, vectorQueries: number, keywordQu
   for (let i = 0; i < 5; i++) {
     vectors.search(vq[i % vq.length], 10, undefined, { strategy: 'exact' });
     vectors.search(vq[i % vq.length], 10, undefined, { strategy: 'two-stage' });
+    onDisk.search(vq[i % vq.length], 10, undefined, { strategy: 'two-stage' });
     keyword.search(kq[i % kq.length], 10);
   }
   let recall = 0, worst = 1;
   vq.forEach((q, i) => {
     const e = time('exact', () => vectors.search(q, 10, undefined, { strategy: 'exact' })) as ReturnType<VectorIndex['search']>;
     const s = time('twoStage', () => vectors.search(q, 10, undefined, { strategy: 'two-stage' })) as ReturnType<VectorIndex['search']>;
+    const d = time('twoStageOnDisk', () => onDisk.search(q, 10, undefined, { strategy: 'two-stage' })) as ReturnType<VectorIndex['search']>;
+    if (JSON.stringify(d) !== JSON.stringify(s)) throw new Error('rows on disk and in memory gave different results');
     time('auto', () => vectors.search(q, 10));
     time('hybrid', () => searchHybrid({ keyword, vector: vectors, chunks: index.chunks, query: kq[i % kq.length], queryVector: q, mode: 'hybrid', topK: 10 }));
     const r = recallAt(e, s);
@@ -190,7 +204,7 @@ async function driver(): Promise<void> {
       const vectorBytes = m.data.vectors.bytes;
       const spaceBytes = dirBytes(store.spaceDir(embedder.fingerprint));
       const parts = {
-        vectors: vectorBytes, chunks: m.data.chunks.bytes, keyword: m.data.keyword?.bytes ?? 0,
+        vectors: vectorBytes, chunks: m.data.chunks.bytes, keyword: m.data.keyword?.bytes ?? 0, prefix: m.data.prefix?.bytes ?? 0,
         manifest: fs.statSync(path.join(store.spaceDir(embedder.fingerprint), 'manifest.json')).size,
       };
       process.stderr.write(`  [big ${k}] built ${chunks} chunks in ${((b.ms as number) / 1000).toFixed(1)} s; loading…\n`);
@@ -205,6 +219,7 @@ async function driver(): Promise<void> {
       // Part 3
       rows.push(info(3, `${k} × ${DIMS}: vector exact p50/p95`, p(st.exact)));
       rows.push(info(3, `${k} × ${DIMS}: vector two-stage p50/p95 (${s.simd ? 'WASM SIMD' : 'JS'} int8 256-d prefix)`, p(st.twoStage)));
+      if (st.twoStageOnDisk) rows.push(info(3, `${k} × ${DIMS}: vector two-stage, candidates' rows read from disk (first searches after a load, before the background read of every row) p50/p95`, p(st.twoStageOnDisk)));
       if (n >= 20_000) rows.push(check(3, `${k}: vector search as the engine runs it (auto → two-stage) p50`, st.auto.p50, fmt.ms, { max: 15, label: '≤ 15 ms' }));
       else rows.push(check(3, `${k}: vector search as the engine runs it (auto → exact below 20k rows) p50`, st.auto.p50, fmt.ms, { max: 15, label: '≤ 15 ms' }));
       rows.push(info(3, `${k}: keyword BM25F, 2–4 words from a chunk, p50/p95`, p(st.keyword)));
@@ -214,10 +229,10 @@ async function driver(): Promise<void> {
 
       // Part 4
       rows.push(check(4, `${k}: vector file / raw float32 (${(vectorBytes / 1e6).toFixed(1)} MB / ${(raw / 1e6).toFixed(1)} MB)`, vectorBytes / raw, fmt.ratio, { max: 1.05, label: '≤ 1.05×' }));
-      rows.push(check(4, `${k}: whole index on disk / raw float32 (${(spaceBytes / 1e6).toFixed(1)} MB; keyword ${(parts.keyword / 1e6).toFixed(1)} MB, chunk table ${(parts.chunks / 1e6).toFixed(1)} MB)`, spaceBytes / raw, fmt.ratio, { max: 1.25, label: '≤ 1.25×' }));
+      rows.push(check(4, `${k}: whole index on disk / raw float32 (${(spaceBytes / 1e6).toFixed(1)} MB; keyword ${(parts.keyword / 1e6).toFixed(1)} MB, chunk table ${(parts.chunks / 1e6).toFixed(1)} MB, int8 prefix ${(parts.prefix / 1e6).toFixed(1)} MB)`, spaceBytes / raw, fmt.ratio, { max: 1.25, label: '≤ 1.25×' }));
       if (n >= 100_000) {
         rows.push(check(4, `${k}: index load (openIndex, fresh process, warm page cache), median of ${loads.length} (CPU ${fmt.ms(lm('openCpuMs'))})`, lm('openMs'), fmt.ms, { max: 500, label: '≤ 500 ms' }));
-        rows.push(check(4, `${k}: load → first hybrid result (open + keyword postings ${fmt.ms(lm('keywordCpuMs'))} CPU + int8 prefix build ${fmt.ms(lm('vectorCpuMs'))} CPU + search; total CPU ${fmt.ms(lm('cpuMs'))})`, lm('readyMs'), fmt.ms, { max: 500, label: '≤ 500 ms' }));
+        rows.push(check(4, `${k}: load → first hybrid result (open + keyword postings ${fmt.ms(lm('keywordCpuMs'))} CPU + vector index ${fmt.ms(lm('vectorCpuMs'))} CPU + search; total CPU ${fmt.ms(lm('cpuMs'))})`, lm('readyMs'), fmt.ms, { max: 500, label: '≤ 500 ms' }));
       } else {
         rows.push(info(4, `${k}: index load (openIndex) / ready to search, median of ${loads.length}`, `${fmt.ms(lm('openMs'))} / ${fmt.ms(lm('readyMs'))} (CPU ${fmt.ms(lm('openCpuMs'))} / ${fmt.ms(lm('cpuMs'))})`));
       }

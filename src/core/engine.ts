@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions } from './engineTypes';
-import { clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
-import { searchHybrid, VectorIndex } from './search';
+import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
+import { searchHybrid, type VectorIndex } from './search';
 import type { ChunkInfo, Embedder, QueryTask, SearchHit } from './types';
 import { nullLogger } from './types';
 
@@ -45,6 +45,8 @@ const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
 interface Loaded {
   readonly index: OpenedIndex;
   vectorIndex?: VectorIndex;
+  /** The background read of every vector row has been started. */
+  preloading?: boolean;
 }
 
 class WorkspaceEngine implements Engine {
@@ -90,7 +92,30 @@ class WorkspaceEngine implements Engine {
 
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.ensureDimensions(options.signal);
-    const loaded = this.load();
+    try {
+      return await this.searchLoaded(this.load(), query, options);
+    } catch (e) {
+      if (!(e instanceof IndexCorruptError)) throw e;
+      // A row read on demand failed its check: damage, or our generation was replaced (and its
+      // files collected) by another process's commit. Reopen; the same generation again is damage.
+      const failed = this.loaded?.index.generation;
+      this.loaded = undefined;
+      const again = this.load();
+      if (again.index.generation === failed) {
+        this.loaded = undefined;
+        throw new NoIndexError('corrupt', e.message);
+      }
+      try {
+        return await this.searchLoaded(again, query, options);
+      } catch (e2) {
+        if (!(e2 instanceof IndexCorruptError)) throw e2;
+        this.loaded = undefined;
+        throw new NoIndexError('corrupt', e2.message);
+      }
+    }
+  }
+
+  private async searchLoaded(loaded: Loaded, query: string, options: SearchOptions): Promise<SearchHit[]> {
     const mode = options.mode ?? 'hybrid';
     const offline = this.embedder.provider === 'offline';
     const wantsVector = mode !== 'keyword' && loaded.index.chunks.length > 0;
@@ -98,7 +123,9 @@ class WorkspaceEngine implements Engine {
     if (wantsVector) {
       const task: QueryTask = options.task ?? (options.filter?.kind === 'doc' ? 'doc-search' : 'code-search');
       queryVector = await this.queryVector(query, task, options.signal);
-      loaded.vectorIndex ??= VectorIndex.fromRows(loaded.index.vectors, loaded.index.dims);
+      // From the stored prefix when the index has one (rows read on demand), else from the rows.
+      loaded.vectorIndex ??= loaded.index.vectorIndex();
+      this.preloadRows(loaded);
     }
     const weights: [number, number] = [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)];
     const hits = searchHybrid({
@@ -164,15 +191,22 @@ class WorkspaceEngine implements Engine {
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {
     await this.ensureDimensions();
     let loaded: Loaded;
+    let vectors: Float32Array;
     try {
       loaded = this.load();
+      // Every row: with a prefix file this is the first read of the whole vector file.
+      vectors = loaded.index.vectors;
     } catch (e) {
       if (e instanceof NoIndexError) return undefined;
+      if (e instanceof IndexCorruptError) {
+        this.loaded = undefined;
+        return undefined;
+      }
       throw e;
     }
     return {
       chunks: loaded.index.chunks,
-      vectors: loaded.index.vectors,
+      vectors,
       dims: loaded.index.dims,
       provider: this.embedder.provider,
       readText: (c) => this.readText(c),
@@ -186,6 +220,28 @@ class WorkspaceEngine implements Engine {
     const out: Float32Array[] = [];
     for (const t of texts) out.push(await this.queryVector(t, as, signal));
     return out;
+  }
+
+  /**
+   * After the first vector search of a loaded index whose rows are on disk: read every row in the
+   * background, a few MiB per event-loop turn, so later searches re-score from memory instead of
+   * reading their candidates' rows. Unref'd timers: a CLI process exits without waiting for it.
+   * Damage or a replaced generation just stops it (searches still read and check their rows).
+   */
+  private preloadRows(loaded: Loaded): void {
+    if (loaded.preloading || !loaded.vectorIndex?.rowsOnDisk) return;
+    const loader = loaded.index.vectorLoader();
+    if (!loader) return;
+    loaded.preloading = true;
+    const tick = (): void => {
+      if (this.loaded !== loaded) return;
+      try {
+        if (!loader.step()) setTimeout(tick, 0).unref();
+      } catch {
+        // Left to the searches' own row checks.
+      }
+    };
+    setTimeout(tick, 0).unref();
   }
 
   private load(): Loaded {

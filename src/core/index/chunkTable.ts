@@ -78,15 +78,16 @@ export function encodeChunkTable(chunks: readonly ChunkInfo[]): Uint8Array {
   return out;
 }
 
-const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
-
-/** Hex of a fixed-length byte run via a lookup table (3× faster than Buffer#toString at 100k rows). */
-function hexReader(bytes: Uint8Array, n: number): (offset: number) => string {
-  return (o) => {
-    let s = '';
-    for (let k = 0; k < n; k++) s += HEX[bytes[o + k]];
-    return s;
-  };
+/**
+ * Hex of every row's hash: the raw hashes gathered into one buffer, hex-encoded by one native
+ * call, then sliced per row (V8 slices share the big string: no per-hash concatenation, which
+ * cost ~0.15 s at 100k rows).
+ */
+function hexReader(bytes: Uint8Array, first: number, rowBytes: number, count: number, n: number): (row: number) => string {
+  const packed = Buffer.allocUnsafe(count * n);
+  for (let i = 0, o = first, at = 0; i < count; i++, o += rowBytes) for (let k = 0; k < n; k++) packed[at++] = bytes[o + k];
+  const hex = packed.toString('hex');
+  return (row) => hex.slice(row * 2 * n, (row + 1) * 2 * n);
 }
 
 export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
@@ -108,7 +109,7 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
   };
   const out: ChunkInfo[] = new Array(count);
   const base = HEADER + strPadded;
-  const hashAt = hashBytes ? hexReader(bytes, hashBytes) : undefined;
+  const hashAt = hashBytes ? hexReader(bytes, base + 24, rowBytes, count, hashBytes) : undefined;
   for (let i = 0; i < count; i++) {
     const o = base + i * rowBytes;
     const kind: ChunkKind = bytes[o + 22] === 1 ? 'doc' : 'code';
@@ -119,7 +120,7 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
       kind,
       language: str(dv.getUint16(o + 20, true)),
       symbol: str(dv.getUint32(o + 16, true)),
-      hash: hashAt ? hashAt(o + 24) : str(dv.getUint32(o + 24, true)),
+      hash: hashAt ? hashAt(i) : str(dv.getUint32(o + 24, true)),
       tokens: dv.getUint32(o + 12, true),
     };
   }

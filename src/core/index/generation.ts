@@ -1,8 +1,9 @@
 /**
  * Writes the next generation of a space and commits it: chunk rows in file order (row i of the
  * vector file belongs to chunk i, so a loaded index is usable without any gather), then the
- * cached-but-unreferenced vectors ("extras"), the chunk table, the keyword postings (the old ones
- * remapped, plus the new chunks) and the offline model; manifest last.
+ * cached-but-unreferenced vectors ("extras"), the int8 prefix of the chunk rows (prefixFile.ts;
+ * copied from the previous generation for rows that did not change), the chunk table, the
+ * keyword postings (the old ones remapped, plus the new chunks) and the offline model; manifest last.
  */
 import { KeywordIndex } from '../search/keywordIndex';
 import { tokenize } from '../text/tokenize';
@@ -10,6 +11,7 @@ import type { ChunkInfo } from '../types';
 import { writeDurable, type FileRef } from './binio';
 import { encodeChunkTable } from './chunkTable';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SpaceFingerprint } from './manifest';
+import { PrefixBuilder, decodePrefix, storedPrefixWidth, type PrefixData } from './prefixFile';
 import type { ScannedFile } from './scan';
 import { VectorFileWriter, type IndexStore, type VectorFileReader } from './store';
 import { scrubSecrets } from '../security/scrub';
@@ -99,11 +101,17 @@ export function writeGeneration(g: GenerationInput): Manifest {
   const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount &&
     source.every((r, i) => r === i) && sameList(g.extras, old.manifest.extraHashes);
 
-  let vectors: FileRef, chunkRef: FileRef, keyword: FileRef | undefined;
+  const width = storedPrefixWidth(dims, chunks.length);
+  const oldPrefix = old && width > 0 ? usablePrefix(store, old.manifest, width) : undefined;
+  const prefixName = `prefix-${gen}.i8`;
+  let vectors: FileRef, chunkRef: FileRef, keyword: FileRef | undefined, prefix: FileRef | undefined;
   if (sameRows && old) {
     ({ vectors, chunks: chunkRef, keyword } = old.manifest.data);
+    if (width > 0) prefix = oldPrefix ? old.manifest.data.prefix : writeDurable(dir, prefixName, [prefixOfRows(old, dims, width)]);
   } else {
-    vectors = writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks);
+    const builder = width > 0 ? new PrefixBuilder(chunks.length, dims, width) : undefined;
+    vectors = writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix);
+    if (builder) prefix = writeDurable(dir, prefixName, [builder.finish()]);
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
     const kw = old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty();
     if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
@@ -132,13 +140,42 @@ export function writeGeneration(g: GenerationInput): Manifest {
     chunkCount: chunks.length,
     extraHashes: g.extras,
     files,
-    data: { vectors, chunks: chunkRef, ...(keyword ? { keyword } : {}), ...(model ? { model } : {}) },
+    data: { vectors, chunks: chunkRef, ...(keyword ? { keyword } : {}), ...(model ? { model } : {}), ...(prefix ? { prefix } : {}) },
   };
   store.commit(manifest);
   return manifest;
 }
 
-function writeVectors(dir: string, name: string, dims: number, source: number[], g: GenerationInput, chunks: ChunkInfo[]): FileRef {
+/**
+ * The previous generation's prefix, when it can be copied from: verified (by `loadMeta`, which
+ * the indexer ran on it) and of the same width. Anything else is recomputed from the rows.
+ */
+function usablePrefix(store: IndexStore, manifest: Manifest, width: number): PrefixData | undefined {
+  try {
+    const bytes = store.prefixOf(manifest);
+    const p = bytes && decodePrefix(bytes);
+    return p && p.width === width && p.rows === manifest.chunkCount && p.dims === manifest.fingerprint.dimensions ? p : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The prefix file of the committed rows (an index written before prefix files existed). */
+function prefixOfRows(old: OldState, dims: number, width: number): Uint8Array {
+  const n = old.manifest.chunkCount;
+  const builder = new PrefixBuilder(n, dims, width);
+  for (let first = 0; first < n; first += 4096) {
+    const count = Math.min(4096, n - first);
+    const rows = old.reader.readRows(first, count);
+    for (let k = 0; k < count; k++) builder.compute(first + k, rows, k * dims);
+  }
+  return builder.finish();
+}
+
+function writeVectors(
+  dir: string, name: string, dims: number, source: number[], g: GenerationInput, chunks: ChunkInfo[],
+  prefix: PrefixBuilder | undefined, oldPrefix: PrefixData | undefined,
+): FileRef {
   const w = new VectorFileWriter(dir, name);
   try {
     // Consecutive old rows are copied in runs (one positioned read per ≤ 4096 rows).
@@ -146,10 +183,20 @@ function writeVectors(dir: string, name: string, dims: number, source: number[],
       if (source[i] >= 0) {
         let j = i + 1;
         while (j < source.length && j - i < 4096 && source[j] === source[j - 1] + 1) j++;
-        w.write((g.old as OldState).reader.readRows(source[i], j - i));
+        const rows = (g.old as OldState).reader.readRows(source[i], j - i);
+        if (prefix) {
+          for (let k = 0; k < j - i; k++) {
+            // Old chunk rows have a stored prefix; old extras (now referenced again) do not.
+            if (oldPrefix && source[i + k] < oldPrefix.rows) prefix.copy(i + k, oldPrefix, source[i + k]);
+            else prefix.compute(i + k, rows, k * dims);
+          }
+        }
+        w.write(rows);
         i = j;
       } else {
-        w.write(g.fresh.get(chunks[i].hash) as Float32Array);
+        const v = g.fresh.get(chunks[i].hash) as Float32Array;
+        prefix?.compute(i, v, 0);
+        w.write(v);
         i++;
       }
     }

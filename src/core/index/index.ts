@@ -3,3 +3,4 @@ export { runIndex, type RunIndexParams, type RunIndexReport } from './indexer';
 export { openIndex, readIndexInfo, clearIndex, type OpenIndexParams, type OpenIndexResult, type OpenedIndex, type IndexedFile, type IndexInfo } from './open';
 export { IndexStore, spaceId, DEFAULT_KEEP_SPACES } from './store';
 export type { Manifest, SpaceFingerprint } from './manifest';
+export { IndexCorruptError } from './binio';

@@ -56,6 +56,12 @@ export interface Manifest {
     readonly keyword?: FileRef;
     /** Offline model blob, named by basis id so consecutive generations share it. */
     readonly model?: FileRef;
+    /**
+     * int8 Matryoshka prefix of every chunk row, its factors and per-row CRCs of the vector file
+     * (prefixFile.ts): lets a load skip the vector file. Absent in small indexes and in indexes
+     * written before it existed (the prefix is then computed from the rows at load).
+     */
+    readonly prefix?: FileRef;
   };
 }
 
@@ -111,6 +117,7 @@ export function parseManifest(text: string): Manifest {
   checkRef(m.data.chunks, 'chunks');
   if (m.data.keyword !== undefined) checkRef(m.data.keyword, 'keyword');
   if (m.data.model !== undefined) checkRef(m.data.model, 'model');
+  if (m.data.prefix !== undefined) checkRef(m.data.prefix, 'prefix');
   if (fp.basisId !== undefined && m.data.model === undefined) fail('a fitted basis without its model file');
   if (vectors.bytes !== (m.chunkCount + m.extraHashes.length) * fp.dimensions * 4) fail('vector file length does not match the chunk count');
   return m;
@@ -123,5 +130,5 @@ export function serializeManifest(m: Manifest): string {
 /** Data files a manifest references (everything else in the space directory is garbage). */
 export function referencedNames(m: Manifest): Set<string> {
   const d = m.data;
-  return new Set([d.vectors.name, d.chunks.name, d.keyword?.name, d.model?.name].filter(isStr));
+  return new Set([d.vectors.name, d.chunks.name, d.keyword?.name, d.model?.name, d.prefix?.name].filter(isStr));
 }

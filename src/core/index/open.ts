@@ -3,13 +3,21 @@
  * postings, files and the fingerprint — loaded from the space of the given embedder. A damaged
  * index is reported (`status: 'corrupt'`, with the reason) so the caller can warn and rebuild;
  * it never throws for what is on disk and never returns a partially checked index.
+ *
+ * When the generation has a prefix file (two-stage sized indexes), the vector file is not read
+ * at open — only its length and sampled block checksums are checked: `vectorIndex()` searches
+ * from the prefix and reads the candidates' rows (each verified by its CRC), and `vectors` reads
+ * the whole file on first use. Damage found that late surfaces as an IndexCorruptError thrown by
+ * those calls (the engine turns it into "index damaged, index again").
  */
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
+import { VectorIndex } from '../search/vectorIndex';
 import type { ChunkInfo, Embedder } from '../types';
 import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
-import { IndexStore } from './store';
+import { VectorFileLoader, openPrefixIndex } from './prefixFile';
+import { IndexStore, type LoadedSpace } from './store';
 
 export interface IndexedFile {
   readonly path: string;
@@ -31,10 +39,26 @@ export interface OpenedIndex {
   /** False when the last run stopped early (cancelled, budget, error). */
   readonly complete: boolean;
   readonly chunks: readonly ChunkInfo[];
-  /** chunks.length × dims floats; row i belongs to chunks[i]. */
+  /**
+   * chunks.length × dims floats; row i belongs to chunks[i]. With a prefix file the whole vector
+   * file is read (and sample-checked) on first access, which may throw IndexCorruptError.
+   */
   readonly vectors: Float32Array;
+  /**
+   * The vector index (built once): from the stored prefix with rows read on demand when the
+   * generation has a prefix file, else from `vectors`. Its searches may throw IndexCorruptError
+   * when a row they read is damaged.
+   */
+  vectorIndex(): VectorIndex;
+  /**
+   * While the vector index's rows are on disk: a loader that reads the whole vector file in
+   * steps of a few MiB (every block checksummed, rows normalised) and, at its last step, hands
+   * the rows to the vector index (and to `vectors`). `step()` returns true when done and throws
+   * IndexCorruptError on damage. For a background load after the first result.
+   */
+  vectorLoader(): { step(): boolean } | undefined;
   readonly files: readonly IndexedFile[];
-  /** Serialized BM25 postings (KeywordIndex.serialize); ids are chunk rows. */
+  /** Serialized BM25 postings (KeywordIndex.serialize); ids are chunk rows. Read-only: the keyword index shares them. */
   readonly keywordBytes: Uint8Array;
   /** Deserializes the postings (once; later calls return the same instance). */
   keywordIndex(): KeywordIndex;
@@ -73,7 +97,18 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
   const m = read.manifest;
   const corrupt = (reason: string) => ({ status: 'corrupt' as const, reason, generation: m.generation });
   try {
-    const loaded = store.load(m, params.fullVerify === true);
+    const full = params.fullVerify === true;
+    const dims = m.fingerprint.dimensions;
+    // Without a prefix file (small or older indexes) the vectors are read now, as they always were.
+    const eager = full || !m.data.prefix;
+    const loaded: Omit<LoadedSpace, 'vectors'> & { vectors?: Float32Array } = eager ? store.load(m, full, false) : store.loadMeta(m, false);
+    if (!eager) store.checkVectors(m);
+    const dir = store.spaceDir(m.fingerprint.embedder);
+    // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
+    let vectors = loaded.vectors?.subarray(0, m.chunkCount * dims);
+    const allVectors = (): Float32Array => (vectors ??= store.readVectors(m, false).subarray(0, m.chunkCount * dims));
+    // With a prefix file the vector index is built (and the file verified) now: it is small.
+    let vectorIndex = m.data.prefix ? openPrefixIndex(dir, m.data.prefix, m.data.vectors, dims, m.chunkCount, allVectors) : undefined;
     const fittable = isFittableEmbedder(params.embedder) ? params.embedder : undefined;
     if (fittable) {
       if (!loaded.model) return corrupt('the offline model is missing');
@@ -81,7 +116,6 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
       if (fittable.basisId !== m.fingerprint.basisId) return corrupt('the offline model does not match the manifest');
     }
     if (!loaded.keyword) return corrupt('the keyword postings are missing');
-    const dims = m.fingerprint.dimensions;
     const firstRow = firstRows(m.files.counts);
     const files: IndexedFile[] = m.files.paths.map((path, i) => ({
       path, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
@@ -98,11 +132,31 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         updatedAt: m.updatedAt,
         complete: m.complete,
         chunks: loaded.chunks,
-        // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
-        vectors: loaded.vectors.subarray(0, m.chunkCount * dims),
+        get vectors() {
+          return allVectors();
+        },
+        vectorIndex: () => (vectorIndex ??= VectorIndex.fromRows(allVectors(), dims)),
+        vectorLoader: () => {
+          const vi = vectorIndex;
+          if (!vi?.rowsOnDisk || vectors) return undefined;
+          const loader = new VectorFileLoader(dir, m.data.vectors, dims, m.chunkCount);
+          return {
+            step: () => {
+              // Done, or every row was read meanwhile for `vectors` (then the index keeps reading
+              // its candidates rather than holding a second copy).
+              if (!vi.rowsOnDisk || vectors) return true;
+              const all = loader.step();
+              if (!all) return false;
+              vectors = all;
+              vi.adoptRows(all);
+              return true;
+            },
+          };
+        },
         files,
         keywordBytes,
-        keywordIndex: () => (keyword ??= KeywordIndex.deserialize(keywordBytes)),
+        // The postings stay in the file's buffer (read-only from here on): no 12 MB copy at 100k.
+        keywordIndex: () => (keyword ??= KeywordIndex.deserialize(keywordBytes, true)),
         bytesOnDisk: store.bytesOnDisk(m),
       },
     };

@@ -4,6 +4,7 @@
  *
  *   <indexDir>/<spaceId>/manifest.json     spaceId = sha256(Embedder.fingerprint)[0..16]
  *                       vectors-<gen>.f32  chunks-<gen>.bin  keyword-<gen>.bin
+ *                       prefix-<gen>.i8 (two-stage sized indexes)
  *                       model-<basisId>.bin (offline)  journal.bin (while a run is embedding)
  *
  * The most recently used spaces are kept (default 3), so switching provider or model and back
@@ -14,7 +15,7 @@ import path from 'node:path';
 import type { ChunkInfo } from '../types';
 import {
   BLOCK_SIZE, BlockHasher, IndexCorruptError, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
-  replaceAtomic, shortHash, swapFloat32, verifyBlocks, type FileRef,
+  replaceAtomic, shortHash, swapFloat32, verifyBlocks, verifySampledBlocks, type FileRef,
 } from './binio';
 import { decodeChunkTable } from './chunkTable';
 import { JOURNAL_NAME } from './journal';
@@ -41,7 +42,12 @@ export interface LoadedSpace {
   readonly vectors: Float32Array;
   readonly keyword?: Uint8Array;
   readonly model?: Uint8Array;
+  /** The prefix file (prefixFile.ts), when the generation has one. */
+  readonly prefix?: Uint8Array;
 }
+
+/** Prefix files verified by `loadMeta`, by manifest: the next generation's writer reuses them. */
+const verifiedPrefixes = new WeakMap<Manifest, Uint8Array>();
 
 export class IndexStore {
   constructor(readonly dir: string, readonly keepSpaces = DEFAULT_KEEP_SPACES) {}
@@ -70,9 +76,9 @@ export class IndexStore {
 
   /**
    * Loads and checks everything but the vectors: chunk table (consistent with the manifest's
-   * files), keyword postings and offline model, all fully checksummed (they are small).
+   * files), keyword postings, offline model and prefix file, all fully checksummed (they are small).
    */
-  loadMeta(manifest: Manifest): Omit<LoadedSpace, 'vectors'> {
+  loadMeta(manifest: Manifest, withPrefix = true): Omit<LoadedSpace, 'vectors'> {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
     const d = manifest.data;
     const chunks = decodeChunkTable(readFileVerified(dir, d.chunks));
@@ -83,20 +89,36 @@ export class IndexStore {
         if (chunks[row].path !== p) throw new IndexCorruptError(`chunk ${row} does not belong to ${p}`);
       }
     });
+    // Without it: the caller reads (and verifies) the prefix file itself (prefixFile.openPrefixIndex).
+    const prefix = d.prefix && withPrefix ? readFileVerified(dir, d.prefix) : undefined;
+    if (prefix) verifiedPrefixes.set(manifest, prefix);
     return {
       manifest,
       chunks,
       keyword: d.keyword ? readFileVerified(dir, d.keyword) : undefined,
       model: d.model ? readFileVerified(dir, d.model) : undefined,
+      prefix,
     };
+  }
+
+  /** The generation's verified prefix file (the copy `loadMeta` read, else read now), if any. */
+  prefixOf(manifest: Manifest): Uint8Array | undefined {
+    const ref = manifest.data.prefix;
+    if (!ref) return undefined;
+    return verifiedPrefixes.get(manifest) ?? readFileVerified(this.spaceDir(manifest.fingerprint.embedder), ref);
   }
 
   /**
    * Loads a verified generation. `fullVerify` checks every block of the vector file (~0.7 ms/MB);
    * otherwise its exact length and 16 sampled blocks are checked (truncation is always caught).
    */
-  load(manifest: Manifest, fullVerify = false): LoadedSpace {
-    const meta = this.loadMeta(manifest);
+  load(manifest: Manifest, fullVerify = false, withPrefix = true): LoadedSpace {
+    const meta = this.loadMeta(manifest, withPrefix);
+    return { ...meta, vectors: this.readVectors(manifest, fullVerify) };
+  }
+
+  /** The whole vector file (all rows, extras included), checked as `load` describes. */
+  readVectors(manifest: Manifest, fullVerify = false): Float32Array {
     const ref = manifest.data.vectors;
     // Straight into the Float32Array's memory: no intermediate copy, and no zero-fill of
     // memory that is overwritten at once (allocUnsafe; ~100 ms saved at 400 MB).
@@ -106,7 +128,15 @@ export class IndexStore {
     const raw = new Uint8Array(vectors.buffer, vectors.byteOffset, ref.bytes);
     readVerified(this.spaceDir(manifest.fingerprint.embedder), ref, raw, fullVerify);
     if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
-    return { ...meta, vectors };
+    return vectors;
+  }
+
+  /**
+   * What `readVectors` checks by default (exact length, 16 sampled blocks) without reading the
+   * other blocks: for a load that leaves the rows on disk.
+   */
+  checkVectors(manifest: Manifest): void {
+    verifySampledBlocks(this.spaceDir(manifest.fingerprint.embedder), manifest.data.vectors);
   }
 
   /** Marks a space as just used (recency decides which spaces are evicted). */

@@ -1,18 +1,27 @@
 /**
  * Binary format of the keyword index (little data, no JSON): the index store persists these bytes.
  *
- *   "SWK" 0x01                          magic + format version
+ *   "SWK" 0x02                          magic + format version
  *   varint capacity                     ids are 0 .. capacity−1
  *   per id: varint(textLen + 1) | 0     0 = no chunk; then varint symbolLen, varint pathLen
  *   varint terms
- *   per term, sorted:                   front-coded string table (UTF-8)
- *     varint shared, varint suffixLen, suffix bytes
- *     varint postings, varint lastId, varint byteLength, postings bytes (see postings.ts)
+ *   varint termBytes, termBytes bytes   the terms, sorted, joined by "\n", UTF-8: one decode + split
+ *   per term: varint postings, varint lastId, varint byteLength
+ *   the postings bytes of every term, in term order (see postings.ts)
+ *
+ * Version 1 (still read; written only when a term contains "\n") front-codes the string table
+ * and interleaves it with the postings:
+ *   per term, sorted: varint shared, varint suffixLen, suffix bytes,
+ *                     varint postings, varint lastId, varint byteLength, postings bytes
+ * Either way the terms are sorted (JS string order), so a reader can binary-search them.
  */
 import { ByteReader, ByteWriter } from './bytes';
 import type { PostingStore } from './postings';
 
-const MAGIC = [0x53, 0x57, 0x4b, 0x01];
+const MAGIC = [0x53, 0x57, 0x4b];
+const V1 = 0x01;
+const V2 = 0x02;
+const SEP = '\n';
 
 export interface KeywordIndexParts {
   readonly capacity: number;
@@ -39,10 +48,17 @@ export interface KeywordIndexSource {
 }
 
 /** Expects a flushed store with tombstones purged (state is 0 or 1 everywhere). */
-export function writeKeywordIndex(src: KeywordIndexSource): Uint8Array {
+/** `version` 1 writes the previous format (kept readable; tests use it); 2 is the default. */
+export function writeKeywordIndex(src: KeywordIndexSource, version: 1 | 2 = 2): Uint8Array {
   const { store } = src;
-  const out = new ByteWriter(store.data.length + src.capacity * 4 + src.termText.length * 8 + 64);
+  // Sorted so a reader can binary-search the table (and, in version 1, neighbours share prefixes).
+  const terms: number[] = [];
+  for (let t = 0; t < src.termText.length; t++) if (store.count[t] > 0) terms.push(t);
+  terms.sort((a, b) => (src.termText[a] < src.termText[b] ? -1 : 1));
+  const v2 = version === 2 && terms.every((t) => !src.termText[t].includes(SEP));
+  const out = new ByteWriter(store.data.length + src.capacity * 4 + src.termText.length * 16 + 64);
   for (const b of MAGIC) out.byte(b);
+  out.byte(v2 ? V2 : V1);
   out.varint(src.capacity);
   for (let id = 0; id < src.capacity; id++) {
     if (src.state[id] !== 1) {
@@ -54,10 +70,19 @@ export function writeKeywordIndex(src: KeywordIndexSource): Uint8Array {
     out.varint(src.pathLen[id]);
   }
   const encoder = new TextEncoder();
-  // Sorted so neighbours share prefixes (any order would decode; this one compresses).
-  const terms: number[] = [];
-  for (let t = 0; t < src.termText.length; t++) if (store.count[t] > 0) terms.push(t);
-  terms.sort((a, b) => (src.termText[a] < src.termText[b] ? -1 : 1));
+  if (v2) {
+    out.varint(terms.length);
+    const table = encoder.encode(terms.map((t) => src.termText[t]).join(SEP));
+    out.varint(table.length);
+    out.bytes(table);
+    for (const t of terms) {
+      out.varint(store.count[t]);
+      out.varint(store.last[t]);
+      out.varint(store.len[t]);
+    }
+    for (const t of terms) out.bytes(store.data.subarray(store.start[t], store.start[t] + store.len[t]));
+    return out.finish();
+  }
   const order = terms.map((term) => ({ term, utf8: encoder.encode(src.termText[term]) }));
   out.varint(order.length);
   let prev: Uint8Array = new Uint8Array(0);
@@ -76,11 +101,14 @@ export function writeKeywordIndex(src: KeywordIndexSource): Uint8Array {
   return out.finish();
 }
 
-export function readKeywordIndex(input: Uint8Array): KeywordIndexParts {
+/** `copy: false` when the caller hands the bytes over (never changes them afterwards). */
+export function readKeywordIndex(input: Uint8Array, copy = true): KeywordIndexParts {
   // One copy, so the postings can point into it whatever buffer the caller reuses.
-  const bytes = input.slice();
+  const bytes = copy ? input.slice() : input;
   const r = new ByteReader(bytes);
-  for (const b of MAGIC) if (r.byte() !== b) throw new Error('not a keyword index (bad magic or version)');
+  for (const b of MAGIC) if (r.byte() !== b) throw new Error('not a keyword index (bad magic)');
+  const version = r.byte();
+  if (version !== V1 && version !== V2) throw new Error('not a keyword index (unknown version)');
   const capacity = r.varint();
   const state = new Uint8Array(capacity);
   const textLen = new Uint32Array(capacity);
@@ -95,6 +123,7 @@ export function readKeywordIndex(input: Uint8Array): KeywordIndexParts {
     pathLen[id] = r.varint();
   }
   const terms = r.varint();
+  if (version === V2) return readTablesV2(r, terms, { capacity, state, textLen, symbolLen, pathLen });
   const termText: string[] = new Array(terms);
   const start = new Uint32Array(terms);
   const len = new Uint32Array(terms);
@@ -119,4 +148,29 @@ export function readKeywordIndex(input: Uint8Array): KeywordIndexParts {
   }
   if (r.pos !== bytes.length) throw new Error('corrupt keyword index (trailing bytes)');
   return { capacity, state, textLen, symbolLen, pathLen, termText, postings: bytes, start, len, count, last };
+}
+
+function readTablesV2(
+  r: ByteReader, terms: number, ids: Pick<KeywordIndexParts, 'capacity' | 'state' | 'textLen' | 'symbolLen' | 'pathLen'>,
+): KeywordIndexParts {
+  const table = r.bytes(r.varint());
+  const text = new TextDecoder('utf-8', { fatal: true }).decode(table);
+  const termText = terms === 0 && text === '' ? [] : text.split(SEP);
+  if (termText.length !== terms) throw new Error('corrupt keyword index (string table)');
+  const start = new Uint32Array(terms);
+  const len = new Uint32Array(terms);
+  const count = new Uint32Array(terms);
+  const last = new Int32Array(terms);
+  for (let t = 0; t < terms; t++) {
+    count[t] = r.varint();
+    last[t] = r.varint();
+    len[t] = r.varint();
+  }
+  let pos = r.pos;
+  for (let t = 0; t < terms; t++) {
+    start[t] = pos;
+    pos += len[t];
+  }
+  if (pos !== r.buf.length) throw new Error('corrupt keyword index (postings length)');
+  return { ...ids, termText, postings: r.buf, start, len, count, last };
 }

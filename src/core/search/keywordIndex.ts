@@ -40,7 +40,11 @@ const REMOVED = 2; // removed, postings not yet purged
 const MAX_TF = 4000;
 
 export class KeywordIndex {
-  private readonly terms = new Map<string, number>();
+  /**
+   * Term → term id. A deserialized index starts without it (a 177k-entry Map costs ~0.1 s to
+   * fill): its `termText` is sorted, so lookups binary-search it until the first `add` builds it.
+   */
+  private terms: Map<string, number> | undefined = new Map<string, number>();
   private termText: string[] = [];
   private readonly store = new PostingStore();
   /** Per id: state, and token counts of the three fields. */
@@ -86,12 +90,13 @@ export class KeywordIndex {
     }
     this.ensureCapacity(id + 1);
     const fields = new Map<number, number>();
+    const terms = this.termMap();
     const count = (tokens: readonly string[], unit: number): number => {
       for (const t of tokens) {
-        let term = this.terms.get(t);
+        let term = terms.get(t);
         if (term === undefined) {
           term = this.termText.length;
-          this.terms.set(t, term);
+          terms.set(t, term);
           this.termText.push(t);
         }
         const v = fields.get(term) ?? 0;
@@ -140,13 +145,18 @@ export class KeywordIndex {
     // which is what we want: whole words weigh more than chance bigrams.
     const qtf = new Map<string, number>();
     for (const t of labeled) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
-    const uniq = [...qtf.keys()].filter((t) => this.terms.has(t));
+    const ids = new Map<string, number>();
+    for (const t of qtf.keys()) {
+      const term = this.termId(t);
+      if (term >= 0) ids.set(t, term);
+    }
+    const uniq = [...ids.keys()];
     if (uniq.length === 0) return [];
     const { scores, masks } = this.scratchBuffers();
     const { k1 } = BM25F;
     const n = this.live;
     const plan = uniq.map((t, q) => {
-      const term = this.terms.get(t)!;
+      const term = ids.get(t)!;
       const df = this.store.count[term];
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
@@ -199,16 +209,18 @@ export class KeywordIndex {
     this.scratch = undefined;
   }
 
-  serialize(): Uint8Array {
+  /** Format version 2 (default) or the previous one, 1 (still read; for compatibility tests). */
+  serialize(version: 1 | 2 = 2): Uint8Array {
     this.flush(true);
     return writeKeywordIndex({
       capacity: this.capacity, state: this.state, textLen: this.textLen, symbolLen: this.symbolLen,
       pathLen: this.pathLen, termText: this.termText, store: this.store,
-    });
+    }, version);
   }
 
-  static deserialize(bytes: Uint8Array): KeywordIndex {
-    const parts = readKeywordIndex(bytes);
+  /** `owned`: the index may keep `bytes` itself (the caller never changes them) instead of a copy. */
+  static deserialize(bytes: Uint8Array, owned = false): KeywordIndex {
+    const parts = readKeywordIndex(bytes, !owned);
     const index = new KeywordIndex();
     index.install(parts);
     return index;
@@ -221,8 +233,10 @@ export class KeywordIndex {
     this.symbolLen = p.symbolLen;
     this.pathLen = p.pathLen;
     this.termText = p.termText;
-    this.terms.clear();
-    p.termText.forEach((t, i) => this.terms.set(t, i));
+    let sorted = true;
+    for (let i = 1; i < p.termText.length && sorted; i++) sorted = p.termText[i - 1] < p.termText[i];
+    this.terms = undefined;
+    if (!sorted) this.termMap();
     this.store.load(p.postings, p.start, p.len, p.count, p.last);
     for (let id = 0; id < p.capacity; id++) {
       if (p.state[id] !== LIVE) continue;
@@ -231,6 +245,30 @@ export class KeywordIndex {
       this.totals.symbol += p.symbolLen[id];
       this.totals.path += p.pathLen[id];
     }
+  }
+
+  /** The term's id, or −1 when no chunk has it. */
+  private termId(t: string): number {
+    if (this.terms) return this.terms.get(t) ?? -1;
+    const text = this.termText;
+    let lo = 0, hi = text.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const m = text[mid];
+      if (m === t) return mid;
+      if (m < t) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return -1;
+  }
+
+  private termMap(): Map<string, number> {
+    if (!this.terms) {
+      const terms = new Map<string, number>();
+      this.termText.forEach((t, i) => terms.set(t, i));
+      this.terms = terms;
+    }
+    return this.terms;
   }
 
   /**

@@ -6,14 +6,51 @@
  * two-stage instead: Matryoshka embeddings put most of their signal in the leading dimensions, so
  * the first P = 256 dims (re-normalised, int8-quantised, scored by a WebAssembly SIMD loop — see
  * int8Scan.ts) pick max(10·k, 300) candidates that are then re-scored exactly on all dims.
+ *
+ * A loaded index need not hold the float rows: `fromPrefix` takes the stored int8 prefix and its
+ * per-row factors (the index file `prefix-<gen>.i8`) plus a `StoredRows` reader, and re-scores the
+ * candidates from positioned reads of their rows. The full matrix is read only when something
+ * needs every row (exact search, `row`, mutation). Scores are identical either way: a row is
+ * normalised by the same code whether it sits in the matrix or was just read.
  */
 import { Int8Matrix, quantizeInto } from './int8Scan';
 import { TopK, type ScoredId } from './topK';
 
+/** Row count from which `search` goes two-stage by default. */
+export const DEFAULT_TWO_STAGE_MIN_ROWS = 2_000;
+/** Leading dimensions of the first stage by default. */
+export const DEFAULT_PREFIX_DIMS = 256;
+
+/** Width of the int8 prefix for `dims`-d rows (a multiple of 16), or 0 when there is none. */
+export function prefixWidth(dims: number, prefixDims = DEFAULT_PREFIX_DIMS): number {
+  const p = Math.min(dims, prefixDims) & ~15;
+  // A prefix as wide as the vector would not save work over the exact scan.
+  return p >= 16 && p < dims ? p : 0;
+}
+
+/**
+ * The int8 prefix of one L2-normalised row: writes `width` bytes at `dst[dstAt]` and returns the
+ * factor (int8 scale / norm of the prefix) so that int8 dot · factor ranks by prefix cosine.
+ */
+export function quantizePrefix(row: Float32Array, at: number, width: number, dst: Int8Array, dstAt: number): number {
+  let norm = 0;
+  for (let j = 0; j < width; j++) norm += row[at + j] * row[at + j];
+  const scale = quantizeInto(row, at, width, dst, dstAt);
+  return norm > 0 ? scale / Math.sqrt(norm) : 0;
+}
+
+/** Rows kept outside the index (on disk), as stored: not normalised. */
+export interface StoredRows {
+  /** Copies rows `ids` (ascending, distinct) into `out` (ids.length × dims); throws when damaged. */
+  read(ids: Int32Array, out: Float32Array): void;
+  /** Every row (n × dims); the index takes ownership and normalises it in place. */
+  readAll(): Float32Array;
+}
+
 export interface VectorIndexOptions {
   /** Leading dimensions used by the first stage (rounded down to a multiple of 16). Default 256. */
   readonly prefixDims?: number;
-  /** Row count from which `search` goes two-stage. Default 20,000. */
+  /** Row count from which `search` goes two-stage. Default 2,000. */
   readonly twoStageMinRows?: number;
   /** Score the prefix in plain JS even where WebAssembly SIMD exists (tests, comparisons). */
   readonly noSimd?: boolean;
@@ -36,13 +73,14 @@ export class VectorIndex {
   /** Per row: int8 scale / norm of the prefix, so int8 dot · factor ranks by prefix cosine. */
   private prefixFactor: Float32Array;
   private readonly twoStageMinRows: number;
+  /** Set while the float rows live on disk only (`fromPrefix`); `data` is empty then. */
+  private stored: StoredRows | undefined;
 
   constructor(readonly dims: number, options: VectorIndexOptions = {}) {
     if (!Number.isInteger(dims) || dims <= 0) throw new RangeError(`bad vector dimensions ${dims}`);
-    const p = Math.min(dims, options.prefixDims ?? 256) & ~15;
-    // A prefix as wide as the vector would not save work over the exact scan.
-    this.prefix = p >= 16 && p < dims ? new Int8Matrix(p, options.noSimd) : undefined;
-    this.twoStageMinRows = options.twoStageMinRows ?? 2_000;
+    const p = prefixWidth(dims, options.prefixDims);
+    this.prefix = p > 0 ? new Int8Matrix(p, options.noSimd) : undefined;
+    this.twoStageMinRows = options.twoStageMinRows ?? DEFAULT_TWO_STAGE_MIN_ROWS;
     this.data = new Float32Array(0);
     this.deleted = new Uint8Array(0);
     this.prefixFactor = new Float32Array(0);
@@ -61,6 +99,41 @@ export class VectorIndex {
       index.quantizeRow(id);
     }
     return index;
+  }
+
+  /**
+   * An index over `n` rows that stay on disk: `prefix` holds their int8 prefixes (n × width, as
+   * `quantizePrefix` writes them) and `factors` their factors; `rows` reads the float rows. Only
+   * the candidates of a two-stage search are read. Throws a RangeError when the prefix width does
+   * not match these options (the caller then builds the index from the rows).
+   */
+  static fromPrefix(dims: number, n: number, prefix: Int8Array, factors: Float32Array, rows: StoredRows, options: VectorIndexOptions = {}): VectorIndex {
+    return VectorIndex.fillPrefix(dims, n, rows, (p, f) => {
+      if (prefix.length !== p.length || factors.length !== f.length) throw new RangeError('stored prefix does not fit this index');
+      p.set(prefix);
+      f.set(factors);
+    }, options);
+  }
+
+  /**
+   * `fromPrefix` without an intermediate copy: `fill` writes the n × width int8 rows and the n
+   * factors straight into the index's memory (e.g. reads them from a file). Throws a RangeError
+   * when these options give no prefix; whatever `fill` throws propagates.
+   */
+  static fillPrefix(dims: number, n: number, rows: StoredRows, fill: (prefix: Int8Array, factors: Float32Array) => void, options: VectorIndexOptions = {}): VectorIndex {
+    const index = new VectorIndex(dims, options);
+    const w = index.prefix?.width ?? 0;
+    if (w === 0) throw new RangeError('stored prefix does not fit this index');
+    index.stored = rows;
+    index.reserve(n);
+    index.count = n;
+    fill(index.prefix!.rows.subarray(0, n * w), index.prefixFactor.subarray(0, n));
+    return index;
+  }
+
+  /** True while the float rows are on disk only (nothing but candidates has been read). */
+  get rowsOnDisk(): boolean {
+    return this.stored !== undefined;
   }
 
   /** Live rows. */
@@ -84,12 +157,14 @@ export class VectorIndex {
 
   /** The stored (normalised) vector; a view, valid until the index grows. */
   row(id: number): Float32Array {
+    this.materialize();
     return this.data.subarray(id * this.dims, (id + 1) * this.dims);
   }
 
   set(id: number, vec: ArrayLike<number>): void {
     if (vec.length !== this.dims) throw new RangeError(`vector has ${vec.length} dims, index has ${this.dims}`);
     if (!Number.isInteger(id) || id < 0) throw new RangeError(`bad row id ${id}`);
+    this.materialize();
     this.reserve(id + 1);
     const at = id * this.dims;
     for (let j = 0; j < this.dims; j++) this.data[at + j] = vec[j];
@@ -115,6 +190,7 @@ export class VectorIndex {
 
   /** Renumbers rows after compaction: `oldToNew[old]` is the new id, −1 drops the row. */
   remap(oldToNew: Int32Array): void {
+    this.materialize();
     let n = 0;
     for (let id = 0; id < this.count; id++) if (this.has(id) && oldToNew[id] >= 0) n = Math.max(n, oldToNew[id] + 1);
     const rows = new Float32Array(n * this.dims);
@@ -147,11 +223,50 @@ export class VectorIndex {
     const strategy = options.strategy ?? 'auto';
     const twoStage = this.prefix !== undefined &&
       (strategy === 'two-stage' || (strategy === 'auto' && this.count >= this.twoStageMinRows));
-    if (!twoStage) return this.exact(q, topK, allow);
+    if (!twoStage) {
+      this.materialize();
+      return this.exact(q, topK, allow);
+    }
     const candidates = this.prefixCandidates(q, options.candidates ?? Math.max(10 * topK, 300), allow);
     const best = new TopK(topK);
+    if (this.stored) {
+      // Read the candidates' rows (in file order), normalise each exactly as the matrix would be.
+      const dims = this.dims;
+      const ids = Int32Array.from(candidates).sort();
+      const rows = new Float32Array(ids.length * dims);
+      this.stored.read(ids, rows);
+      const slot = new Map<number, number>();
+      ids.forEach((id, i) => {
+        slot.set(id, i);
+        normalizeInPlace(rows, i * dims, dims);
+      });
+      for (const id of candidates) best.push(id, dot(rows, slot.get(id)! * dims, q, dims));
+      return best.sorted();
+    }
     for (const id of candidates) best.push(id, dot(this.data, id * this.dims, q, this.dims));
     return best.sorted();
+  }
+
+  /**
+   * Takes every row from a background read (`rows`: n × dims, already L2-normalised in place by
+   * `normalizeInPlace`, as `materialize` would): later searches re-score from memory.
+   */
+  adoptRows(rows: Float32Array): void {
+    if (!this.stored) return;
+    if (rows.length !== this.count * this.dims) throw new RangeError('rows do not match the index');
+    this.data = rows;
+    this.stored = undefined;
+  }
+
+  /** Reads every stored row into memory (normalised); a no-op when they are already there. */
+  materialize(): void {
+    const stored = this.stored;
+    if (!stored) return;
+    const rows = stored.readAll();
+    if (rows.length !== this.count * this.dims) throw new RangeError('stored rows do not match the index');
+    for (let id = 0; id < this.count; id++) normalizeInPlace(rows, id * this.dims, this.dims);
+    this.data = rows;
+    this.stored = undefined;
   }
 
   private exact(q: Float32Array, topK: number, allow?: (id: number) => boolean): ScoredId[] {
@@ -183,11 +298,7 @@ export class VectorIndex {
   private quantizeRow(id: number): void {
     if (!this.prefix) return;
     const w = this.prefix.width;
-    const at = id * this.dims;
-    let norm = 0;
-    for (let j = 0; j < w; j++) norm += this.data[at + j] * this.data[at + j];
-    const scale = quantizeInto(this.data, at, w, this.prefix.rows, id * w);
-    this.prefixFactor[id] = norm > 0 ? scale / Math.sqrt(norm) : 0;
+    this.prefixFactor[id] = quantizePrefix(this.data, id * this.dims, w, this.prefix.rows, id * w);
   }
 
   private reserve(n: number): void {
@@ -202,7 +313,7 @@ export class VectorIndex {
       this.prefixFactor = factor;
       this.prefix?.reserve(next);
     }
-    if (this.data.length < n * this.dims) {
+    if (!this.stored && this.data.length < n * this.dims) {
       const data = new Float32Array(Math.max(n, Math.ceil(this.data.length / this.dims * 1.5)) * this.dims);
       data.set(this.data);
       this.data = data;

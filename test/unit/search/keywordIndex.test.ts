@@ -133,3 +133,43 @@ test('pruning common terms never changes the top k', () => {
     assert.deepEqual(index.search(query, 5, allow), all.filter((h) => allow(h.id)).slice(0, 5), query);
   }
 });
+
+test('format 2 (one term block) and the previous format 1 read back to the same index', () => {
+  const chunks = makeSyntheticChunks(1500, 33);
+  const index = KeywordIndex.empty();
+  chunks.forEach((c, i) => index.add(i, c));
+  [...englishCorpus, ...cjkCorpus].forEach((c, i) => index.add(chunks.length + i, c));
+  index.remove(7);
+  const v2 = index.serialize();
+  const v1 = index.serialize(1);
+  assert.equal(v2[3], 2);
+  assert.equal(v1[3], 1);
+  const a = KeywordIndex.deserialize(v2);
+  const b = KeywordIndex.deserialize(v1);
+  const queries = ['parseConfig 配置', 'split', 'user settings', '列出目录内容', 'installation', 'ディレクトリ一覧', 'zzqx'];
+  for (let q = 0; q < 20; q++) queries.push(chunks[(q * 53) % chunks.length].text.split(/\s+/).filter(Boolean).slice(q % 5, (q % 5) + 3).join(' '));
+  for (const q of queries) {
+    const want = index.search(q, 10);
+    assert.deepEqual(a.search(q, 10), want, q);
+    assert.deepEqual(b.search(q, 10), want, q);
+  }
+  // Written back, both give format 2 again, byte for byte.
+  assert.deepEqual(b.serialize(), v2);
+  assert.deepEqual(a.serialize(), v2);
+  // A loaded index looks terms up without a Map until it is changed; adding builds it and works.
+  a.add(9000, { text: 'brandNewTerm and split', symbol: 'fresh', path: 'src/new.ts' });
+  assert.equal(a.search('brandNewTerm', 1)[0].id, 9000);
+  index.add(9000, { text: 'brandNewTerm and split', symbol: 'fresh', path: 'src/new.ts' });
+  for (const q of ['split', 'brandNewTerm split', 'fresh', 'parseConfig']) assert.deepEqual(a.search(q, 10), index.search(q, 10), q);
+});
+
+test('a term containing a newline falls back to format 1 (still read)', () => {
+  const index = KeywordIndex.empty();
+  index.add(0, { text: 'alpha beta', symbol: '', path: 'a.ts' }, ['alpha', 'odd\nterm']);
+  index.add(1, { text: 'beta gamma', symbol: '', path: 'b.ts' });
+  const bytes = index.serialize();
+  assert.equal(bytes[3], 1);
+  const back = KeywordIndex.deserialize(bytes);
+  for (const q of ['alpha', 'beta', 'gamma']) assert.deepEqual(back.search(q, 5), index.search(q, 5), q);
+  assert.throws(() => KeywordIndex.deserialize(Uint8Array.from([0x53, 0x57, 0x4b, 0x09, 0])), /version/);
+});

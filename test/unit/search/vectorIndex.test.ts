@@ -87,3 +87,49 @@ test('delete, allow filter, set and remap', () => {
   }
   assert.throws(() => new VectorIndex(8).search(new Float32Array(4), 3));
 });
+
+test('fromPrefix: stored int8 prefix + rows read on demand give the same ids and scores as fromRows', async () => {
+  const { prefixWidth, quantizePrefix, normalizeInPlace } = await import('../../../src/core/search/vectorIndex');
+  const dims = 384;
+  const n = 3000;
+  const rows = makeSyntheticEmbeddings(n, dims, 17);
+  for (let i = 0; i < rows.length; i += 7) rows[i] *= 3; // not normalised, as stored rows may be
+  const w = prefixWidth(dims);
+  const prefix = new Int8Array(n * w);
+  const factors = new Float32Array(n);
+  for (let id = 0; id < n; id++) {
+    const r = rows.slice(id * dims, (id + 1) * dims);
+    normalizeInPlace(r, 0, dims);
+    factors[id] = quantizePrefix(r, 0, w, prefix, id * w);
+  }
+  let read = 0;
+  let readAll = 0;
+  const stored = {
+    read(ids: Int32Array, out: Float32Array) {
+      for (let i = 1; i < ids.length; i++) assert.ok(ids[i] > ids[i - 1], 'ascending ids');
+      ids.forEach((id, i) => out.set(rows.subarray(id * dims, (id + 1) * dims), i * dims));
+      read += ids.length;
+    },
+    readAll() {
+      readAll++;
+      return rows.slice();
+    },
+  };
+  const lazy = VectorIndex.fromPrefix(dims, n, prefix, factors, stored);
+  const full = VectorIndex.fromRows(rows.slice(), dims);
+  for (const q of makeSyntheticQueries(rows, dims, 12, 8)) {
+    assert.deepEqual(lazy.search(q, 10), full.search(q, 10));
+    assert.deepEqual(lazy.search(q, 40, (id) => id % 3 !== 0), full.search(q, 40, (id) => id % 3 !== 0));
+  }
+  assert.ok(lazy.rowsOnDisk && read > 0 && read <= 24 * 400 && readAll === 0, `${read} rows read`);
+  // Anything needing every row reads them once, and agrees.
+  const q = makeSyntheticQueries(rows, dims, 1, 9)[0];
+  assert.deepEqual(lazy.search(q, 10, undefined, { strategy: 'exact' }), full.search(q, 10, undefined, { strategy: 'exact' }));
+  assert.equal(readAll, 1);
+  assert.equal(lazy.rowsOnDisk, false);
+  assert.deepEqual(lazy.row(5), full.row(5));
+  lazy.set(n, rows.subarray(0, dims));
+  full.set(n, rows.subarray(0, dims));
+  assert.deepEqual(lazy.search(q, 10), full.search(q, 10));
+  assert.throws(() => VectorIndex.fromPrefix(dims, n, prefix.subarray(16), factors, stored), RangeError);
+});
