@@ -34,11 +34,13 @@ before(async () => {
     },
     // And exactly one wrong-length reply delivered, from request 61 on.
     wrongLengthOnceFrom: 61,
-    // Server limits rotate so that every kind of throttling happens within one run.
+    // Server limits rotate so that every kind of throttling happens within one run. The burst
+    // limit (2 requests in any second) sits below any pace the client learns from the other
+    // phases' 429s, so BurstRate cannot be avoided by the client's own (correct) slow-down.
     limitPhases: [
       { ms: 1200, limits: { rpm: 900 } },
       { ms: 1200, limits: { tpm: 150_000 }, retryAfterMs: 150 },
-      { ms: 1200, limits: { burst: 6 } },
+      { ms: 1200, limits: { burst: 2 } },
       { ms: 1500, limits: {} },
     ],
   });
