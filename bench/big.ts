@@ -221,7 +221,7 @@ async function driver(): Promise<void> {
       rows.push(info(3, `${k} × ${DIMS}: vector two-stage p50/p95 (${s.simd ? 'WASM SIMD' : 'JS'} int8 256-d prefix)`, p(st.twoStage)));
       if (st.twoStageOnDisk) rows.push(info(3, `${k} × ${DIMS}: vector two-stage, candidates' rows read from disk (first searches after a load, before the background read of every row) p50/p95`, p(st.twoStageOnDisk)));
       if (n >= 20_000) rows.push(check(3, `${k}: vector search as the engine runs it (auto → two-stage) p50`, st.auto.p50, fmt.ms, { max: 15, label: '≤ 15 ms' }));
-      else rows.push(check(3, `${k}: vector search as the engine runs it (auto → exact below 20k rows) p50`, st.auto.p50, fmt.ms, { max: 15, label: '≤ 15 ms' }));
+      else rows.push(check(3, `${k}: vector search as the engine runs it (auto → two-stage from 2k rows) p50`, st.auto.p50, fmt.ms, { max: 15, label: '≤ 15 ms' }));
       rows.push(info(3, `${k}: keyword BM25F, 2–4 words from a chunk, p50/p95`, p(st.keyword)));
       rows.push(info(3, `${k}: hybrid RRF (keyword + auto vector, depth 50) p50/p95`, p(st.hybrid)));
       rows.push(check(3, `${k}: recall@10 two-stage vs exact (mean over ${st.exact ? (st as unknown as Record<string, { n: number }>).exact.n : 0} queries; worst ${fmt.pct(s.worstRecall as number)})`, s.recall as number, fmt.pct, { min: 0.99, label: '≥ 99% (loss < 1%)' }));
