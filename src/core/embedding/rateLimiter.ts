@@ -130,8 +130,9 @@ export class RateLimiter {
   private ceiling?: number;
   private ceilingAt = -Infinity;
   private refinement?: Refinement;
-  /** Send times of recent requests, of those that succeeded and of those that drew a 429. */
-  private sends: number[] = [];
+  /** Send time of the latest request. */
+  private lastSend = -Infinity;
+  /** Send times of recent requests that succeeded and of those that drew a 429. */
   private successes: number[] = [];
   private throttles: number[] = [];
   /** Recent reply latencies (now − send time), to know when earlier replies should be in. */
@@ -170,7 +171,7 @@ export class RateLimiter {
     for (;;) {
       if (signal?.aborted) throw cancelledError();
       const wait = this.tryTake(tokens);
-      if (wait <= 0) return this.sends[this.sends.length - 1];
+      if (wait <= 0) return this.lastSend;
       await sleep(wait, signal);
     }
   }
@@ -197,9 +198,8 @@ export class RateLimiter {
     this.requests?.take(1);
     this.tokens?.take(tokens);
     this.learned?.take(1);
-    if (now - (this.sends[this.sends.length - 1] ?? -Infinity) > LEARN.idleMs) this.activityStart = now;
-    this.sends.push(now);
-    this.prune(now);
+    if (now - this.lastSend > LEARN.idleMs) this.activityStart = now;
+    this.lastSend = now;
     return 0;
   }
 
@@ -342,7 +342,6 @@ export class RateLimiter {
 
   private prune(now: number): void {
     const old = now - LEARN.windowMs - LEARN.idleMs - LEARN.maxSettleMs;
-    while (this.sends.length && this.sends[0] <= old) this.sends.shift();
     while (this.throttles.length && this.throttles[0] <= old) this.throttles.shift();
     while (this.latencies.length && this.latencies[0].at <= now - LEARN.windowMs) this.latencies.shift();
     if (this.successes.length && this.successes[0] <= old) this.successes = this.successes.filter((t) => t > old);
