@@ -47,16 +47,25 @@ function layout(rows: number, width: number): { factors: number; crcs: number; p
   return { factors, crcs, prefix, bytes: prefix + rows * width };
 }
 
+/** The header's row count, dims and prefix width, checked (magic, version, width); throws IndexCorruptError. */
+function readHeader(bytes: Uint8Array, name: string): { rows: number; dims: number; width: number } {
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, HEADER);
+  const bad = (why: string): never => {
+    throw new IndexCorruptError(`${name}: ${why}`);
+  };
+  if (dv.getUint32(0, true) !== MAGIC || dv.getUint32(4, true) !== VERSION) bad('bad magic or version');
+  const rows = dv.getUint32(8, true), dims = dv.getUint32(12, true), width = dv.getUint32(16, true);
+  if (width === 0 || width % 16 !== 0 || width >= dims) bad('bad prefix width');
+  return { rows, dims, width };
+}
+
 /** Decodes (views into `bytes`, copies on a big-endian host); throws IndexCorruptError. */
 export function decodePrefix(bytes: Uint8Array, name = 'prefix file'): PrefixData {
   const bad = (why: string): never => {
     throw new IndexCorruptError(`${name}: ${why}`);
   };
   if (bytes.length < HEADER) bad('too short');
-  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== MAGIC || dv.getUint32(4, true) !== VERSION) bad('bad magic or version');
-  const rows = dv.getUint32(8, true), dims = dv.getUint32(12, true), width = dv.getUint32(16, true);
-  if (width === 0 || width % 16 !== 0 || width >= dims) bad('bad prefix width');
+  const { rows, dims, width } = readHeader(bytes, name);
   const at = layout(rows, width);
   if (at.bytes !== bytes.length) bad('length does not match its header');
   const { factors, crcs } = tables(bytes, rows, at);
@@ -254,10 +263,8 @@ export function openPrefixIndex(
     if (size < HEADER) bad('too short');
     const top = new Uint8Array(HEADER);
     readFully(fd, top, HEADER, 0, name);
-    const dv = new DataView(top.buffer);
-    const rows = dv.getUint32(8, true), width = dv.getUint32(16, true);
-    if (rows !== chunkCount || dv.getUint32(12, true) !== dims) bad('does not match the manifest');
-    if (width === 0 || width % 16 !== 0 || width >= dims) bad('bad prefix width');
+    const { rows, width, dims: fileDims } = readHeader(top, name);
+    if (rows !== chunkCount || fileDims !== dims) bad('does not match the manifest');
     const at = layout(rows, width);
     if (at.bytes !== size) bad('length does not match its header');
     const head = new Uint8Array(at.prefix);
