@@ -98,7 +98,7 @@ export class RelatedController implements vscode.Disposable {
       const toDisplay = (keys: readonly string[]) =>
         keys.map(parseRefKey).filter((r): r is FileRef => !!r).map((r) => space.display(r.folder, r.path));
       const recentWeight = readSettings().relatedHistoryWeight;
-      const recent = recentWeight <= 0 ? [] : recentWeights(this.keys(RECENT)).flatMap(({ key, weight }) => {
+      const recent = recentWeights(this.keys(RECENT)).flatMap(({ key, weight }) => {
         const r = parseRefKey(key);
         return r ? [{ path: space.display(r.folder, r.path), weight }] : [];
       });

@@ -125,7 +125,7 @@ export async function focusWorkbench(page) {
   }
 }
 
-/** F1, type `>title`, Enter on the matching row. */
+/** F1, type `>title`, click the row of that command. */
 export async function runCommand(page, title) {
   await focusWorkbench(page);
   await page.keyboard.press('Escape');
