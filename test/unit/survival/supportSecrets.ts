@@ -54,28 +54,21 @@ function pem(r: () => number, label: string, lines: number): { block: string; bo
   return { block: `-----BEGIN ${label}-----\n${body.join('\n')}\n-----END ${label}-----`, body };
 }
 
+/** A private key block of `lines` base64 lines (plus a short last one); every body line is a needle. */
+function keyBlock(label: string, lines: number): Gen {
+  return (r) => {
+    const p = pem(r, label, lines);
+    return { format: 'private-key-block', text: p.block, needles: p.body };
+  };
+}
+
 export const GENERATORS: Readonly<Record<string, Gen>> = {
-  'private-key-block (RSA)': (r) => {
-    const p = pem(r, 'RSA PRIVATE KEY', 8);
-    return { format: 'private-key-block', text: p.block, needles: p.body };
-  },
-  'private-key-block (OpenSSH)': (r) => {
-    const p = pem(r, 'OPENSSH PRIVATE KEY', 6);
-    return { format: 'private-key-block', text: p.block, needles: p.body };
-  },
-  'private-key-block (PGP)': (r) => {
-    const p = pem(r, 'PGP PRIVATE KEY BLOCK', 5);
-    return { format: 'private-key-block', text: p.block, needles: p.body };
-  },
+  'private-key-block (RSA)': keyBlock('RSA PRIVATE KEY', 8),
+  'private-key-block (OpenSSH)': keyBlock('OPENSSH PRIVATE KEY', 6),
+  'private-key-block (PGP)': keyBlock('PGP PRIVATE KEY BLOCK', 5),
   // Real key sizes: a 4096-bit RSA key is 51 lines of base64, an armored PGP private key ~100.
-  'private-key-block (RSA 4096, 51 lines)': (r) => {
-    const p = pem(r, 'RSA PRIVATE KEY', 50);
-    return { format: 'private-key-block', text: p.block, needles: p.body };
-  },
-  'private-key-block (PGP, 100 lines)': (r) => {
-    const p = pem(r, 'PGP PRIVATE KEY BLOCK', 99);
-    return { format: 'private-key-block', text: p.block, needles: p.body };
-  },
+  'private-key-block (RSA 4096, 51 lines)': keyBlock('RSA PRIVATE KEY', 50),
+  'private-key-block (PGP, 100 lines)': keyBlock('PGP PRIVATE KEY BLOCK', 99),
   'private-key-block (JSON-escaped)': (r) => {
     const p = pem(r, 'PRIVATE KEY', 6);
     return { format: 'private-key-block', text: p.block.replace(/\n/g, '\\n'), needles: p.body };
