@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { NoIndexError, openEngine } from '../core/engine';
 import type { Engine, EngineConfig } from '../core/engineTypes';
-import { EmbedError } from '../core/embedding/errors';
+import { EmbedError } from '../core/embedding';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';

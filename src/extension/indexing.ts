@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { Engine, IndexProgress, IndexReport } from '../core/engineTypes';
-import { isCancellation } from '../core/embedding/errors';
+import { isCancellation } from '../core/embedding';
 import type { Consent } from './consent';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';

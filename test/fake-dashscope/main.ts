@@ -80,7 +80,6 @@ for (let i = 0; i < args.length; i++) {
     case '-h':
       process.stdout.write('usage: fake-dashscope [--port N] [--rpm N] [--tpm N] [--burst N] [--base64 honor|ignore|reject|always] [--key K] [--max-batch N] [--latency MS] [--fault KIND=P]... [--fault-at N=KIND]... [--unauthorized-after N] [--arrearage-after N] [--retry-after MS] [--hang-ms MS] [--seed N]\n');
       process.exit(0);
-    // eslint-disable-next-line no-fallthrough
     default:
       fail(`unknown flag ${flag}`);
   }

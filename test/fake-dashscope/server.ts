@@ -8,7 +8,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, modelNotFound, namedError, type Api, type FakeError } from './errorBodies';
-import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
+import { FaultPlan, type FaultOptions } from './faults';
 import { fakeEmbedding, fakeSparse, fakeTokenCount, textHash } from './fakeVectors';
 import { FakeRateLimiter, type FakeRateLimitOptions, type LimitHit } from './rateLimits';
 

@@ -94,9 +94,11 @@ export function requireFakeServer(): void {
 
 /** Texts and text_type of one embedding request, native (`input.texts`) or compatible (`input`). */
 export function embedPayload(r: RecordedRequest): { texts: string[]; textType?: string } | undefined {
-  const b = r.body as Record<string, any> | undefined;
+  // The two wire shapes (contract §2 native, §3 compatible), read as optional fields.
+  const b = r.body as { input?: string | string[] | { texts?: string[] }; parameters?: { text_type?: string }; text_type?: string } | undefined;
   if (!b || typeof b !== 'object' || !/embedding/.test(r.path)) return undefined;
-  const texts = Array.isArray(b.input?.texts) ? b.input.texts : Array.isArray(b.input) ? b.input : typeof b.input === 'string' ? [b.input] : [];
+  const input = b.input;
+  const texts = Array.isArray(input) ? input : typeof input === 'string' ? [input] : Array.isArray(input?.texts) ? input.texts : [];
   return { texts, textType: b.parameters?.text_type ?? b.text_type };
 }
 

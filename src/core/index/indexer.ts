@@ -10,7 +10,7 @@
  */
 import { CHUNKER_VERSION } from '../chunking';
 import { isFittableEmbedder, isTermSource } from '../embedding/offline';
-import type { IndexProgress, IndexReport, IndexRunOptions } from '../engineTypes';
+import type { IndexReport, IndexRunOptions } from '../engineTypes';
 import { EmbedError, isCancellation } from '../embedding/errors';
 import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';

@@ -59,7 +59,7 @@ test('offline: a damaged index is refused cleanly by search and rebuilt with a w
     damage(dir);
     const s = await runCli(['search', root, '--queries-file', writeQueries(QUERIES), '--index-dir', dir, '--json', '--top-k', '8', '--mode', 'hybrid'], { env });
     assertCleanFailure(s, `search on ${name}`);
-    let searchVerdict = `exit ${s.code}`;
+    const searchVerdict = `exit ${s.code}`;
     if (s.code === 0) {
       // Accepted: then it must be exactly right (the damage did not matter to what is read).
       const got = resultKeys(parseJsonLines(s.stdout) as unknown as SearchLine[]);
