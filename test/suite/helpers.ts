@@ -2,7 +2,7 @@
  * Shared helpers of the extension-host suite. Everything the harness passes in arrives through
  * `extensionEnvironment` (code-server) or `extensionTestsEnv` (test-electron):
  *   SW_E2E_MODE          'main' (default) or 'restricted' (run in an untrusted window)
- *   SW_E2E_REQUEST_LOG   JSONL written by scripts/e2e/fake-upstream.mjs: every request the fake
+ *   SW_E2E_REQUEST_LOG   JSONL written by test/fake-dashscope/main.ts --log: every request the fake
  *                        DashScope server received ({path, auth: sha256 prefix, body})
  *   SW_E2E_USER_DATA     the profile's user-data-dir (settings.json, logs) to scan for leaked keys
  *   SW_E2E_UI_HELPER     '1' when the runner performs `E2E-UI` gestures (code-server only)

@@ -1,6 +1,6 @@
 // UI checks of the cloud provider through the real consent dialog, against the fake DashScope
 // server (run.sh starts the UI's code-server with its URL and a key in the environment, and the
-// recording proxy logs every request to --requests). The ext-host suite cannot do this part:
+// fake server logs every request to --requests). The ext-host suite cannot do this part:
 // VS Code refuses modal dialogs in a window that runs extensionTestsPath.
 import fs from 'node:fs';
 import { answerDialog, commandTitle, quickInput, quickRows, runCommand, sleep, statusItem } from './lib.mjs';
