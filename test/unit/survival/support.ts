@@ -5,32 +5,16 @@
  */
 import { mulberry32 } from '../../../src/core/embedding/offline/prng';
 import { FakeDashScopeProcess } from '../../fake-dashscope/process';
+import { cliEnv } from '../../support/cli';
+import { tempDir } from '../../support/tempDir';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
 export const HEAVY = process.env.SW_HEAVY === '1';
 
-const cleanups: string[] = [];
-process.on('exit', () => {
-  if (process.env.SW_KEEP_TMP === '1') return;
-  for (const d of cleanups) {
-    try {
-      fs.rmSync(d, { recursive: true, force: true });
-    } catch {
-      /* best effort */
-    }
-  }
-});
-
-/** A temp folder removed when the test process exits (SW_KEEP_TMP=1 keeps it). */
-export function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(d);
-  return d;
-}
+export { tempDir, cliEnv };
 
 /**
  * The bundled CLI, snapshotted once per test process: others rebuild dist/ while these long
@@ -180,16 +164,6 @@ export interface CliOptions {
   readonly measureRss?: boolean;
 }
 
-/** A minimal environment: no proxy variables, a private cache dir, the C locale. */
-export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.tmpdir(),
-    XDG_CACHE_HOME: tempDir('sw-surv-cache-'),
-    LANG: 'C',
-    ...extra,
-  };
-}
 
 const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => {
   try {
