@@ -5,33 +5,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NoIndexError, openEngine } from '../core/engine';
-import type { Engine, EngineConfig } from '../core/engineTypes';
+import type { EngineConfig } from '../core/engineTypes';
 import { EmbedError } from '../core/embedding';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
-import { messages, type Messages } from './messages';
+import { messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
-
-export class ExitError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface CliContext {
-  readonly args: CliArgs;
-  readonly m: Messages;
-  readonly root: string;
-  readonly signal: AbortSignal;
-  /** Opens the engine for the folder with the provider the user named. */
-  open(): Promise<Engine>;
-  /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
-  requireIndex(engine: Engine): Promise<void>;
-}
+import { ExitError, type CliContext } from './context';
 
 const VERSION = '0.1.0';
 

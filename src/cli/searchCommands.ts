@@ -3,8 +3,7 @@
  */
 import fs from 'node:fs';
 import type { SearchHit } from '../core/types';
-import type { CliContext } from './main';
-import { ExitError } from './main';
+import { ExitError, type CliContext } from './context';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
 

@@ -10,7 +10,7 @@ import { countSources, type SourcedLabel } from '../labelSources';
 import { openRef, refOf, resolveRef } from '../open';
 import type { Command, Services } from '../services';
 import { applyTags } from '../tagEdits';
-import { withAnalysis } from './progress';
+import { withAnalysis } from './analysisFrame';
 import { topicCommands } from './topicCommands';
 
 export function tagsView(target: FileRef, title: string, c: Classification, labels: readonly SourcedLabel[]): TagsView {
