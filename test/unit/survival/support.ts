@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
-export const HEAVY = process.env.SW_HEAVY === '1';
+export { HEAVY, SOAK, scale } from './scale';
 
 export { tempDir, cliEnv };
 
