@@ -109,7 +109,7 @@ try {
     const first = (await frame.locator('#results .result').first().innerText()).replace(/\s+/g, ' ').slice(0, 100);
     log(`  first result: ${JSON.stringify(first)}`);
     if (!first.includes('缓存策略.md')) throw new Error(`top result is not 缓存策略.md: ${first}`);
-    await settled(frame.locator('#results'));
+    await settled(frame.locator('div#results'));
     await shot('sidebar-zh-cn.png');
     // Nothing of the manifest's English category is left on screen (the workbench's own strings
     // that the tiny language pack does not translate stay English, and are not ours).

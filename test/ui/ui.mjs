@@ -319,8 +319,11 @@ try {
     await quickInput(page).fill(key);
     await page.keyboard.press('Enter');
     await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
-    // The key is stored before the extension says so.
-    await page.locator('.notifications-toasts .notification-toast', { hasText: 'API key saved.' }).first().waitFor({ timeout: 15_000 });
+    // The key is stored before the extension says so: wait for its message in the notification
+    // center (a toast may already have gone), then close the center again.
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page.locator('.notifications-center .notification-list-item', { hasText: 'API key saved.' }).first().waitFor({ timeout: 15_000 });
+    await runCommand(page, 'Notifications: Hide Notifications');
     const settingsText = fs.readFileSync(userSettings, 'utf8');
     const wsSettings = path.join(ws, '.vscode/settings.json');
     if (settingsText.includes(key) || (fs.existsSync(wsSettings) && fs.readFileSync(wsSettings, 'utf8').includes(key))) throw new Error('the key was written to settings.json');
@@ -348,7 +351,7 @@ try {
       const { frame } = await sidebarSearch('health check uptime endpoint', 'health.go');
       // The webview has taken the new theme (VS Code marks its body) and its results stopped moving.
       await frame.locator(`body.${type === 'vs' ? 'vscode-light' : 'vscode-dark'}`).waitFor({ timeout: 15_000 });
-      await settled(frame.locator('#results'));
+      await settled(frame.locator('div#results'));
       await shot(file);
     });
   }
