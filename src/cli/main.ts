@@ -86,7 +86,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   }
   if (args.command === 'mcp') {
     try {
-      return await runMcpCommand(args, env, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
+      return await runMcpCommand(args, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
     } catch (e) {
       if (!(e instanceof ExitError)) throw e;
       process.stderr.write(e.message + '\n');

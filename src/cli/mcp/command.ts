@@ -70,8 +70,7 @@ async function warmUp(folder: McpFolder): Promise<void> {
   log(`${folder.name}: indexed ${report.filesIndexed} files into ${report.chunks} chunks in ${report.seconds.toFixed(1)} s`);
 }
 
-export async function runMcpCommand(args: CliArgs, env: NodeJS.ProcessEnv, m: Messages, configFor: ConfigFor): Promise<number> {
-  void env;
+export async function runMcpCommand(args: CliArgs, m: Messages, configFor: ConfigFor): Promise<number> {
   const dirs = args.positionals.length ? args.positionals : ['.'];
   const roots: string[] = [];
   for (const d of dirs) {

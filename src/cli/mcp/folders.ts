@@ -106,7 +106,9 @@ export class McpFolder {
         // Taken before the run: an edit made while it runs is picked up by the next check.
         const before = await this.scan(options.signal);
         const report = await this.engine.index({ rebuild: options.rebuild, paths: options.paths, signal: options.signal, onProgress: forward });
-        if (!options.paths) this.snapshot = before;
+        // A run that stopped early (cancel, cloud error, budget) leaves the folder to be checked in full again.
+        if (report.incomplete || report.error) this.snapshot = undefined;
+        else if (!options.paths) this.snapshot = before;
         else if (this.snapshot) for (const p of options.paths) before.has(p) ? this.snapshot.set(p, before.get(p)!) : this.snapshot.delete(p);
         this.lastError = report.error?.message;
         return report;
@@ -130,16 +132,16 @@ export class McpFolder {
       if (!this.snapshot) {
         // First look at an index built by someone else (`index <dir>`, the extension): trust
         // the indexer's own stat check once, then follow changes from here.
-        this.snapshot = new Map();
         const report = await this.runQuiet(undefined, signal);
-        this.snapshot = now;
+        if (!report.incomplete && !report.error) this.snapshot = now;
         return { updated: [], warning: report.error?.message };
       }
       const changed = McpFolder.changed(this.snapshot, now);
       if (!changed.length) return { updated: [] };
       this.log(`${this.name}: re-indexing ${changed.length} changed file(s) before answering`);
       const report = await this.runQuiet(changed, signal);
-      this.snapshot = now;
+      // Not marked fresh unless it worked: the next answer tries again.
+      if (!report.incomplete && !report.error) this.snapshot = now;
       return { updated: changed, warning: report.error?.message };
     });
   }
