@@ -185,7 +185,9 @@ test('with no index yet, the offline server builds it at start and the first sea
     const r = await session.call('search', { query: 'token bucket rate limiter', topK: 1 });
     assert.ok(!r.isError, textOf(r));
     assert.equal((r.structuredContent as { results: { path: string }[] }).results[0].path, 'src/rate_limiter.ts');
-    assert.match(session.stderr(), /no index yet; building it offline/);
+    // stderr is another pipe: give its last lines a moment to arrive.
+    for (let i = 0; i < 40 && !/no index yet; building it offline/.test(session.stderr()); i++) await new Promise((r) => setTimeout(r, 50));
+    assert.match(session.stderr(), /no index yet; building it offline/, 'the log says what happens (on stderr, never stdout)');
   } finally {
     await session.close();
   }
