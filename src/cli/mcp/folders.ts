@@ -109,7 +109,13 @@ export class McpFolder {
         // A run that stopped early (cancel, cloud error, budget) leaves the folder to be checked in full again.
         if (report.incomplete || report.error) this.snapshot = undefined;
         else if (!options.paths) this.snapshot = before;
-        else if (this.snapshot) for (const p of options.paths) before.has(p) ? this.snapshot.set(p, before.get(p)!) : this.snapshot.delete(p);
+        else if (this.snapshot) {
+          for (const p of options.paths) {
+            const st = before.get(p);
+            if (st === undefined) this.snapshot.delete(p);
+            else this.snapshot.set(p, st);
+          }
+        }
         this.lastError = report.error?.message;
         return report;
       } catch (e) {

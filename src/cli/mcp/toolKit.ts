@@ -7,7 +7,6 @@ import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/proto
 import type { CallToolResult, ServerNotification, ServerRequest } from '@modelcontextprotocol/sdk/types.js';
 import { NoIndexError } from '../../core/engine';
 import type { IndexProgress } from '../../core/engineTypes';
-import { EmbedError } from '../../core/embedding/errors';
 import type { McpFolder } from './folders';
 import { ToolInputError } from './paths';
 
@@ -27,9 +26,9 @@ export async function guarded(body: () => Promise<CallToolResult>, extra: Extra)
     return await body();
   } catch (e) {
     if (extra.signal.aborted) return failure('Cancelled. Nothing was lost: what was indexed before the cancel is kept.');
-    if (e instanceof ToolInputError || e instanceof EmbedError) return failure(e.message);
     if (e instanceof NoIndexError) return failure(`${e.message} Call the "reindex" tool to build it again.`);
-    return failure(`error: ${e instanceof Error ? e.message : String(e)}`);
+    // ToolInputError and the embedders' errors are written to be shown as they are (never holding the key).
+    return failure(e instanceof Error ? e.message : String(e));
   }
 }
 
