@@ -13,6 +13,7 @@ import { messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
 import { ExitError, type CliContext } from './context';
+import { runMcpCommand } from './mcp/command';
 
 const VERSION = '0.1.0';
 
@@ -21,6 +22,26 @@ function stderrLogger(json: boolean) {
     info: (s: string) => { if (!json) process.stderr.write(s + '\n'); },
     warn: (s: string) => process.stderr.write(`warning: ${s}\n`),
     error: (s: string) => process.stderr.write(`error: ${s}\n`),
+  };
+}
+
+/** The engine settings the flags and the environment name for one folder (also used by `mcp`). */
+export function engineConfigFor(args: CliArgs, env: NodeJS.ProcessEnv, root: string, m: Messages, logger: EngineConfig['logger']): EngineConfig {
+  const apiKey = apiKeyFor(args.provider, env, process.cwd());
+  if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
+  if (args.provider === 'openai' && !args.model) throw new ExitError(2, m.needModel);
+  return {
+    root,
+    indexDir: args.indexDir ? path.resolve(args.indexDir) : undefined,
+    provider: args.provider,
+    remote: remoteSettingsFrom(args, env),
+    apiKey,
+    include: args.include,
+    exclude: args.exclude,
+    maxFileBytes: args.maxFileBytes,
+    maxChunkTokens: args.chunkTokens,
+    tokenBudget: args.tokenBudget,
+    logger,
   };
 }
 
@@ -44,6 +65,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'mcp') {
+    try {
+      return await runMcpCommand(args, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
+    } catch (e) {
+      if (!(e instanceof ExitError)) throw e;
+      process.stderr.write(e.message + '\n');
+      return e.code;
+    }
+  }
   const dirArg = args.positionals[0];
   if (!dirArg) {
     process.stderr.write(`${args.command}: missing <dir>\n\n${m.usage}\n`);
@@ -63,24 +93,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const config = (): EngineConfig => {
-    const apiKey = apiKeyFor(args.provider, env, process.cwd());
-    if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
-    if (args.provider === 'openai' && !args.model) throw new ExitError(2, m.needModel);
-    return {
-      root,
-      indexDir: args.indexDir ? path.resolve(args.indexDir) : undefined,
-      provider: args.provider,
-      remote: remoteSettingsFrom(args, env),
-      apiKey,
-      include: args.include,
-      exclude: args.exclude,
-      maxFileBytes: args.maxFileBytes,
-      maxChunkTokens: args.chunkTokens,
-      tokenBudget: args.tokenBudget,
-      logger: stderrLogger(args.json),
-    };
-  };
+  const config = (): EngineConfig => engineConfigFor(args, env, root, m, stderrLogger(args.json));
   const ctx: CliContext = {
     args,
     m,
