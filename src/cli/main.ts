@@ -9,7 +9,7 @@ import type { EngineConfig } from '../core/engineTypes';
 import { EmbedError } from '../core/embedding';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
-import { messages } from './messages';
+import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
 import { ExitError, type CliContext } from './context';

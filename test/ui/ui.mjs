@@ -323,7 +323,9 @@ try {
     // center (a toast may already have gone), then close the center again.
     await runCommand(page, 'Notifications: Show Notifications');
     await page.locator('.notifications-center .notification-list-item', { hasText: 'API key saved.' }).first().waitFor({ timeout: 15_000 });
-    await runCommand(page, 'Notifications: Hide Notifications');
+    // Escape hides the focused center ("Hide Notifications" is not in the palette).
+    await page.keyboard.press('Escape');
+    await page.locator('.notifications-center .notification-list-item').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     const settingsText = fs.readFileSync(userSettings, 'utf8');
     const wsSettings = path.join(ws, '.vscode/settings.json');
     if (settingsText.includes(key) || (fs.existsSync(wsSettings) && fs.readFileSync(wsSettings, 'utf8').includes(key))) throw new Error('the key was written to settings.json');
