@@ -38,15 +38,31 @@ function scored(kw: readonly ListEntry[], dense: readonly ListEntry[], p: Fusion
   return fuseScored(a, b, p).map((f) => back[f.id]);
 }
 
+/** MRR@10 / keyword MRR@10 per variant per corpus, for the summary after the last corpus. */
+export const labResults = new Map<string, Map<string, number>>();
+
+export function labSummary(): void {
+  const corpora = [...new Set([...labResults.values()].flatMap((m) => [...m.keys()]))];
+  process.stderr.write(`\n    lab summary (MRR@10 / keyword):  ${corpora.join('  ')}  | min  mean\n`);
+  for (const [name, m] of labResults) {
+    const xs = corpora.map((c) => m.get(c) ?? NaN);
+    const min = Math.min(...xs), mean = xs.reduce((a, b) => a + b, 0) / xs.length;
+    process.stderr.write(`    ${name.padEnd(40)} ${xs.map((x) => x.toFixed(3)).join('  ')}  | ${min.toFixed(3)} ${mean.toFixed(3)}\n`);
+  }
+}
+
 export function fusionLab(r: CorpusRun): void {
   const answers = r.corpus.queries.map((q) => q.answer);
   const kwMrr = summarize(r.methods.keyword).mrr;
   const show = (name: string, fuse: (kw: ListEntry[], dense: ListEntry[]) => Target[]) => {
     const m = summarize(perQuery(r.lists.map((l) => pageLevel(fuse(l.kw, l.dense), r.corpus)), answers)).mrr;
-    process.stderr.write(`    lab ${r.corpus.id} ${name.padEnd(44)} MRR ${m.toFixed(3)} (${(m / kwMrr).toFixed(3)}× keyword)\n`);
+    if (!labResults.has(name)) labResults.set(name, new Map());
+    labResults.get(name)!.set(r.corpus.id, m / kwMrr);
   };
   show('keyword list', (kw) => kw);
   show('rrf w0.25', (kw, d) => rrf(kw, d, 0.25));
   show('rrf w0.25, docs keyword-only', (kw, d) => rrf(kw, d, 0.25, 60, true));
-  for (const w of [0.1, 0.2, 0.3]) show(`scored w${w}`, (kw, d) => scored(kw, d, { denseWeight: w }));
+  for (const w of [0.1, 0.15, 0.2, 0.3, 0.4]) show(`scored w${w}`, (kw, d) => scored(kw, d, { denseWeight: w }));
+  for (const w of [0.2, 0.3, 0.4, 0.5]) for (const g of [0.5, 1]) for (const at of [2, 5]) show(`scored w${w} gate${g}@${at}`, (kw, d) => scored(kw, d, { denseWeight: w, gate: g, gapAt: at }));
+  for (const depth of [20, 50]) show(`scored w0.2 depth${depth}`, (kw, d) => scored(kw.slice(0, depth), d.slice(0, depth), { denseWeight: 0.2 }));
 }

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { splitName, renderedPages } from '../chinese';
 import { CACHE, QUICK, REPO, check, emit, info, nowMs, rm, tempDir, type Row } from '../util';
 import { codeCorpus, debian, debianReference, mixedCorpus, pagesCorpus, sample, type Corpus } from './corpora';
-import { fusionLab } from './lab';
+import { fusionLab, labSummary } from './lab';
 import { ratio, summarize, type Summary } from './metrics';
 import { runCorpus, type CorpusRun } from './run';
 
@@ -157,6 +157,7 @@ async function main(): Promise<void> {
       details[c.id] = { source: c.source, split: c.split, methods: Object.fromEntries(METHODS.map((m) => [m, summarize(r.methods[m])])), sample: c.queries.slice(0, 5) };
       if (LAB && c.split === 'dev') fusionLab(r);
     }
+    if (LAB) labSummary();
     const lines = tableOf(runs);
     rows.push(info(7, `quality suite: ${runs.length} corpora (${runs.filter((r) => r.corpus.split === 'dev').length} dev, ${runs.filter((r) => r.corpus.split === 'test').length} test); per-method table in the quality section above`, `${((nowMs() - t0) / 1000).toFixed(0)} s`));
     process.stderr.write('\n' + lines.join('\n') + '\n');
