@@ -37,8 +37,9 @@ test('hits say which query words matched, as typed', () => {
 
 test('Chinese queries find the chunk with the Chinese comment', () => {
   const hits = cjk.search('列出目录内容', 3);
-  assert.equal(names(cjkCorpus, hits)[0], 'goListDir');
-  assert.deepEqual(hits[0].terms, ['列出', '目录', '内容']);
+  // Both chunks about listing a directory lead; the one with every query word says so.
+  assert.deepEqual(names(cjkCorpus, hits).slice(0, 2).sort(), ['goListDir', 'lsDoc']);
+  assert.deepEqual(hits.find((h) => names(cjkCorpus, [h])[0] === 'goListDir')!.terms, ['列出', '目录', '内容']);
   assert.equal(top(cjk, cjkCorpus, 'ls 列出目录')[0], 'lsDoc');
   assert.equal(top(cjk, cjkCorpus, '安装扩展')[0], 'installZh');
   assert.equal(top(cjk, cjkCorpus, '读取响应')[0], 'goHttp');
