@@ -56,7 +56,15 @@ export function debian(pkg: string, probe: string): string | undefined {
   fs.mkdirSync(DEBS, { recursive: true });
   try {
     if (!fs.readdirSync(DEBS).some((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))) {
-      execFileSync('apt-get', ['download', '-q', pkg], { cwd: DEBS, stdio: ['ignore', 'ignore', 'pipe'] });
+      const download = () => execFileSync('apt-get', ['download', '-q', pkg], { cwd: DEBS, stdio: ['ignore', 'ignore', 'pipe'] });
+      try {
+        download();
+      } catch (e) {
+        // A fresh machine may have no package lists yet: refresh them once (root only) and retry.
+        if (process.getuid?.() !== 0) throw e;
+        execFileSync('apt-get', ['update', '-q'], { stdio: 'ignore', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+        download();
+      }
     }
     const deb = fs.readdirSync(DEBS).find((f) => f.startsWith(`${pkg}_`) && f.endsWith('.deb'))!;
     execFileSync('dpkg', ['-x', path.join(DEBS, deb), UNPACKED]);
