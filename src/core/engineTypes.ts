@@ -99,7 +99,7 @@ export interface SearchOptions {
   readonly mode?: SearchMode;
   readonly filter?: SearchFilter;
   readonly task?: QueryTask;
-  /** Weight of the dense list against the keyword list in hybrid fusion, as a ratio (default 1; offline 2/3, score fusion). */
+  /** Weight of the dense list against the keyword list in hybrid fusion, as a ratio (default 1; offline 3/7, score fusion). */
   readonly hybridWeight?: number;
   readonly signal?: AbortSignal;
 }
