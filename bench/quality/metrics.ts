@@ -3,6 +3,7 @@
  * seeded bootstrap 95 % interval, paired bootstrap intervals for ratios, and the issue's baseline
  * tokenizer.
  */
+import { mulberry32 } from '../../src/core/embedding/offline/prng';
 import { relevant, type Target, type Tokenizer } from '../ir';
 
 export interface PerQuery {
@@ -33,23 +34,11 @@ export function perQuery(ranked: readonly (readonly Target[])[], answers: readon
   return { rr, hit, ndcg };
 }
 
-/** mulberry32: a small seeded PRNG so intervals are reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const RESAMPLES = 1000;
 
 /** The same resampled query sets for every statistic (so paired comparisons are paired). */
 function resamples(n: number, seed = 17): Uint32Array[] {
-  const r = rng(seed);
+  const r = mulberry32(seed);
   const out: Uint32Array[] = [];
   for (let b = 0; b < RESAMPLES; b++) {
     const idx = new Uint32Array(n);
