@@ -174,3 +174,13 @@ test('a term containing a newline falls back to format 1 (still read)', () => {
   for (const q of ['alpha', 'beta', 'gamma']) assert.deepEqual(back.search(q, 5), index.search(q, 5), q);
   assert.throws(() => KeywordIndex.deserialize(Uint8Array.from([0x53, 0x57, 0x4b, 0x09, 0])), /version/);
 });
+
+test('a matched Chinese compound is shown whole in "why it matched", its pieces are not', () => {
+  const k = KeywordIndex.empty();
+  k.add(0, { text: '为每篇笔记提取关键词并存入数据库', symbol: '', path: 'notes/keywords.md' });
+  k.add(1, { text: '关键的一步：先备份', symbol: '', path: 'notes/backup.md' });
+  const hits = k.search('提取关键词', 2);
+  assert.equal(hits[0].id, 0);
+  assert.deepEqual(hits[0].terms, ['提取', '关键词']);
+});
+
