@@ -99,6 +99,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     m,
     root,
     signal: controller.signal,
+    env,
     open: () => openEngine(config()),
     async requireIndex(engine) {
       const status = await engine.status();

@@ -9,3 +9,5 @@ export * from './dashscopeEndpoints';
 export * from './dashscopeModels';
 export * from './tokens';
 export * from './cost';
+export * from './rerank';
+export * from './rerankStage';
