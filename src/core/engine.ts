@@ -180,6 +180,7 @@ class WorkspaceEngine implements Engine {
       updatedAt: info.updatedAt,
       ...(info.corrupt ? { corrupt: info.corrupt } : {}),
       ...(info.complete !== undefined ? { complete: info.complete } : {}),
+      ...(info.coverage ? { coverage: info.coverage } : {}),
     };
   }
 
