@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const status = new StatusModel();
   const engines = new Engines(context, keys, log);
   const consent = new Consent(context.workspaceState, engines, log);
-  const indexer = new Indexer(engines, consent, status, log);
+  const indexer = new Indexer(engines, consent, status, log, keys.onDidChange);
   const search = new SearchService(engines, indexer);
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   // Off the startup path: show an existing index and keep it live.
   setTimeout(() => {
     void indexer.refreshStatus(false).then(() => {
-      if (status.current.state === 'ready') s.live();
+      if (status.current.state === 'ready' || status.current.state === 'incomplete') s.live();
     });
   }, 0);
 
