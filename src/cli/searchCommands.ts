@@ -36,6 +36,8 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     if (report.requests !== undefined) out.requests = report.requests;
     if (report.retries) out.retries = report.retries;
     if (report.incomplete) out.incomplete = true;
+    if (report.coverage) out.coverage = report.coverage;
+    if (report.error) out.error = report.error;
     if (report.warnings.length) out.warnings = report.warnings;
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
@@ -102,12 +104,17 @@ export async function runSearch(ctx: CliContext): Promise<number> {
 
   const engine = await ctx.open();
   await ctx.requireIndex(engine);
-  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
+  const status = await engine.status();
+  if (!args.json) process.stderr.write(m.mode(status.label) + '\n');
+  // A search over an incomplete index says so (stderr; `coverage` in every --json line).
+  const cov = status.coverage;
+  const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
+  if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   for (const query of queries) {
     const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal });
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(partial ? { coverage: partial } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);
