@@ -151,11 +151,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       let lastFlush = Date.now();
       let chunksDone = plan.plannedChunks - plan.missingChunks;
       let tokensDone = 0;
+      // A cancel while a batch waits to be retried gave up on that failure: it is the reason.
+      let pendingRetry: { readonly failure: MissingReason } | undefined;
       try {
         await embedder.embedDocuments(plan.texts.map((t) => t.embedText), {
           signal,
           // Retries and rate-limit waits, shown while nothing lands.
-          onProgress: (p) => progress.emit({ phase: 'embed', chunksDone, tokensDone, retry: p.retry, waiting: p.waiting }),
+          onProgress: (p) => {
+            pendingRetry = p.retry;
+            progress.emit({ phase: 'embed', chunksDone, tokensDone, retry: p.retry, waiting: p.waiting });
+          },
           onEmbedded: (indices, vectors) => {
             indices.forEach((i, k) => {
               const t = plan.texts[i], v = vectors[k];
@@ -180,7 +185,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
           writer.close();
           throw e;
         }
-        error = { kind: e instanceof EmbedError ? e.kind : 'cancelled', message: (e as Error).message, failure: isCancellation(e) ? 'cancelled' : (classifyFailure(e) ?? 'error') };
+        error = { kind: e instanceof EmbedError ? e.kind : 'cancelled', message: (e as Error).message, failure: isCancellation(e) ? (pendingRetry?.failure ?? 'cancelled') : (classifyFailure(e) ?? 'error') };
         warn(isCancellation(e) ? 'Indexing was cancelled; what was embedded is kept.' : `Embedding stopped: ${(e as Error).message}`);
       } finally {
         writer.flush();
