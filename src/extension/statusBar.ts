@@ -19,7 +19,7 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
       const p = s.progress;
       item.text = p?.waiting === 'rate-limit' ? `$(watch) ${vscode.l10n.t('Waiting for rate limit')}`
         : p?.waiting === 'retry' ? `$(sync~spin) ${p.text.split(' · ')[0]}`
-        : p && p.chunksTotal > 0 ? `$(sync~spin) ${vscode.l10n.t('Indexing {0} of {1} chunks', p.chunksDone.toLocaleString(), p.chunksTotal.toLocaleString())}`
+        : p && p.chunksTotal > 0 ? `$(sync~spin) ${vscode.l10n.t('Indexing: {0} of {1} embedded', p.chunksDone.toLocaleString(), p.chunksTotal.toLocaleString())}`
         : `$(sync~spin) ${vscode.l10n.t('Indexing…')}`;
       break;
     }
