@@ -18,8 +18,10 @@ export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.
 export interface SettingSource {
   /** Full id, e.g. `semanticWorkspace.dashscope.baseUrl`. */
   readonly setting: string;
-  /** Localized: "Workspace settings", "Remote settings", "User settings", "default", "environment (DASHSCOPE_BASE_URL)". */
+  /** Localized: "Workspace settings", "Remote settings", "User settings", "default". */
   readonly scope: string;
+  /** Set when an environment variable overrides the setting (test harnesses, the CLI's variables). */
+  readonly env?: string;
 }
 
 /** Where the value in use of `key` (under semanticWorkspace.) comes from. */
@@ -27,7 +29,7 @@ export function settingSource(key: string): SettingSource {
   const setting = `${SECTION}.${key}`;
   if (key === 'dashscope.baseUrl' && envBaseUrl()) {
     const name = process.env.SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL ? 'SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL' : 'DASHSCOPE_BASE_URL';
-    return { setting, scope: vscode.l10n.t('environment ({0})', name) };
+    return { setting, scope: vscode.l10n.t('environment'), env: name };
   }
   const i = vscode.workspace.getConfiguration(SECTION).inspect(key);
   const scope = i?.workspaceFolderValue !== undefined ? vscode.l10n.t('Folder settings')
@@ -37,13 +39,14 @@ export function settingSource(key: string): SettingSource {
   return { setting, scope };
 }
 
-/** "semanticWorkspace.dashscope.baseUrl, Workspace settings" for the endpoint in use. */
+/** "semanticWorkspace.dashscope.baseUrl in Workspace settings" for the endpoint in use. */
 export function endpointSourceText(): string {
   const s = readSettings();
   if (s.provider === 'offline') return '';
   const key = s.provider === 'openai' ? 'openai.baseUrl' : s.remote.baseUrl ? 'dashscope.baseUrl' : 'dashscope.region';
   const src = settingSource(key);
-  return `${src.setting}, ${src.scope}`;
+  if (src.env) return vscode.l10n.t('from {0} in the environment', src.env);
+  return src.scope === vscode.l10n.t('default') ? vscode.l10n.t('{0}: default', src.setting) : vscode.l10n.t('{0} in {1}', src.setting, src.scope);
 }
 
 export interface IgnoredSetting {

@@ -14,6 +14,7 @@ import { registerIndexTests } from './indexing.test';
 import { registerRemoteTests } from './remote.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
+import { registerSettingScopeTests } from './settingScope.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -28,6 +29,7 @@ export function run(): Promise<void> {
     registerIndexTests();
     registerRemoteTests();
     registerSecurityTests();
+    registerSettingScopeTests();
   }
   return new Promise((resolve, reject) => {
     try {

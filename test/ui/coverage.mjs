@@ -29,9 +29,16 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
       await sleep(500);
     }
   };
-  const hideNotifications = () => runCommand(page, 'Notifications: Hide Notifications');
+  // The center's own "Hide Notifications" action (the command is not in the palette).
+  const hideNotifications = async () => {
+    const hide = page.locator('.notifications-center .action-label[aria-label^="Hide Notifications"]').first();
+    if (await hide.isVisible().catch(() => false)) await hide.click();
+    else await page.keyboard.press('Escape');
+  };
   const lines = () => fs.readFileSync(requestLog, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
   const clearIndex = async () => {
+    // Earlier notifications would crowd the center (where these checks read them).
+    await runCommand(page, 'Notifications: Clear All Notifications');
     await runCommand(page, commandTitle('semanticWorkspace.clearIndex'));
     await answerDialog(page, 'Clear Index');
     await statusItem(page).filter({ hasText: 'Not indexed' }).waitFor({ timeout: 15_000 });
@@ -43,6 +50,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
       bar: (await statusItem(page).innerText()).trim(),
       label: (await statusItem(page).getAttribute('aria-label')) ?? '',
       side: (await frame.locator('#status').innerText()).trim(),
+      top: () => frame.locator('#status').evaluate((el) => el.scrollIntoView({ block: 'start' })),
       frame,
     };
   };
@@ -79,6 +87,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     await note.waitFor({ state: 'visible', timeout: 10_000 });
     const noteText = await note.innerText();
     if (!noteText.includes(`${n} of ${m} files`)) throw new Error(`coverage note: ${noteText}`);
+    await s.top();
     await sleep(300);
     await shot('coverage-incomplete.png');
   }, 150_000);
@@ -91,6 +100,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     if (!/up to date/.test(s.label)) throw new Error(`status label: ${s.label}`);
     if (!/^Up to date/.test(s.side.replace(/^\W+/, ''))) throw new Error(`sidebar: ${s.side}`);
     await s.frame.locator('[data-testid=coverage-note]').waitFor({ state: 'hidden', timeout: 10_000 });
+    await s.top();
     const summary = await notification(/\d+ chunks from \d+ files in \d+ s/, 15_000);
     log(`  summary: ${JSON.stringify((await summary.innerText()).replace(/\s+/g, ' ').slice(0, 120))}`);
     await shot('coverage-complete.png');
@@ -104,13 +114,17 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     await notification('API key', 60_000);
     await statusItem(page).filter({ hasText: /Incomplete: \d+ of \d+ files — API key rejected · Resume/ }).waitFor({ timeout: 10_000 });
-    noFalseComfort(await surfaces());
+    const s1 = await surfaces();
+    noFalseComfort(s1);
+    if (!/API key rejected/.test(s1.side)) throw new Error(`sidebar: ${s1.side}`);
     const refused = lines().slice(from).filter((r) => r.status === 401);
     const texts = refused.flatMap((r) => r.body?.input?.texts ?? []);
     log(`  ${refused.length} request(s) refused with 401, ${texts.length} texts`);
     if (!refused.length) throw new Error('no 401 reached the extension');
     if (new Set(texts).size !== texts.length) throw new Error('a refused batch was sent again (retried a 401)');
     if (refused.length > 4) throw new Error(`${refused.length} requests after the 401 (concurrency is 4)`);
+    const side = await surfaces();
+    await side.top();
     const fresh = await notification('API key', 10_000);
     log(`  notification: ${JSON.stringify((await fresh.innerText()).replace(/\s+/g, ' ').slice(0, 240))}`);
     for (const b of ['Set API Key', 'Retry', 'Show Log']) {
