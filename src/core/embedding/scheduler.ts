@@ -171,7 +171,9 @@ export class EmbedScheduler {
         });
         let reply: BatchReply;
         try {
-          reply = await this.sendOnce(batch.texts, send, userSignal);
+          // While failing, an attempt may not outlast the retry patience (retries end within 2 minutes).
+          const left = failingSince === undefined ? undefined : failingSince + (this.opts.retryPatienceMs ?? 110_000) - Date.now();
+          reply = await this.sendOnce(batch.texts, send, userSignal, left);
         } catch (e) {
           this.counters.failedRequests++;
           if (userSignal?.aborted) throw cancelledError();
@@ -303,10 +305,10 @@ export class EmbedScheduler {
   }
 
   /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
-  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal): Promise<BatchReply> {
+  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number): Promise<BatchReply> {
     const attempt = new AbortController();
     let timedOut = false;
-    const timeoutMs = this.opts.timeoutMs ?? 60_000;
+    const timeoutMs = Math.max(1000, Math.min(this.opts.timeoutMs ?? 60_000, leftMs ?? Infinity));
     const timer = setTimeout(() => {
       timedOut = true;
       attempt.abort();

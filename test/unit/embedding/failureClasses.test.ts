@@ -84,3 +84,13 @@ test('a wrong model → badInput; still throttled after the patience → throttl
   const r = await failureOf('429', { ...FAST_TUNING, rateLimitPatienceMs: 300 });
   assert.equal(r.cls, 'throttled');
 });
+
+test('hanging requests → network; the attempts after the first failure never outlast the retry patience', () =>
+  withFake({ faults: { probabilities: { hang: 1 }, hangMs: 20_000 } }, async (fake) => {
+    const e = createDashScopeEmbedder({ apiKey: TEST_KEY, baseUrl: fake.url, timeoutMs: 1000, tuning: { baseDelayMs: 50, maxDelayMs: 100, maxRetries: 100, retryPatienceMs: 2000 } });
+    const t0 = Date.now();
+    const err = await e.embedDocuments(['x']).then(() => assert.fail('hangs'), (x: unknown) => x);
+    const took = Date.now() - t0;
+    assert.equal(classifyFailure(err), 'network');
+    assert.ok(took < 1000 + 2000 + 1000, `stopped after ${took} ms (first timeout 1 s + patience 2 s)`);
+  }));
