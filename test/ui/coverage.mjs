@@ -68,6 +68,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     const retrying = await notification(/retrying in \d+ s — attempt \d+ of \d+/, 60_000);
     await statusItem(page).filter({ hasText: /DashScope unreachable — retrying in \d+ s/ }).waitFor({ timeout: 10_000 });
     log(`  progress: ${JSON.stringify((await retrying.innerText()).replace(/\s+/g, ' ').slice(0, 160))}`);
+    await (await openSidebar(page)).locator('#status').evaluate((el) => el.scrollIntoView({ block: 'start' }));
     await shot('coverage-retrying.png');
     await retrying.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
     await statusItem(page).filter({ hasText: INCOMPLETE }).waitFor({ timeout: 20_000 });
@@ -82,7 +83,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     // A search over it says so next to the results.
     await s.frame.locator('#query').fill('');
     await s.frame.locator('#query').pressSequentially('rollback previous container image', { delay: 15 });
-    await s.frame.locator('#results .result').first().waitFor({ timeout: 30_000 });
+    await s.frame.locator('#results .result', { hasText: 'deployment.md' }).first().waitFor({ timeout: 30_000 });
     const note = s.frame.locator('[data-testid=coverage-note]');
     await note.waitFor({ state: 'visible', timeout: 10_000 });
     const noteText = await note.innerText();
@@ -103,6 +104,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     await s.top();
     const summary = await notification(/\d+ chunks from \d+ files in \d+ s/, 15_000);
     log(`  summary: ${JSON.stringify((await summary.innerText()).replace(/\s+/g, ' ').slice(0, 120))}`);
+    await sleep(1500); // VS Code keeps a finished progress notification up for a moment
     await shot('coverage-complete.png');
     await hideNotifications();
   }, 120_000);

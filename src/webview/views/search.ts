@@ -133,12 +133,14 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
           : st.state === 'error' ? `${t('statusError')}: ${st.message ?? ''}`
           : t('statusNoIndex');
         clear(status);
-        status.append(h('span', { class: `dot dot-${st.state}`, 'aria-hidden': 'true' }), h('span', { 'data-testid': 'status-text' }, text));
+        const line = h('span', { class: 'status-text', 'data-testid': 'status-text' }, text);
         if (st.state === 'incomplete') {
-          const b = h('button', { class: 'action', type: 'button', 'data-testid': 'resume' }, t('resume'));
+          // "Incomplete: N of M files — reason · Resume": the action reads as part of the line.
+          const b = h('button', { class: 'link-button', type: 'button', 'data-testid': 'resume' }, t('resume'));
           b.addEventListener('click', () => ctx.host.post({ type: 'runCommand', command: 'indexWorkspace' }));
-          status.append(' · ', b);
+          line.append(' · ', b);
         }
+        status.append(h('span', { class: `dot dot-${st.state}`, 'aria-hidden': 'true' }), line);
         if (st.restricted) status.append(h('div', { class: 'restricted' }, t('restricted')));
         if (st.state === 'noIndex') {
           const b = h('button', { class: 'action', type: 'button', 'data-testid': 'index-now' }, t('indexWorkspace'));
