@@ -147,6 +147,8 @@ export interface IndexStatus {
   readonly updatedAt?: string;
   /** What is covered and what is missing, and why. */
   readonly coverage?: CoverageSummary;
+  /** Names the vector space (provider, model, dimensions, …): indexes of different fingerprints never mix. */
+  readonly fingerprint?: string;
 }
 
 export interface Engine {
