@@ -48,9 +48,11 @@ const authHash = (h) => (h ? `sha256:${crypto.createHash('sha256').update(String
 //   ok            forward everything (after an optional delay per request, to make a run last)
 //   down          after `after` more embedding requests, destroy every connection (DashScope unreachable)
 //   unauthorized  after `after` more embedding requests, answer 401 InvalidApiKey (a revoked key)
+//   throttle      after `after` more embedding requests, answer `count` of them 429 Throttling.RateQuota, then forward again
 let mode = { kind: 'ok', after: 0, delayMs: 0 };
 let sinceMode = 0;
 const INVALID_KEY = JSON.stringify({ code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'e2e-revoked' });
+const THROTTLED = JSON.stringify({ code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.', request_id: 'e2e-throttled' });
 
 const proxy = http.createServer((req, res) => {
   const chunks = [];
@@ -66,6 +68,12 @@ const proxy = http.createServer((req, res) => {
     }
     if (/embedding/.test(req.url ?? '') && mode.kind !== 'ok' && ++sinceMode > mode.after) {
       if (mode.kind === 'down') { req.socket.destroy(); return; }
+      if (mode.kind === 'throttle') {
+        if (sinceMode > mode.after + (mode.count ?? 1)) { forward(req, res, raw); return; }
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end(THROTTLED);
+        return;
+      }
       fs.appendFileSync(logFile, JSON.stringify({ t: Date.now(), method: req.method, path: req.url, auth: authHash(req.headers.authorization), status: 401, body: safeJson(raw) }) + '\n');
       res.writeHead(401, { 'content-type': 'application/json' });
       res.end(INVALID_KEY);

@@ -109,6 +109,16 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     await hideNotifications();
   }, 120_000);
 
+  await check('throttled (429s): the status bar says "Waiting for rate limit", then the run completes', async () => {
+    await clearIndex();
+    await setMode({ kind: 'throttle', after: 1, count: 8 });
+    await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
+    await statusItem(page).filter({ hasText: 'Waiting for rate limit' }).waitFor({ timeout: 30_000 });
+    await shot('coverage-rate-limit.png');
+    await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 90_000 });
+    await setMode({ kind: 'ok' });
+  }, 120_000);
+
   await check('401 mid-run: no retries; an error notification with Set API Key stays; the key set → the run resumes and completes', async () => {
     await clearIndex();
     const from = lines().length;
