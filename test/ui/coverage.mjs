@@ -80,7 +80,9 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     if (reason !== 'DashScope unreachable') throw new Error(`reason: ${reason}`);
     if (!s.side.includes(`Incomplete: ${n} of ${m} files — DashScope unreachable`)) throw new Error(`sidebar first line: ${s.side}`);
     noFalseComfort(s);
-    // A search over it says so next to the results.
+    // The service is back (the query needs an embedding), the index still incomplete: a search
+    // over it says so next to the results.
+    await setMode({ kind: 'ok' });
     await s.frame.locator('#query').fill('');
     await s.frame.locator('#query').pressSequentially('rollback previous container image', { delay: 15 });
     await s.frame.locator('#results .result', { hasText: 'deployment.md' }).first().waitFor({ timeout: 30_000 });
