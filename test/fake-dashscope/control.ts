@@ -8,11 +8,13 @@
  *    `#n METHOD URL -> status` line per request on stderr (the server's "logs");
  *  - a JSONL request log (opt-in) with the key reduced to a short hash (what the e2e suites read);
  *  - limits that rotate on a timer, so every kind of 429 occurs within one run;
- *  - one wrong-length reply at the first request from N on that reaches the reply stage.
+ *  - one wrong-length reply at the first request from N on that reaches the reply stage;
+ *  - outages switched at run time (POST /__e2e/mode: down, revoked key, throttled, slow; outageModes.ts).
  */
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
+import { INVALID_KEY_BODY, OUTAGE_ROUTE, OutageModes, THROTTLED_BODY } from './outageModes';
 import type { FakeDashScope, FaultKind, FaultOptions } from './server';
 
 export const CONTROL_PREFIX = '/__fake/';
@@ -87,6 +89,7 @@ export class FakeControl {
   private readonly phaseHits: Record<string, number> = {};
   /** Reply-stage faults that actually reached the client (the fake counts picked ones). */
   private readonly delivered = { truncated: 0, wrongLength: 0 };
+  private readonly outage = new OutageModes();
 
   constructor(private readonly o: ControlOptions, faults: FaultOptions = {}) {
     this.baseFaults = faults;
@@ -103,14 +106,44 @@ export class FakeControl {
 
   /** The listener to install in front of the fake's own (FakeDashScopeOptions.wrapListener). */
   readonly wrap = (listener: http.RequestListener): http.RequestListener => (req, res) => {
-    if ((req.url ?? '').startsWith(CONTROL_PREFIX)) {
+    const url = req.url ?? '';
+    if (url.startsWith(CONTROL_PREFIX)) {
       readBody(req, (body) => this.control(req, res, body.toString('utf8')));
       return;
     }
-    if (!this.o.capture && !this.o.requestLog && this.pendingWrongLength === undefined) return listener(req, res);
-    this.observe(req, res);
-    listener(req, res);
+    if (url === OUTAGE_ROUTE) {
+      readBody(req, (body) => json(res, 200, this.outage.set(body.toString('utf8'))));
+      return;
+    }
+    const verdict = this.outage.verdict(url);
+    if (!verdict.serve) {
+      readBody(req, (raw) => {
+        if (verdict.kind === 'down') return req.socket.destroy();
+        if (verdict.kind === 'throttle') return sendJson(res, 429, THROTTLED_BODY);
+        this.log(req, raw, 401);
+        sendJson(res, 401, INVALID_KEY_BODY);
+      });
+      return;
+    }
+    const serve = () => {
+      if (this.o.capture || this.o.requestLog || this.pendingWrongLength !== undefined) this.observe(req, res);
+      listener(req, res);
+    };
+    if (verdict.delayMs > 0) setTimeout(serve, verdict.delayMs);
+    else serve();
   };
+
+  /** One line of the JSONL request log (the key reduced to a hash). */
+  private log(req: http.IncomingMessage, raw: Buffer, status?: number): void {
+    if (!this.o.requestLog) return;
+    let body: unknown;
+    try {
+      body = JSON.parse(raw.toString('utf8'));
+    } catch {
+      body = raw.length ? `<${raw.length} bytes>` : undefined;
+    }
+    fs.appendFileSync(this.o.requestLog, JSON.stringify({ t: Date.now(), method: req.method, path: req.url, auth: authHash(req.headers.authorization), ...(status ? { status } : {}), body }) + '\n');
+  }
 
   private observe(req: http.IncomingMessage, res: http.ServerResponse): void {
     const headers: Record<string, string> = {};
@@ -120,15 +153,7 @@ export class FakeControl {
     readBody(req, (raw) => {
       rec.body = raw.toString('utf8');
       if (this.o.capture) this.captured.push(rec);
-      if (this.o.requestLog) {
-        let body: unknown;
-        try {
-          body = JSON.parse(rec.body);
-        } catch {
-          body = raw.length ? `<${raw.length} bytes>` : undefined;
-        }
-        fs.appendFileSync(this.o.requestLog, JSON.stringify({ t: rec.t, method: rec.method, path: rec.url, auth: authHash(req.headers.authorization), body }) + '\n');
-      }
+      this.log(req, raw);
       // The fake numbers the request synchronously in its own 'end' listener, which runs next.
       process.nextTick(() => (fakeN = this.fake!.counters.requests));
     });
@@ -239,7 +264,10 @@ function readBody(req: http.IncomingMessage, done: (body: Buffer) => void): void
 }
 
 function json(res: http.ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value);
+  sendJson(res, status, JSON.stringify(value));
+}
+
+function sendJson(res: http.ServerResponse, status: number, body: string): void {
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
 }

@@ -102,7 +102,7 @@ export function embedPayload(r: RecordedRequest): { texts: string[]; textType?: 
   return { texts, textType: b.parameters?.text_type ?? b.text_type };
 }
 
-/** What the proxy logs for an `Authorization: Bearer <key>` header. */
+/** What the fake server's request log holds for an `Authorization: Bearer <key>` header. */
 export const authHash = (key: string): string => `sha256:${crypto.createHash('sha256').update(`Bearer ${key}`).digest('hex').slice(0, 12)}`;
 
 // ---- UI gestures performed by scripts/e2e/ext-host.mjs --------------------------------------

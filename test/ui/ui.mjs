@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { coverageChecks } from './coverage.mjs';
 import { remoteChecks } from './remote.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
@@ -323,8 +324,10 @@ try {
     // center (a toast may already have gone), then close the center again.
     await runCommand(page, 'Notifications: Show Notifications');
     await page.locator('.notifications-center .notification-list-item', { hasText: 'API key saved.' }).first().waitFor({ timeout: 15_000 });
-    // Escape hides the focused center ("Hide Notifications" is not in the palette).
-    await page.keyboard.press('Escape');
+    // The center's own "Hide Notifications" action ("Hide Notifications" is not in the palette).
+    const hide = page.locator('.notifications-center .action-label[aria-label^="Hide Notifications"]').first();
+    if (await hide.isVisible().catch(() => false)) await hide.click();
+    else await page.keyboard.press('Escape');
     await page.locator('.notifications-center .notification-list-item').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     const settingsText = fs.readFileSync(userSettings, 'utf8');
     const wsSettings = path.join(ws, '.vscode/settings.json');
@@ -359,7 +362,11 @@ try {
   }
 
   // Cloud provider through the real consent dialog (the fake DashScope server stands in).
-  if (requestLog) await remoteChecks({ page, check, log, requestLog, shot });
+  if (requestLog) {
+    await remoteChecks({ page, check, log, requestLog, shot });
+    // A cloud run that stops short (service gone, key revoked) must say so everywhere.
+    await coverageChecks({ page, check, log, requestLog, shot });
+  }
   else log('no --requests log given: cloud checks not run');
 } finally {
   const failed = results.filter((r) => !r.ok).length;

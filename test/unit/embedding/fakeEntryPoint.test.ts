@@ -55,3 +55,28 @@ test('one entry point: --config + flags, control routes, capture, the JSONL requ
   }
   assert.ok(fake.child.exitCode === 0 || fake.child.signalCode !== null, 'stops on SIGTERM');
 });
+
+test('outage modes (POST /__e2e/mode): throttled, revoked key, down — then served again', async () => {
+  const log = path.join(tempDir('sw-fake-outage-'), 'requests.jsonl');
+  const fake = await FakeDashScopeProcess.start(['--log', log]);
+  const mode = (m: unknown) => fetch(`${fake.url}/__e2e/mode`, { method: 'POST', body: JSON.stringify(m) }).then((r) => r.json() as Promise<{ kind: string }>);
+  try {
+    assert.equal((await mode({ kind: 'throttle', after: 1, count: 2 })).kind, 'throttle');
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await embed(fake.url, [`t${i}`])).status);
+    assert.deepEqual(statuses, [200, 429, 429, 200], 'one served, two throttled, then served again');
+    await mode({ kind: 'unauthorized', after: 0 });
+    const r = await embed(fake.url, ['revoked']);
+    assert.equal(r.status, 401);
+    assert.equal(((await r.json()) as { code: string }).code, 'InvalidApiKey');
+    await mode({ kind: 'down', after: 0 });
+    await assert.rejects(embed(fake.url, ['down']), 'the connection is dropped');
+    await mode({ kind: 'ok', delayMs: 50 });
+    assert.equal((await embed(fake.url, ['back'])).status, 200);
+    const lines = fs.readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { status?: number; body: { input: { texts: string[] } } });
+    assert.deepEqual(lines.map((l) => [l.body.input.texts[0], l.status ?? 'served']), [['t0', 'served'], ['t3', 'served'], ['revoked', 401], ['back', 'served']],
+      'the log holds what was served and the refused key; throttled and dropped requests never reached the service');
+  } finally {
+    await fake.stop();
+  }
+});
