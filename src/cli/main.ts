@@ -12,6 +12,8 @@ import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
+import { createTeamIndex, runTeamCommand, teamExitCode, teamIndexUrl } from './teamCommands';
+import { TeamIndexError, hostOf, type TeamIndex } from '../core/team';
 
 export class ExitError extends Error {
   constructor(
@@ -27,6 +29,8 @@ export interface CliContext {
   readonly m: Messages;
   readonly root: string;
   readonly signal: AbortSignal;
+  /** Host:port of the named team index, if any. */
+  readonly teamIndex?: string;
   /** Opens the engine for the folder with the provider the user named. */
   open(): Promise<Engine>;
   /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
@@ -63,6 +67,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'team') return runTeamCommand(args, env);
   const dirArg = args.positionals[0];
   if (!dirArg) {
     process.stderr.write(`${args.command}: missing <dir>\n\n${m.usage}\n`);
@@ -82,6 +87,8 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
+  // One team index connection per process, closed on the way out (an open socket keeps Node alive).
+  let team: TeamIndex | undefined;
   const config = (): EngineConfig => {
     const apiKey = apiKeyFor(args.provider, env, process.cwd());
     if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
@@ -98,6 +105,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
       maxChunkTokens: args.chunkTokens,
       tokenBudget: args.tokenBudget,
       logger: stderrLogger(args.json),
+      team: (team ??= createTeamIndex(args, env, root, stderrLogger(args.json))),
     };
   };
   const ctx: CliContext = {
@@ -105,6 +113,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     m,
     root,
     signal: controller.signal,
+    ...(teamIndexUrl(args, env) ? { teamIndex: hostOf(teamIndexUrl(args, env)!) } : {}),
     open: () => openEngine(config()),
     async requireIndex(engine) {
       const status = await engine.status();
@@ -135,6 +144,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await runAnalysisCommand(ctx);
     }
   } catch (e) {
+    if (e instanceof TeamIndexError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return teamExitCode(e);
+    }
     if (e instanceof ExitError) {
       process.stderr.write(e.message + '\n');
       return e.code;
@@ -158,6 +171,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (env.SEMANTIC_WORKSPACE_DEBUG && e instanceof Error && !(e instanceof EmbedError)) process.stderr.write(`${e.stack}\n`);
     return 1;
   } finally {
+    await team?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

@@ -7,9 +7,11 @@ import type { CliContext } from './main';
 import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
+import { teamReportLine } from './teamCommands';
 
 export async function runIndex(ctx: CliContext): Promise<number> {
   const { args, m } = ctx;
+  if (args.remote && !ctx.teamIndex) throw new UsageError('index --remote needs a team index: --team-index postgres://… or SEMANTIC_WORKSPACE_TEAM_INDEX');
   const engine = await ctx.open();
   const progress = args.json ? undefined : progressPrinter();
   const report = await engine.index({
@@ -37,16 +39,23 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     if (report.retries) out.retries = report.retries;
     if (report.incomplete) out.incomplete = true;
     if (report.warnings.length) out.warnings = report.warnings;
+    if (report.team) out.team = report.team;
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     printIndexReport(report, m, args.dryRun);
   }
+  if (report.team && !args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
   if (ctx.signal.aborted) {
     process.stderr.write(m.interrupted + '\n');
     return 130;
   }
   if (report.error) {
     process.stderr.write(`error: ${report.error.message}\n${m.incomplete}\n`);
+    return 1;
+  }
+  // A failed publish keeps the (complete) local index, but the run did not do what was asked.
+  if (report.team?.error) {
+    if (args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
     return 1;
   }
   return report.incomplete && !args.dryRun ? 1 : 0;
@@ -100,12 +109,14 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const queries = args.queriesFile ? readQueries(args.queriesFile) : inline ? [inline] : [];
   if (!queries.length) throw new UsageError('search needs a <query> or --queries-file F.jsonl');
 
+  if (args.remote && !ctx.teamIndex) throw new UsageError('search --remote needs a team index: --team-index postgres://… or SEMANTIC_WORKSPACE_TEAM_INDEX');
   const engine = await ctx.open();
-  await ctx.requireIndex(engine);
-  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
+  // Remote search needs no local index at all: the snapshot is in PostgreSQL.
+  if (!args.remote) await ctx.requireIndex(engine);
+  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + (args.remote ? ` — team index ${ctx.teamIndex}` : '') + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   for (const query of queries) {
-    const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal });
+    const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal, remote: args.remote });
     if (args.json) {
       process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson) }) + '\n');
     } else {
