@@ -95,6 +95,16 @@ class WorkspaceEngine implements Engine {
     return out;
   }
 
+  /** This clone's index for the remote search's overlay; none (searched from the snapshot alone) when missing or damaged. */
+  private localOrNone(): OpenedIndex | undefined {
+    try {
+      return this.load().index;
+    } catch (e) {
+      if (e instanceof NoIndexError || e instanceof IndexCorruptError) return undefined;
+      throw e;
+    }
+  }
+
   /** The committed index as the team index publishes it. */
   private publishSource(): TeamPublishSource {
     const { index } = this.load();
@@ -109,7 +119,7 @@ class WorkspaceEngine implements Engine {
     if (options.remote) {
       if (!this.config.team) throw new Error('remote search needs a team index (--team-index URL)');
       const defaultTask: QueryTask = options.filter?.kind === 'doc' ? 'doc-search' : 'code-search';
-      return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal));
+      return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal), this.localOrNone());
     }
     try {
       return await this.searchLoaded(this.load(), query, options);

@@ -2,6 +2,7 @@
  * The engine's public contract: the one door through which the CLI and the extension reach the
  * core. Implemented in engine.ts.
  */
+import type { OpenedIndex } from './index/open';
 import type { ChunkInfo, Embedder, Logger, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
 
 export type DashScopeRegion = 'singapore' | 'beijing' | 'us' | 'hongkong';
@@ -77,8 +78,12 @@ export interface TeamIndexPort {
     /** `source` is undefined when the run was incomplete: only a complete run publishes. */
     finish(source: (() => TeamPublishSource) | undefined): Promise<TeamIndexReport>;
   };
-  /** The query inside PostgreSQL against the repository's snapshot (no local index needed). */
-  search(embedder: Embedder, query: string, options: SearchOptions, embedQuery: (task: QueryTask) => Promise<Float32Array>): Promise<SearchHit[]>;
+  /**
+   * The query inside PostgreSQL against the repository's snapshot (no local index needed). With
+   * `local` (this clone's index), files whose content differs from the snapshot — uncommitted
+   * edits, new and deleted files — are answered from it instead: the local overlay wins.
+   */
+  search(embedder: Embedder, query: string, options: SearchOptions, embedQuery: (task: QueryTask) => Promise<Float32Array>, local?: OpenedIndex): Promise<SearchHit[]>;
   close(): Promise<void>;
 }
 

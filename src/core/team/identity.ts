@@ -13,6 +13,8 @@ export interface RepoIdentity {
   readonly commit?: string;
   /** Branch (or `HEAD` when detached). */
   readonly ref?: string;
+  /** Tracked files differ from the commit: a snapshot of it is not the commit's. */
+  readonly dirty?: boolean;
 }
 
 /**
@@ -45,11 +47,13 @@ function git(root: string, args: string[]): string | undefined {
 export function repoIdentity(root: string, repoId?: string): RepoIdentity {
   const commit = git(root, ['rev-parse', '--verify', '-q', 'HEAD']);
   const ref = commit ? git(root, ['rev-parse', '--abbrev-ref', 'HEAD']) : undefined;
+  const dirty = commit ? !!git(root, ['status', '--porcelain', '--untracked-files=no']) : false;
+  const at = { ...(commit ? { commit } : {}), ...(ref ? { ref } : {}), ...(dirty ? { dirty } : {}) };
   const explicit = repoId?.trim();
-  if (explicit) return { id: explicit, ...(commit ? { commit } : {}), ...(ref ? { ref } : {}) };
+  if (explicit) return { id: explicit, ...at };
   const remote = git(root, ['config', '--get', 'remote.origin.url']);
   if (!remote) {
     throw new TeamIndexError('config', 'This folder has no git "origin" remote to name it in the team index. Pass --repo-id NAME (the same name on every clone).');
   }
-  return { id: normalizeRemoteUrl(remote), ...(commit ? { commit } : {}), ...(ref ? { ref } : {}) };
+  return { id: normalizeRemoteUrl(remote), ...at };
 }

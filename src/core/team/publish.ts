@@ -121,7 +121,9 @@ export async function publishSnapshot(
     const existing = await store.q<{ id: string }>(`SELECT id FROM sw_snapshots WHERE repo = $1 AND fp = $2 AND content_key = $3`, [repoId, space.id, key]);
     if (existing.rows.length) {
       const id = Number(existing.rows[0].id);
-      await store.q(`UPDATE sw_snapshots SET last_seen = now(), commit = COALESCE($2, commit), ref = COALESCE($3, ref) WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null]);
+      // Same content from a clean tree makes the snapshot the commit's.
+      await store.q(`UPDATE sw_snapshots SET last_seen = now(), commit = CASE WHEN $4 THEN commit ELSE COALESCE($2, commit) END,
+        ref = CASE WHEN $4 THEN ref ELSE COALESCE($3, ref) END, dirty = dirty AND $4 WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null, !!repo.dirty]);
       return { snapshotId: id, existed: true, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000 };
     }
     // A prune between step 1 and here could have taken content we rely on: check, never commit a hole.
@@ -129,9 +131,9 @@ export async function publishSnapshot(
       `SELECT count(*) AS n FROM sw_chunks WHERE fp = $1 AND hash IN (SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)`, [space.id, all], 'publishing the snapshot');
     if (Number(present.rows[0].n) !== all.length) throw new Error(`internal: ${all.length - Number(present.rows[0].n)} published chunk(s) vanished before the snapshot; run index again`);
     const ins = await store.q<{ id: string }>(
-      `INSERT INTO sw_snapshots (repo, fp, content_key, commit, ref, chunk_count, file_count, text_total, symbol_total, path_total)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10) RETURNING id`,
-      [repoId, space.id, key, repo.commit ?? null, repo.ref ?? null, chunks.length, src.files.length, totals.text, totals.symbol, totals.path],
+      `INSERT INTO sw_snapshots (repo, fp, content_key, commit, ref, dirty, chunk_count, file_count, text_total, symbol_total, path_total)
+       VALUES ($1,$2,$3,$4,$5,$11,$6,$7,$8,$9,$10) RETURNING id`,
+      [repoId, space.id, key, repo.commit ?? null, repo.ref ?? null, chunks.length, src.files.length, totals.text, totals.symbol, totals.path, !!repo.dirty],
       'publishing the snapshot',
     );
     const id = Number(ins.rows[0].id);

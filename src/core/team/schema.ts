@@ -34,7 +34,7 @@ CREATE TABLE IF NOT EXISTS sw_path_terms (fp integer NOT NULL, term text NOT NUL
 CREATE TABLE IF NOT EXISTS sw_snapshots (
   id bigserial PRIMARY KEY, repo integer NOT NULL REFERENCES sw_repos ON DELETE CASCADE,
   fp integer NOT NULL REFERENCES sw_fingerprints ON DELETE CASCADE, content_key text NOT NULL,
-  commit text, ref text, chunk_count integer NOT NULL, file_count integer NOT NULL,
+  commit text, ref text, dirty boolean NOT NULL DEFAULT false, chunk_count integer NOT NULL, file_count integer NOT NULL,
   text_total bigint NOT NULL, symbol_total bigint NOT NULL, path_total bigint NOT NULL,
   created_at timestamptz NOT NULL DEFAULT now(), last_seen timestamptz NOT NULL DEFAULT now(),
   UNIQUE (repo, fp, content_key));

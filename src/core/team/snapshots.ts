@@ -32,15 +32,16 @@ function toRow(r: RawSnapshot): SnapshotRow {
 }
 
 /**
- * The snapshot a search of this clone should use: the one of its HEAD commit when published,
- * else the newest of the repository in this space. A repository published only with other
+ * The snapshot a search of this clone should use: the one of its HEAD commit when published
+ * from a clean tree, else the newest clean one, else the newest (someone's uncommitted edits).
+ * This clone's own edits come from its local overlay, not from a snapshot. A repository published only with other
  * models is a fingerprint mismatch, said with the spaces that do exist.
  */
 export async function findSnapshot(store: TeamStore, space: TeamSpace | undefined, facts: SpaceFacts, repo: RepoIdentity): Promise<SnapshotRow> {
   if (space) {
     const r = await store.q<RawSnapshot>(
       `SELECT s.* FROM sw_snapshots s JOIN sw_repos r ON r.id = s.repo WHERE r.identity = $1 AND s.fp = $2
-       ORDER BY (s.commit IS NOT DISTINCT FROM $3) DESC, s.last_seen DESC, s.id DESC LIMIT 1`,
+       ORDER BY (s.commit IS NOT DISTINCT FROM $3 AND NOT s.dirty) DESC, s.dirty, s.last_seen DESC, s.id DESC LIMIT 1`,
       [repo.id, space.id, repo.commit ?? null], 'finding a snapshot',
     );
     if (r.rows.length) return toRow(r.rows[0]);

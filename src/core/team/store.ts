@@ -45,6 +45,10 @@ export function spaceFacts(embedder: Embedder): SpaceFacts {
 const FETCH_BATCH = 1000;
 
 export class TeamStore {
+  /** Vector tables whose column type was checked (once per connection). */
+  private readonly checked = new Set<number>();
+  /** Session settings already sent (`SET name = value` only when it changes). */
+  private readonly settings = new Map<string, string>();
   /** Set when the connection dropped: every later call fails with it at once. */
   private broken: unknown;
 
@@ -136,6 +140,7 @@ export class TeamStore {
 
   /** A vector table whose column is not vector(dims) would silently break sharing: refuse it. */
   private async checkVectorTable(id: number, facts: SpaceFacts): Promise<void> {
+    if (this.checked.has(id)) return;
     const r = await this.q<{ t: string | null }>(
       `SELECT format_type(a.atttypid, a.atttypmod) AS t FROM pg_attribute a WHERE a.attrelid = to_regclass($1) AND a.attname = 'embedding'`,
       [vectorTable(id)],
@@ -143,6 +148,20 @@ export class TeamStore {
     const t = r.rows[0]?.t;
     if (t && t !== `vector(${facts.dims})`) {
       throw new TeamIndexError('fingerprint', `The team index's vectors for ${facts.label} are stored as ${t}, not vector(${facts.dims}); the store was changed by hand. Nothing was read or written.`);
+    }
+    this.checked.add(id);
+  }
+
+  /** A session setting; false when the server does not know it (an older pgvector). */
+  async set(name: string, value: string): Promise<boolean> {
+    if (this.settings.get(name) === value) return true;
+    try {
+      await this.q(`SET ${name} = ${value}`);
+      this.settings.set(name, value);
+      return true;
+    } catch (e) {
+      if (e instanceof TeamIndexError && e.kind !== 'database') throw e;
+      return false;
     }
   }
 

@@ -3,6 +3,7 @@
  * a vector source before embedding, a publisher after a complete commit, and remote search.
  * Naming a team index is the consent to publish there; nothing is sent before it is named.
  */
+import type { OpenedIndex } from '../index/open';
 import type { SearchOptions, TeamIndexPort, TeamIndexReport, TeamPublishSource } from '../engineTypes';
 import type { Embedder, Logger, QueryTask, SearchHit } from '../types';
 import { nullLogger } from '../types';
@@ -10,8 +11,8 @@ import { TeamIndexError, hostOf } from './errors';
 import { repoIdentity, type RepoIdentity } from './identity';
 import { publishSnapshot } from './publish';
 import { remoteSearch } from './remoteSearch';
-import { findSnapshot } from './snapshots';
-import { spaceFacts, TeamStore } from './store';
+import { findSnapshot, type SnapshotRow } from './snapshots';
+import { spaceFacts, TeamStore, type TeamSpace } from './store';
 
 export interface TeamIndexOptions {
   /** postgres:// URL (the password may come from PGPASSWORD instead). */
@@ -44,8 +45,14 @@ export class TeamIndex implements TeamIndexPort {
     return this.store;
   }
 
+  private repoCache: { at: number; value: RepoIdentity } | undefined;
+
+  /** The folder's identity (git asked at most every few seconds: a branch switch is seen soon). */
   repository(): RepoIdentity {
-    return repoIdentity(this.options.root, this.options.repoId);
+    if (this.repoCache && Date.now() - this.repoCache.at < 5_000) return this.repoCache.value;
+    const value = repoIdentity(this.options.root, this.options.repoId);
+    this.repoCache = { at: Date.now(), value };
+    return value;
   }
 
   begin(embedder: Embedder, signal?: AbortSignal): ReturnType<TeamIndexPort['begin']> {
@@ -98,16 +105,28 @@ export class TeamIndex implements TeamIndexPort {
     };
   }
 
-  async search(embedder: Embedder, query: string, options: SearchOptions, embedQuery: (task: QueryTask) => Promise<Float32Array>): Promise<SearchHit[]> {
-    const facts = spaceFacts(embedder);
-    const repo = this.repository();
-    const store = await this.connection();
-    const space = await store.space(facts, false);
-    const snap = await findSnapshot(store, space, facts, repo);
+  async search(embedder: Embedder, query: string, options: SearchOptions, embedQuery: (task: QueryTask) => Promise<Float32Array>, local?: OpenedIndex): Promise<SearchHit[]> {
+    const { store, space, snap } = await this.target(embedder);
     const mode = options.mode ?? 'hybrid';
     const task: QueryTask = options.task ?? (options.filter?.kind === 'doc' ? 'doc-search' : 'code-search');
     const queryVector = mode === 'keyword' ? undefined : await embedQuery(task);
-    return remoteSearch(store, space!, snap, query, queryVector, { mode, topK: options.topK, filter: options.filter, hybridWeight: options.hybridWeight });
+    return remoteSearch(store, space, snap, query, queryVector, { mode, topK: options.topK, filter: options.filter, hybridWeight: options.hybridWeight }, local);
+  }
+
+  private targetCache: { key: string; at: number; value: { store: TeamStore; space: TeamSpace; snap: SnapshotRow } } | undefined;
+
+  /** The space and snapshot searches use; looked up again after a minute (a teammate may publish). */
+  private async target(embedder: Embedder): Promise<{ store: TeamStore; space: TeamSpace; snap: SnapshotRow }> {
+    const facts = spaceFacts(embedder);
+    const repo = this.repository();
+    const key = `${facts.key}\0${repo.id}\0${repo.commit ?? ''}`;
+    const store = await this.connection();
+    const c = this.targetCache;
+    if (c && c.key === key && c.value.store === store && Date.now() - c.at < 60_000) return c.value;
+    const space = await store.space(facts, false);
+    const snap = await findSnapshot(store, space, facts, repo);
+    this.targetCache = { key, at: Date.now(), value: { store, space: space!, snap } };
+    return this.targetCache.value;
   }
 
   async close(): Promise<void> {

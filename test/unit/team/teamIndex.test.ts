@@ -127,7 +127,9 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     assert.equal(team.published.existed, false);
     assert.equal(team.published.contentRows, embedded);
     assert.deepEqual(await storeIsConsistent(db.url), { snapshots: 2, holes: 0, rowMismatch: 0 });
-    fs.cpSync(abs, path.join(cloneA, file)); // keep A and B equal for the next tests
+    // A commits the same edit: its clean snapshot is the one searches of that commit use.
+    fs.cpSync(abs, path.join(cloneA, file));
+    git(cloneA, 'commit', '-qam', 'edit');
   });
 
   test('search --remote returns the local top-10 for >= 95% of the queries, with no local index', async () => {
@@ -154,6 +156,28 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     assert.equal(filtered.code, 0, filtered.stderr);
     const fl = parseJsonLines(filtered.stdout) as unknown as SearchLine[];
     assert.ok(fl[0].results.length > 0 && fl[0].results.every((h) => h.kind === 'doc' && h.path.endsWith('.md')));
+  });
+
+  test('search --remote: this clone\'s uncommitted edits come from its local overlay and win over the snapshot', async () => {
+    const file = fs.readdirSync(cloneA, { recursive: true, encoding: 'utf8' }).find((f) => f.endsWith('.py'))!;
+    const abs = path.join(cloneA, file);
+    const original = fs.readFileSync(abs, 'utf8');
+    fs.writeFileSync(abs, original + '\n\ndef zebra_overlay_finder(stripes):\n    # counts the zebra stripes\n    return len(stripes)\n');
+    const local = await runCli(['index', cloneA, ...common, '--index-dir', path.join(cloneA, '..', 'repo-idx')], { env: env() });
+    assert.equal(local.code, 0, local.stderr);
+    const q = ['search', cloneA, ...common, '--remote', '--team-index', db.url, '--mode', 'keyword', 'zebra overlay finder'];
+    const withOverlay = await runCli([...q, '--index-dir', path.join(cloneA, '..', 'repo-idx')], { env: env() });
+    assert.equal(withOverlay.code, 0, withOverlay.stderr);
+    const top = (parseJsonLines(withOverlay.stdout)[0] as unknown as SearchLine).results[0];
+    assert.equal(top?.path, file.split(path.sep).join('/'), 'the edited file, from the local index');
+    assert.match(top.symbol, /zebra_overlay_finder/);
+    const noOverlay = await runCli([...q, '--index-dir', path.join(tempDir('sw-team-none-'), 'x')], { env: env() });
+    assert.equal(noOverlay.code, 0, noOverlay.stderr);
+    const hits = (parseJsonLines(noOverlay.stdout)[0] as unknown as SearchLine).results;
+    assert.ok(!hits.some((h) => h.symbol.includes('zebra')), 'the snapshot alone does not have the uncommitted function');
+    fs.writeFileSync(abs, original);
+    const back = await runCli(['index', cloneA, ...common, '--index-dir', path.join(cloneA, '..', 'repo-idx')], { env: env() });
+    assert.equal(back.code, 0, back.stderr);
   });
 
   test('two writers publishing at once leave a consistent store', async () => {
