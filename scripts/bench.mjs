@@ -25,6 +25,7 @@ const PARTS = [
   { id: 'quality', file: 'bench/quality.ts', covers: [7], limitS: 240, title: 'code-search quality (lodash)' },
   { id: 'soak', file: 'bench/soak.ts', covers: [8], limitS: 300, title: 'live-index soak', node: ['--expose-gc'] },
   { id: 'chinese', file: 'bench/chinese.ts', covers: [9], limitS: 300, title: 'Chinese retrieval (manpages-zh)' },
+  { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 600, title: 'team index (PostgreSQL + pgvector via PGlite)' },
 ];
 
 function sh(cmd, args, opts = {}) {

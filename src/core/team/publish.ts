@@ -11,22 +11,14 @@
  */
 import crypto from 'node:crypto';
 import { tokenize } from '../text/tokenize';
-import type { ChunkInfo } from '../types';
+import type { TeamPublishSource } from '../engineTypes';
 import type { RepoIdentity } from './identity';
 import { vectorTable } from './schema';
 import { formatVector, isHex, type TeamSpace, type TeamStore } from './store';
 import { rowTerms } from './terms';
 
-/** What a committed local index gives the publisher (rows of `vectors` ↔ `chunks`). */
-export interface PublishSource {
-  readonly chunks: readonly ChunkInfo[];
-  readonly vectors: Float32Array;
-  readonly dims: number;
-  readonly files: readonly { readonly path: string; readonly hash: string }[];
-  readonly keywordBytes: Uint8Array;
-  /** The chunk's text, when the team stores texts (--store-text). */
-  readonly readText?: (chunk: ChunkInfo) => Promise<string | undefined>;
-}
+/** What a committed local index gives the publisher; chunk texts only when the team stores them. */
+export type PublishSource = Omit<TeamPublishSource, 'readText'> & { readonly readText?: TeamPublishSource['readText'] };
 
 export interface PublishReport {
   readonly snapshotId: number;

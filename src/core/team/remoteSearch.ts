@@ -128,13 +128,15 @@ export async function denseSearch(store: TeamStore, space: TeamSpace, snap: Snap
   const params: unknown[] = [snap.id, formatVector(queryVector), depth];
   const where = await filterSql(store, snap, filter, params, hidden);
   const annExpr = ann.expr === 'embedding' ? 'v.embedding' : ann.expr.replace(/embedding/g, 'v.embedding');
+  // The ANN order is on the vector table alone (the shape pgvector's HNSW scan serves), the
+  // snapshot and filters as its WHERE (the iterative scan keeps going until `depth` pass them).
   const sql = `
-SELECT row, 1 - d AS score FROM (
-  SELECT sc.row, (v.embedding <=> $2::vector(${space.dims})) AS d
-  FROM sw_snapshot_chunks sc JOIN ${vectorTable(space.id)} v ON v.hash = sc.hash
-  WHERE sc.snapshot = $1${where}
-  ORDER BY ${annExpr} <=> ${ann.query('$2')} LIMIT $3) x
-ORDER BY d, row`;
+SELECT sc.row, 1 - nn.d AS score FROM (
+  SELECT v.hash, (v.embedding <=> $2::vector(${space.dims})) AS d FROM ${vectorTable(space.id)} v
+  WHERE EXISTS (SELECT 1 FROM sw_snapshot_chunks sc WHERE sc.snapshot = $1 AND sc.hash = v.hash${where})
+  ORDER BY ${annExpr} <=> ${ann.query('$2')} LIMIT $3) nn
+JOIN sw_snapshot_chunks sc ON sc.snapshot = $1 AND sc.hash = nn.hash${where}
+ORDER BY nn.d, sc.row LIMIT $3`;
   const r = await store.q<{ row: number; score: number }>(sql, params, 'searching');
   return r.rows.map((x) => ({ id: x.row, score: Number(x.score) }));
 }

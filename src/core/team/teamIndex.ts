@@ -95,6 +95,8 @@ export class TeamIndex implements TeamIndexPort {
           const src: TeamPublishSource = source();
           this.log.info(`team index ${this.host}: publishing the snapshot of ${repo.id} (${src.chunks.length} chunks)…`);
           const published = await publishSnapshot(store, space, repo, { ...src, readText: this.options.storeText ? src.readText : undefined }, { signal });
+          // Planner statistics for the remote searches (servers without autovacuum, e.g. PGlite).
+          if (!published.existed) await store.q(`ANALYZE sw_snapshot_chunks`).catch(() => undefined);
           return { ...base, published };
         } catch (e) {
           const err = fail(e);

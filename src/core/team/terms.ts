@@ -5,7 +5,7 @@
  * of exactly the numbers the local engine scores with (same tokenizer, same tf caps).
  */
 import { readKeywordIndex } from '../search/keywordCodec';
-import { IMPLIED_VALUE } from '../search/postings';
+import { PostingStore } from '../search/postings';
 
 export interface RowTerms {
   /** Term ids (into `terms`) and posting values (textTf·4 + inSymbol·2 + inPath) of each row. */
@@ -24,33 +24,15 @@ export function rowTerms(keywordBytes: Uint8Array, rows: number, wanted: (row: n
   const p = readKeywordIndex(keywordBytes, false);
   const ids: number[][] = Array.from({ length: rows }, () => []);
   const vals: number[][] = Array.from({ length: rows }, () => []);
-  const data = p.postings;
+  const store = new PostingStore();
+  store.load(p.postings, p.start, p.len, p.count, p.last);
   for (let term = 0; term < p.termText.length; term++) {
-    let pos = p.start[term];
-    const end = pos + p.len[term];
-    let id = -1;
-    while (pos < end) {
-      let b = data[pos++];
-      let head = b & 0x7f;
-      for (let shift = 7; b & 0x80; shift += 7) {
-        b = data[pos++];
-        head |= (b & 0x7f) << shift;
-      }
-      let value = IMPLIED_VALUE;
-      if (head & 1) {
-        b = data[pos++];
-        value = b & 0x7f;
-        for (let shift = 7; b & 0x80; shift += 7) {
-          b = data[pos++];
-          value |= (b & 0x7f) << shift;
-        }
-      }
-      id += (head >>> 1) + 1;
+    store.forEach(term, (id, value) => {
       if (id < rows && p.state[id] === 1 && wanted(id)) {
         ids[id].push(term);
         vals[id].push(value);
       }
-    }
+    });
   }
   return {
     termIds: ids.map((a) => Int32Array.from(a)),
