@@ -112,6 +112,22 @@ describe('faults against PGlite + pgvector', { timeout: 600_000 }, () => {
     oneMessage(r, /offline provider cannot use a team index: its vectors come from a basis fitted to each workspace/);
   });
 
+  test('2,048-d vectors are stored as vector(2048) and indexed as halfvec (pgvector indexes at most 2,000 dims)', async () => {
+    const idx = path.join(dir, '..', 'idx2048');
+    const a = (...extra: string[]) => ['--provider', 'dashscope', '--dimensions', '2048', '--index-dir', idx, '--repo-id', 'faults/repo', '--team-index', db.url, ...extra];
+    const r = await runCli(['index', dir, ...a('--json')], { env: env() });
+    assert.equal(r.code, 0, r.stderr);
+    const col = await sql<{ t: string; def: string }>(db.url, `SELECT format_type(a.atttypid, a.atttypmod) AS t, (SELECT indexdef FROM pg_indexes i WHERE i.tablename = c.relname AND indexdef LIKE '%hnsw%') AS def
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid JOIN sw_fingerprints f ON c.relname = 'sw_vectors_' || f.id WHERE f.dims = 2048 AND a.attname = 'embedding'`);
+    assert.equal(col[0].t, 'vector(2048)');
+    assert.match(col[0].def, /halfvec\(2048\)\).*halfvec_cosine_ops/);
+    const local = await runCli(['search', dir, ...a('--json', 'parse the config')], { env: env() });
+    const remote = await runCli(['search', dir, ...a('--json', '--remote', 'parse the config')], { env: env() });
+    assert.equal(remote.code, 0, remote.stderr);
+    const keys = (out: string) => (parseJsonLines(out)[0].results as { path: string; startLine: number }[]).map((h) => `${h.path}:${h.startLine}`);
+    assert.deepEqual(keys(remote.stdout), keys(local.stdout));
+  });
+
   test('an unreachable host', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = net.createServer().listen(0, '127.0.0.1', () => {
