@@ -16,6 +16,7 @@ Usage:
   semantic-workspace outliers <dir> [--json]
   semantic-workspace duplicates <dir> [--threshold T] [--json]
   semantic-workspace status <dir> | clear <dir>
+  semantic-workspace mcp [<dir>…] [--provider P] [--index-dir D]   MCP server over stdio for coding agents
   semantic-workspace team status [<dir>] | team prune [--older-than DAYS]   (--team-index URL, --repo-id ID)
 
 Team index (PostgreSQL + pgvector): --team-index postgres://… (or SEMANTIC_WORKSPACE_TEAM_INDEX) on index
@@ -64,6 +65,7 @@ const zh: typeof en = {
   semantic-workspace outliers <目录> [--json]
   semantic-workspace duplicates <目录> [--threshold T] [--json]
   semantic-workspace status <目录> | clear <目录>
+  semantic-workspace mcp [<目录>…] [--provider P] [--index-dir D]   供编程智能体使用的 MCP 服务器（stdio）
   semantic-workspace team status [<目录>] | team prune [--older-than 天数]   (--team-index URL, --repo-id ID)
 
 团队索引（PostgreSQL + pgvector）：index 加 --team-index postgres://…（或 SEMANTIC_WORKSPACE_TEAM_INDEX）时先取用团队已有的向量，
