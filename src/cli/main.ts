@@ -32,6 +32,8 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** Host:port of the named team index, if any. */
   readonly teamIndex?: string;
+  /** Connects to the team index now (index --remote: fail before anything is embedded). */
+  teamConnect(): Promise<void>;
   /** Opens the engine for the folder with the provider the user named. */
   open(): Promise<Engine>;
   /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
@@ -130,6 +132,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     signal: controller.signal,
     ...(teamIndexUrl(args, env) ? { teamIndex: hostOf(teamIndexUrl(args, env)!) } : {}),
     open: () => openEngine(config()),
+    async teamConnect() {
+      const t = (team ??= createTeamIndex(args, env, root, stderrLogger(args.json)));
+      if (t) await t.connection();
+    },
     async requireIndex(engine) {
       const status = await engine.status();
       if (!status.exists) throw new ExitError(2, m.noIndex(dirArg, args.provider));

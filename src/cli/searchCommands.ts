@@ -36,6 +36,8 @@ export function indexReportJson(report: IndexReport, o: { provider: string; inde
 export async function runIndex(ctx: CliContext): Promise<number> {
   const { args, m } = ctx;
   if (args.remote && !ctx.teamIndex) throw new UsageError('index --remote needs a team index: --team-index postgres://… or SEMANTIC_WORKSPACE_TEAM_INDEX');
+  // --remote: the run is for the team index; an unreachable one stops it before anything is embedded.
+  if (args.remote) await ctx.teamConnect();
   const engine = await ctx.open();
   const progress = args.json ? undefined : progressPrinter();
   const report = await engine.index({

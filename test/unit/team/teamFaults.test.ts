@@ -138,6 +138,14 @@ describe('faults against PGlite + pgvector', { timeout: 600_000 }, () => {
     const r = await runCli(['search', dir, ...args('--remote', '--team-index', `postgres://postgres@127.0.0.1:${port}/postgres`, 'x')], { env: env() });
     assert.equal(r.code, 1);
     oneMessage(r, /Cannot reach the team index at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    // index --remote stops before embedding anything when the team index cannot be reached.
+    fs.writeFileSync(path.join(dir, 'unreachable-note.md'), '# Unreachable\n\nWritten while the team index was down.\n');
+    const before = fake.counters.requests;
+    const ir = await runCli(['index', dir, ...args('--remote', '--team-index', `postgres://postgres@127.0.0.1:${port}/postgres`)], { env: env() });
+    assert.equal(ir.code, 1);
+    oneMessage(ir, /Cannot reach the team index/);
+    assert.equal(fake.counters.requests, before, 'nothing embedded');
+    fs.rmSync(path.join(dir, 'unreachable-note.md'));
     await localStillWorks();
   });
 });
