@@ -74,7 +74,8 @@ export class TeamStore {
       throw new TeamIndexError('config', `The team index URL must start with postgres:// (got ${parsed.protocol}//).`);
     }
     const host = hostOf(url);
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000, application_name: 'semantic-workspace' });
+    // A database that stops answering must not hang a CLI run: every statement gets 5 minutes at most.
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000, query_timeout: 300_000, application_name: 'semantic-workspace' });
     const store = new TeamStore(client, host, redactUrl(url));
     try {
       await client.connect();

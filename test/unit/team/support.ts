@@ -10,7 +10,8 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { repoRoot } from '../cli/support';
+
+const repoRoot = path.resolve(__dirname, '../../..');
 
 export interface PgliteServer {
   readonly url: string;
