@@ -47,6 +47,8 @@ const OPTIONS = {
   'text-file': { type: 'string' },
   threshold: { type: 'string' },
   notes: { type: 'string', multiple: true },
+  rerank: { type: 'boolean' },
+  'rerank-model': { type: 'string' },
   'team-index': { type: 'string' },
   'repo-id': { type: 'string' },
   remote: { type: 'boolean' },
@@ -91,6 +93,9 @@ export interface CliArgs {
   readonly textFile?: string;
   readonly threshold?: number;
   readonly notesGlobs?: readonly string[];
+  /** search: rerank the first ~50 hits with a cloud reranker (waits for it; falls back with a note). */
+  readonly rerank: boolean;
+  readonly rerankModel?: string;
   /** Team index (core/team): postgres URL (or SEMANTIC_WORKSPACE_TEAM_INDEX), repository name, remote search. */
   readonly teamIndex?: string;
   readonly repoId?: string;
@@ -176,6 +181,8 @@ export function parseCli(argv: readonly string[]): CliArgs {
     textFile: v['text-file'],
     threshold,
     notesGlobs: v.notes,
+    rerank: !!v.rerank,
+    rerankModel: v['rerank-model'],
     teamIndex: v['team-index'],
     repoId: v['repo-id'],
     remote: !!v.remote,

@@ -30,6 +30,7 @@ export interface CliContext {
   readonly m: Messages;
   readonly root: string;
   readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
   /** Host:port of the named team index, if any. */
   readonly teamIndex?: string;
   /** Connects to the team index now (index --remote: fail before anything is embedded). */
@@ -130,6 +131,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     m,
     root,
     signal: controller.signal,
+    env,
     ...(teamIndexUrl(args, env) ? { teamIndex: hostOf(teamIndexUrl(args, env)!) } : {}),
     open: () => openEngine(config()),
     async teamConnect() {
