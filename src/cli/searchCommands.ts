@@ -31,6 +31,8 @@ export function indexReportJson(report: IndexReport, o: { provider: string; inde
   if (report.requests !== undefined) out.requests = report.requests;
   if (report.retries) out.retries = report.retries;
   if (report.incomplete) out.incomplete = true;
+  if (report.coverage) out.coverage = report.coverage;
+  if (report.error) out.error = report.error;
   if (report.warnings.length) out.warnings = report.warnings;
   if (report.team) out.team = report.team;
   return out;
@@ -128,7 +130,12 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const engine = await ctx.open();
   // Remote search needs no local index at all: the snapshot is in PostgreSQL.
   if (!args.remote) await ctx.requireIndex(engine);
-  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + (args.remote ? ` — team index ${ctx.teamIndex}` : '') + '\n');
+  const status = await engine.status();
+  if (!args.json) process.stderr.write(m.mode(status.label) + (args.remote ? ` — team index ${ctx.teamIndex}` : '') + '\n');
+  // A search over an incomplete index says so (stderr; `coverage` in every --json line).
+  const cov = args.remote ? undefined : status.coverage;
+  const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
+  if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   for (const query of queries) {
     let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal, remote: args.remote });
@@ -140,7 +147,7 @@ export async function runSearch(ctx: CliContext): Promise<number> {
       if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);
     }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(partial ? { coverage: partial } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

@@ -213,6 +213,7 @@ class WorkspaceEngine implements Engine {
       fingerprint: this.embedder.fingerprint,
       ...(info.corrupt ? { corrupt: info.corrupt } : {}),
       ...(info.complete !== undefined ? { complete: info.complete } : {}),
+      ...(info.coverage ? { coverage: info.coverage } : {}),
     };
   }
 

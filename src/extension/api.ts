@@ -5,6 +5,7 @@
  * update the sidebar like the commands do), but never open dialogs.
  */
 import * as vscode from 'vscode';
+import { findIgnoredMachineSettings, userSettingsFileOf, type IgnoredSetting } from './settingScope';
 import type { Engine, IndexReport } from '../core/engineTypes';
 import type { RelatedView, ResultItem, SearchFilterMessage, StatusInfo, TagsView, TopicsView } from '../protocol/messages';
 import type { OutlierEntry } from './analysis';
@@ -51,6 +52,8 @@ export interface SemanticWorkspaceApi {
   /** The Related section's data for a file (URI, absolute path or path relative to the first folder). */
   related(file: vscode.Uri | string): Promise<RelatedView>;
   /** Pinned, hidden and recently opened files (`folderUri|path` keys), as persisted. */
+  /** Machine-scoped values in the User settings that this (remote) window ignores. */
+  ignoredMachineSettings(): readonly IgnoredSetting[];
   relatedLists(): { readonly pinned: readonly string[]; readonly hidden: readonly string[]; readonly recent: readonly string[] };
   /** Find Outliers' list (score = 1 − cosine to the group), most outlying first. */
   outliers(): Promise<OutlierEntry[]>;
@@ -106,6 +109,7 @@ export function testApi(s: Services): SemanticWorkspaceApi {
     },
     related: (file) => related.compute(toUri(s, file)),
     relatedLists: () => related.lists(),
+    ignoredMachineSettings: () => findIgnoredMachineSettings(userSettingsFileOf(s.context)),
     outliers: () => analysis.outliers(),
     async duplicates() {
       const { results } = await analysis.duplicates();

@@ -57,7 +57,31 @@ export interface SearchResult {
   readonly tookMs: number;
 }
 
-export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'error';
+export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'incomplete' | 'error';
+
+/** How much of the workspace the index covers (state 'incomplete': what is missing and why). */
+export interface CoverageInfo {
+  readonly filesIndexed: number;
+  readonly filesTotal: number;
+  readonly chunksIndexed: number;
+  readonly chunksTotal: number;
+  /** Failure class or other reason of the largest missing group (`network`, `auth`, `cancelled`, …). */
+  readonly reason?: string;
+  /** Localized short reason: "DashScope unreachable", "API key rejected", … */
+  readonly reasonText?: string;
+}
+
+/** Live progress of a run: the work that costs (chunks and tokens embedded). */
+export interface ProgressInfo {
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  readonly tokensDone: number;
+  readonly tokensTotal: number;
+  /** Localized line: "1,052 of 3,894 chunks · 84/s · 35 s left", "Retrying in 8 s — attempt 3 of 10", … */
+  readonly text: string;
+  /** Set while waiting: for the rate limit, or for a retry. */
+  readonly waiting?: 'rate-limit' | 'retry';
+}
 
 /** What the status bar and the sidebar header show; also returned by the test API. */
 export interface StatusInfo {
@@ -69,6 +93,10 @@ export interface StatusInfo {
   readonly files: number;
   /** 0–100 while indexing. */
   readonly percent?: number;
+  /** While indexing: chunks/tokens embedded, rate, ETA, retries. */
+  readonly progress?: ProgressInfo;
+  /** Coverage of the index (always set once an index exists). */
+  readonly coverage?: CoverageInfo;
   /** Localized detail (error text, "keyword mode", …). */
   readonly message?: string;
   /** True in Restricted Mode. */
@@ -183,6 +211,7 @@ export const STRING_KEYS = [
   'statusNoIndex', 'statusIndexing', 'statusReady', 'chunksCount', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
   'outliers', 'representative', 'exportReport', 'addTopicTag', 'addNoteTag', 'topicsOffline', 'notesCount', 'nearestTopic',
   'threshold', 'confidence', 'matched', 'tagsOffline', 'tagsEmbedding', 'labelSources', 'tagsApplied', 'noOutliers',
+  'statusIncomplete', 'resume', 'coverageNote',
 ] as const;
 export type StringKey = (typeof STRING_KEYS)[number];
 export type Strings = Readonly<Record<StringKey, string>>;

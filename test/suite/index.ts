@@ -15,6 +15,7 @@ import { registerIndexTests } from './indexing.test';
 import { registerRemoteTests } from './remote.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
+import { registerSettingScopeTests } from './settingScope.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -30,6 +31,7 @@ export function run(): Promise<void> {
     registerAgentTests();
     registerRemoteTests();
     registerSecurityTests();
+    registerSettingScopeTests();
   }
   return new Promise((resolve, reject) => {
     try {

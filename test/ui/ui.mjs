@@ -8,6 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { coverageChecks } from './coverage.mjs';
 import { remoteChecks } from './remote.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
@@ -357,7 +358,11 @@ try {
   }
 
   // Cloud provider through the real consent dialog (the fake DashScope server stands in).
-  if (requestLog) await remoteChecks({ page, check, log, requestLog, shot });
+  if (requestLog) {
+    await remoteChecks({ page, check, log, requestLog, shot });
+    // A cloud run that stops short (service gone, key revoked) must say so everywhere.
+    await coverageChecks({ page, check, log, requestLog, shot });
+  }
   else log('no --requests log given: cloud checks not run');
 } finally {
   const failed = results.filter((r) => !r.ok).length;

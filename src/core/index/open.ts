@@ -14,6 +14,8 @@ import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
 import { VectorIndex } from '../search/vectorIndex';
 import type { ChunkInfo, Embedder } from '../types';
+import type { CoverageSummary } from '../engineTypes';
+import { readCoverage } from './coverage';
 import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
 import { VectorFileLoader, openPrefixIndex } from './prefixFile';
@@ -173,6 +175,7 @@ export interface IndexInfo {
   readonly updatedAt?: string;
   readonly complete?: boolean;
   readonly corrupt?: string;
+  readonly coverage?: CoverageSummary;
 }
 
 /** Cheap status (manifest only, no data file read) for status bars and `status` commands. */
@@ -182,7 +185,7 @@ export function readIndexInfo(indexDir: string, embedderFingerprint: string): In
   if (read.status === 'missing') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0 };
   if (read.status === 'corrupt') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0, corrupt: read.reason };
   const m = read.manifest;
-  return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete };
+  return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete, coverage: readCoverage(store.spaceDir(embedderFingerprint), m) };
 }
 
 /** Deletes the index directory with every space in it. */

@@ -1,5 +1,7 @@
 /** Index, rebuild, clear and estimate: thin wrappers over the Indexer and the engines. */
 import * as vscode from 'vscode';
+import { endpointOf, readSettings } from '../settings';
+import { endpointSourceText } from '../settingScope';
 import { dryRunTotals } from '../consent';
 import { errorText } from '../log';
 import type { Command, Services } from '../services';
@@ -21,8 +23,11 @@ async function clearIndex(s: Services): Promise<void> {
 async function estimateCost(s: Services): Promise<void> {
   const totals = await dryRunTotals(s.engines, vscode.l10n.t('Estimating indexing cost…'));
   s.log.channel.info(`estimate: ${totals.files} files, ${totals.chunks} chunks, ${totals.tokens} tokens, $${totals.cost.toFixed(4)} (${totals.label})`);
+  const settings = readSettings();
+  // Which setting and scope chose the endpoint: a value ignored in this window would show here.
+  const where = settings.provider === 'offline' ? '' : ` ${vscode.l10n.t('Endpoint: {0}', endpointOf(settings))} (${endpointSourceText()}).`;
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('{0} files, {1} chunks, about {2} tokens — estimated cost ${3} with {4}.', totals.files, totals.chunks, totals.tokens.toLocaleString(), totals.cost.toFixed(4), totals.label),
+    vscode.l10n.t('{0} files, {1} chunks, about {2} tokens — estimated cost ${3} with {4}.', totals.files, totals.chunks, totals.tokens.toLocaleString(), totals.cost.toFixed(4), totals.label) + where,
   );
 }
 

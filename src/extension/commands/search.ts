@@ -59,6 +59,9 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
   const sideButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('split-horizontal'), tooltip: vscode.l10n.t('Open to the Side') };
   const sidebarButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('layout-sidebar-left'), tooltip: vscode.l10n.t('Show in Sidebar') };
   qp.title = vscode.l10n.t('Semantic Workspace: Search');
+  // Results over an incomplete index say so, next to them (the title stays visible above the list).
+  const cov = s.status.current.state === 'incomplete' ? s.status.current.coverage : undefined;
+  if (cov) qp.title += ` — ${vscode.l10n.t('index incomplete: {0} of {1} files', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString())}`;
   qp.placeholder = vscode.l10n.t('Search code and notes by meaning and keywords');
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;

@@ -69,5 +69,8 @@ export function webviewStrings(): Strings {
     labelSources: t('Labels: {0} from settings, {1} from the label file, {2} from frontmatter'),
     tagsApplied: t('Tags added: {0}'),
     noOutliers: t('No outliers: every note fits a topic.'),
+    statusIncomplete: t('Incomplete: {0} of {1} files — {2}'),
+    resume: t('Resume'),
+    coverageNote: t('The index is incomplete ({0} of {1} files): results may miss the rest.'),
   };
 }
