@@ -13,11 +13,14 @@ import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
 import type { Services } from './services';
 
-export interface DuplicateGroupInfo {
-  /** Mean cosine of the group's pairs. */
+export interface DuplicatePairInfo {
+  /** Display paths (folder-prefixed in multi-root). */
+  readonly a: string;
+  readonly b: string;
+  readonly kind: 'doc' | 'code';
+  /** Share (0–1) of the two files' content that matches. */
+  readonly share: number;
   readonly score: number;
-  /** Display paths (folder-prefixed in multi-root), 1-based inclusive lines. */
-  readonly members: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
 }
 
 export interface SemanticWorkspaceApi {
@@ -54,8 +57,8 @@ export interface SemanticWorkspaceApi {
   relatedLists(): { readonly pinned: readonly string[]; readonly hidden: readonly string[]; readonly recent: readonly string[] };
   /** Find Outliers' list (score = 1 − cosine to the group), most outlying first. */
   outliers(): Promise<OutlierEntry[]>;
-  /** Find Duplicates' groups, best first. */
-  duplicates(): Promise<DuplicateGroupInfo[]>;
+  /** Find Duplicates' rows: one per pair of files, highest share first. */
+  duplicates(): Promise<DuplicatePairInfo[]>;
 }
 
 /** A URI from a URI, a URI string, an absolute path or a path relative to the first folder. */
@@ -109,7 +112,10 @@ export function testApi(s: Services): SemanticWorkspaceApi {
     outliers: () => analysis.outliers(),
     async duplicates() {
       const { results } = await analysis.duplicates();
-      return results.flatMap((r) => r.groups).sort((a, b) => b.score - a.score).map((g) => ({ score: g.score, members: g.members }));
+      return results
+        .flatMap((r) => r.pairs)
+        .sort((a, b) => b.share - a.share || b.score - a.score)
+        .map((p) => ({ a: p.a, b: p.b, kind: p.kind, share: p.share, score: p.score }));
     },
   };
 }

@@ -4,10 +4,10 @@
  * multi-select QuickPick; outliers and duplicates go to QuickPicks.
  */
 import * as vscode from 'vscode';
-import type { Classification } from '../../core/analysis';
+import type { Classification, DuplicatePair } from '../../core/analysis';
 import type { FileRef, TagsView } from '../../protocol/messages';
 import { countSources, type SourcedLabel } from '../labelSources';
-import { openRef, refOf, resolveRef } from '../open';
+import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
 import { applyTags } from '../tagEdits';
 import { withAnalysis } from './progress';
@@ -134,36 +134,35 @@ async function findOutliers(s: Services): Promise<void> {
 }
 
 async function findDuplicates(s: Services): Promise<void> {
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicates…'), (signal) => s.analysis.duplicates(signal));
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicate files…'), (signal) => s.analysis.duplicates(signal));
   if (!found) return;
   const { space, results } = found;
-  const groups = results.flatMap((r) => r.groups).sort((a, b) => b.score - a.score);
-  const threshold = results[0]?.threshold ?? 0;
-  const where = (m: { path: string; startLine: number; endLine: number }) => `${m.path}:${m.startLine}-${m.endLine}`;
+  const pairs = results.flatMap((r) => r.pairs).sort((a, b) => b.share - a.share || b.score - a.score);
+  const name = (p: string) => p.split('/').pop() ?? p;
   const pick = await vscode.window.showQuickPick(
-    groups.map((g) => ({
-      label: `$(files) ${vscode.l10n.t('≈ {0} · {1} places', g.score.toFixed(3), g.members.length)}`,
-      description: g.members.slice(0, 2).map((m) => m.path.split('/').pop()).join(' ↔ '),
-      detail: g.members.map(where).join('  ·  '),
-      group: g,
+    pairs.map((p) => ({
+      label: `$(${p.kind === 'doc' ? 'notebook' : 'code'}) ${name(p.a)} ↔ ${name(p.b)}`,
+      description: vscode.l10n.t('{0}% matching · similarity {1}', Math.round(p.share * 100), p.score.toFixed(3)),
+      detail: `${p.a}  ·  ${p.b}`,
+      pair: p,
     })),
     {
-      title: vscode.l10n.t('Near-duplicates (cosine ≥ {0})', threshold.toFixed(2)),
-      placeHolder: groups.length ? vscode.l10n.t('Pick a group to open its first two places side by side') : vscode.l10n.t('No near-duplicates found.'),
+      title: vscode.l10n.t('Near-duplicate files ({0})', pairs.length),
+      placeHolder: pairs.length ? vscode.l10n.t('Pick a pair to open both files side by side') : vscode.l10n.t('No near-duplicate files found.'),
+      matchOnDescription: true,
       matchOnDetail: true,
     },
   );
-  if (!pick) return;
-  const [a, b] = pick.group.members.map((m) => {
-    const ref = space.toRef(m.path);
-    return ref ? { ...ref, startLine: m.startLine, endLine: m.endLine } : undefined;
-  });
-  if (a) await openRef(s.engines, a);
-  const second = b && resolveRef(s.engines, b);
-  if (b && second) {
-    const selection = new vscode.Range(b.startLine - 1, 0, b.endLine - 1, 0);
-    await vscode.commands.executeCommand('vscode.open', second, { viewColumn: vscode.ViewColumn.Beside, selection, preview: false });
-  }
+  if (pick) await openPair(s, space, pick.pair);
+}
+
+/** Both files side by side, at their best matching place (notes copied whole: at the top). */
+async function openPair(s: Services, space: { toRef(p: string): FileRef | undefined }, pair: DuplicatePair): Promise<void> {
+  const place = pair.places[0];
+  const a = space.toRef(pair.a);
+  const b = space.toRef(pair.b);
+  if (a) await openRef(s.engines, place ? { ...a, ...place.a } : a);
+  if (b) await openRef(s.engines, place ? { ...b, ...place.b } : b, true);
 }
 
 export function analysisCommands(s: Services): Command[] {

@@ -163,7 +163,7 @@ describe('analysis space (multi-root)', () => {
     assert.deepEqual(prefixGlobs(['*.txt', 'docs/'], ['x']), ['*.txt', 'docs/']);
     // The core runs unchanged over a re-pathed part.
     const d = await findDuplicates(space.parts[0]!.input);
-    assert.deepEqual(d.groups, []);
+    assert.deepEqual(d.pairs, []);
     const c = await clusterNotes(space.parts[1]!.input, { notesGlobs: space.globs(['notes/**']) });
     assert.equal(c.notes + c.outliers.length >= 1, true);
   });
