@@ -5,6 +5,7 @@
  * paths by folder in multi-root workspaces. Loaded inputs are cached until the index changes (an
  * index run, a live update or an engine reset), so related files on every editor switch stay cheap.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -27,6 +28,8 @@ const MAX_NOTES_FOR_TAGS = 5000;
 
 export interface Clustered {
   readonly view: TopicsView;
+  /** The notes it was made from (paths and content hashes): tells when the topics went stale. */
+  readonly signature: string;
   /** Per part, for `findOutliers({topics})` and for tagging notes with a topic. */
   readonly results: readonly { readonly part: SpacePart; readonly result: NoteClustering; readonly idOffset: number }[];
 }
@@ -122,9 +125,17 @@ export class AnalysisService implements vscode.Disposable {
       results.push({ part, result, idOffset: offset });
       offset += result.topics.length;
     }
-    const clustered = { view: topicsView(space, results), results };
+    const clustered = { view: topicsView(space, results), results, signature: notesSignature(space, globs) };
     this.lastClustering = clustered;
     return clustered;
+  }
+
+  /** True when the notes in the index differ from those the last topics were made from. */
+  async topicsOutdated(): Promise<boolean> {
+    const last = this.lastClustering;
+    if (!last) return false;
+    const space = await this.getSpace().catch(() => undefined);
+    return !space || notesSignature(space, space.globs(readSettings().notesGlobs)) !== last.signature;
   }
 
   /** The merged labels for Classify Selection in `folder`. */
@@ -209,6 +220,14 @@ export class AnalysisService implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.log.channel.debug('analysis service disposed');
   }
+}
+
+/** A digest of every note chunk's path, place and content hash (compared, never shown). */
+function notesSignature(space: AnalysisSpace, globs: readonly string[]): string {
+  const isNote = notesMatcher(globs);
+  const parts: string[] = [];
+  for (const part of space.parts) for (const c of part.input.chunks) if (isNote(c.path)) parts.push(`${c.path}:${c.startLine}:${c.hash}`);
+  return createHash('sha256').update(parts.sort().join('\n')).digest('hex');
 }
 
 async function readHead(abs: string): Promise<string> {

@@ -60,11 +60,20 @@ function readFrontmatter(lines: readonly string[], end: number): Frontmatter | u
   }
 }
 
-/** Heading text without inline markup noise (`**x**`, `` `x` ``, links). */
-function headingTitle(raw: string): string {
-  return raw
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_`]+/g, '')
+/** `_` runs that open or close emphasis: at a word's edge, not inside it. */
+const EMPHASIS_UNDERSCORES = /(^|[^\p{L}\p{N}_])_+(?=[^\s_])|(?<=[^\s_])_+(?=$|[^\p{L}\p{N}_])/gu;
+
+/**
+ * Heading text without inline markup noise (`**x**`, `_x_`, `` `x` ``, links). Underscores inside
+ * words are text, not emphasis (CommonMark): `# pg_dump 笔记` stays `pg_dump 笔记`.
+ */
+export function headingTitle(raw: string): string {
+  const text = raw.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  // Code spans are literal (`__init__`); emphasis is stripped only between them.
+  return text
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) => (i % 2 ? part.replace(/^`+|`+$/g, '') : part.replace(/\*+/g, '').replace(EMPHASIS_UNDERSCORES, '$1')))
+    .join('')
     .trim();
 }
 

@@ -1,7 +1,6 @@
 /**
  * Classify Selection, Find Outliers and Find Duplicates over the analysis core (see ../analysis.ts).
- * Tags go to the sidebar's Tags section and — from the editor context menu or the palette — to a
- * multi-select QuickPick; outliers and duplicates go to QuickPicks.
+ * Tags go to the sidebar's Tags section (revealed); outliers and duplicates go to QuickPicks.
  */
 import * as vscode from 'vscode';
 import type { Classification, DuplicatePair } from '../../core/analysis';
@@ -9,7 +8,6 @@ import type { FileRef, TagsView } from '../../protocol/messages';
 import { countSources, type SourcedLabel } from '../labelSources';
 import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
-import { applyTags } from '../tagEdits';
 import { withAnalysis } from './progress';
 import { topicCommands } from './topicCommands';
 
@@ -22,13 +20,6 @@ export function tagsView(target: FileRef, title: string, c: Classification, labe
     mode: c.mode,
     sources: countSources(labels),
   };
-}
-
-/** A line that says how the scores were made (offline: keyword overlap, degraded). */
-export function modeText(view: Pick<TagsView, 'mode' | 'threshold'>): string {
-  return view.mode === 'keyword-overlap'
-    ? vscode.l10n.t('Offline: scores are keyword overlap (degraded), threshold {0}', view.threshold.toFixed(2))
-    : vscode.l10n.t('Embedding similarity, threshold {0}', view.threshold.toFixed(2));
 }
 
 async function noLabels(): Promise<void> {
@@ -71,32 +62,13 @@ export async function classifyInFile(s: Services, uri: vscode.Uri, text: string,
   return view;
 }
 
-async function pickAndApply(s: Services, view: TagsView, uri: vscode.Uri): Promise<void> {
-  const items = view.scores.map((l) => ({
-    label: l.label,
-    description: vscode.l10n.t('score {0} · confidence {1}%', l.score.toFixed(3), Math.round(l.confidence * 100)),
-    detail: l.description,
-    picked: l.matched,
-  }));
-  const picks = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Tags for {0} — {1}', view.title, modeText(view)),
-    placeHolder: vscode.l10n.t('Matched labels are pre-selected; Enter applies the selected ones.'),
-    canPickMany: true,
-    matchOnDetail: true,
-  });
-  if (!picks?.length) return;
-  const applied = await applyTags(uri, picks.map((p) => p.label), (view.target.startLine ?? 1) - 1);
-  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t('Tags added: {0}', picks.map((p) => p.label).join(', ')));
-}
-
 /**
- * From the editor context menu (a Uri argument) or the palette: scores in the sidebar AND a
- * QuickPick to apply. From the sidebar's button (`{source: 'sidebar'}`): the sidebar only. The
- * command resolves once the scores are shown; the QuickPick is not awaited.
+ * One flow wherever it starts (editor context menu, palette, the sidebar's button): the scores go
+ * to the sidebar's Tags section — every label with its score and confidence, checkboxes and Apply
+ * — which is revealed. (A QuickPick over the editor used to show the same table a second time.)
  */
-async function classifySelection(s: Services, arg?: unknown): Promise<TagsView | undefined> {
+async function classifySelection(s: Services): Promise<TagsView | undefined> {
   const editor = vscode.window.activeTextEditor;
-  const fromSidebar = !!arg && typeof arg === 'object' && (arg as { source?: unknown }).source === 'sidebar';
   const sel = editor?.selection;
   const text = editor && sel ? editor.document.getText(sel).trim() : '';
   if (!editor || !sel || !text || !refOf(s.engines, editor.document.uri)) {
@@ -105,9 +77,7 @@ async function classifySelection(s: Services, arg?: unknown): Promise<TagsView |
   }
   const uri = editor.document.uri;
   const view = await withAnalysis(s, vscode.l10n.t('Classifying the selection…'), () => classifyInFile(s, uri, text, sel.start.line + 1, sel.end.line + 1));
-  if (!view) return undefined;
-  if (fromSidebar) return view;
-  void pickAndApply(s, view, uri).catch((e: unknown) => void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e)));
+  if (view) await s.sidebar.reveal();
   return view;
 }
 
@@ -168,7 +138,7 @@ async function openPair(s: Services, space: { toRef(p: string): FileRef | undefi
 export function analysisCommands(s: Services): Command[] {
   return [
     ...topicCommands(s),
-    { id: 'semanticWorkspace.classifySelection', execute: (arg?: unknown) => classifySelection(s, arg) },
+    { id: 'semanticWorkspace.classifySelection', execute: () => classifySelection(s) },
     { id: 'semanticWorkspace.findOutliers', execute: () => findOutliers(s) },
     { id: 'semanticWorkspace.findDuplicates', execute: () => findDuplicates(s) },
   ];

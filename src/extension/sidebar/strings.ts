@@ -69,5 +69,10 @@ export function webviewStrings(): Strings {
     labelSources: t('Labels: {0} from settings, {1} from the label file, {2} from frontmatter'),
     tagsApplied: t('Tags added: {0}'),
     noOutliers: t('No outliers: every note fits a topic.'),
+    topicsStale: t('Notes changed since these topics were made. Cluster again to update them.'),
+    tagsStale: t('These scores are for a selection in {0}. Open that file to apply them, or classify a new selection.'),
+    relatedNoIndex: t('Index the workspace to see files related to {0}.'),
+    relatedNotIndexed: t('{0} is not in the index (excluded, ignored or not indexed yet).'),
+    relatedNone: t('No related files found for {0}.'),
   };
 }

@@ -173,4 +173,11 @@ describe('chunkFile: Markdown', () => {
     assert.deepEqual(await spansOf('---\ntitle: [unclosed\n---\n# A\n\nbody text\n'), [[1, 3, ''], [4, 6, 'A']]);
     assert.deepEqual(await spansOf(head), [[1, 4, '']]);
   });
+
+  it('keeps underscores inside words in heading titles; strips emphasis markers', async () => {
+    const symbols = async (text: string) => (await chunkFile('notes/n.md', text)).map((c) => c.symbol);
+    assert.deepEqual(await symbols('# pg_dump 笔记\n\n备份数据库。\n'), ['pg_dump 笔记']);
+    assert.deepEqual(await symbols('# **Bold** _em_ and `__init__`\n\ntext\n'), ['Bold em and __init__']);
+    assert.deepEqual(await symbols('# my_var_x [see_also](http://x)\n\ntext\n'), ['my_var_x see_also']);
+  });
 });
