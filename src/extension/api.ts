@@ -9,6 +9,8 @@ import type { Engine, IndexReport } from '../core/engineTypes';
 import type { RelatedView, ResultItem, SearchFilterMessage, StatusInfo, TagsView, TopicsView } from '../protocol/messages';
 import type { OutlierEntry } from './analysis';
 import { classifyInFile } from './commands/analysisCommands';
+import { similarToSelection } from './commands/search';
+import { refOf } from './open';
 import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
 import type { Services } from './services';
@@ -55,10 +57,14 @@ export interface SemanticWorkspaceApi {
   related(file: vscode.Uri | string): Promise<RelatedView>;
   /** Pinned, hidden and recently opened files (`folderUri|path` keys), as persisted. */
   relatedLists(): { readonly pinned: readonly string[]; readonly hidden: readonly string[]; readonly recent: readonly string[] };
-  /** Find Outliers' list (score = 1 − cosine to the group), most outlying first. */
+  /** Find Outliers' list: the Topics section's outlier notes in its order, then other files by score. */
   outliers(): Promise<OutlierEntry[]>;
   /** Find Duplicates' rows: one per pair of files, highest share first. */
   duplicates(): Promise<DuplicatePairInfo[]>;
+  /** What Search for Selection lists for lines `startLine`–`endLine` (1-based) of `file`. */
+  searchSelection(file: vscode.Uri | string, startLine: number, endLine: number): Promise<ResultItem[]>;
+  /** The context keys the Get Started walkthrough's steps complete on, as last set. */
+  walkthroughContext(): Readonly<Record<string, boolean>>;
 }
 
 /** A URI from a URI, a URI string, an absolute path or a path relative to the first folder. */
@@ -109,7 +115,11 @@ export function testApi(s: Services): SemanticWorkspaceApi {
     },
     related: (file) => related.compute(toUri(s, file)),
     relatedLists: () => related.lists(),
-    outliers: () => analysis.outliers(),
+    async outliers() {
+      const found = await analysis.outliers();
+      if (found.clustered) sidebar.showTopics(found.clustered.view);
+      return found.entries;
+    },
     async duplicates() {
       const { results } = await analysis.duplicates();
       return results
@@ -117,5 +127,14 @@ export function testApi(s: Services): SemanticWorkspaceApi {
         .sort((a, b) => b.share - a.share || b.score - a.score)
         .map((p) => ({ a: p.a, b: p.b, kind: p.kind, share: p.share, score: p.score }));
     },
+    async searchSelection(file, startLine, endLine) {
+      const uri = toUri(s, file);
+      const here = refOf(engines, uri);
+      if (!here) return [];
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const text = doc.getText(new vscode.Range(startLine - 1, 0, endLine, 0)).trim().slice(0, 1000);
+      return similarToSelection(s, text, { folder: here.folder.uri.toString(), path: here.path, startLine, endLine });
+    },
+    walkthroughContext: () => s.panels.contextKeys(),
   };
 }

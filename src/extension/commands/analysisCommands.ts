@@ -82,21 +82,24 @@ async function classifySelection(s: Services): Promise<TagsView | undefined> {
 }
 
 async function findOutliers(s: Services): Promise<void> {
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), () => s.analysis.outliers());
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), (signal) => s.analysis.outliers(signal));
   if (!found) return;
+  // Notes were clustered for this: the Topics section shows the same outliers.
+  if (found.clustered) s.sidebar.showTopics(found.clustered.view);
   const multiRoot = s.engines.folders().length > 1;
+  const entries = found.entries;
   const pick = await vscode.window.showQuickPick(
-    found.map((o) => ({
+    entries.map((o) => ({
       label: `$(circle-slash) ${o.path}`,
       description: vscode.l10n.t('score {0}', o.score.toFixed(3)),
-      detail: o.group === 'topic' ? vscode.l10n.t('Compared with its topic: {0}', o.reference)
+      detail: o.topicOutlier ? (o.reference ? vscode.l10n.t('A note that fits no topic; nearest topic: {0}', o.reference) : vscode.l10n.t('A note that fits no topic'))
         : o.group === 'folder' ? vscode.l10n.t('Compared with its folder: {0}', multiRoot || o.reference !== '.' ? o.reference : vscode.l10n.t('(root)'))
         : vscode.l10n.t('Compared with the whole workspace'),
       ref: { folder: o.folder, path: o.relPath },
     })),
     {
-      title: vscode.l10n.t('Outliers (score = 1 − cosine to their group, highest first)'),
-      placeHolder: found.length ? vscode.l10n.t('Pick a file to open it') : vscode.l10n.t('No outliers found.'),
+      title: vscode.l10n.t('Outliers: notes that fit no topic (as in Topics), then files unlike their folder'),
+      placeHolder: entries.length ? vscode.l10n.t('Pick a file to open it') : vscode.l10n.t('No outliers found.'),
       matchOnDetail: true,
     },
   );

@@ -15,7 +15,7 @@ export function webviewStrings(): Strings {
     kindCode: t('Code'),
     kindDoc: t('Docs'),
     globPlaceholder: t('Folder or glob, e.g. src/ or **/*.md'),
-    languagePlaceholder: t('Language, e.g. python'),
+    languagePlaceholder: t('Language, e.g. go'),
     results: t('Results'),
     noResults: t('No results.'),
     searching: t('Searching…'),
