@@ -3,12 +3,12 @@
  * matches — not one row per matching chunk (a copied note used to read as four rows, and
  * two-line snippets, identical frontmatter and man-page boilerplate filled the list).
  *
- * - Notes and docs (`kind: 'doc'`) are compared whole. Candidates: the two notes' whole-note
- *   vectors (token-weighted mean of their chunk vectors, frontmatter-only and boilerplate chunks
- *   left out) are within the candidate threshold, or one of their chunks nearly equals one of the
- *   other's. A candidate is kept when the share of their words in shared runs (textOverlap.ts) is
- *   ≥ `minShare` (default 50 %). Frontmatter never counts, and runs found in ≥ `boilerplateFiles`
- *   notes (templates, licences, footers) count neither as shared nor as content.
+ * - Notes and docs (`kind: 'doc'`) are compared whole, by their text: a pair is kept when the
+ *   share of their words in runs both contain (textOverlap.ts) is ≥ `minShare` (default 50 %).
+ *   Frontmatter never counts, and runs found in ≥ `boilerplateFiles` notes (templates, licences,
+ *   footers) count neither as shared nor as content. The score is the cosine of the whole-note
+ *   vectors (token-weighted mean of the chunk vectors, frontmatter and boilerplate chunks left
+ *   out); matching chunks become the places to open.
  * - Code is compared per chunk, and only chunks of at least `minCodeTokens` (default 40) and
  *   `minCodeLines` (3): imports and closing braces match everything and mean nothing. A pair of
  *   files gets one row; its share is the part of both files' tokens in matching chunks.
@@ -24,7 +24,7 @@ import type { AnalysisInput } from '../engineTypes';
 import type { ChunkInfo, ChunkKind } from '../types';
 import { tokenize } from '../text/tokenize';
 import { pairsAbove, type RowPair } from './rowPairs';
-import { boilerplateShare, runFrequencies, sharedShare, shingle, type ShingledText } from './textOverlap';
+import { boilerplateShare, pairsSharingRuns, runFrequencies, sharedShare, shingle, type ShingledText } from './textOverlap';
 import { dot, normalizeInPlace, round } from './vectors';
 
 export interface DuplicateOptions {
@@ -75,8 +75,6 @@ export interface DuplicatesResult {
 
 export const REMOTE_DUPLICATE_THRESHOLD = 0.95;
 export const OFFLINE_DUPLICATE_THRESHOLD = 0.95;
-/** Whole notes are candidates a little below the chunk threshold: the text decides. */
-const NOTE_CANDIDATE_MARGIN = 0.05;
 const DOC_CHUNK_MIN_TOKENS = 20;
 /** A chunk whose runs are mostly boilerplate stays out of its note's vector. */
 const BOILERPLATE_CHUNK = 0.8;
@@ -159,25 +157,24 @@ export async function findDuplicates(input: AnalysisInput, options: DuplicateOpt
 
   const out: DuplicatePair[] = [];
 
-  // Notes: whole-note candidates plus any note pair with a matching chunk; the text decides.
-  const notes = docFiles.filter((f) => f.chunks.some((ci) => contentChunk.has(ci)));
+  // Notes: every pair that shares enough runs of words is compared whole; the text decides, the
+  // whole-note vectors give the score. (Candidates from vectors alone missed copies whose headers
+  // differ: offline, `deployment.md` and its copy were below any sane cosine.)
+  const notes = docFiles.filter((f) => noteRuns.has(f.path) && f.chunks.some((ci) => contentChunk.has(ci)));
   const noteRows = unitRows(input, notes.map((f) => f.chunks.filter((ci) => contentChunk.has(ci))));
-  const candidates = new Map<string, number>();
-  for (const p of pairsAbove(noteRows, notes.length, input.dims, threshold - NOTE_CANDIDATE_MARGIN, options.method, options.signal).pairs) {
-    candidates.set(`${notes[p.a].path}\n${notes[p.b].path}`, p.cos);
-  }
   const noteIndex = new Map(notes.map((f, i) => [f.path, i]));
-  for (const key of byFiles.keys()) {
-    const [a, b] = key.split('\n');
-    const ia = noteIndex.get(a);
-    const ib = noteIndex.get(b);
-    if (ia !== undefined && ib !== undefined && !candidates.has(key)) candidates.set(key, dot(noteRows, ia * input.dims, noteRows, ib * input.dims, input.dims));
+  const candidates = new Map<string, RowPair>();
+  const bodies = new Map(notes.map((f) => [f.path, noteRuns.get(f.path)!]));
+  for (const [a, b] of pairsSharingRuns(bodies, boilerplate, minShare / 2)) {
+    const ia = noteIndex.get(a)!;
+    const ib = noteIndex.get(b)!;
+    candidates.set(`${a}\n${b}`, { a: ia, b: ib, cos: dot(noteRows, ia * input.dims, noteRows, ib * input.dims, input.dims) });
   }
-  for (const [key, cos] of candidates) {
+  for (const [key, { cos }] of candidates) {
     options.signal?.throwIfAborted();
     const [a, b] = key.split('\n');
     const share = sharedShare(noteRuns.get(a)!, noteRuns.get(b)!, boilerplate);
-    if (share >= minShare) out.push({ a, b, kind: 'doc', share: round(share), score: round(Math.min(1, cos)), places: placesOf(key) });
+    if (share >= minShare) out.push({ a, b, kind: 'doc', share: round(share), score: round(Math.max(0, Math.min(1, cos))), places: placesOf(key) });
   }
 
   // Code: one row per pair of files with matching chunks (offline: confirmed by text).

@@ -71,6 +71,44 @@ export function sharedShare(a: ShingledText, b: ShingledText, boilerplate: (run:
   return content ? (ca.matched + cb.matched) / content : 0;
 }
 
+/**
+ * Pairs of texts (keys, a < b) that share at least `minFraction` of the smaller one's distinct
+ * content runs: every pair whose `sharedShare` can reach a useful level, found through the runs
+ * themselves. A content run is in fewer than `boilerplateFiles` texts (more makes it boilerplate),
+ * so each run pairs at most a handful of texts and the search stays linear in the words.
+ */
+export function pairsSharingRuns(texts: ReadonlyMap<string, ShingledText>, boilerplate: (run: number) => boolean, minFraction: number): [string, string][] {
+  const keys = [...texts.keys()].sort();
+  const owners = new Map<number, number[]>();
+  const distinct: number[] = [];
+  keys.forEach((k, i) => {
+    const runs = new Set(texts.get(k)!.runs);
+    let n = 0;
+    for (const h of runs) {
+      if (boilerplate(h)) continue;
+      n++;
+      const list = owners.get(h);
+      if (list) list.push(i);
+      else owners.set(h, [i]);
+    }
+    distinct.push(n);
+  });
+  const shared = new Map<number, number>();
+  for (const list of owners.values()) {
+    for (let x = 0; x < list.length; x++) for (let y = x + 1; y < list.length; y++) {
+      const key = list[x] * keys.length + list[y];
+      shared.set(key, (shared.get(key) ?? 0) + 1);
+    }
+  }
+  const out: [string, string][] = [];
+  for (const [key, n] of shared) {
+    const a = Math.floor(key / keys.length);
+    const b = key % keys.length;
+    if (n >= minFraction * Math.min(distinct[a], distinct[b])) out.push([keys[a], keys[b]]);
+  }
+  return out.sort((x, y) => (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1] ? 1 : 0));
+}
+
 /** Share of a text's runs that are boilerplate (1 for a text without words). */
 export function boilerplateShare(t: ShingledText, boilerplate: (run: number) => boolean): number {
   if (!t.runs.length) return 1;

@@ -138,4 +138,17 @@ describe('findDuplicates per file', () => {
     const human = runCli(['duplicates', root, '--index-dir', indexDir]);
     assert.match(human.stdout, /9\d%\s+≈ 0\.\d{3}\s+notes\/running\/long-run-pacing-copy\.md\s+↔\s+notes\/running\/long-run-pacing\.md/);
   });
+
+  it('the extension fixture workspace (offline): a copy whose title changed is still one row', () => {
+    const ws = path.join(tempDir('sw-dup-fixture-'), 'ws');
+    fs.cpSync(path.resolve(__dirname, '../../fixtures/workspace'), ws, { recursive: true });
+    const original = fs.readFileSync(path.join(ws, 'notes/deployment.md'), 'utf8');
+    fs.writeFileSync(path.join(ws, 'notes/deployment-copy.md'), original.replace('# Deployment checklist', '# Deployment checklist (copy)').replace('for ten minutes', 'for fifteen minutes'));
+    const indexDir = path.join(tempDir('sw-dup-fixture-index-'), 'idx');
+    assert.equal(runCli(['index', ws, '--index-dir', indexDir, '--json']).status, 0);
+    const r = runCli(['duplicates', ws, '--index-dir', indexDir, '--json']);
+    const out = JSON.parse(r.stdout) as { pairs: { a: string; b: string; share: number }[] };
+    assert.deepEqual(out.pairs.map((p) => [p.a, p.b]), [['notes/deployment-copy.md', 'notes/deployment.md']], r.stdout);
+    assert.ok(out.pairs[0]!.share > 0.9);
+  });
 });
