@@ -31,6 +31,8 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
     update(s, prev) {
       syncCollapsed(s, 'tags', sec);
       if (prev && s.tags === prev.tags && s.tagChecks === prev.tagChecks) return;
+      // "Tags added: …" belongs to the classification it was applied from, and only while it is live.
+      if (!prev || prev.tags !== s.tags) feedback.textContent = '';
       clear(sec.body);
       const view = s.tags;
       if (!view || view.scores.length === 0) {
