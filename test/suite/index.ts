@@ -10,6 +10,7 @@
  */
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
+import { registerAgentTests } from './agents.test';
 import { registerIndexTests } from './indexing.test';
 import { registerPanelTests, registerWalkthroughBeforeIndexTests } from './panels.test';
 import { registerRemoteTests } from './remote.test';
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
     registerWalkthroughBeforeIndexTests();
     registerIndexTests();
     registerPanelTests();
+    registerAgentTests();
     registerRemoteTests();
     registerSecurityTests();
   }
