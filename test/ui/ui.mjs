@@ -205,8 +205,7 @@ async function analysisChecks() {
     const disabled = await frame.locator('#tags [data-testid=apply-tags]').isDisabled();
     log(`  stale note: ${JSON.stringify((await note.innerText()).trim())}; Apply disabled: ${disabled}`);
     if (!disabled) throw new Error('Apply stays live while another file is open');
-    await note.scrollIntoViewIfNeeded();
-    await page.locator('iframe.webview.ready').first().screenshot({ path: path.join(artifacts, 'tags-stale.png') });
+    await frame.locator('#tags').screenshot({ path: path.join(artifacts, 'tags-stale.png') });
     await openFile(page, 'notes/herbs.md');
     await note.waitFor({ state: 'detached', timeout: 15_000 });
     if (await frame.locator('#tags [data-testid=apply-tags]').isDisabled()) throw new Error('Apply stays off back on herbs.md');
