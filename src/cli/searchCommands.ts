@@ -8,6 +8,9 @@ import type { CliContext } from './main';
 import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
+import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
+import { rerankHits } from '../core/embedding/rerankStage';
+import { rerankConfigFor } from './rerankOption';
 
 /** The `index --json` answer (the MCP `reindex` tool returns the same). */
 export function indexReportJson(report: IndexReport, o: { provider: string; indexDir: string; dryRun?: boolean }): Record<string, unknown> {
@@ -108,14 +111,23 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const queries = args.queriesFile ? readQueries(args.queriesFile) : inline ? [inline] : [];
   if (!queries.length) throw new UsageError('search needs a <query> or --queries-file F.jsonl');
 
+  // Checked before the index: a wrong provider for --rerank is a usage error, whatever is indexed.
+  const rerank = args.rerank ? rerankConfigFor(args, ctx.env, process.cwd()) : undefined;
   const engine = await ctx.open();
   await ctx.requireIndex(engine);
   if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   for (const query of queries) {
-    const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal });
+    let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal });
+    let rerankInfo: Record<string, unknown> | undefined;
+    if (rerank) {
+      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal });
+      hits = r.hits;
+      rerankInfo = { applied: r.reranked, model: rerank.model, ...(r.tokens !== undefined ? { tokens: r.tokens, estimatedCostUSD: Number(estimateRerankCostUSD(r.tokens, rerank.model).toFixed(6)) } : {}), ...(r.note ? { note: r.note } : {}) };
+      if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);
+    }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

@@ -34,10 +34,14 @@ export class NoIndexError extends Error {
 }
 
 /**
- * How much the offline LSA list weighs against BM25 in hybrid mode. Measured on the code-search
- * bench: LSA alone is far below BM25, so it only nudges the keyword ranking.
+ * Offline hybrid = score-aware fusion (scoreFusion.ts): the LSA list's weight against BM25 as a
+ * dense:keyword ratio (3/7 = a convex weight of 0.3), taken off where the keyword list has a clear
+ * winner. Chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/lab.ts): within noise
+ * of keyword-only or above on all seven (mean +2 %), where RRF (weight 0.25) lost up to 26 % on a
+ * mixed code + notes workspace.
  */
-const OFFLINE_DENSE_WEIGHT = 0.25;
+const OFFLINE_DENSE_WEIGHT = 3 / 7;
+const OFFLINE_GATE = { gate: 1, gapAt: 5 } as const;
 const QUERY_CACHE_SIZE = 128;
 const RRF_K = 60;
 const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
@@ -128,6 +132,8 @@ class WorkspaceEngine implements Engine {
       this.preloadRows(loaded);
     }
     const weights: [number, number] = [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)];
+    // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
+    const scored = offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
     const hits = searchHybrid({
       keyword: loaded.index.keywordIndex(),
       vector: loaded.vectorIndex,
@@ -139,18 +145,15 @@ class WorkspaceEngine implements Engine {
       filter: options.filter,
       weights,
       rrfK: RRF_K,
+      scored,
     });
     if (mode !== 'hybrid' || !queryVector) return hits;
+    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
+    if (scored) return hits.filter((h) => h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= OFFLINE_DENSE_ONLY_FLOOR);
     // Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a reader; scaled by the best
     // possible sum, 1 means "ranked first by both keyword and vector search".
     const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
-    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
-    const floor = offline ? OFFLINE_DENSE_ONLY_FLOOR : -Infinity;
-    return hits
-      .map((h) => (offline && h.chunk.kind === 'doc' ? keywordOnly(h) : h))
-      .filter((h): h is SearchHit => h !== undefined && (h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= floor))
-      .map((h) => ({ ...h, score: h.score / best }))
-      .sort((a, b) => b.score - a.score);
+    return hits.map((h) => ({ ...h, score: h.score / best }));
   }
 
   async readText(chunk: ChunkInfo): Promise<string | undefined> {
@@ -275,15 +278,6 @@ class WorkspaceEngine implements Engine {
     const e = this.embedder as Embedder & { resolveDimensions?: (s?: AbortSignal) => Promise<number> };
     if (e.dimensions === 0 && typeof e.resolveDimensions === 'function') await e.resolveDimensions(signal);
   }
-}
-
-/**
- * Offline, prose is ranked by keywords alone: workspace LSA vectors blur documentation (measured on
- * Chinese and English man pages: hybrid 0.663 vs keyword 0.715 MRR@10) while they help code.
- */
-function keywordOnly(h: SearchHit): SearchHit | undefined {
-  if (h.why.keywordRank === undefined) return undefined;
-  return { ...h, score: 1 / (RRF_K + h.why.keywordRank) };
 }
 
 function remoteStats(e: Embedder): { requests: number; retries: Record<string, number> } | undefined {
