@@ -217,9 +217,11 @@ class WorkspaceEngine implements Engine {
     };
   }
 
-  async clear(): Promise<void> {
+  async clear(options: { readonly onlyThisProvider?: boolean } = {}): Promise<void> {
     this.loaded = undefined;
-    clearIndex(this.indexDir);
+    // The space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
+    if (options.onlyThisProvider) await this.ensureDimensions().catch(() => undefined);
+    clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
   }
 
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {

@@ -205,7 +205,8 @@ export interface Engine {
   /** The chunk's current text read from its file (undefined if the file changed or vanished). */
   readText(chunk: ChunkInfo): Promise<string | undefined>;
   status(): Promise<IndexStatus>;
-  clear(): Promise<void>;
+  /** Deletes the index: every provider's (default), or with `onlyThisProvider` just this engine's. */
+  clear(options?: { readonly onlyThisProvider?: boolean }): Promise<void>;
   /** Vectors and chunks of the loaded index, for analysis (undefined when there is no index). */
   loadForAnalysis(): Promise<AnalysisInput | undefined>;
   /** Embeds ad-hoc texts the way this index's provider does (labels, selections). */
