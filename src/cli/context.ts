@@ -22,6 +22,10 @@ export interface CliContext {
   readonly root: string;
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
+  /** Host:port of the named team index, if any. */
+  readonly teamIndex?: string;
+  /** Connects to the team index now (index --remote: fail before anything is embedded). */
+  teamConnect(): Promise<void>;
   /** Opens the engine for the folder with the provider the user named. */
   open(): Promise<Engine>;
   /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
