@@ -25,11 +25,17 @@ const PARTS = [
   { id: 'quality', file: 'bench/quality.ts', covers: [7], limitS: 240, title: 'code-search quality (lodash)' },
   { id: 'soak', file: 'bench/soak.ts', covers: [8], limitS: 300, title: 'live-index soak', node: ['--expose-gc'] },
   { id: 'chinese', file: 'bench/chinese.ts', covers: [9], limitS: 300, title: 'Chinese retrieval (manpages-zh)' },
+  { id: 'real', file: 'bench/realRepo.ts', covers: [10], limitS: 600, title: 'real repository: /usr/include (cold, update, RSS, event-loop stalls)', node: ['--expose-gc'] },
 ];
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...opts });
   return { ok: r.status === 0, out: (r.stdout || '').trim(), err: (r.stderr || '').trim() };
+}
+
+function includeBytes(dir) {
+  const r = sh('du', ['-sb', dir]);
+  return r.ok ? Number(r.out.split(/\s/)[0]) : 0;
 }
 
 function has(cmd) {
@@ -42,6 +48,8 @@ function ensureSystemPackages() {
   if (!fs.existsSync('/usr/share/man/zh_CN/man1') || fs.readdirSync('/usr/share/man/zh_CN/man1').length < 50) wanted.push('manpages-zh');
   if (!has('man')) wanted.push('man-db');
   if (!fs.existsSync('/usr/bin/time')) wanted.push('time');
+  // Part 10 indexes ≥ 60 MB of /usr/include: C, kernel and C++ headers bring a bare system there.
+  if (includeBytes('/usr/include') < 60e6) wanted.push('libc6-dev', 'linux-libc-dev', 'libstdc++-12-dev', 'libboost-dev');
   if (!wanted.length) return [];
   if (!has('apt-get')) return [`apt-get is not available: could not install ${wanted.join(', ')} (the parts that need them are skipped or degrade)`];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
