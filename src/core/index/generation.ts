@@ -230,7 +230,11 @@ function textTerms(embedText: string, text: string, embedTerms: (t: string) => r
 }
 
 function toInfo(c: ChunkInfo): ChunkInfo {
-  return { path: c.path, startLine: c.startLine, endLine: c.endLine, kind: c.kind, language: c.language, symbol: c.symbol, hash: c.hash, tokens: c.tokens };
+  return {
+    path: c.path, startLine: c.startLine, endLine: c.endLine,
+    ...(c.startColumn !== undefined && c.endColumn !== undefined ? { startColumn: c.startColumn, endColumn: c.endColumn } : {}),
+    kind: c.kind, language: c.language, symbol: c.symbol, hash: c.hash, tokens: c.tokens,
+  };
 }
 
 export function firstRows(counts: readonly number[]): number[] {
