@@ -99,6 +99,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       scan = await scanWorkspace({
         root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
         maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
+        // Offline: tokenize while the chunk workers are busy (the basis fit, the projection and the keyword index reuse it).
+        onFile: terms?.prepare ? (f) => f.chunks.forEach((c) => terms.prepare?.(c.embedText)) : undefined,
         progress: (p) => progress.emit(p),
       });
       if (refit && fittable && !options.dryRun) {
@@ -207,7 +209,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     let manifest = old?.state.manifest;
     if (nothingChanged) store.touch(embedder.fingerprint);
     else {
-      manifest = writeGeneration({
+      manifest = await writeGeneration({
         store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
         embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,

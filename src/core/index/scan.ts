@@ -47,6 +47,8 @@ export interface ScanParams {
   /** Live update: only these POSIX relative paths are looked at. */
   readonly paths?: readonly string[];
   readonly signal?: AbortSignal;
+  /** Each (re)chunked file as it arrives, in order (the main thread's share of the work overlaps the workers'). */
+  readonly onFile?: (file: ScannedFile) => void;
   readonly progress: (p: Omit<IndexProgress, 'chunksDone' | 'chunksTotal' | 'tokensDone' | 'tokensTotal'>) => void;
 }
 
@@ -100,7 +102,9 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
       skipped.push({ path: f.path, reason: 'empty' });
       if (oldAll.has(f.path)) removed.add(f.path);
     } else {
-      processed.push({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks });
+      const file: ScannedFile = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks };
+      processed.push(file);
+      p.onFile?.(file);
     }
     done++;
     p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });
