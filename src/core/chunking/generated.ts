@@ -6,12 +6,18 @@
  * A hit in one of them is noise (one 400 KB line of minified code, a hash per dependency), and
  * they cost many chunks each. Skipped with reason `generated` and what was recognised.
  */
-import { kindForLanguage, languageForPath } from './languages';
+import { languageForPath } from './languages';
 
 /** A line this long is not written by hand. */
 const LONG_LINE = 1000;
 /** Below this size a minified file costs a chunk or two: not worth a special case. */
 const MIN_MINIFIED_BYTES = 8 * 1024;
+/**
+ * What minifiers and bundlers emit. Data and config (JSON, INI, YAML, …) with a long line — an
+ * escaped key or certificate, an embedded blob — is indexed by column spans instead: the words
+ * around it are worth finding. Prose too (a paragraph without line breaks).
+ */
+const MINIFIABLE = new Set(['javascript', 'javascriptreact', 'typescript', 'typescriptreact', 'css']);
 
 const LOCKFILE_SIGNS: readonly [RegExp, string][] = [
   [/^\s*\{\s*"name":[^\n]*\n?\s*(?:"version":[^\n]*\n?\s*)?"lockfileVersion":\s*\d/, 'npm lockfile'],
@@ -29,8 +35,7 @@ export function notWorthIndexing(relPath: string, text: string): string | undefi
   for (const [re, what] of LOCKFILE_SIGNS) if (re.test(head)) return what;
   if (/^\s*\{\s*"version"\s*:\s*3\s*,/.test(head) && /"mappings"\s*:\s*"/.test(text)) return 'source map';
   if (text.length < MIN_MINIFIED_BYTES) return undefined;
-  // Prose (Markdown, plain text) may well be long unbroken paragraphs: it is chunked by columns instead.
-  if (kindForLanguage(languageForPath(relPath)) === 'doc') return undefined;
+  if (!MINIFIABLE.has(languageForPath(relPath))) return undefined;
   let long = 0, longest = 0, start = 0;
   while (start < text.length) {
     let end = text.indexOf('\n', start);

@@ -66,6 +66,9 @@ describe('long lines: files not worth indexing', () => {
     assert.equal(notWorthIndexing('src/tiny.min-ish.js', 'var a=1;'.repeat(300)), undefined, 'under 8 KB: a chunk or two, kept');
     assert.equal(notWorthIndexing('notes/long.md', words(20_000)), undefined, 'prose with long lines is chunked by columns, not skipped');
     assert.equal(notWorthIndexing('package.json', '{\n  "name": "x",\n  "version": "1.0.0"\n}\n'), undefined);
+    const key = `-----BEGIN RSA PRIVATE KEY-----\\n${'MIIEpAIBAAKCAQEA7x9'.repeat(200)}\\n-----END RSA PRIVATE KEY-----`;
+    assert.equal(notWorthIndexing('infra/config.json', `{\n  "service": "billing",\n  "key": "${key}",\n  "port": 8080\n}\n`), undefined, 'config with one long value: indexed by columns');
+    assert.equal(notWorthIndexing('ops/config.ini', `[tls]\nkey = ${key}\nport = 8443\n`), undefined);
   });
 
   it('processFile skips such a file with reason "generated" and says what it is', async () => {
