@@ -19,6 +19,7 @@ import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
 import { IndexStore, VectorFileReader } from './store';
+import { pacer } from '../text/pace';
 import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
@@ -72,7 +73,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
   // 1. The committed generation, fully verified (its rows are about to be copied).
-  const old = loadOld(store, embedder, warn);
+  const old = await loadOld(store, embedder, warn);
   if (old && fittable && old.model) {
     try {
       fittable.loadModel(old.model);
@@ -224,7 +225,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
 }
 
-function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): { state: OldState; model?: Uint8Array } | undefined {
+async function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): Promise<{ state: OldState; model?: Uint8Array } | undefined> {
   const read = store.readManifest(embedder.fingerprint);
   if (read.status === 'missing') return undefined;
   if (read.status === 'corrupt') {
@@ -235,7 +236,7 @@ function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => voi
   try {
     const meta = store.loadMeta(read.manifest);
     reader = new VectorFileReader(store.spaceDir(embedder.fingerprint), read.manifest.data.vectors, read.manifest.fingerprint.dimensions);
-    reader.verifyAll();
+    await reader.verifyAll(pacer());
     return { state: { manifest: read.manifest, chunks: meta.chunks, keyword: meta.keyword, reader }, model: meta.model };
   } catch (e) {
     reader?.close();
