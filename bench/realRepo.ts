@@ -1,5 +1,5 @@
 /**
- * Part 10 — a real repository nobody here wrote: the C/C++ headers of `/usr/include` (every
+ * Part 11 — a real repository nobody here wrote: the C/C++ headers of `/usr/include` (every
  * Debian/Ubuntu machine with a compiler has them; `libc6-dev`, `linux-libc-dev`, `libstdc++-*-dev`),
  * the first ≥ 60 MB in sorted path order, copied into a work folder. Offline provider.
  *   - cold index through the built CLI as a whole process: MB/s of wall time, CPU, peak RSS
@@ -153,12 +153,12 @@ async function driver(): Promise<void> {
     details.corpus = { source: SOURCE, ...c };
     process.stderr.write(`  corpus ${SOURCE}: ${c.files} files, ${mb.toFixed(1)} MB (of ${(c.available / 1e6).toFixed(0)} MB)\n`);
     if (c.bytes < MIN_BYTES) {
-      rows.push(check(10, `real repository: ${SOURCE} has only ${mb.toFixed(1)} MB of headers (install libc6-dev, linux-libc-dev, libstdc++-dev)`, mb, (v) => `${v.toFixed(1)} MB`, { min: MIN_BYTES / 1e6, label: `≥ ${MIN_BYTES / 1e6} MB of source` }));
+      rows.push(check(11, `real repository: ${SOURCE} has only ${mb.toFixed(1)} MB of headers (install libc6-dev, linux-libc-dev, libstdc++-dev)`, mb, (v) => `${v.toFixed(1)} MB`, { min: MIN_BYTES / 1e6, label: `≥ ${MIN_BYTES / 1e6} MB of source` }));
     } else await measure(root, base, c, rows, details);
   } finally {
     rm(base);
   }
-  emit({ part: 10, title: `Real repository (${SOURCE})`, rows, details, seconds: (nowMs() - t0) / 1000 });
+  emit({ part: 11, title: `Real repository (${SOURCE})`, rows, details, seconds: (nowMs() - t0) / 1000 });
 }
 
 async function measure(root: string, base: string, c: { files: number; bytes: number }, rows: Row[], details: Record<string, unknown>): Promise<void> {
@@ -173,21 +173,21 @@ async function measure(root: string, base: string, c: { files: number; bytes: nu
     if (!cold.json) throw new Error(`CLI index failed: ${cold.stderr.slice(0, 400)}`);
     const chunks = cold.json.chunks as number;
     const cpuS = (cold.cpuMs ?? NaN) / 1000;
-    rows.push(check(10, `${name}: cold index, CLI whole process, ${chunks} chunks (${fmt.s(cold.ms / 1000)} wall, ${fmt.s(cpuS)} CPU = ${(cpuS / (cold.ms / 1000)).toFixed(2)} cores busy, ${(mb / cpuS).toFixed(2)} MB per CPU-s; load avg ${load0.toFixed(2)})`,
+    rows.push(check(11, `${name}: cold index, CLI whole process, ${chunks} chunks (${fmt.s(cold.ms / 1000)} wall, ${fmt.s(cpuS)} CPU = ${(cpuS / (cold.ms / 1000)).toFixed(2)} cores busy, ${(mb / cpuS).toFixed(2)} MB per CPU-s; load avg ${load0.toFixed(2)})`,
       mb / (cold.ms / 1000), mbps, { min: 5, label: '≥ 5 MB/s' }));
-    if (cold.maxRssMb !== undefined) rows.push(check(10, `${name}: peak RSS of the cold CLI index (/usr/bin/time -v, worker threads included)`, cold.maxRssMb, fmt.mb, { max: 400, label: '≤ 400 MB' }));
+    if (cold.maxRssMb !== undefined) rows.push(check(11, `${name}: peak RSS of the cold CLI index (/usr/bin/time -v, worker threads included)`, cold.maxRssMb, fmt.mb, { max: 400, label: '≤ 400 MB' }));
     details.cold = { ms: cold.ms, cpuMs: cold.cpuMs, maxRssMb: cold.maxRssMb, report: cold.json, load: load0 };
 
     // Unchanged, then one edited file, CLI whole process.
     const unchanged = await cli(['index', root, '--index-dir', idx, '--json']);
-    rows.push(info(10, `${name}: unchanged re-index, CLI whole process`, `${fmt.ms(unchanged.ms)} (${fmt.ms(unchanged.cpuMs ?? NaN)} CPU)`));
+    rows.push(info(11, `${name}: unchanged re-index, CLI whole process`, `${fmt.ms(unchanged.ms)} (${fmt.ms(unchanged.cpuMs ?? NaN)} CPU)`));
     const edits: { ms: number; cpuMs?: number; embedded: number; rss?: number }[] = [];
     for (let i = 0; i < (QUICK ? 1 : 3); i++) {
       editOne(root, i);
       const r = await cli(['index', root, '--index-dir', idx, '--json']);
       edits.push({ ms: r.ms, cpuMs: r.cpuMs, embedded: r.json?.embeddedChunks as number, rss: r.maxRssMb });
     }
-    rows.push(check(10, `${name}: one edited file → CLI whole-process re-index, median of ${edits.length} (CPU ${fmt.ms(median(edits.map((e) => e.cpuMs ?? NaN)))}, ${edits[0].embedded} chunk(s) embedded)`,
+    rows.push(check(11, `${name}: one edited file → CLI whole-process re-index, median of ${edits.length} (CPU ${fmt.ms(median(edits.map((e) => e.cpuMs ?? NaN)))}, ${edits[0].embedded} chunk(s) embedded)`,
       median(edits.map((e) => e.ms)), fmt.ms, { max: 1500, label: '≤ 1.5 s' }));
     details.edits = { unchanged: { ms: unchanged.ms, cpuMs: unchanged.cpuMs }, edits };
 
@@ -197,11 +197,11 @@ async function measure(root: string, base: string, c: { files: number; bytes: nu
     const f = await child('fresh', root, hostIdx);
     details.host = h;
     details.fresh = f;
-    rows.push(check(10, `${name}: longest event-loop stall while engine.index() runs in-process (as in the extension host; ${h.stallsOver50} stalls > 50 ms, p99 ${fmt.ms(h.p99StallMs as number)}; cold ${fmt.s((h.coldMs as number) / 1000)} wall)`,
+    rows.push(check(11, `${name}: longest event-loop stall while engine.index() runs in-process (as in the extension host; ${h.stallsOver50} stalls > 50 ms, p99 ${fmt.ms(h.p99StallMs as number)}; cold ${fmt.s((h.coldMs as number) / 1000)} wall)`,
       h.maxStallMs as number, fmt.ms, { max: 50, label: '≤ 50 ms' }));
-    rows.push(check(10, `${name}: peak RSS while indexing in-process (engine.index(), ${h.chunks} chunks)`, h.indexRssMb as number, fmt.mb, { max: 400, label: '≤ 400 MB' }));
-    rows.push(check(10, `${name}: one edited file → engine.index({paths}) as the watcher runs it, median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
-    rows.push(check(10, `${name}: RSS after indexing + ${SEARCHES} searches / a fresh process's after the same searches (${fmt.mb(h.rssAfterSearchesMb as number)} / ${fmt.mb(f.rssAfterSearchesMb as number)})`,
+    rows.push(check(11, `${name}: peak RSS while indexing in-process (engine.index(), ${h.chunks} chunks)`, h.indexRssMb as number, fmt.mb, { max: 400, label: '≤ 400 MB' }));
+    rows.push(check(11, `${name}: one edited file → engine.index({paths}) as the watcher runs it, median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
+    rows.push(check(11, `${name}: RSS after indexing + ${SEARCHES} searches / a fresh process's after the same searches (${fmt.mb(h.rssAfterSearchesMb as number)} / ${fmt.mb(f.rssAfterSearchesMb as number)})`,
       (h.rssAfterSearchesMb as number) / (f.rssAfterSearchesMb as number), fmt.ratio, { max: 1.2, label: '≤ 1.2×' }));
   }
 }

@@ -10,6 +10,7 @@ Usage:
   semantic-workspace index  <dir> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
   semantic-workspace search <dir> (<query> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
+                            [--rerank [--rerank-model M]]  (cloud providers: rerank the first 50 hits)
   semantic-workspace cluster  <dir> [--k N|auto] [--notes GLOB] [--json]
   semantic-workspace classify <dir> (<text> | --text-file F) (--labels "a,b,c" | --labels-file F) [--json]
   semantic-workspace related  <dir> <file> [--json]
@@ -17,6 +18,12 @@ Usage:
   semantic-workspace duplicates <dir> [--threshold T] [--json]
   semantic-workspace status <dir> | clear <dir>
   semantic-workspace mcp [<dir>…] [--provider P] [--index-dir D]   MCP server over stdio for coding agents
+  semantic-workspace team status [<dir>] | team prune [--older-than DAYS]   (--team-index URL, --repo-id ID)
+
+Team index (PostgreSQL + pgvector): --team-index postgres://… (or SEMANTIC_WORKSPACE_TEAM_INDEX) on index
+  takes the team's vectors first and publishes a complete run (naming it is consent to publish there;
+  --store-text also stores chunk texts); search --remote searches the team's snapshot in PostgreSQL.
+  The repository is named by its origin remote, or --repo-id. Not for the offline provider.
 
 Providers: offline (default; no key, nothing leaves the machine), dashscope (DASHSCOPE_API_KEY;
   --region singapore|beijing|us|hongkong, --model, --dimensions, --transport native|compatible;
@@ -36,6 +43,8 @@ Exit codes: 0 ok, 1 failure, 2 bad usage / no index / provider mismatch.`,
   noResults: 'No results.',
   interrupted: 'Interrupted; progress is saved — run the same command again to resume.',
   mode: (label: string) => `Provider: ${label}`,
+  partialIndex: (indexed: number, total: number, reason: string) =>
+    `Note: the index is incomplete (${indexed} of ${total} files; ${reason}): results may miss the rest. Run \`semantic-workspace index\` again to resume.`,
   needKey: (provider: string): string =>
     provider === 'dashscope'
       ? 'No DashScope API key: set DASHSCOPE_API_KEY (or put DASHSCOPE_API_KEY=… in a .env file in the current directory).'
@@ -53,6 +62,7 @@ const zh: typeof en = {
   semantic-workspace index  <目录> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
   semantic-workspace search <目录> (<查询> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
+                            [--rerank [--rerank-model M]]（云端提供方：对前 50 个结果重排序）
   semantic-workspace cluster  <目录> [--k N|auto] [--notes GLOB] [--json]
   semantic-workspace classify <目录> (<文本> | --text-file F) (--labels "a,b,c" | --labels-file F) [--json]
   semantic-workspace related  <目录> <文件> [--json]
@@ -60,6 +70,11 @@ const zh: typeof en = {
   semantic-workspace duplicates <目录> [--threshold T] [--json]
   semantic-workspace status <目录> | clear <目录>
   semantic-workspace mcp [<目录>…] [--provider P] [--index-dir D]   供编程智能体使用的 MCP 服务器（stdio）
+  semantic-workspace team status [<目录>] | team prune [--older-than 天数]   (--team-index URL, --repo-id ID)
+
+团队索引（PostgreSQL + pgvector）：index 加 --team-index postgres://…（或 SEMANTIC_WORKSPACE_TEAM_INDEX）时先取用团队已有的向量，
+  完整运行后发布（指定即同意发布到该库；--store-text 同时保存分块文本）；search --remote 在 PostgreSQL 中检索团队快照。
+  仓库以 origin 远程地址或 --repo-id 命名。离线提供方不可共享。
 
 提供方：offline（默认；无需密钥，数据不离开本机）、dashscope（DASHSCOPE_API_KEY；
   --region singapore|beijing|us|hongkong、--model、--dimensions、--transport native|compatible；
@@ -77,6 +92,7 @@ const zh: typeof en = {
   noResults: '没有结果。',
   interrupted: '已中断；进度已保存——再次运行同一命令即可继续。',
   mode: (label) => `提供方：${label}`,
+  partialIndex: (indexed, total, reason) => `注意：索引不完整（${indexed}/${total} 个文件；${reason}），结果可能遗漏其余内容。再次运行 \`semantic-workspace index\` 即可继续。`,
   needKey: (provider) =>
     provider === 'dashscope'
       ? '缺少 DashScope API 密钥：请设置 DASHSCOPE_API_KEY（或在当前目录的 .env 文件中写入 DASHSCOPE_API_KEY=…）。'

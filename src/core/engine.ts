@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
-import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions } from './engineTypes';
+import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
 import { searchHybrid, type VectorIndex } from './search';
 import type { ChunkInfo, Embedder, QueryTask, SearchHit } from './types';
@@ -34,10 +34,14 @@ export class NoIndexError extends Error {
 }
 
 /**
- * How much the offline LSA list weighs against BM25 in hybrid mode. Measured on the code-search
- * bench: LSA alone is far below BM25, so it only nudges the keyword ranking.
+ * Offline hybrid = score-aware fusion (scoreFusion.ts): the LSA list's weight against BM25 as a
+ * dense:keyword ratio (3/7 = a convex weight of 0.3), taken off where the keyword list has a clear
+ * winner. Chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/lab.ts): within noise
+ * of keyword-only or above on all seven (mean +2 %), where RRF (weight 0.25) lost up to 26 % on a
+ * mixed code + notes workspace.
  */
-const OFFLINE_DENSE_WEIGHT = 0.25;
+const OFFLINE_DENSE_WEIGHT = 3 / 7;
+const OFFLINE_GATE = { gate: 1, gapAt: 5 } as const;
 const QUERY_CACHE_SIZE = 128;
 const RRF_K = 60;
 const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
@@ -66,6 +70,7 @@ class WorkspaceEngine implements Engine {
   async index(options: IndexRunOptions = {}): Promise<IndexReport> {
     await this.ensureDimensions(options.signal);
     const before = remoteStats(this.embedder);
+    const team = this.config.team && !options.dryRun ? this.config.team.begin(this.embedder, options.signal) : undefined;
     const report = await runIndex(
       {
         root: this.root,
@@ -77,21 +82,49 @@ class WorkspaceEngine implements Engine {
         maxChunkTokens: this.config.maxChunkTokens,
         tokenBudget: this.config.tokenBudget,
         logger: this.log,
+        vectorSource: team?.vectorSource,
       },
       options,
     );
     if (!options.dryRun) this.loaded = undefined;
+    // Only a complete run publishes: a half-built index is no snapshot of the repository.
+    const teamReport = team ? await team.finish(report.incomplete || report.error ? undefined : () => this.publishSource()) : undefined;
     const after = remoteStats(this.embedder);
     const out: IndexReport = {
       ...report,
       ...(options.dryRun ? { estimatedCostUSD: costOf(this.embedder, this.config, report.tokensToEmbed) } : {}),
       ...(after && before ? { requests: after.requests - before.requests, retries: diffCounts(after.retries, before.retries) } : {}),
+      ...(teamReport ? { team: teamReport } : {}),
     };
     return out;
   }
 
+  /** This clone's index for the remote search's overlay; none (searched from the snapshot alone) when missing or damaged. */
+  private localOrNone(): OpenedIndex | undefined {
+    try {
+      return this.load().index;
+    } catch (e) {
+      if (e instanceof NoIndexError || e instanceof IndexCorruptError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The committed index as the team index publishes it. */
+  private publishSource(): TeamPublishSource {
+    const { index } = this.load();
+    return {
+      chunks: index.chunks, vectors: index.vectors, dims: index.dims, files: index.files, keywordBytes: index.keywordBytes,
+      readText: (c) => this.readText(c),
+    };
+  }
+
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.ensureDimensions(options.signal);
+    if (options.remote) {
+      if (!this.config.team) throw new Error('remote search needs a team index (--team-index URL)');
+      const defaultTask: QueryTask = options.filter?.kind === 'doc' ? 'doc-search' : 'code-search';
+      return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal), this.localOrNone());
+    }
     try {
       return await this.searchLoaded(this.load(), query, options);
     } catch (e) {
@@ -128,6 +161,8 @@ class WorkspaceEngine implements Engine {
       this.preloadRows(loaded);
     }
     const weights: [number, number] = [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)];
+    // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
+    const scored = offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
     const hits = searchHybrid({
       keyword: loaded.index.keywordIndex(),
       vector: loaded.vectorIndex,
@@ -139,18 +174,15 @@ class WorkspaceEngine implements Engine {
       filter: options.filter,
       weights,
       rrfK: RRF_K,
+      scored,
     });
     if (mode !== 'hybrid' || !queryVector) return hits;
+    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
+    if (scored) return hits.filter((h) => h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= OFFLINE_DENSE_ONLY_FLOOR);
     // Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a reader; scaled by the best
     // possible sum, 1 means "ranked first by both keyword and vector search".
     const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
-    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
-    const floor = offline ? OFFLINE_DENSE_ONLY_FLOOR : -Infinity;
-    return hits
-      .map((h) => (offline && h.chunk.kind === 'doc' ? keywordOnly(h) : h))
-      .filter((h): h is SearchHit => h !== undefined && (h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= floor))
-      .map((h) => ({ ...h, score: h.score / best }))
-      .sort((a, b) => b.score - a.score);
+    return hits.map((h) => ({ ...h, score: h.score / best }));
   }
 
   async readText(chunk: ChunkInfo): Promise<string | undefined> {
@@ -183,12 +215,15 @@ class WorkspaceEngine implements Engine {
       fingerprint: this.embedder.fingerprint,
       ...(info.corrupt ? { corrupt: info.corrupt } : {}),
       ...(info.complete !== undefined ? { complete: info.complete } : {}),
+      ...(info.coverage ? { coverage: info.coverage } : {}),
     };
   }
 
-  async clear(): Promise<void> {
+  async clear(options: { readonly onlyThisProvider?: boolean } = {}): Promise<void> {
     this.loaded = undefined;
-    clearIndex(this.indexDir);
+    // The space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
+    if (options.onlyThisProvider) await this.ensureDimensions().catch(() => undefined);
+    clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
   }
 
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {
@@ -275,15 +310,6 @@ class WorkspaceEngine implements Engine {
     const e = this.embedder as Embedder & { resolveDimensions?: (s?: AbortSignal) => Promise<number> };
     if (e.dimensions === 0 && typeof e.resolveDimensions === 'function') await e.resolveDimensions(signal);
   }
-}
-
-/**
- * Offline, prose is ranked by keywords alone: workspace LSA vectors blur documentation (measured on
- * Chinese and English man pages: hybrid 0.663 vs keyword 0.715 MRR@10) while they help code.
- */
-function keywordOnly(h: SearchHit): SearchHit | undefined {
-  if (h.why.keywordRank === undefined) return undefined;
-  return { ...h, score: 1 / (RRF_K + h.why.keywordRank) };
 }
 
 function remoteStats(e: Embedder): { requests: number; retries: Record<string, number> } | undefined {

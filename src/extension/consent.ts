@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import { endpointOf, readSettings, type Settings } from './settings';
+import { endpointSourceText } from './settingScope';
 
 const KEY = 'semanticWorkspace.consent';
 
@@ -87,7 +88,7 @@ export class Consent {
     const region = settings.provider === 'dashscope' && !settings.remote.baseUrl ? settings.remote.region ?? 'singapore' : '—';
     const detail = [
       vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
-      vscode.l10n.t('Endpoint: {0}', endpointOf(settings)),
+      `${vscode.l10n.t('Endpoint: {0}', endpointOf(settings))} (${endpointSourceText()})`,
       vscode.l10n.t('Region: {0}', region),
       vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
       vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),

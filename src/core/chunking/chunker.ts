@@ -17,10 +17,11 @@ import { type LineContext, type Piece, groupParagraphs, linePieces, lineWindows,
  * Bump when chunk boundaries, headers, hashing or secret scrubbing change: every file is then
  * re-chunked (vectors of chunks whose embed text is unchanged are still reused, so this costs CPU,
  * not API calls). 3: the scrubber learned npm/hf/SendGrid/Azure/curl -u/XML/connection-string secrets.
- * 4: pieces of one long line carry column spans; minified bundles, source maps and lockfiles
+ * 4: the tokenizer's Chinese search terms changed (no cross-word bigrams; compounds + word parts).
+ * 5: pieces of one long line carry column spans; minified bundles, source maps and lockfiles
  * are skipped by content.
  */
-export const CHUNKER_VERSION = 'sw-chunker-4';
+export const CHUNKER_VERSION = 'sw-chunker-5';
 
 export const DEFAULT_MAX_TOKENS = 1000;
 /** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */
