@@ -2,6 +2,7 @@
  * `index` and `search`: the CLI contract's two core commands.
  */
 import fs from 'node:fs';
+import type { SearchDegraded } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
 import type { CliContext } from './main';
 import { ExitError } from './main';
@@ -17,6 +18,8 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     rebuild: args.rebuild,
     signal: ctx.signal,
     onProgress: progress ? (p) => progress.update(p) : undefined,
+    // stderr in every mode: stdout keeps its one JSON summary.
+    onWaitForLock: (h) => process.stderr.write(m.waitingForLock(h.pid) + '\n'),
   });
   progress?.done();
   if (args.json) {
@@ -104,10 +107,17 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   await ctx.requireIndex(engine);
   if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
+  // Within one run the endpoint is tried once: after a fallback the rest of the queries stay keyword.
+  let degraded: SearchDegraded | undefined;
   for (const query of queries) {
-    const hits = await engine.search(query, { topK: args.topK, mode: args.mode, filter, signal: ctx.signal });
+    const mode = degraded ? 'keyword' : args.mode;
+    const hits = await engine.search(query, { topK: args.topK, mode, filter, signal: ctx.signal });
+    if (hits.degraded && !degraded) {
+      degraded = hits.degraded;
+      process.stderr.write(m.degraded(degraded.reason) + '\n');
+    }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

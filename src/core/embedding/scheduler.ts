@@ -77,7 +77,26 @@ export interface EmbedStats {
 export interface RunOptions extends EmbedOptions {
   /** Sparse vectors per successful batch (DashScope `dense&sparse`). */
   readonly onSparse?: (indices: readonly number[], sparse: readonly (SparseVector | undefined)[]) => void;
+  /** A query's short leash instead of indexing's patience (see `queryBudget`). */
+  readonly budget?: QueryBudget;
 }
+
+/**
+ * A search must not wait minutes on a dead endpoint: at most `maxAttempts` requests within
+ * `totalMs` (waits, Retry-After and every attempt's timeout included), then a fast EmbedError.
+ */
+export interface QueryBudget {
+  readonly totalMs: number;
+  readonly maxAttempts: number;
+}
+
+/** The query budget for `budgetMs` (undefined = no budget): one try and one retry. */
+export function queryBudget(budgetMs: number | undefined): QueryBudget | undefined {
+  return budgetMs !== undefined && budgetMs > 0 ? { totalMs: budgetMs, maxAttempts: 2 } : undefined;
+}
+
+/** A retry with no Retry-After waits at most this long under a budget (the budget is seconds). */
+const BUDGET_BACKOFF_CAP_MS = 250;
 
 export interface RunResult {
   readonly vectors: Float32Array[];
@@ -143,8 +162,13 @@ export class EmbedScheduler {
       this.retryCounts[cause] = (this.retryCounts[cause] ?? 0) + 1;
     };
 
+    const budget = options.budget;
+    const deadline = budget ? Date.now() + budget.totalMs : Infinity;
+    let budgetAttempts = 0;
+
     const processBatch = async (batch: Batch): Promise<void> => {
       let throttledSince: number | undefined;
+      let lastFailure: RetryableFailure | undefined;
       for (let attempt = 0; ; ) {
         if (batch.indices.length > this.batchLimit) {
           // The limit shrank while this batch waited: re-split, front of the queue.
@@ -152,10 +176,25 @@ export class EmbedScheduler {
           return;
         }
         const est = batch.texts.reduce((s, t) => s + estimateEmbedTokens(t), 0);
-        const sentAt = await this.limiter.acquire(est, stop.signal);
+        let sentAt: number;
+        if (budget) {
+          const left = deadline - Date.now();
+          if (left <= 0 || budgetAttempts >= budget.maxAttempts) throw this.overBudget(budget, budgetAttempts, lastFailure);
+          try {
+            sentAt = await this.limiter.acquire(est, AbortSignal.any([stop.signal, AbortSignal.timeout(left)]));
+          } catch (e) {
+            if (stop.signal.aborted) throw e;
+            throw this.overBudget(budget, budgetAttempts, lastFailure);
+          }
+        } else {
+          sentAt = await this.limiter.acquire(est, stop.signal);
+        }
         let reply: BatchReply;
         try {
-          reply = await this.sendOnce(batch.texts, send, userSignal);
+          // Under a budget each attempt gets an equal share of what is left, so a hang still leaves time for the retry.
+          const attemptMs = budget ? Math.max(1, Math.floor((deadline - Date.now()) / (budget.maxAttempts - budgetAttempts))) : undefined;
+          budgetAttempts++;
+          reply = await this.sendOnce(batch.texts, send, userSignal, attemptMs);
         } catch (e) {
           this.counters.failedRequests++;
           if (userSignal?.aborted) throw cancelledError();
@@ -176,6 +215,17 @@ export class EmbedScheduler {
             continue;
           }
           if (!(e instanceof RetryableFailure)) throw e;
+          lastFailure = e;
+          if (budget) {
+            // Retry-After is honoured only when it fits; otherwise a short pause, and never past the deadline.
+            const wait = e.retryAfterMs ?? Math.min(BUDGET_BACKOFF_CAP_MS, this.backoff(1));
+            if (budgetAttempts >= budget.maxAttempts || Date.now() + wait >= deadline) throw this.overBudget(budget, budgetAttempts, e);
+            countRetry(e.retryCause);
+            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
+            progress();
+            await sleep(wait, stop.signal);
+            continue;
+          }
           countRetry(e.retryCause);
           if (e.retryCause === '429') {
             this.limiter.throttled(e.retryAfterMs, sentAt);
@@ -255,10 +305,10 @@ export class EmbedScheduler {
   }
 
   /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
-  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal): Promise<BatchReply> {
+  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, capMs?: number): Promise<BatchReply> {
     const attempt = new AbortController();
     let timedOut = false;
-    const timeoutMs = this.opts.timeoutMs ?? 60_000;
+    const timeoutMs = Math.min(this.opts.timeoutMs ?? 60_000, capMs ?? Infinity);
     const timer = setTimeout(() => {
       timedOut = true;
       attempt.abort();
@@ -285,6 +335,15 @@ export class EmbedScheduler {
     if (retryAfterMs !== undefined) return Math.round(retryAfterMs + rnd() * Math.min(250, base));
     const cap = Math.min(this.opts.maxDelayMs ?? 30_000, base * 2 ** (attempt - 1));
     return Math.round(rnd() * cap);
+  }
+
+  /** The query budget ran out: the last failure's kind (throttled, server, network), said plainly. */
+  private overBudget(budget: QueryBudget, attempts: number, last: RetryableFailure | undefined): EmbedError {
+    const cause = last?.retryCause;
+    const status = cause === '429' ? 429 : cause && /^(5|500|502|503|504)/.test(cause) ? (Number(cause) || 500) : cause === '408' ? 408 : undefined;
+    const secs = (budget.totalMs / 1000).toFixed(1);
+    const what = last ? last.message : 'no answer';
+    return new EmbedError(cause === '429' ? 'rate-limit' : 'network', `${this.opts.label}: no usable answer within the ${secs} s query budget after ${attempts} attempt(s) (last: ${what}).`, status);
   }
 
   private exhausted(e: RetryableFailure, attempts: number): EmbedError {

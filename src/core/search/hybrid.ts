@@ -27,6 +27,8 @@ export interface HybridSearchInput {
   /** RRF weights [keyword, dense]; default [1, 1]. */
   readonly weights?: readonly [number, number];
   readonly rrfK?: number;
+  /** Hybrid: every fused candidate, uncut — the ranking policy (rank.ts) truncates after it has run. */
+  readonly keepAll?: boolean;
 }
 
 /**
@@ -59,7 +61,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   const kwById = new Map<number, KeywordHit>(kw.map((h) => [h.id, h]));
   const denseScore = new Map<number, number>(dense.map((h) => [h.id, h.score]));
   const fused = fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });
-  return fused.slice(0, topK).map((f) => {
+  return (input.keepAll ? fused : fused.slice(0, topK)).map((f) => {
     const k = kwById.get(f.id);
     const why: MatchReason = {
       terms: k?.terms ?? [],
