@@ -108,3 +108,19 @@ test('a 429 whose Retry-After fits the budget is waited out and the search is no
     fake.setFaults(undefined);
   }
 });
+
+test('topK means topK: offline `search 缓存策略 --top-k 10` over the fixture workspace returns 10 hits', async () => {
+  const ws = path.resolve(__dirname, '../../fixtures/workspace');
+  const indexDir = path.join(tempDir('sw-topk-'), 'idx');
+  const indexed = await runCliAsync(['index', ws, '--index-dir', indexDir, '--json']);
+  assert.equal(indexed.status, 0, indexed.stderr);
+  const chunks = JSON.parse(indexed.stdout).chunks as number;
+  assert.ok(chunks > 10, `chunks: ${chunks}`);
+  for (const topK of [10, 50]) {
+    const r = await runCliAsync(['search', ws, '缓存策略', '--index-dir', indexDir, '--json', '--top-k', String(topK)]);
+    assert.equal(r.status, 0, r.stderr);
+    const { results } = JSON.parse(r.stdout);
+    assert.equal(results.length, Math.min(topK, chunks), `--top-k ${topK}`);
+    assert.equal(results[0].path, 'notes/缓存策略.md');
+  }
+});
