@@ -9,6 +9,7 @@ import type { SemanticWorkspaceApi } from './api';
 import { testApi } from './api';
 import { registerCommands } from './commands/index';
 import { Consent } from './consent';
+import { Door } from './door';
 import { Engines } from './engines';
 import { Indexer } from './indexing';
 import { LiveUpdates } from './liveUpdates';
@@ -17,21 +18,24 @@ import { RelatedController } from './related';
 import { SearchService } from './searchService';
 import { KeyStore } from './secrets';
 import type { Services } from './services';
-import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION } from './settings';
+import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION, setExtensionMode } from './settings';
 import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
 import { StatusModel } from './status';
 import { createStatusBar } from './statusBar';
 import { PreviewDocuments } from './tagEdits';
 
-export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi {
+export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi | undefined {
   const subs = context.subscriptions;
+  setExtensionMode(context.extensionMode);
   const log = new Log();
   const keys = new KeyStore(context.secrets);
   const status = new StatusModel();
   const engines = new Engines(context, keys, log);
   const consent = new Consent(context.workspaceState, engines, log);
-  const indexer = new Indexer(engines, consent, status, log);
+  const door = new Door(engines, consent);
+  const indexer = new Indexer(engines, door, status, log);
+  door.indexAll = () => indexer.indexAll();
   const search = new SearchService(engines, indexer);
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
@@ -39,8 +43,8 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const previews = new PreviewDocuments();
   let live: LiveUpdates | undefined;
   const s: Services = {
-    context, log, keys, engines, status, consent, indexer, search, sidebar, related, analysis, previews,
-    live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
+    context, log, keys, engines, status, consent, door, indexer, search, sidebar, related, analysis, previews,
+    live: () => (live ??= new LiveUpdates(engines, indexer, door)),
   };
   sidebar.handlers = sidebarHandlers(s);
   subs.push(log, status, engines, sidebar, analysis, related, previews, { dispose: () => live?.dispose() });
@@ -69,7 +73,8 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     });
   }, 0);
 
-  return testApi(s);
+  // The API reaches engines (and so the key) without the door's dialogs: only VS Code's test runs get it.
+  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(s) : undefined;
 }
 
 async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, reopen: () => void): Promise<void> {

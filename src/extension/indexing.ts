@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { Engine, IndexProgress, IndexReport } from '../core/engineTypes';
 import { isCancellation } from '../core/embedding/errors';
-import type { Consent } from './consent';
+import type { Door } from './door';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import type { StatusModel } from './status';
@@ -26,7 +26,7 @@ export class Indexer {
 
   constructor(
     private readonly engines: Engines,
-    private readonly consent: Consent,
+    private readonly door: Door,
     private readonly status: StatusModel,
     private readonly log: Log,
   ) {}
@@ -46,7 +46,7 @@ export class Indexer {
   }
 
   private async run(request: IndexRequest): Promise<IndexReport[] | undefined> {
-    if (!(await this.consent.ensure())) return undefined;
+    if (!(await this.door.check({ purpose: 'index', interactive: true })).ok) return undefined;
     const pairs = await this.engines.all();
     if (pairs.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to index it.'));

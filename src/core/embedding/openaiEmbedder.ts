@@ -40,6 +40,11 @@ export interface OpenAICompatibleEmbedder extends Embedder {
   adoptDimensions(n: number): void;
 }
 
+/** The base URL requests go to (`{base}/embeddings`): the setting, or api.openai.com when unset. */
+export function resolveOpenAIBaseUrl(baseUrl: string | undefined): string {
+  return (baseUrl?.trim() || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '').replace(/\/embeddings$/, '');
+}
+
 /** Qwen-family embedding models want `Instruct: …\nQuery:…`; others get the bare query. */
 export function defaultQueryTemplate(model: string): string {
   return /qwen|gte-qwen/i.test(model) ? QWEN3_QUERY_TEMPLATE : '{query}';
@@ -48,7 +53,7 @@ export function defaultQueryTemplate(model: string): string {
 export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: Logger = nullLogger): OpenAICompatibleEmbedder {
   const model = settings.model?.trim();
   if (!model) throw new EmbedError('bad-request', 'The OpenAI-compatible provider needs a model name (e.g. text-embedding-3-small, qwen3-embedding:0.6b, Qwen/Qwen3-Embedding-0.6B).');
-  const baseUrl = (settings.baseUrl?.trim() || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '').replace(/\/embeddings$/, '');
+  const baseUrl = resolveOpenAIBaseUrl(settings.baseUrl);
   try {
     const u = new URL(baseUrl);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');

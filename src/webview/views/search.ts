@@ -57,7 +57,9 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
   const list = h('div', { id: 'results', 'data-testid': 'results', role: 'listbox', tabindex: '0', 'aria-label': t('results') });
   const message = h('div', { class: 'message', id: 'results-message' });
   const sec = section(ctx, 'results', 'results');
-  sec.body.append(message, list);
+  // Keyword-only results (the endpoint failed) say so above the list, with Set API Key when the key was refused.
+  const note = h('div', { class: 'message warning', 'data-testid': 'search-note', role: 'status', hidden: '' });
+  sec.body.append(message, note, list);
   const root = h('div', { class: 'search' }, status, h('div', { class: 'query-row' }, query), filters, sec.root);
 
   const changedFilter = (): void => {
@@ -150,6 +152,18 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
         : s.resultsFor && s.results.length === 0 ? t('noResults')
         : '';
       message.classList.toggle('error', !!s.error && s.pendingId === undefined);
+      if (s.note !== prev?.note || s.noteAction !== prev?.noteAction) {
+        clear(note);
+        note.hidden = !s.note;
+        if (s.note) {
+          note.append(s.note);
+          if (s.noteAction === 'setApiKey') {
+            const b = h('button', { class: 'action', type: 'button', 'data-testid': 'note-set-key' }, t('setApiKey'));
+            b.addEventListener('click', () => ctx.host.post({ type: 'runCommand', command: 'setApiKey' }));
+            note.append(' ', b);
+          }
+        }
+      }
       root.setAttribute('aria-busy', String(s.pendingId !== undefined));
       if (s.selected !== prev?.selected || s.results !== prev?.results) {
         list.querySelectorAll('.result[aria-selected="true"]').forEach((el) => el.setAttribute('aria-selected', 'false'));
