@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only indexing,api,big,quality,soak,chinese]`
+// `npm run bench [-- --quick] [-- --only indexing,api,big,quality,soak,chinese,degraded]`
 // Builds, makes sure the system packages the parts need are installed (apt-get, non-interactive,
 // when available), runs every part of bench/ in its own process, one after the other (so they do
 // not disturb each other), prints one table and writes BENCHMARKS.md: the hand-written header
@@ -25,6 +25,7 @@ const PARTS = [
   { id: 'quality', file: 'bench/quality.ts', covers: [7], limitS: 240, title: 'code-search quality (lodash)' },
   { id: 'soak', file: 'bench/soak.ts', covers: [8], limitS: 300, title: 'live-index soak', node: ['--expose-gc'] },
   { id: 'chinese', file: 'bench/chinese.ts', covers: [9], limitS: 300, title: 'Chinese retrieval (manpages-zh)' },
+  { id: 'degraded', file: 'bench/degraded.ts', covers: [13], limitS: 240, title: 'search with the embedding endpoint down (issue #13)' },
 ];
 
 function sh(cmd, args, opts = {}) {
