@@ -69,4 +69,47 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     const sent = embedsSince(requestLog, from);
     if (!sent.some((r) => r.textType === 'query')) throw new Error(`no query embedding among ${JSON.stringify(sent.map((r) => r.textType))}`);
   });
+
+  await check('a refused key: the palette answers from keywords and says so (Set API Key), the status bar too; the next search tries again', async () => {
+    const setKey = async (key) => {
+      await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
+      await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+      if ((await quickInput(page).getAttribute('type')) !== 'password') {
+        await quickRows(page).filter({ hasText: /DashScope/ }).first().click();
+        await sleep(300);
+      }
+      await quickInput(page).fill(key);
+      await page.keyboard.press('Enter');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    };
+    const search = async (query) => {
+      await runCommand(page, commandTitle('semanticWorkspace.search'));
+      await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+      await quickInput(page).pressSequentially(query, { delay: 15 });
+      await quickRows(page).filter({ hasText: 'mailbox.py' }).first().waitFor({ timeout: 20_000 });
+    };
+    await setKey('sk-bad-e2e-refused-4d2c'); // the fake server answers 401 to sk-bad… keys
+    await search('producers and consumers exchanging messages');
+    const note = quickRows(page).filter({ hasText: 'Keyword results only' }).first();
+    await note.waitFor({ timeout: 10_000 });
+    const noteText = (await note.innerText()).replace(/\s+/g, ' ');
+    log(`  palette note: ${JSON.stringify(noteText.slice(0, 200))}`);
+    if (!/API key was refused/.test(noteText)) throw new Error(`the note does not say the key was refused: ${noteText}`);
+    await shot('degraded-palette.png');
+    await page.keyboard.press('Escape');
+    await statusItem(page).filter({ hasText: 'keyword only' }).waitFor({ timeout: 10_000 });
+    // Back to the environment key: the very next search embeds its query again and the note is gone.
+    await runCommand(page, commandTitle('semanticWorkspace.clearApiKey'));
+    const pick = quickRows(page).filter({ hasText: /DashScope/ }).first();
+    if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
+    await sleep(500);
+    from = logLength(requestLog);
+    await search('producers and consumers exchanging messages');
+    await sleep(500);
+    if (await quickRows(page).filter({ hasText: 'Keyword results only' }).count()) throw new Error('still degraded with a good key');
+    await page.keyboard.press('Escape');
+    if (!embedsSince(requestLog, from).some((r) => r.textType === 'query')) throw new Error('the next search did not try the endpoint again');
+    await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 10_000 });
+    if (/keyword only/.test(await statusItem(page).innerText())) throw new Error('the status bar still says keyword only');
+  });
 }
