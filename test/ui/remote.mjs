@@ -16,7 +16,7 @@ function embedsSince(requestLog, from) {
 }
 const logLength = (requestLog) => fs.readFileSync(requestLog, 'utf8').split('\n').filter(Boolean).length;
 
-export async function remoteChecks({ page, check, log, requestLog, shot }) {
+export async function remoteChecks({ page, check, log, requestLog, shot, sidebarSearch }) {
   let from = 0;
 
   await check('cloud provider: consent dialog before any upload; Cancel uploads nothing', async () => {
@@ -98,6 +98,12 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     await shot('degraded-palette.png');
     await page.keyboard.press('Escape');
     await statusItem(page).filter({ hasText: 'keyword only' }).waitFor({ timeout: 10_000 });
+    // The sidebar says it too, above its (keyword) results, with the Set API Key button.
+    const { frame } = await sidebarSearch('messages waiting in the mailbox queue', 'mailbox.py');
+    const sideNote = frame.locator('[data-testid=search-note]', { hasText: 'Keyword results only' });
+    await sideNote.waitFor({ timeout: 10_000 });
+    if (!(await sideNote.locator('[data-testid=note-set-key]').isVisible())) throw new Error('the sidebar note has no Set API Key button');
+    await shot('degraded-sidebar.png');
     // Back to the environment key: the very next search embeds its query again and the note is gone.
     await runCommand(page, commandTitle('semanticWorkspace.clearApiKey'));
     const pick = quickRows(page).filter({ hasText: /DashScope/ }).first();
@@ -108,6 +114,9 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     await sleep(500);
     if (await quickRows(page).filter({ hasText: 'Keyword results only' }).count()) throw new Error('still degraded with a good key');
     await page.keyboard.press('Escape');
+    const again = await sidebarSearch('mailbox queue messages waiting', 'mailbox.py');
+    await sleep(300);
+    if (await again.frame.locator('[data-testid=search-note]').isVisible()) throw new Error('the sidebar still shows the keyword-only note');
     if (!embedsSince(requestLog, from).some((r) => r.textType === 'query')) throw new Error('the next search did not try the endpoint again');
     await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 10_000 });
     if (/keyword only/.test(await statusItem(page).innerText())) throw new Error('the status bar still says keyword only');

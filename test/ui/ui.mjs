@@ -357,7 +357,7 @@ try {
   }
 
   // Cloud provider through the real consent dialog (the fake DashScope server stands in).
-  if (requestLog) await remoteChecks({ page, check, log, requestLog, shot });
+  if (requestLog) await remoteChecks({ page, check, log, requestLog, shot, sidebarSearch });
   else log('no --requests log given: cloud checks not run');
 } finally {
   const failed = results.filter((r) => !r.ok).length;
