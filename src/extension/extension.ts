@@ -81,7 +81,7 @@ async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, r
   if (!e.affectsConfiguration(SECTION)) return;
   const fingerprint = FINGERPRINT_SETTINGS.some((k) => e.affectsConfiguration(k));
   if (fingerprint || ENGINE_SETTINGS.some((k) => e.affectsConfiguration(k))) reopen();
-  if (!fingerprint || !(await s.search.hasIndex().catch(() => false))) return; // nothing to rebuild
+  if (!fingerprint || !(await s.door.hasIndex().catch(() => false))) return; // nothing to rebuild
   const reindex = vscode.l10n.t('Re-index Now');
   const choice = await vscode.window.showInformationMessage(
     vscode.l10n.t('This setting changes how the workspace is indexed. Re-index now? (Unchanged chunks are reused.)'),

@@ -105,10 +105,4 @@ export class SearchService {
       ...(h.why.keywordScore !== undefined ? { keywordScore: h.why.keywordScore } : {}),
     };
   }
-
-  /** True when at least one folder has an index. */
-  async hasIndex(): Promise<boolean> {
-    for (const { engine } of await this.engines.all()) if ((await engine.status()).exists) return true;
-    return false;
-  }
 }
