@@ -43,10 +43,13 @@ test('two concurrent index runs: the second waits (stderr), then runs incrementa
   const root = corpus();
   const indexDir = path.join(tempDir('sw-lock-idx-'), 'idx');
   fake.reset();
+  // One request of the first run hangs a few seconds (then drops and is retried), so the second surely meets it.
+  fake.setFaults({ schedule: { 2: 'hang' }, hangMs: 4000 });
   const first = startCli(args(root, indexDir), env());
   await until(() => fake.counters.requests >= 1, 'the first run to start embedding');
   const second = runCliAsync(args(root, indexDir), env());
   const [a, b] = await Promise.all([first.done, second]);
+  fake.setFaults(undefined);
   assert.equal(a.status, 0, a.stderr);
   assert.equal(b.status, 0, b.stderr);
   assert.match(b.stderr, /Another indexer \(pid \d+\) is writing this index/);
@@ -59,6 +62,28 @@ test('two concurrent index runs: the second waits (stderr), then runs incrementa
   assert.ok(counts.length >= 40);
   assert.equal(Math.max(...counts), 1, 'no text embedded twice');
   assert.ok(!fs.existsSync(path.join(indexDir, LOCK_FILE)), 'the lock is released when the run ends');
+});
+
+test('a search while another run holds the lock answers at once from the last committed index', async () => {
+  const root = corpus();
+  const indexDir = path.join(tempDir('sw-lock-idx-'), 'idx');
+  const first = await runCliAsync(args(root, indexDir), env());
+  assert.equal(first.status, 0, first.stderr);
+  for (let i = 0; i < 40; i++) fs.appendFileSync(path.join(root, `notes/note-${i}.md`), `\nEdited ${i}: zeta eta theta.\n`);
+  fake.reset();
+  // The writer's first request hangs for a while (then the connection drops and it retries): it holds the lock meanwhile.
+  fake.setFaults({ schedule: { 1: 'hang' }, hangMs: 6000 });
+  const writer = startCli(args(root, indexDir), env());
+  await until(() => fake.counters.requests >= 1 && fs.existsSync(path.join(indexDir, LOCK_FILE)), 'the writer to hold the lock');
+  const search = await runCliAsync(['search', root, 'Topic 7', '--index-dir', indexDir, '--provider', 'dashscope', '--mode', 'keyword', '--json'], env());
+  const stillWriting = writer.child.exitCode === null;
+  assert.equal(search.status, 0, search.stderr);
+  assert.ok(JSON.parse(search.stdout).results.length > 0);
+  assert.doesNotMatch(search.stderr, /Another indexer/, 'searches never wait for the lock');
+  assert.ok(stillWriting, 'the search ran while the writer was still indexing');
+  const done = await writer.done;
+  fake.setFaults(undefined);
+  assert.equal(done.status, 0, done.stderr);
 });
 
 test('a SIGKILLed holder does not block the next run', async () => {
