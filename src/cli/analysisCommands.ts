@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import {
-  classifyText, clusterNotes, findDuplicates, findOutliers, parseLabelsArg, parseLabelsFile, relatedFiles, type LabelSpec,
+  classifyText, clusterNotes, findDuplicates, findOutliers, parseLabelsArg, parseLabelsFile, relatedFiles, type ClassifyOptions, type LabelSpec,
 } from '../core/analysis';
 import type { AnalysisInput, Engine } from '../core/engineTypes';
 import { NoIndexError } from '../core/engine';
@@ -42,10 +42,9 @@ export async function runAnalysisCommand(ctx: CliContext): Promise<number> {
   }
 }
 
-async function cluster(ctx: CliContext, engine: Engine): Promise<number> {
-  const input = await analysisInput(ctx, engine);
-  const k = ctx.args.k === 'auto' ? undefined : ctx.args.k;
-  const result = await clusterNotes(input, { k, notesGlobs: ctx.args.notesGlobs });
+/** The `cluster --json` answer (the MCP `topics` tool returns the same). */
+export async function clusterJson(input: AnalysisInput, options: { k?: number; notesGlobs?: readonly string[] }) {
+  const result = await clusterNotes(input, options);
   const json = {
     topics: result.topics.map((t) => ({
       label: t.label,
@@ -59,6 +58,13 @@ async function cluster(ctx: CliContext, engine: Engine): Promise<number> {
     ...(result.silhouette !== undefined ? { silhouette: r4(result.silhouette) } : {}),
     provider: input.provider,
   };
+  return { result, json };
+}
+
+async function cluster(ctx: CliContext, engine: Engine): Promise<number> {
+  const input = await analysisInput(ctx, engine);
+  const k = ctx.args.k === 'auto' ? undefined : ctx.args.k;
+  const { result, json } = await clusterJson(input, { k, notesGlobs: ctx.args.notesGlobs });
   print(ctx, json, () => {
     const lines: string[] = [`${ctx.m.topics} (${result.topics.length}, ${result.notes} notes):`];
     for (const t of result.topics) {
@@ -88,6 +94,17 @@ function readLabels(ctx: CliContext): LabelSpec[] {
   throw new UsageError('classify needs --labels "a,b,c" or --labels-file F');
 }
 
+/** The `classify --json` answer (the MCP `classify` tool returns the same). */
+export async function classifyJson(text: string, labels: readonly LabelSpec[], options: ClassifyOptions) {
+  const result = await classifyText(text, labels, options);
+  const json = {
+    labels: result.labels.map((l) => ({ label: l.label, score: r4(l.score), confidence: r4(l.confidence), matched: l.matched })),
+    threshold: r4(result.threshold),
+    mode: result.mode,
+  };
+  return { result, json };
+}
+
 async function classify(ctx: CliContext, engine: Engine): Promise<number> {
   const inline = ctx.args.positionals.slice(1).join(' ');
   if (inline && ctx.args.textFile) throw new UsageError('classify takes either <text> or --text-file, not both');
@@ -112,12 +129,7 @@ async function classify(ctx: CliContext, engine: Engine): Promise<number> {
       throw e;
     }
   };
-  const result = await classifyText(text, labels, { provider, embed });
-  const json = {
-    labels: result.labels.map((l) => ({ label: l.label, score: r4(l.score), confidence: r4(l.confidence), matched: l.matched })),
-    threshold: r4(result.threshold),
-    mode: result.mode,
-  };
+  const { result, json } = await classifyJson(text, labels, { provider, embed });
   print(ctx, json, () =>
     [
       `threshold ${result.threshold.toFixed(3)} (${result.mode})`,
@@ -127,36 +139,56 @@ async function classify(ctx: CliContext, engine: Engine): Promise<number> {
   return 0;
 }
 
+export const notIndexed = (posix: string) => `${posix} is not in the index (is it excluded, or was it added after the last index run?)`;
+
+/** The `related --json` answer (the MCP `related` tool returns the same). */
+export function relatedJson(input: AnalysisInput, posix: string, topK: number) {
+  const result = relatedFiles(input, posix, { topK });
+  return { result, json: { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), kind: r.kind })) } };
+}
+
 async function related(ctx: CliContext, engine: Engine): Promise<number> {
   const file = ctx.args.positionals[1];
   if (!file) throw new UsageError('related needs <file> (relative to <dir>)');
   const rel = path.isAbsolute(file) ? path.relative(ctx.root, file) : file;
   const posix = rel.split(path.sep).join('/').replace(/^\.\//, '');
   const input = await analysisInput(ctx, engine);
-  const result = relatedFiles(input, posix, { topK: ctx.args.topK });
-  if (!result.found) throw new ExitError(2, `${posix} is not in the index (is it excluded, or was it added after the last index run?)`);
-  print(ctx, { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), kind: r.kind })) }, () =>
+  const { result, json } = relatedJson(input, posix, ctx.args.topK);
+  if (!result.found) throw new ExitError(2, notIndexed(posix));
+  print(ctx, json, () =>
     result.results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}`).join('\n') || ctx.m.noResults,
   );
   return 0;
 }
 
+/** The `outliers --json` answer (the MCP `outliers` tool returns the same). */
+export function outliersJson(input: AnalysisInput, topK?: number) {
+  const result = findOutliers(input, { topK });
+  return { result, json: { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), group: r.group, reference: r.reference })) } };
+}
+
 async function outliers(ctx: CliContext, engine: Engine): Promise<number> {
   const input = await analysisInput(ctx, engine);
-  const result = findOutliers(input, { topK: ctx.args.topK === 10 ? undefined : ctx.args.topK });
-  print(ctx, { results: result.results.map((r) => ({ path: r.path, score: r4(r.score), group: r.group, reference: r.reference })) }, () =>
+  const { result, json } = outliersJson(input, ctx.args.topK === 10 ? undefined : ctx.args.topK);
+  print(ctx, json, () =>
     result.results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}  (vs ${r.group} ${r.reference || '*'})`).join('\n') || ctx.m.noResults,
   );
   return 0;
 }
 
-async function duplicates(ctx: CliContext, engine: Engine): Promise<number> {
-  const input = await analysisInput(ctx, engine);
-  const result = await findDuplicates(input, { threshold: ctx.args.threshold, signal: ctx.signal });
+/** The `duplicates --json` answer (the MCP `duplicates` tool returns the same). */
+export async function duplicatesJson(input: AnalysisInput, options: { threshold?: number; signal?: AbortSignal }) {
+  const result = await findDuplicates(input, options);
   const json = {
     groups: result.groups.map((g) => ({ score: r4(g.score), members: g.members.map((m) => ({ path: m.path, startLine: m.startLine, endLine: m.endLine })) })),
     threshold: result.threshold,
   };
+  return { result, json };
+}
+
+async function duplicates(ctx: CliContext, engine: Engine): Promise<number> {
+  const input = await analysisInput(ctx, engine);
+  const { result, json } = await duplicatesJson(input, { threshold: ctx.args.threshold, signal: ctx.signal });
   print(ctx, json, () =>
     result.groups
       .map((g) => [`  ≈ ${g.score.toFixed(3)}`, ...g.members.map((m) => `      ${m.path}:${m.startLine}-${m.endLine}`)].join('\n'))

@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['index', 'search', 'cluster', 'classify', 'related', 'outliers', 'duplicates', 'status', 'clear'] as const;
+export const COMMANDS = ['index', 'search', 'cluster', 'classify', 'related', 'outliers', 'duplicates', 'status', 'clear', 'mcp'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {

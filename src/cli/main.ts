@@ -12,6 +12,7 @@ import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
+import { runMcpCommand } from './mcp/command';
 
 export class ExitError extends Error {
   constructor(
@@ -43,6 +44,26 @@ function stderrLogger(json: boolean) {
   };
 }
 
+/** The engine settings the flags and the environment name for one folder (also used by `mcp`). */
+export function engineConfigFor(args: CliArgs, env: NodeJS.ProcessEnv, root: string, m: Messages, logger: EngineConfig['logger']): EngineConfig {
+  const apiKey = apiKeyFor(args.provider, env, process.cwd());
+  if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
+  if (args.provider === 'openai' && !args.model) throw new ExitError(2, m.needModel);
+  return {
+    root,
+    indexDir: args.indexDir ? path.resolve(args.indexDir) : undefined,
+    provider: args.provider,
+    remote: remoteSettingsFrom(args, env),
+    apiKey,
+    include: args.include,
+    exclude: args.exclude,
+    maxFileBytes: args.maxFileBytes,
+    maxChunkTokens: args.chunkTokens,
+    tokenBudget: args.tokenBudget,
+    logger,
+  };
+}
+
 export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const m = messages(env);
   let args: CliArgs;
@@ -63,6 +84,15 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'mcp') {
+    try {
+      return await runMcpCommand(args, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
+    } catch (e) {
+      if (!(e instanceof ExitError)) throw e;
+      process.stderr.write(e.message + '\n');
+      return e.code;
+    }
+  }
   const dirArg = args.positionals[0];
   if (!dirArg) {
     process.stderr.write(`${args.command}: missing <dir>\n\n${m.usage}\n`);
@@ -82,24 +112,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const config = (): EngineConfig => {
-    const apiKey = apiKeyFor(args.provider, env, process.cwd());
-    if (args.provider === 'dashscope' && !apiKey) throw new ExitError(2, m.needKey('dashscope'));
-    if (args.provider === 'openai' && !args.model) throw new ExitError(2, m.needModel);
-    return {
-      root,
-      indexDir: args.indexDir ? path.resolve(args.indexDir) : undefined,
-      provider: args.provider,
-      remote: remoteSettingsFrom(args, env),
-      apiKey,
-      include: args.include,
-      exclude: args.exclude,
-      maxFileBytes: args.maxFileBytes,
-      maxChunkTokens: args.chunkTokens,
-      tokenBudget: args.tokenBudget,
-      logger: stderrLogger(args.json),
-    };
-  };
+  const config = (): EngineConfig => engineConfigFor(args, env, root, m, stderrLogger(args.json));
   const ctx: CliContext = {
     args,
     m,

@@ -16,6 +16,7 @@ Usage:
   semantic-workspace outliers <dir> [--json]
   semantic-workspace duplicates <dir> [--threshold T] [--json]
   semantic-workspace status <dir> | clear <dir>
+  semantic-workspace mcp [<dir>…] [--provider P] [--index-dir D]   MCP server over stdio for coding agents
 
 Providers: offline (default; no key, nothing leaves the machine), dashscope (DASHSCOPE_API_KEY;
   --region singapore|beijing|us|hongkong, --model, --dimensions, --transport native|compatible;
@@ -60,6 +61,7 @@ const zh: typeof en = {
   semantic-workspace outliers <目录> [--json]
   semantic-workspace duplicates <目录> [--threshold T] [--json]
   semantic-workspace status <目录> | clear <目录>
+  semantic-workspace mcp [<目录>…] [--provider P] [--index-dir D]   供编程智能体使用的 MCP 服务器（stdio）
 
 提供方：offline（默认；无需密钥，数据不离开本机）、dashscope（DASHSCOPE_API_KEY；
   --region singapore|beijing|us|hongkong、--model、--dimensions、--transport native|compatible；

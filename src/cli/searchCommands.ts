@@ -2,12 +2,34 @@
  * `index` and `search`: the CLI contract's two core commands.
  */
 import fs from 'node:fs';
-import type { SearchDegraded } from '../core/engineTypes';
+import type { IndexReport, SearchDegraded } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
 import type { CliContext } from './main';
 import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
+
+/** The `index --json` answer (the MCP `reindex` tool returns the same). */
+export function indexReportJson(report: IndexReport, o: { provider: string; indexDir: string; dryRun?: boolean }): Record<string, unknown> {
+  const out: Record<string, unknown> = {
+    filesIndexed: report.filesIndexed,
+    filesSkipped: report.filesSkipped,
+    chunks: report.chunks,
+    tokens: report.tokens,
+    seconds: Number(report.seconds.toFixed(3)),
+    bytesOnDisk: report.bytesOnDisk,
+    embeddedChunks: report.embeddedChunks,
+    reusedChunks: report.reusedChunks,
+    provider: o.provider,
+    indexDir: o.indexDir,
+  };
+  if (o.dryRun) out.estimatedCostUSD = report.estimatedCostUSD ?? 0;
+  if (report.requests !== undefined) out.requests = report.requests;
+  if (report.retries) out.retries = report.retries;
+  if (report.incomplete) out.incomplete = true;
+  if (report.warnings.length) out.warnings = report.warnings;
+  return out;
+}
 
 export async function runIndex(ctx: CliContext): Promise<number> {
   const { args, m } = ctx;
@@ -23,23 +45,7 @@ export async function runIndex(ctx: CliContext): Promise<number> {
   });
   progress?.done();
   if (args.json) {
-    const out: Record<string, unknown> = {
-      filesIndexed: report.filesIndexed,
-      filesSkipped: report.filesSkipped,
-      chunks: report.chunks,
-      tokens: report.tokens,
-      seconds: Number(report.seconds.toFixed(3)),
-      bytesOnDisk: report.bytesOnDisk,
-      embeddedChunks: report.embeddedChunks,
-      reusedChunks: report.reusedChunks,
-      provider: args.provider,
-      indexDir: engine.indexDir,
-    };
-    if (args.dryRun) out.estimatedCostUSD = report.estimatedCostUSD ?? 0;
-    if (report.requests !== undefined) out.requests = report.requests;
-    if (report.retries) out.retries = report.retries;
-    if (report.incomplete) out.incomplete = true;
-    if (report.warnings.length) out.warnings = report.warnings;
+    const out = indexReportJson(report, { provider: args.provider, indexDir: engine.indexDir, dryRun: args.dryRun });
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     printIndexReport(report, m, args.dryRun);
@@ -78,7 +84,8 @@ function readQueries(file: string): string[] {
   return queries;
 }
 
-function hitJson(hit: SearchHit) {
+/** One `search --json` result (the MCP `search` tool adds the chunk text). */
+export function hitJson(hit: SearchHit) {
   const c = hit.chunk;
   return {
     path: c.path,

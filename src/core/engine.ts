@@ -207,6 +207,7 @@ class WorkspaceEngine implements Engine {
       hasVectors: info.exists && this.embedder.dimensions > 0,
       bytesOnDisk: info.bytesOnDisk,
       updatedAt: info.updatedAt,
+      fingerprint: this.embedder.fingerprint,
       ...(info.corrupt ? { corrupt: info.corrupt } : {}),
       ...(info.complete !== undefined ? { complete: info.complete } : {}),
     };

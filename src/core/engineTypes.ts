@@ -141,6 +141,8 @@ export interface IndexStatus {
   readonly hasVectors: boolean;
   readonly bytesOnDisk: number;
   readonly updatedAt?: string;
+  /** Names the vector space (provider, model, dimensions, …): indexes of different fingerprints never mix. */
+  readonly fingerprint?: string;
 }
 
 export interface Engine {

@@ -4,6 +4,8 @@
  * after activation (off the startup path) so an existing index shows in the status bar.
  */
 import * as vscode from 'vscode';
+import { registerMcpProvider } from './agentMcp';
+import { registerAgentTools } from './agentTools';
 import { AnalysisService } from './analysis';
 import type { SemanticWorkspaceApi } from './api';
 import { testApi } from './api';
@@ -53,6 +55,14 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     createStatusBar(status),
     vscode.window.registerWebviewViewProvider(SIDEBAR_VIEW_ID, sidebar, { webviewOptions: { retainContextWhenHidden: false } }),
   );
+  // Agent integrations must never cost the extension its activation (an editor without chat/MCP support).
+  for (const [what, register] of [['language-model tools', registerAgentTools], ['MCP server provider', registerMcpProvider]] as const) {
+    try {
+      subs.push(register(s));
+    } catch (e) {
+      log.channel.warn(`${what} not registered: ${e instanceof Error ? e.message : String(e)}`);
+    }
+  }
   status.set({ restricted: !vscode.workspace.isTrusted });
 
   const reopen = (): void => {

@@ -10,6 +10,7 @@
  */
 import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
+import { registerAgentTests } from './agents.test';
 import { registerIndexTests } from './indexing.test';
 import { registerRemoteTests } from './remote.test';
 import { registerRestrictedTests } from './restricted.test';
@@ -26,6 +27,7 @@ export function run(): Promise<void> {
   else {
     registerActivationTests();
     registerIndexTests();
+    registerAgentTests();
     registerRemoteTests();
     registerSecurityTests();
   }

@@ -37,6 +37,8 @@ function literalManifestText(value: unknown, where = ''): string[] {
   const out: string[] = [];
   const visit = (v: unknown, w: string, key: string): void => {
     if (typeof v === 'string') {
+      // A language-model tool's `name` is its id (`semanticWorkspace_search`), not text for people.
+      if (/languageModelTools\[\d+\]\.name$/.test(w)) return;
       if (textKeys.has(key) && !/^%[^%\s]+%$/.test(v) && hasWords(v)) out.push(`${w}: ${JSON.stringify(v)}`);
     } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${w}[${i}]`, key));
     else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, w ? `${w}.${k}` : k, k);
