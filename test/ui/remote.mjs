@@ -33,7 +33,8 @@ export async function remoteChecks({ page, check, log, requestLog, shot, sidebar
     if (embedsSince(requestLog, from).length) throw new Error('requests reached the server while the consent dialog was open');
     const text = await answerDialog(page, 'Cancel');
     log(`  consent dialog: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 400))}`);
-    for (const want of ['Send this workspace to a cloud embedding service?', 'Endpoint: http://127.0.0.1:', 'Files:', 'Estimated cost']) {
+    // The fake server's URL is a Machine setting here (run.sh): the dialog names it and where it came from.
+    for (const want of ['Send this workspace to a cloud embedding service?', 'Endpoint: http://127.0.0.1:', 'Endpoint from: semanticWorkspace.dashscope.baseUrl (user or machine settings)', 'Files:', 'Estimated cost']) {
       if (!text.includes(want)) throw new Error(`consent dialog lacks "${want}"`);
     }
     await sleep(1500);
