@@ -67,12 +67,12 @@ export function stripRoff(src: string): string {
   return out.join('\n');
 }
 
-interface Page {
+export interface Page {
   readonly name: string;
   readonly text: string;
 }
 
-async function renderedPages(manDir: string, cacheName: string, only?: ReadonlySet<string>): Promise<{ pages: Page[]; renderer: string; seconds: number }> {
+export async function renderedPages(manDir: string, cacheName: string, only?: ReadonlySet<string>): Promise<{ pages: Page[]; renderer: string; seconds: number }> {
   const t = nowMs();
   const files = fs.readdirSync(manDir).filter((f) => f.endsWith('.1.gz') && (!only || only.has(f.replace(/\.1\.gz$/, '')))).sort();
   const haveMan = await new Promise<boolean>((r) => execFile('man', ['--version'], (e) => r(!e)));

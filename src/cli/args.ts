@@ -47,6 +47,8 @@ const OPTIONS = {
   'text-file': { type: 'string' },
   threshold: { type: 'string' },
   notes: { type: 'string', multiple: true },
+  rerank: { type: 'boolean' },
+  'rerank-model': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -86,6 +88,9 @@ export interface CliArgs {
   readonly textFile?: string;
   readonly threshold?: number;
   readonly notesGlobs?: readonly string[];
+  /** search: rerank the first ~50 hits with a cloud reranker (waits for it; falls back with a note). */
+  readonly rerank: boolean;
+  readonly rerankModel?: string;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -157,5 +162,7 @@ export function parseCli(argv: readonly string[]): CliArgs {
     textFile: v['text-file'],
     threshold,
     notesGlobs: v.notes,
+    rerank: !!v.rerank,
+    rerankModel: v['rerank-model'],
   };
 }

@@ -28,6 +28,7 @@ export interface CliContext {
   readonly m: Messages;
   readonly root: string;
   readonly signal: AbortSignal;
+  readonly env: NodeJS.ProcessEnv;
   /** Opens the engine for the folder with the provider the user named. */
   open(): Promise<Engine>;
   /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
@@ -118,6 +119,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     m,
     root,
     signal: controller.signal,
+    env,
     open: () => openEngine(config()),
     async requireIndex(engine) {
       const status = await engine.status();

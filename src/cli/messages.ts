@@ -10,6 +10,7 @@ Usage:
   semantic-workspace index  <dir> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
   semantic-workspace search <dir> (<query> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
+                            [--rerank [--rerank-model M]]  (cloud providers: rerank the first 50 hits)
   semantic-workspace cluster  <dir> [--k N|auto] [--notes GLOB] [--json]
   semantic-workspace classify <dir> (<text> | --text-file F) (--labels "a,b,c" | --labels-file F) [--json]
   semantic-workspace related  <dir> <file> [--json]
@@ -55,6 +56,7 @@ const zh: typeof en = {
   semantic-workspace index  <目录> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
   semantic-workspace search <目录> (<查询> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
+                            [--rerank [--rerank-model M]]（云端提供方：对前 50 个结果重排序）
   semantic-workspace cluster  <目录> [--k N|auto] [--notes GLOB] [--json]
   semantic-workspace classify <目录> (<文本> | --text-file F) (--labels "a,b,c" | --labels-file F) [--json]
   semantic-workspace related  <目录> <文件> [--json]

@@ -2,12 +2,15 @@
  * `index` and `search`: the CLI contract's two core commands.
  */
 import fs from 'node:fs';
-import type { IndexReport, SearchDegraded } from '../core/engineTypes';
+import type { IndexReport, SearchDegraded, SearchResult } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
 import type { CliContext } from './main';
 import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
+import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
+import { rerankHits } from '../core/embedding/rerankStage';
+import { rerankConfigFor } from './rerankOption';
 
 /** The `index --json` answer (the MCP `reindex` tool returns the same). */
 export function indexReportJson(report: IndexReport, o: { provider: string; indexDir: string; dryRun?: boolean }): Record<string, unknown> {
@@ -110,6 +113,8 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const queries = args.queriesFile ? readQueries(args.queriesFile) : inline ? [inline] : [];
   if (!queries.length) throw new UsageError('search needs a <query> or --queries-file F.jsonl');
 
+  // Checked before the index: a wrong provider for --rerank is a usage error, whatever is indexed.
+  const rerank = args.rerank ? rerankConfigFor(args, ctx.env, process.cwd()) : undefined;
   const engine = await ctx.open();
   await ctx.requireIndex(engine);
   if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
@@ -118,13 +123,22 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   let degraded: SearchDegraded | undefined;
   for (const query of queries) {
     const mode = degraded ? 'keyword' : args.mode;
-    const hits = await engine.search(query, { topK: args.topK, mode, filter, signal: ctx.signal });
-    if (hits.degraded && !degraded) {
-      degraded = hits.degraded;
+    let hits: SearchHit[] = await engine.search(query, { topK: rerank && !degraded ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode, filter, signal: ctx.signal });
+    const fellBack = (hits as SearchResult).degraded;
+    if (fellBack && !degraded) {
+      degraded = fellBack;
       process.stderr.write(m.degraded(degraded.reason) + '\n');
     }
+    let rerankInfo: Record<string, unknown> | undefined;
+    // With the endpoint failing, a rerank would only wait on it again: the keyword order stands.
+    if (rerank && !fellBack) {
+      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal });
+      hits = r.hits;
+      rerankInfo = { applied: r.reranked, model: rerank.model, ...(r.tokens !== undefined ? { tokens: r.tokens, estimatedCostUSD: Number(estimateRerankCostUSD(r.tokens, rerank.model).toFixed(6)) } : {}), ...(r.note ? { note: r.note } : {}) };
+      if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);
+    }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

@@ -110,7 +110,7 @@ export interface SearchOptions {
   readonly mode?: SearchMode;
   readonly filter?: SearchFilter;
   readonly task?: QueryTask;
-  /** Weight of the dense list against the keyword list in hybrid fusion (default 1; offline 0.25). */
+  /** Weight of the dense list against the keyword list in hybrid fusion, as a ratio (default 1; offline 3/7, score fusion). */
   readonly hybridWeight?: number;
   readonly signal?: AbortSignal;
 }

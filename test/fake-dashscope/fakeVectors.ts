@@ -101,9 +101,8 @@ export function fakeTermWeights(text: string): Map<string, number> {
       e.max = Math.max(e.max, w);
     } else acc.set(term, { sum: w, max: w });
   };
-  // tokenizeLabeled emits, per CJK run, the segmenter's words first and then the bigrams; a 2-char
-  // word and its bigram are the same (term, span): the first is the word.
-  const seenWord = new Set<string>();
+  // CJK words come from the product's tokenizer; the character bigrams are the model's own (below),
+  // so the fake's vectors do not move when the search tokenizer changes its extra terms.
   for (const t of tokenizeLabeled(text)) {
     if (!CJK_TERM.test(t.term)) {
       if (t.whole) add(t.term, WEIGHT.identifier);
@@ -114,20 +113,44 @@ export function fakeTermWeights(text: string): Map<string, number> {
       continue;
     }
     const len = [...t.term].length;
-    const spanKey = `${t.start}:${t.end}:${t.term}`;
-    // The bigram that repeats a 2-char word, and function words (dropped as words, not as bigrams).
-    if (seenWord.has(spanKey) || CJK_STOP_WORDS.has(t.term)) continue;
-    if (!t.crossing && t.label === t.term) {
-      seenWord.add(spanKey);
-      if (len >= 2) add(t.term, COMMON_WORDS.has(t.term) || CJK_COUNT.test(t.term) ? WEIGHT.common : len >= 3 ? WEIGHT.longWord : WEIGHT.word);
-      continue;
-    }
-    if (COMMON_WORDS.has(t.term) || CJK_COUNT.test(t.term)) continue;
-    add(t.term, t.crossing ? WEIGHT.bigramAcross : WEIGHT.bigramInWord);
+    // Search extras (compounds, parts of long words) and function words are not words of the model.
+    if (t.crossing || t.label !== t.term || CJK_STOP_WORDS.has(t.term)) continue;
+    if (len >= 2) add(t.term, COMMON_WORDS.has(t.term) || CJK_COUNT.test(t.term) ? WEIGHT.common : len >= 3 ? WEIGHT.longWord : WEIGHT.word);
   }
+  addCjkBigrams(text, add);
   const out = new Map<string, number>();
   for (const [term, { sum, max }] of acc) out.set(term, max * (1 + Math.log(sum / max)));
   return out;
+}
+
+const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/gu;
+const segmenters = new Map<string, Intl.Segmenter>();
+
+/** Character bigrams of every CJK run: 0.4 inside a segmenter word, 0.3 across words; a 2-char word's own bigram is the word. */
+function addCjkBigrams(text: string, add: (term: string, w: number) => void): void {
+  for (const m of text.matchAll(CJK_RUN)) {
+    const run = m[0];
+    const chars = [...run];
+    if (chars.length < 2) continue;
+    const locale = /[\p{Script=Hiragana}\p{Script=Katakana}]/u.test(run) ? 'ja' : /\p{Script=Hangul}/u.test(run) ? 'ko' : 'zh';
+    let seg = segmenters.get(locale);
+    if (!seg) segmenters.set(locale, (seg = new Intl.Segmenter(locale, { granularity: 'word' })));
+    const wordLen = new Int32Array(chars.length);
+    const wordId = new Int32Array(chars.length).fill(-1);
+    let pos = 0, id = 0;
+    for (const s of seg.segment(run)) {
+      const len = [...s.segment].length;
+      if (s.isWordLike) for (let i = pos; i < pos + len; i++) { wordLen[i] = len; wordId[i] = id; }
+      pos += len;
+      id++;
+    }
+    for (let i = 0; i + 1 < chars.length; i++) {
+      const bigram = chars[i] + chars[i + 1];
+      const inWord = wordId[i] >= 0 && wordId[i] === wordId[i + 1] && wordLen[i] > 1;
+      if ((inWord && wordLen[i] === 2) || CJK_STOP_WORDS.has(bigram) || COMMON_WORDS.has(bigram) || CJK_COUNT.test(bigram)) continue;
+      add(bigram, inWord ? WEIGHT.bigramInWord : WEIGHT.bigramAcross);
+    }
+  }
 }
 
 const patternCache = new Map<string, Int32Array>();

@@ -11,6 +11,7 @@ import { invalidParameter, modelNotFound, namedError, type Api, type FakeError }
 import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
 import { fakeEmbedding, fakeSparse, fakeTokenCount, textHash } from './fakeVectors';
 import { FakeRateLimiter, type FakeRateLimitOptions, type LimitHit } from './rateLimits';
+import { handleRerank, newRerankCounters, rerankApi, rerankRoute, type RerankCounters } from './rerank';
 
 export { textHash, fakeEmbedding, fakeSparse, fakeTokenCount, cosine } from './fakeVectors';
 export type { FaultKind, FaultOptions } from './faults';
@@ -65,6 +66,8 @@ export interface FakeDashScope {
   readonly url: string;
   readonly port: number;
   readonly counters: FakeCounters;
+  /** The rerank routes' own counters (rerank.ts). */
+  readonly rerank: RerankCounters;
   /** Zero the counters and refill the rate-limit buckets. */
   reset(): void;
   setFaults(faults: FaultOptions | undefined): void;
@@ -100,6 +103,7 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
   // Warm the tokenizer (Intl.Segmenter loads CJK dictionaries lazily: ~200 ms on first use).
   fakeEmbedding('预热 warm-up', { model: 'text-embedding-v4', dims: 64 });
   let counters = newCounters();
+  let rerankCounters = newRerankCounters();
   let plan = new FaultPlan(options.faults);
   const limiter = new FakeRateLimiter(options);
   const sockets = new Set<net.Socket>();
@@ -127,7 +131,8 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
 
   const handle = async (req: http.IncomingMessage, res: http.ServerResponse, raw: Buffer | undefined) => {
     const path = (req.url ?? '').split('?')[0];
-    const api: Api | undefined = path.endsWith(NATIVE_ROUTE) ? 'native' : path.endsWith(COMPAT_ROUTE) ? 'compatible' : undefined;
+    const rr = rerankRoute(path);
+    const api: Api | undefined = rr ? rerankApi(rr) : path.endsWith(NATIVE_ROUTE) ? 'native' : path.endsWith(COMPAT_ROUTE) ? 'compatible' : undefined;
     if (!api || req.method !== 'POST') {
       counters.byEndpoint.other++;
       return send(res, 404, JSON.stringify({ code: 'NotFound', message: `no route ${req.method} ${path}` }));
@@ -166,6 +171,14 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
     }
     counters.lastBodies.push(body);
     if (counters.lastBodies.length > 100) counters.lastBodies.shift();
+    if (rr) {
+      const r = handleRerank(rr, body, rerankCounters, randomUUID());
+      if ('headers' in r) return sendError(res, r);
+      const limited = limiter.admit(r.tokens);
+      if (limited) return sendError(res, throttle(api, limited));
+      rerankCounters.tokens += r.tokens;
+      return send(res, 200, r.body);
+    }
     const p = parseRequest(api, body);
     if (typeof p.model !== 'string' || !p.model) return sendError(res, namedError(api, 'emptyModel'));
     const dimsAllowed = DIMENSIONS[p.model];
@@ -264,8 +277,12 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
     get counters() {
       return counters;
     },
+    get rerank() {
+      return rerankCounters;
+    },
     reset() {
       counters = newCounters();
+      rerankCounters = newRerankCounters();
       limiter.reset();
     },
     setFaults(faults) {

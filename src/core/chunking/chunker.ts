@@ -17,8 +17,9 @@ import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineCon
  * Bump when chunk boundaries, headers, hashing or secret scrubbing change: every file is then
  * re-chunked (vectors of chunks whose embed text is unchanged are still reused, so this costs CPU,
  * not API calls). 3: the scrubber learned npm/hf/SendGrid/Azure/curl -u/XML/connection-string secrets.
+ * 4: the tokenizer's Chinese search terms changed (no cross-word bigrams; compounds + word parts).
  */
-export const CHUNKER_VERSION = 'sw-chunker-3';
+export const CHUNKER_VERSION = 'sw-chunker-4';
 
 export const DEFAULT_MAX_TOKENS = 1000;
 /** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */

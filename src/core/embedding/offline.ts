@@ -63,7 +63,8 @@ export interface OfflineEmbedderOptions {
 }
 
 /** Bump when tokenization, weighting or the model format change the vectors of a given text. */
-const ALGORITHM = 'tfidf-lsa-v1';
+// v2: the tokenizer's Chinese terms changed (the basis is fitted on them).
+const ALGORITHM = 'tfidf-lsa-v2';
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -1,11 +1,13 @@
 /**
- * One search over both indexes: keyword (BM25F) and dense (cosine), fused by reciprocal rank, with
+ * One search over both indexes: keyword (BM25F) and dense (cosine), fused by reciprocal rank or by
+ * score (scoreFusion.ts: min-max + convex, dense weight gated by keyword confidence), with
  * filters applied inside each index's top-k (so a narrow filter still yields k results) and a
  * "why it matched" for every hit.
  */
 import type { ChunkInfo, MatchReason, SearchFilter, SearchHit, SearchMode } from '../types';
 import { makeAllow, type ChunkLookup } from './filters';
 import { fuseRrf } from './fusion';
+import { fuseScored, type FusionParams } from './scoreFusion';
 import type { KeywordHit, KeywordIndex } from './keywordIndex';
 import type { VectorIndex } from './vectorIndex';
 
@@ -27,13 +29,15 @@ export interface HybridSearchInput {
   /** RRF weights [keyword, dense]; default [1, 1]. */
   readonly weights?: readonly [number, number];
   readonly rrfK?: number;
+  /** Score-aware fusion instead of RRF (then `weights`/`rrfK` are unused); scores lie in [0, 1]. */
+  readonly scored?: FusionParams;
   /** Hybrid: every fused candidate, uncut — the ranking policy (rank.ts) truncates after it has run. */
   readonly keepAll?: boolean;
 }
 
 /**
- * Best first, one hit per chunk. Scores: BM25F in 'keyword' mode, cosine in 'dense' mode, RRF in
- * 'hybrid' mode — and BM25F again when 'hybrid' has no vectors to fuse (keyword fallback).
+ * Best first, one hit per chunk. Scores: BM25F in 'keyword' mode, cosine in 'dense' mode, RRF (or
+ * the fused score in [0, 1] with `scored`) in 'hybrid' mode — and BM25F again when 'hybrid' has no vectors to fuse (keyword fallback).
  */
 export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   const { keyword, vector, query, queryVector, mode } = input;
@@ -60,7 +64,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   const dense = vector!.search(queryVector!, depth, allow);
   const kwById = new Map<number, KeywordHit>(kw.map((h) => [h.id, h]));
   const denseScore = new Map<number, number>(dense.map((h) => [h.id, h.score]));
-  const fused = fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });
+  const fused = input.scored ? fuseScored(kw, dense, input.scored) : fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });
   return (input.keepAll ? fused : fused.slice(0, topK)).map((f) => {
     const k = kwById.get(f.id);
     const why: MatchReason = {

@@ -1,7 +1,7 @@
 /**
  * The one ranking function: candidates from both indexes (search/hybrid.ts, untruncated), then the
- * whole policy — fusion weights, the offline handling of prose, the low-confidence floor and the
- * score scale — and only then the cut to topK. Cutting first and filtering after (as the engine
+ * whole policy — the fusion and its weights (score fusion offline, RRF for cloud vectors), the
+ * low-confidence floor and the score scale — and only then the cut to topK. Cutting first and filtering after (as the engine
  * once did) returned fewer hits than asked; here a doubtful hit moves to the bottom, never away.
  * Everything that ranks chunks for a person or an agent (engine search, MCP, team index) calls this.
  */
@@ -14,10 +14,14 @@ import type { VectorIndex } from './vectorIndex';
 /** RRF damping constant (Cormack et al.). */
 export const RRF_K = 60;
 /**
- * How much the offline LSA list weighs against BM25 in hybrid mode. Measured on the code-search
- * bench: LSA alone is far below BM25, so it only nudges the keyword ranking.
+ * Offline hybrid = score-aware fusion (scoreFusion.ts): the LSA list's weight against BM25 as a
+ * dense:keyword ratio (3/7 = a convex weight of 0.3), taken off where the keyword list has a clear
+ * winner. Chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/lab.ts): within noise
+ * of keyword-only or above on all seven (mean +2 %), where RRF (weight 0.25) lost up to 26 % on a
+ * mixed code + notes workspace.
  */
-export const OFFLINE_DENSE_WEIGHT = 0.25;
+export const OFFLINE_DENSE_WEIGHT = 3 / 7;
+export const OFFLINE_GATE = { gate: 1, gapAt: 5 } as const;
 /** Offline LSA vectors of unrelated text sit near 0: a hit found only by them below this is doubtful. */
 export const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
 
@@ -31,17 +35,17 @@ export interface RankInput {
   readonly mode: SearchMode;
   readonly topK: number;
   readonly filter?: SearchFilter;
-  /** The offline embedder's vectors (LSA): prose by keywords, dense-only hits floored. */
+  /** The offline embedder's vectors (LSA): score fusion, dense-only hits floored. */
   readonly offline: boolean;
-  /** Dense-list weight against keywords (default 1; offline 0.25). */
+  /** Dense:keyword weight ratio (default 1; offline 3/7). */
   readonly hybridWeight?: number;
 }
 
 /**
  * Best first, exactly min(topK, candidates) hits: in hybrid and dense modes every chunk with a
  * vector that passes the filters is a candidate; in keyword mode every chunk matching a term.
- * Hybrid scores are scaled so that 1 means "ranked first by both lists"; hits marked
- * `why.lowConfidence` rank below every other hit.
+ * Hybrid scores lie in [0, 1] (score fusion; RRF is scaled so that 1 means "ranked first by both
+ * lists"); hits marked `why.lowConfidence` rank below every other hit.
  */
 export function rankSearch(input: RankInput): SearchHit[] {
   const topK = Math.max(0, Math.floor(input.topK));
@@ -50,23 +54,17 @@ export function rankSearch(input: RankInput): SearchHit[] {
   const hasVectors = input.queryVector !== undefined && input.vector !== undefined && input.vector.size > 0;
   if (input.mode !== 'hybrid' || !hasVectors) return searchHybrid({ ...base, mode: input.mode, topK });
 
-  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true });
-  // Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a reader; scaled by the best
-  // possible sum, 1 means "ranked first by both keyword and vector search".
-  const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
+  // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
+  const scored = input.offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
+  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true, scored });
+  // Score fusion is already in [0, 1]. Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a
+  // reader; scaled by the best possible sum, 1 means "ranked first by both keyword and vector search".
+  const best = scored ? 1 : weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
+  const floor = input.offline ? OFFLINE_DENSE_ONLY_FLOOR : -Infinity;
   const confident: SearchHit[] = [];
   const doubtful: SearchHit[] = [];
   for (const h of fused) {
-    const kwRank = h.why.keywordRank;
-    if (input.offline && h.chunk.kind === 'doc') {
-      // Offline, prose is ranked by keywords alone: workspace LSA vectors blur documentation
-      // (measured on Chinese and English man pages: hybrid 0.663 vs keyword 0.715 MRR@10).
-      if (kwRank !== undefined) confident.push({ ...h, score: weights[0] / (RRF_K + kwRank) / best });
-      else doubtful.push(lowConfidence(h, best));
-      continue;
-    }
-    const floor = input.offline ? OFFLINE_DENSE_ONLY_FLOOR : -Infinity;
-    if (kwRank === undefined && (h.why.vectorScore ?? 0) < floor) doubtful.push(lowConfidence(h, best));
+    if (h.why.keywordRank === undefined && (h.why.vectorScore ?? 0) < floor) doubtful.push(lowConfidence(h, best));
     else confident.push({ ...h, score: h.score / best });
   }
   const byScore = (a: SearchHit, b: SearchHit) => b.score - a.score;
