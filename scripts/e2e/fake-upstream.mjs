@@ -44,23 +44,60 @@ const up = new URL(upstream);
 /** 'sha256:<12 hex>' of the header value, or null when absent. */
 const authHash = (h) => (h ? `sha256:${crypto.createHash('sha256').update(String(h)).digest('hex').slice(0, 12)}` : null);
 
+// Failure modes the UI suite switches at run time (POST /__e2e/mode {kind, after, delayMs}):
+//   ok            forward everything (after an optional delay per request, to make a run last)
+//   down          after `after` more embedding requests, destroy every connection (DashScope unreachable)
+//   unauthorized  after `after` more embedding requests, answer 401 InvalidApiKey (a revoked key)
+//   throttle      after `after` more embedding requests, answer `count` of them 429 Throttling.RateQuota, then forward again
+let mode = { kind: 'ok', after: 0, delayMs: 0 };
+let sinceMode = 0;
+const INVALID_KEY = JSON.stringify({ code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'e2e-revoked' });
+const THROTTLED = JSON.stringify({ code: 'Throttling.RateQuota', message: 'Requests rate limit exceeded, please try again later.', request_id: 'e2e-throttled' });
+
 const proxy = http.createServer((req, res) => {
   const chunks = [];
   req.on('data', (c) => chunks.push(c));
   req.on('end', () => {
     const raw = Buffer.concat(chunks);
-    let body;
-    try { body = JSON.parse(raw.toString('utf8')); } catch { body = raw.length ? `<${raw.length} bytes>` : undefined; }
-    fs.appendFileSync(logFile, JSON.stringify({ t: Date.now(), method: req.method, path: req.url, auth: authHash(req.headers.authorization), body }) + '\n');
-    const headers = { ...req.headers, host: up.host };
-    const fwd = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (r) => {
-      res.writeHead(r.statusCode ?? 502, r.headers);
-      r.pipe(res);
-    });
-    fwd.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
-    fwd.end(raw);
+    if (req.url === '/__e2e/mode') {
+      mode = { kind: 'ok', after: 0, delayMs: 0, ...JSON.parse(raw.toString('utf8') || '{}') };
+      sinceMode = 0;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(mode));
+      return;
+    }
+    if (/embedding/.test(req.url ?? '') && mode.kind !== 'ok' && ++sinceMode > mode.after) {
+      if (mode.kind === 'down') { req.socket.destroy(); return; }
+      if (mode.kind === 'throttle') {
+        if (sinceMode > mode.after + (mode.count ?? 1)) { forward(req, res, raw); return; }
+        res.writeHead(429, { 'content-type': 'application/json' });
+        res.end(THROTTLED);
+        return;
+      }
+      fs.appendFileSync(logFile, JSON.stringify({ t: Date.now(), method: req.method, path: req.url, auth: authHash(req.headers.authorization), status: 401, body: safeJson(raw) }) + '\n');
+      res.writeHead(401, { 'content-type': 'application/json' });
+      res.end(INVALID_KEY);
+      return;
+    }
+    if (mode.delayMs > 0) { setTimeout(() => forward(req, res, raw), mode.delayMs); return; }
+    forward(req, res, raw);
   });
 });
+
+function safeJson(raw) {
+  try { return JSON.parse(raw.toString('utf8')); } catch { return raw.length ? `<${raw.length} bytes>` : undefined; }
+}
+
+function forward(req, res, raw) {
+  fs.appendFileSync(logFile, JSON.stringify({ t: Date.now(), method: req.method, path: req.url, auth: authHash(req.headers.authorization), body: safeJson(raw) }) + '\n');
+  const headers = { ...req.headers, host: up.host };
+  const fwd = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers }, (r) => {
+    res.writeHead(r.statusCode ?? 502, r.headers);
+    r.pipe(res);
+  });
+  fwd.on('error', (e) => { res.writeHead(502); res.end(String(e)); });
+  fwd.end(raw);
+}
 proxy.listen(0, '127.0.0.1', () => {
   const url = `http://127.0.0.1:${proxy.address().port}`;
   if (readyFile) fs.writeFileSync(readyFile, JSON.stringify({ url, upstream, log: logFile }));

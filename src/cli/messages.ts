@@ -37,6 +37,8 @@ Exit codes: 0 ok, 1 failure, 2 bad usage / no index / provider mismatch.`,
   noResults: 'No results.',
   interrupted: 'Interrupted; progress is saved — run the same command again to resume.',
   mode: (label: string) => `Provider: ${label}`,
+  partialIndex: (indexed: number, total: number, reason: string) =>
+    `Note: the index is incomplete (${indexed} of ${total} files; ${reason}): results may miss the rest. Run \`semantic-workspace index\` again to resume.`,
   needKey: (provider: string): string =>
     provider === 'dashscope'
       ? 'No DashScope API key: set DASHSCOPE_API_KEY (or put DASHSCOPE_API_KEY=… in a .env file in the current directory).'
@@ -81,6 +83,7 @@ const zh: typeof en = {
   noResults: '没有结果。',
   interrupted: '已中断；进度已保存——再次运行同一命令即可继续。',
   mode: (label) => `提供方：${label}`,
+  partialIndex: (indexed, total, reason) => `注意：索引不完整（${indexed}/${total} 个文件；${reason}），结果可能遗漏其余内容。再次运行 \`semantic-workspace index\` 即可继续。`,
   needKey: (provider) =>
     provider === 'dashscope'
       ? '缺少 DashScope API 密钥：请设置 DASHSCOPE_API_KEY（或在当前目录的 .env 文件中写入 DASHSCOPE_API_KEY=…）。'

@@ -26,7 +26,10 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr): { 
       const total = p.phase === 'embed' ? p.chunksTotal : p.filesTotal;
       const done = p.phase === 'embed' ? p.chunksDone : p.filesDone;
       const pct = total > 0 ? Math.min(100, Math.floor((done / total) * 100)) : 0;
-      const text = `${p.phase.padEnd(8)} ${String(pct).padStart(3)}%  files ${p.filesDone}/${p.filesTotal}  chunks ${p.chunksDone}/${p.chunksTotal}  tokens ${p.tokensDone}`;
+      const wait = p.retry && p.retry.at > now - 500
+        ? `  ${p.retry.failure === 'throttled' ? 'waiting for rate limit' : p.retry.reason} — retrying in ${Math.max(0, Math.ceil((p.retry.at - now) / 1000))} s — attempt ${p.retry.attempt}${p.retry.maxAttempts ? ` of ${p.retry.maxAttempts}` : ''}`
+        : p.waiting === 'rate-limit' ? '  waiting for rate limit' : '';
+      const text = `${p.phase.padEnd(8)} ${String(pct).padStart(3)}%  files ${p.filesDone}/${p.filesTotal}  chunks ${p.chunksDone}/${p.chunksTotal}  tokens ${p.tokensDone}${wait}`;
       if (stream.isTTY) {
         if (now - lastLine < 80 && p.phase !== 'done') return;
         const width = 24;

@@ -30,6 +30,8 @@ export function indexReportJson(report: IndexReport, o: { provider: string; inde
   if (report.requests !== undefined) out.requests = report.requests;
   if (report.retries) out.retries = report.retries;
   if (report.incomplete) out.incomplete = true;
+  if (report.coverage) out.coverage = report.coverage;
+  if (report.error) out.error = report.error;
   if (report.warnings.length) out.warnings = report.warnings;
   return out;
 }
@@ -117,7 +119,12 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const rerank = args.rerank ? rerankConfigFor(args, ctx.env, process.cwd()) : undefined;
   const engine = await ctx.open();
   await ctx.requireIndex(engine);
-  if (!args.json) process.stderr.write(m.mode((await engine.status()).label) + '\n');
+  const status = await engine.status();
+  if (!args.json) process.stderr.write(m.mode(status.label) + '\n');
+  // A search over an incomplete index says so (stderr; `coverage` in every --json line).
+  const cov = status.coverage;
+  const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
+  if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   // Within one run the endpoint is tried once: after a fallback the rest of the queries stay keyword.
   let degraded: SearchDegraded | undefined;
@@ -138,7 +145,7 @@ export async function runSearch(ctx: CliContext): Promise<number> {
       if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);
     }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(partial ? { coverage: partial } : {}), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

@@ -210,14 +210,18 @@ class WorkspaceEngine implements Engine {
       fingerprint: this.embedder.fingerprint,
       ...(info.corrupt ? { corrupt: info.corrupt } : {}),
       ...(info.complete !== undefined ? { complete: info.complete } : {}),
+      ...(info.coverage ? { coverage: info.coverage } : {}),
     };
   }
 
-  async clear(): Promise<void> {
+  async clear(options: { readonly onlyThisProvider?: boolean } = {}): Promise<void> {
     this.loaded = undefined;
+    // The space is named by the vector length: the one an earlier run learned (nothing is asked).
+    if (options.onlyThisProvider) this.adoptKnownDimensions();
     const lock = await this.lock('clear', {});
     try {
-      clearIndex(this.indexDir); // the lock file goes with the directory
+      // The whole directory (the lock file with it), or just this provider's space.
+      clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
     } finally {
       lock.release();
     }

@@ -2,7 +2,8 @@
  * The engine's public contract: the one door through which the CLI and the extension reach the
  * core. Implemented in engine.ts.
  */
-import type { ChunkInfo, Logger, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
+import type { FailureClass } from './embedding/failures';
+import type { ChunkInfo, Logger, RetryWait, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
 
 export type DashScopeRegion = 'singapore' | 'beijing' | 'us' | 'hongkong';
 
@@ -63,6 +64,10 @@ export interface IndexProgress {
   readonly tokensDone: number;
   readonly tokensTotal: number;
   readonly currentFile?: string;
+  /** While a failed request waits for its next attempt (embed phase). */
+  readonly retry?: RetryWait;
+  /** While requests wait for the rate limit. */
+  readonly waiting?: 'rate-limit';
 }
 
 export interface IndexReport {
@@ -87,7 +92,35 @@ export interface IndexReport {
   readonly incomplete?: boolean;
   readonly warnings: readonly string[];
   /** The embedder error that stopped the run (actionable; what was embedded before it is kept). */
-  readonly error?: { readonly kind: string; readonly message: string };
+  readonly error?: { readonly kind: string; readonly message: string; readonly failure?: MissingReason };
+  /** Coverage of the index after the run (not on dry runs). */
+  readonly coverage?: CoverageSummary;
+}
+
+/**
+ * Why a discovered file is not (or not with its current content) in the index: a failure class
+ * of the embedder (src/core/embedding/failures.ts), a cancel, the token budget, or another error.
+ */
+export type MissingReason = 'auth' | 'quota' | 'network' | 'throttled' | 'server' | 'badInput' | 'cancelled' | 'budget' | 'error';
+
+/** Coverage of an index: part of its state, persisted with it (src/core/index/coverage.ts). */
+export interface CoverageSummary {
+  /** True only when every discovered file is indexed with its current content (skipped ones aside). */
+  readonly complete: boolean;
+  /** Files to index (discovered, not skipped) and those indexed with their current content. */
+  readonly files: { readonly indexed: number; readonly discovered: number };
+  readonly chunks: { readonly indexed: number; readonly discovered: number };
+  /** Missing files per reason, most first (up to 50 paths each). */
+  readonly missing: readonly { readonly reason: MissingReason; readonly count: number; readonly chunks: number; readonly files: readonly string[] }[];
+  /** Files skipped by policy or because they cannot be read, per reason (up to 50 paths each). */
+  readonly skipped: readonly { readonly reason: string; readonly count: number; readonly files: readonly string[] }[];
+  /** What stopped the last run short (the actionable message). */
+  readonly stoppedBy?: { readonly reason: MissingReason; readonly message: string };
+  /** When a run last left the index complete. */
+  readonly lastCompleteAt?: string;
+  readonly updatedAt: string;
+  /** False for an index written before coverage existed (only the complete flag is known). */
+  readonly detail: boolean;
 }
 
 export interface IndexRunOptions {
@@ -115,8 +148,8 @@ export interface SearchOptions {
   readonly signal?: AbortSignal;
 }
 
-/** Failure classes (shared with the failure classification in core/embedding/failures.ts). */
-export type DegradedFailure = 'auth' | 'quota' | 'network' | 'throttled' | 'server' | 'badInput';
+/** Failure classes: core/embedding/failures.ts (classifyFailure). */
+export type DegradedFailure = FailureClass;
 
 /** Why a search answered from keywords only: the query could not be embedded within its budget. */
 export interface SearchDegraded {
@@ -141,6 +174,8 @@ export interface IndexStatus {
   readonly hasVectors: boolean;
   readonly bytesOnDisk: number;
   readonly updatedAt?: string;
+  /** What is covered and what is missing, and why. */
+  readonly coverage?: CoverageSummary;
   /** Names the vector space (provider, model, dimensions, …): indexes of different fingerprints never mix. */
   readonly fingerprint?: string;
 }
@@ -155,7 +190,8 @@ export interface Engine {
   readText(chunk: ChunkInfo): Promise<string | undefined>;
   /** From disk only: never sends anything to any endpoint. */
   status(): Promise<IndexStatus>;
-  clear(): Promise<void>;
+  /** Deletes the index: every provider's (default), or with `onlyThisProvider` just this engine's. */
+  clear(options?: { readonly onlyThisProvider?: boolean }): Promise<void>;
   /** Vectors and chunks of the loaded index, for analysis (undefined when there is no index). */
   loadForAnalysis(): Promise<AnalysisInput | undefined>;
   /** Embeds ad-hoc texts the way this index's provider does (labels, selections). */

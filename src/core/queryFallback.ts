@@ -4,33 +4,17 @@
  * `degraded` marker of a search result.
  */
 import { EmbedError, isCancellation } from './embedding/errors';
-import type { DegradedFailure, SearchDegraded, SearchResult } from './engineTypes';
+import { classifyFailure } from './embedding/failures';
+import type { SearchDegraded, SearchResult } from './engineTypes';
 import type { SearchHit } from './types';
 
 export const DEFAULT_QUERY_BUDGET_MS = 5_000;
 
-/** The failure class of an embedder error (auth, quota, network, throttled, server, badInput). */
-export function failureClassOf(e: EmbedError): DegradedFailure {
-  switch (e.kind) {
-    case 'auth':
-      return 'auth';
-    case 'billing':
-    case 'budget':
-      return 'quota';
-    case 'rate-limit':
-      return 'throttled';
-    case 'bad-request':
-    case 'invalid-reply':
-      return 'badInput';
-    default:
-      return e.status !== undefined && e.status >= 500 ? 'server' : 'network';
-  }
-}
-
 /** The degraded marker for a failed query embedding, or undefined when the error must propagate (cancellation, bugs). */
 export function degradedBy(e: unknown): SearchDegraded | undefined {
   if (isCancellation(e) || !(e instanceof EmbedError)) return undefined;
-  return { to: 'keyword', reason: `The query could not be embedded, so these are keyword results: ${e.message}`, failure: failureClassOf(e) };
+  const failure = classifyFailure(e);
+  return { to: 'keyword', reason: `The query could not be embedded, so these are keyword results: ${e.message}`, ...(failure ? { failure } : {}) };
 }
 
 export function withDegraded(hits: SearchHit[], degraded: SearchDegraded | undefined): SearchResult {

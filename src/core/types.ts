@@ -65,6 +65,21 @@ export interface EmbedProgress {
   readonly tokens: number;
   /** Retries so far, by cause (`429`, `500`, `timeout`, `reset`, …). */
   readonly retries?: Readonly<Record<string, number>>;
+  /** Set while a failed batch waits for its next attempt ("retrying in 8 s — attempt 3 of 10"). */
+  readonly retry?: RetryWait;
+  /** Set while requests wait for the rate limit (client pacing or the server's 429s). */
+  readonly waiting?: 'rate-limit';
+}
+
+export interface RetryWait {
+  readonly failure: 'network' | 'server' | 'throttled';
+  /** The attempt that will be made next (2 = the first retry), of at most `maxAttempts` (none for 429s, bounded by time). */
+  readonly attempt: number;
+  readonly maxAttempts?: number;
+  /** When the next attempt is sent (ms since the epoch). */
+  readonly at: number;
+  /** The last error, short ("server error 503", "connection refused"). */
+  readonly reason: string;
 }
 
 export interface EmbedOptions {

@@ -6,7 +6,8 @@
 import * as vscode from 'vscode';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
-import { endpointOf, readSettings, requestEndpoint, resolveEndpoint, type Settings } from './settings';
+import { endpointOf, readSettings, requestEndpoint, type Settings } from './settings';
+import { endpointSourceText } from './settingScope';
 
 const KEY = 'semanticWorkspace.consent';
 
@@ -84,15 +85,12 @@ export class Consent {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not estimate the upload: {0}', errorText(e)));
       return false;
     }
-    // The URL the requests will go to, from the same resolver the embedder uses, and the setting it came from.
     const target = requestEndpoint(settings);
-    const resolved = resolveEndpoint();
-    const from = resolved.baseUrl && resolved.baseUrl.source !== 'default' ? resolved.baseUrl : resolved.region ?? resolved.baseUrl;
     const region = target && 'region' in target && target.region ? target.region : '—';
     const detail = [
       vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
-      vscode.l10n.t('Endpoint: {0}', target?.url ?? endpointOf(settings)),
-      ...(from ? [vscode.l10n.t('Endpoint from: {0} ({1})', from.setting, from.source)] : []),
+      // The URL the requests go to (the embedder's own resolver) and the setting + scope it came from.
+      `${vscode.l10n.t('Endpoint: {0}', target?.url ?? endpointOf(settings))} (${endpointSourceText()})`,
       vscode.l10n.t('Region: {0}', String(region)),
       vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
       vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),

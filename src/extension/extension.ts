@@ -16,11 +16,13 @@ import { Engines } from './engines';
 import { Indexer } from './indexing';
 import { LiveUpdates } from './liveUpdates';
 import { Log } from './log';
+import { PanelSync } from './panelSync';
 import { RelatedController } from './related';
 import { SearchService } from './searchService';
 import { KeyStore } from './secrets';
 import type { Services } from './services';
 import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION, setExtensionMode } from './settings';
+import { MACHINE_SCOPED, noticeIgnoredMachineSettings } from './settingScope';
 import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
 import { StatusModel } from './status';
@@ -36,20 +38,21 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const engines = new Engines(context, keys, log);
   const consent = new Consent(context.workspaceState, engines, log);
   const door = new Door(engines, consent);
-  const indexer = new Indexer(engines, door, status, log);
+  const indexer = new Indexer(engines, door, status, log, keys.onDidChange);
   door.indexAll = () => indexer.indexAll();
   const search = new SearchService(engines, indexer);
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
   const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);
   const previews = new PreviewDocuments();
+  const panels = new PanelSync({ engines, analysis, sidebar, status, search, keys });
   let live: LiveUpdates | undefined;
   const s: Services = {
-    context, log, keys, engines, status, consent, door, indexer, search, sidebar, related, analysis, previews,
+    context, log, keys, engines, status, consent, door, indexer, search, sidebar, related, panels, analysis, previews,
     live: () => (live ??= new LiveUpdates(engines, indexer, door)),
   };
   sidebar.handlers = sidebarHandlers(s);
-  subs.push(log, status, engines, sidebar, analysis, related, previews, { dispose: () => live?.dispose() });
+  subs.push(log, status, engines, sidebar, analysis, related, panels, previews, { dispose: () => live?.dispose() });
   subs.push(
     registerCommands(s),
     createStatusBar(status),
@@ -76,10 +79,11 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     vscode.workspace.onDidChangeConfiguration((e) => void onConfigChange(e, s, reopen)),
   );
 
-  // Off the startup path: show an existing index and keep it live.
+  // Off the startup path: show an existing index and keep it live; say if an endpoint setting is ignored here.
   setTimeout(() => {
+    void noticeIgnoredMachineSettings(context, log);
     void indexer.refreshStatus(false).then(() => {
-      if (status.current.state === 'ready') s.live();
+      if (status.current.state === 'ready' || status.current.state === 'incomplete') s.live();
     });
   }, 0);
 
@@ -89,6 +93,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
 
 async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, reopen: () => void): Promise<void> {
   if (!e.affectsConfiguration(SECTION)) return;
+  if (MACHINE_SCOPED.some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void noticeIgnoredMachineSettings(s.context, s.log);
   const fingerprint = FINGERPRINT_SETTINGS.some((k) => e.affectsConfiguration(k));
   if (fingerprint || ENGINE_SETTINGS.some((k) => e.affectsConfiguration(k))) reopen();
   if (!fingerprint || !(await s.door.hasIndex().catch(() => false))) return; // nothing to rebuild

@@ -49,6 +49,9 @@ function toCoreFilter(f: SearchFilterMessage | undefined): SearchFilter | undefi
 
 export class SearchService {
   private readonly cache = new Lru<string, ResultItem[]>(64);
+  private readonly searched = new vscode.EventEmitter<{ readonly results: number }>();
+  /** Fires after every finished search (the walkthrough's "Search by meaning" step listens). */
+  readonly onDidSearch = this.searched.event;
 
   constructor(
     private readonly engines: Engines,
@@ -70,7 +73,10 @@ export class SearchService {
     const topK = options.topK ?? 30;
     const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode, settings.hybridWeight]);
     const cached = this.cache.get(key);
-    if (cached) return { items: cached };
+    if (cached) {
+      this.searched.fire({ results: cached.length });
+      return { items: cached };
+    }
     const pairs = await this.engines.all();
     let degraded: SearchDegraded | undefined;
     const perFolder = await Promise.all(
@@ -84,6 +90,7 @@ export class SearchService {
     const merged = perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
     // A fallback is not remembered: the next search (even of the same text) tries the endpoint again.
     if (!degraded) this.cache.set(key, merged);
+    this.searched.fire({ results: merged.length });
     return { items: merged, ...(degraded ? { degraded } : {}) };
   }
 

@@ -76,11 +76,16 @@ export function setExtensionMode(mode: vscode.ExtensionMode): void {
  * endpoint). A user's environment never redirects their key and code: that is the machine-scoped
  * setting's job, and the consent dialog names it.
  */
-function envBaseUrl(provider: ProviderId): { value: string; name: string } | undefined {
+function envBaseUrlOverride(provider: ProviderId): { value: string; name: string } | undefined {
   if (extensionMode !== vscode.ExtensionMode.Test) return undefined;
   const names = provider === 'openai' ? ['OPENAI_BASE_URL'] : ['SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL', 'DASHSCOPE_BASE_URL'];
   for (const name of names) if (process.env[name]) return { value: process.env[name]!, name };
   return undefined;
+}
+
+/** The environment's base-URL override in use (ExtensionMode.Test only), for provenance texts. */
+export function envBaseUrl(provider: ProviderId = 'dashscope'): string | undefined {
+  return envBaseUrlOverride(provider)?.value;
 }
 
 /** Where a setting's value came from. Machine-scoped settings are read from user/machine settings only. */
@@ -129,7 +134,7 @@ export function resolveEndpoint(scope?: vscode.ConfigurationScope): ResolvedEndp
     const v = i?.globalValue;
     return v !== undefined && v !== '' ? { value: v, setting, source: 'user or machine settings' } : { value: (i?.defaultValue ?? fallback) as T, setting, source: 'default' };
   };
-  const env = envBaseUrl(value);
+  const env = envBaseUrlOverride(value);
   const urlKey = value === 'openai' ? 'openai.baseUrl' : 'dashscope.baseUrl';
   const baseUrl: Sourced<string> = env ? { value: env.value, setting: env.name, source: 'environment (tests only)' } : machine<string>(urlKey, '');
   if (value === 'openai') return { provider, baseUrl };

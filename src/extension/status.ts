@@ -17,7 +17,7 @@ export class StatusModel implements vscode.Disposable {
   set(next: Partial<StatusInfo>): void {
     this.value = { ...this.value, ...next };
     // Only an indexing state carries a percentage; drop stale ones.
-    if (this.value.state !== 'indexing' && this.value.percent !== undefined) this.value = { ...this.value, percent: undefined };
+    if (this.value.state !== 'indexing' && (this.value.percent !== undefined || this.value.progress !== undefined)) this.value = { ...this.value, percent: undefined, progress: undefined };
     this.emitter.fire(this.value);
   }
 

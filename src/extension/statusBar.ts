@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { StatusInfo } from '../protocol/messages';
+import { incompleteLine } from './coverageText';
 import type { StatusModel } from './status';
 
 export const STATUS_MENU_COMMAND = 'semanticWorkspace.statusMenu';
@@ -11,9 +12,22 @@ export const STATUS_MENU_COMMAND = 'semanticWorkspace.statusMenu';
 function render(item: vscode.StatusBarItem, s: StatusInfo): void {
   const mode = s.provider === 'offline' ? vscode.l10n.t('offline') : s.label || s.provider;
   item.backgroundColor = undefined;
+  item.command = STATUS_MENU_COMMAND;
   switch (s.state) {
-    case 'indexing':
-      item.text = `$(sync~spin) ${vscode.l10n.t('Indexing {0} %', Math.floor(s.percent ?? 0))}`;
+    case 'indexing': {
+      // Chunks embedded of the total (the work that costs), not a percentage of files read.
+      const p = s.progress;
+      item.text = p?.waiting === 'rate-limit' ? `$(watch) ${vscode.l10n.t('Waiting for rate limit')}`
+        : p?.waiting === 'retry' ? `$(sync~spin) ${p.text.split(' · ')[0]}`
+        : p && p.chunksTotal > 0 ? `$(sync~spin) ${vscode.l10n.t('Indexing: {0} of {1} embedded', p.chunksDone.toLocaleString(), p.chunksTotal.toLocaleString())}`
+        : `$(sync~spin) ${vscode.l10n.t('Indexing…')}`;
+      break;
+    }
+    case 'incomplete':
+      // No percentage, never "up to date": what is in, of what, why; a click resumes.
+      item.text = `$(warning) ${s.coverage ? incompleteLine(s.coverage) : vscode.l10n.t('Incomplete')} · ${vscode.l10n.t('Resume')}`;
+      item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      item.command = { title: vscode.l10n.t('Resume'), command: 'semanticWorkspace.indexWorkspace' };
       break;
     case 'ready':
       item.text = `$(search) ${vscode.l10n.t('{0} chunks', s.chunks.toLocaleString())}`;
@@ -36,6 +50,8 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
   const lines = [
     vscode.l10n.t('Semantic Workspace — {0}', mode),
     s.state === 'ready' ? vscode.l10n.t('{0} chunks in {1} files, up to date', s.chunks, s.files) : '',
+    s.state === 'incomplete' && s.coverage ? vscode.l10n.t('{0} of {1} chunks indexed. Click to resume: what was embedded is kept.', s.coverage.chunksIndexed.toLocaleString(), s.coverage.chunksTotal.toLocaleString()) : '',
+    s.state === 'indexing' && s.progress ? s.progress.text : '',
     s.restricted ? vscode.l10n.t('Restricted Mode: only the offline provider runs.') : '',
     s.message ?? '',
     s.searchNote ?? '',

@@ -61,7 +61,31 @@ export interface SearchResult {
   readonly noteAction?: 'setApiKey';
 }
 
-export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'error';
+export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'incomplete' | 'error';
+
+/** How much of the workspace the index covers (state 'incomplete': what is missing and why). */
+export interface CoverageInfo {
+  readonly filesIndexed: number;
+  readonly filesTotal: number;
+  readonly chunksIndexed: number;
+  readonly chunksTotal: number;
+  /** Failure class or other reason of the largest missing group (`network`, `auth`, `cancelled`, …). */
+  readonly reason?: string;
+  /** Localized short reason: "DashScope unreachable", "API key rejected", … */
+  readonly reasonText?: string;
+}
+
+/** Live progress of a run: the work that costs (chunks and tokens embedded). */
+export interface ProgressInfo {
+  readonly chunksDone: number;
+  readonly chunksTotal: number;
+  readonly tokensDone: number;
+  readonly tokensTotal: number;
+  /** Localized line: "1,052 of 3,894 chunks · 84/s · 35 s left", "Retrying in 8 s — attempt 3 of 10", … */
+  readonly text: string;
+  /** Set while waiting: for the rate limit, or for a retry. */
+  readonly waiting?: 'rate-limit' | 'retry';
+}
 
 /** What the status bar and the sidebar header show; also returned by the test API. */
 export interface StatusInfo {
@@ -73,6 +97,10 @@ export interface StatusInfo {
   readonly files: number;
   /** 0–100 while indexing. */
   readonly percent?: number;
+  /** While indexing: chunks/tokens embedded, rate, ETA, retries. */
+  readonly progress?: ProgressInfo;
+  /** Coverage of the index (always set once an index exists). */
+  readonly coverage?: CoverageInfo;
   /** Localized detail (error text, "keyword mode", …). */
   readonly message?: string;
   /** True in Restricted Mode. */
@@ -124,6 +152,8 @@ export interface TopicsView {
   readonly notes: number;
   /** True when the vectors are the offline ones (trained on this workspace): the UI says so. */
   readonly offline: boolean;
+  /** The notes changed since these topics were made: shown dimmed, with "Cluster again". */
+  readonly stale?: boolean;
 }
 
 export type ClassificationModeName = 'embedding' | 'keyword-overlap';
@@ -153,6 +183,8 @@ export interface TagsView {
   readonly mode: ClassificationModeName;
   /** How many labels came from the setting, the label file and the notes' frontmatter. */
   readonly sources: { readonly setting: number; readonly file: number; readonly frontmatter: number };
+  /** Another file is in the editor: the scores stay readable, Apply is off until `target` is back. */
+  readonly stale?: boolean;
 }
 
 export interface RelatedItem {
@@ -163,10 +195,15 @@ export interface RelatedItem {
   readonly kind?: 'code' | 'doc';
 }
 
+/** Why Related lists nothing: no file open, no index yet, the file is not in the index, no neighbours. */
+export type RelatedEmpty = 'noFile' | 'noIndex' | 'notIndexed' | 'none';
+
 export interface RelatedView {
   /** Relative path of the active editor's file; undefined when none is indexed. */
   readonly forTitle?: string;
   readonly items: readonly RelatedItem[];
+  /** Set when `items` is empty: what the section says instead. */
+  readonly empty?: RelatedEmpty;
 }
 
 export interface FolderInfo {
@@ -189,6 +226,8 @@ export const STRING_KEYS = [
   'statusNoIndex', 'statusIndexing', 'statusReady', 'chunksCount', 'statusError', 'restricted', 'error', 'relatedFor', 'setApiKey', 'chooseProvider',
   'outliers', 'representative', 'exportReport', 'addTopicTag', 'addNoteTag', 'topicsOffline', 'notesCount', 'nearestTopic',
   'threshold', 'confidence', 'matched', 'tagsOffline', 'tagsEmbedding', 'labelSources', 'tagsApplied', 'noOutliers',
+  'statusIncomplete', 'resume', 'coverageNote',
+  'topicsStale', 'tagsStale', 'relatedNoIndex', 'relatedNotIndexed', 'relatedNone',
 ] as const;
 export type StringKey = (typeof STRING_KEYS)[number];
 export type Strings = Readonly<Record<StringKey, string>>;
@@ -239,9 +278,14 @@ export interface SetQueryMessage { readonly type: 'setQuery'; readonly query: st
 export interface TopicsMessage { readonly type: 'topics'; readonly view: TopicsView }
 export interface TagsMessage { readonly type: 'tags'; readonly view: TagsView }
 export interface RelatedMessage { readonly type: 'related'; readonly view: RelatedView }
+/** Results that no longer apply (the provider changed: other vectors) are dropped. */
+export interface ClearResultsMessage { readonly type: 'clearResults'; readonly sections: readonly ('topics' | 'tags')[] }
+/** The index or provider changed: the shown search results are re-run (quietly) if there are any. */
+export interface RefreshSearchMessage { readonly type: 'refreshSearch' }
 export type ReplyMessage =
   | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
 
 export type ToWebviewMessage =
-  | InitMessage | StatusMessage | SetQueryMessage | TopicsMessage | TagsMessage | RelatedMessage | ReplyMessage;
+  | InitMessage | StatusMessage | SetQueryMessage | TopicsMessage | TagsMessage | RelatedMessage
+  | ClearResultsMessage | RefreshSearchMessage | ReplyMessage;

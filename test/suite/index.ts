@@ -12,9 +12,11 @@ import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerAgentTests } from './agents.test';
 import { registerIndexTests } from './indexing.test';
+import { registerPanelTests, registerWalkthroughBeforeIndexTests } from './panels.test';
 import { registerRemoteTests } from './remote.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
+import { registerSettingScopeTests } from './settingScope.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -26,10 +28,13 @@ export function run(): Promise<void> {
   if (mode() === 'restricted') registerRestrictedTests();
   else {
     registerActivationTests();
+    registerWalkthroughBeforeIndexTests();
     registerIndexTests();
+    registerPanelTests();
     registerAgentTests();
     registerRemoteTests();
     registerSecurityTests();
+    registerSettingScopeTests();
   }
   return new Promise((resolve, reject) => {
     try {

@@ -23,7 +23,7 @@ export const DASHSCOPE_DEFAULTS = { concurrency: 4, requestsPerMinute: 3000, tok
 export const DASHSCOPE_KEY_HINT = 'run `Semantic Workspace: Set API Key` in VS Code, or set the DASHSCOPE_API_KEY environment variable for the CLI';
 
 /** Scheduler knobs tests (and power users) may tune; not part of the user settings. */
-export type SchedulerTuning = Partial<Pick<SchedulerOptions, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs' | 'burst' | 'random' | 'maxItemTokens' | 'rateLimitPatienceMs'>>;
+export type SchedulerTuning = Partial<Pick<SchedulerOptions, 'maxRetries' | 'baseDelayMs' | 'maxDelayMs' | 'burst' | 'random' | 'maxItemTokens' | 'rateLimitPatienceMs' | 'retryPatienceMs'>>;
 
 export interface DashScopeEmbedderSettings extends RemoteSettings {
   readonly apiKey: string;

@@ -140,3 +140,52 @@ export function classifyServerError(err: ServerError, ctx: FailureContext): Erro
   }
   return stop('bad-request', `${ctx.service} rejected the request: ${err.message}`);
 }
+
+/**
+ * The one classification of a failure that ended a run or a search, shared by the CLI, the
+ * extension and search fallbacks (`degraded.failure`). Each class has one behaviour:
+ *  - auth, quota: stop at once (retrying cannot help), say what to set or pay;
+ *  - network, server: retried visibly, then stop with Retry;
+ *  - throttled: retried under the rate limiter, then stop;
+ *  - badInput: stop; a setting or a text the server will never accept.
+ */
+export type FailureClass = 'auth' | 'quota' | 'network' | 'throttled' | 'server' | 'badInput';
+
+export const FAILURE_CLASSES: readonly FailureClass[] = ['auth', 'quota', 'network', 'throttled', 'server', 'badInput'];
+
+/** Classes that stop a run without a single retry. */
+export function stopsAtOnce(c: FailureClass): boolean {
+  return c === 'auth' || c === 'quota' || c === 'badInput';
+}
+
+/**
+ * The class of any error an embedder, the scheduler or the transport can throw; undefined for a
+ * cancellation (not a failure) and for errors that are not about the service (bugs).
+ */
+export function classifyFailure(e: unknown): FailureClass | undefined {
+  if (e instanceof RetryableFailure) return retryCauseClass(e.retryCause);
+  if (e instanceof BatchLimitFailure || e instanceof ItemTooLongFailure) return 'badInput';
+  if (e instanceof EmbedError) return embedErrorClass(e.kind, e.status);
+  return undefined;
+}
+
+/** The class of an `EmbedError` kind (plus its HTTP status, which tells server from network). */
+export function embedErrorClass(kind: string, status?: number): FailureClass | undefined {
+  switch (kind) {
+    case 'auth': return 'auth';
+    case 'billing': case 'budget': return 'quota';
+    case 'rate-limit': return 'throttled';
+    case 'network': return status !== undefined && status >= 500 ? 'server' : 'network';
+    case 'invalid-reply': return 'server';
+    case 'bad-request': return 'badInput';
+    default: return undefined;
+  }
+}
+
+function retryCauseClass(c: RetryCause): FailureClass {
+  switch (c) {
+    case '429': return 'throttled';
+    case '500': case '502': case '503': case '504': case '5xx': case 'bad-json': return 'server';
+    default: return 'network';
+  }
+}

@@ -96,6 +96,13 @@ const LEARN = {
   minRate: 0.05,
   /** Replies to requests sent before a 429 are awaited up to this long to refine its estimate. */
   maxSettleMs: 5000,
+  /**
+   * A minute without a 429 (DashScope's limits "typically recover within one minute", contract
+   * §5): everything learned is forgotten and the limiter paces like a fresh one. Without this a
+   * long-lived embedder kept a pace learned from a fault storm (as low as 0.05 rps, probed up by
+   * 5% of itself per 2 s) for the rest of the session: the next run stayed slow until a reload.
+   */
+  healMs: 60_000,
 } as const;
 
 /** A pending re-estimate of a throttling episode once the replies of earlier requests are in. */
@@ -182,6 +189,7 @@ export class RateLimiter {
    */
   tryTake(tokens: number): number {
     const now = this.now();
+    this.maybeHeal(now);
     this.maybeRefine(now);
     if (this.learned) this.probe(now);
     const learnedWait = this.learned?.waitFor(1, now, 1) ?? 0;
@@ -234,6 +242,7 @@ export class RateLimiter {
   succeeded(sentAt?: number): void {
     this.factor = Math.min(1, this.factor + 0.02);
     const now = this.now();
+    this.maybeHeal(now);
     const sent = Math.min(sentAt ?? now, now);
     this.successes.push(sent);
     this.noteLatency(now, sent);
@@ -345,6 +354,40 @@ export class RateLimiter {
     while (this.throttles.length && this.throttles[0] <= old) this.throttles.shift();
     while (this.latencies.length && this.latencies[0].at <= now - LEARN.windowMs) this.latencies.shift();
     if (this.successes.length && this.successes[0] <= old) this.successes = this.successes.filter((t) => t > old);
+  }
+
+  /** No 429 for `healMs` and no Retry-After pause pending: back to the state of a fresh limiter. */
+  private maybeHeal(now: number): void {
+    if (now - this.lastThrottle < LEARN.healMs || now < this.blockedUntil) return;
+    if (this.factor === 1 && !this.learned && this.ceiling === undefined && this.lastThrottle === -Infinity) return;
+    this.factor = 1;
+    this.lastCut = 0;
+    this.lastThrottle = -Infinity;
+    this.learned = undefined;
+    this.learnedRate = this.learnedBase = 0;
+    this.lastLearn = this.lastProbe = -Infinity;
+    this.pressured = false;
+    this.ceiling = undefined;
+    this.ceilingAt = -Infinity;
+    this.refinement = undefined;
+    this.blockedUntil = 0;
+    this.throttles = [];
+  }
+
+  /**
+   * What decides the pace beyond the configured buckets (for tests and the status line): equal to
+   * a fresh limiter's once the server has been healthy for a minute.
+   */
+  pacingState(): { readonly factor: number; readonly learnedRequestsPerMinute?: number; readonly ceiling?: number; readonly paused: boolean; readonly throttledRecently: boolean } {
+    const now = this.now();
+    this.maybeHeal(now);
+    return {
+      factor: this.factor,
+      ...(this.learned ? { learnedRequestsPerMinute: this.learnedRate * 60 } : {}),
+      ...(this.ceiling !== undefined ? { ceiling: this.ceiling } : {}),
+      paused: now < this.blockedUntil,
+      throttledRecently: this.lastThrottle !== -Infinity,
+    };
   }
 
   /** Current pacing relative to the configured limits (1 = full speed). */

@@ -11,10 +11,10 @@
  *    a failed batch is never reported.
  * The sender (native DashScope, or the `openai` client) only turns texts into one HTTP call.
  */
-import type { EmbedOptions, Logger } from '../types';
+import type { EmbedOptions, Logger, RetryWait } from '../types';
 import { nullLogger } from '../types';
 import { EmbedError, cancelledError, isCancellation } from './errors';
-import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, type RetryCause } from './failures';
+import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, classifyFailure, type RetryCause } from './failures';
 import { TransportError } from './http';
 import { RateLimiter, sleep } from './rateLimiter';
 import { TRUNCATE_AT_TOKENS, estimateEmbedTokens, truncateToTokens } from './tokens';
@@ -45,6 +45,11 @@ export interface SchedulerOptions {
   readonly timeoutMs?: number;
   /** Retries per batch for errors other than 429 before the run stops (default 10). */
   readonly maxRetries?: number;
+  /**
+   * How long a batch may keep failing with network/server errors before the run stops (default
+   * 110 s): retries end within 2 minutes whatever the backoff and timeouts add up to.
+   */
+  readonly retryPatienceMs?: number;
   /**
    * How long one batch may stay throttled (429) before the run stops (default 5 min). Rate limits
    * recover within a minute (contract §5), so 429s are bounded by time, not by a retry count.
@@ -156,7 +161,14 @@ export class EmbedScheduler {
     let done = 0;
     let tokens = 0;
     const runRetries: Record<string, number> = {};
-    const progress = () => options.onProgress?.({ done, total, tokens, retries: { ...runRetries } });
+    // What the run is waiting for, shown to the user: the latest retry of any batch, or the rate limit.
+    let retryWait: RetryWait | undefined;
+    let limitWaits = 0;
+    const progress = () => options.onProgress?.({
+      done, total, tokens, retries: { ...runRetries },
+      ...(retryWait ? { retry: retryWait } : {}),
+      ...(limitWaits > 0 || retryWait?.failure === 'throttled' ? { waiting: 'rate-limit' as const } : {}),
+    });
     const countRetry = (cause: string) => {
       runRetries[cause] = (runRetries[cause] ?? 0) + 1;
       this.retryCounts[cause] = (this.retryCounts[cause] ?? 0) + 1;
@@ -169,6 +181,7 @@ export class EmbedScheduler {
     const processBatch = async (batch: Batch): Promise<void> => {
       let throttledSince: number | undefined;
       let lastFailure: RetryableFailure | undefined;
+      let failingSince: number | undefined;
       for (let attempt = 0; ; ) {
         if (batch.indices.length > this.batchLimit) {
           // The limit shrank while this batch waited: re-split, front of the queue.
@@ -187,14 +200,23 @@ export class EmbedScheduler {
             throw this.overBudget(budget, budgetAttempts, lastFailure);
           }
         } else {
-          sentAt = await this.limiter.acquire(est, stop.signal);
+          sentAt = await this.paced(est, stop.signal, (waiting) => {
+            limitWaits += waiting ? 1 : -1;
+            progress();
+          });
         }
         let reply: BatchReply;
         try {
-          // Under a budget each attempt gets an equal share of what is left, so a hang still leaves time for the retry.
-          const attemptMs = budget ? Math.max(1, Math.floor((deadline - Date.now()) / (budget.maxAttempts - budgetAttempts))) : undefined;
-          budgetAttempts++;
-          reply = await this.sendOnce(batch.texts, send, userSignal, attemptMs);
+          if (budget) {
+            // Under a budget each attempt gets an equal share of what is left, so a hang still leaves time for the retry.
+            const attemptMs = Math.max(1, Math.floor((deadline - Date.now()) / (budget.maxAttempts - budgetAttempts)));
+            budgetAttempts++;
+            reply = await this.sendOnce(batch.texts, send, userSignal, undefined, attemptMs);
+          } else {
+            // While failing, an attempt may not outlast the retry patience (retries end within 2 minutes).
+            const left = failingSince === undefined ? undefined : failingSince + (this.opts.retryPatienceMs ?? 110_000) - Date.now();
+            reply = await this.sendOnce(batch.texts, send, userSignal, left);
+          }
         } catch (e) {
           this.counters.failedRequests++;
           if (userSignal?.aborted) throw cancelledError();
@@ -232,17 +254,29 @@ export class EmbedScheduler {
             throttledSince ??= Date.now();
             if (Date.now() - throttledSince > (this.opts.rateLimitPatienceMs ?? 300_000)) throw this.exhausted(e, attempt + 1);
             attempt = Math.min(attempt + 1, 6); // backoff grows, but 429s never exhaust the retry count
-          } else if (++attempt > (this.opts.maxRetries ?? 10)) throw this.exhausted(e, attempt);
+          } else {
+            failingSince ??= Date.now();
+            if (++attempt > (this.opts.maxRetries ?? 10)) throw this.exhausted(e, attempt);
+          }
           const delay = this.backoff(attempt, e.retryAfterMs);
-          this.log.debug?.(`${this.opts.label}: ${e.message}; retry ${attempt} in ${delay} ms`);
+          if (e.retryCause !== '429' && Date.now() - (failingSince ?? Date.now()) + delay > (this.opts.retryPatienceMs ?? 110_000)) throw this.exhausted(e, attempt);
+          const failure = classifyFailure(e) as RetryWait['failure'];
+          this.log.info(`${this.opts.label}: ${e.message}; retrying in ${Math.round(delay / 1000)} s (attempt ${attempt + 1}${e.retryCause === '429' ? '' : ` of ${(this.opts.maxRetries ?? 10) + 1}`})`);
+          const wait: RetryWait = { failure, attempt: attempt + 1, ...(e.retryCause === '429' ? {} : { maxAttempts: (this.opts.maxRetries ?? 10) + 1 }), at: Date.now() + delay, reason: e.message };
+          retryWait = wait;
           progress();
-          await sleep(delay, stop.signal);
+          try {
+            await sleep(delay, stop.signal);
+          } finally {
+            if (retryWait === wait) retryWait = undefined;
+          }
           continue;
         }
         if (reply.vectors.length !== batch.indices.length) {
           throw new EmbedError('invalid-reply', `${this.opts.label}: the server returned ${reply.vectors.length} vectors for ${batch.indices.length} texts; nothing from that request was stored.`);
         }
         this.limiter.succeeded(sentAt);
+        if (retryWait && retryWait.at <= Date.now()) retryWait = undefined;
         batch.indices.forEach((k, j) => {
           vectors[k] = reply.vectors[j];
           if (reply.sparse) sparse[k] = reply.sparse[j];
@@ -304,11 +338,32 @@ export class EmbedScheduler {
     return { vectors, sparse: anySparse ? sparse : undefined };
   }
 
+  /** The limiter's turn; `onWait(true/false)` brackets a wait longer than a second (shown as "waiting for rate limit"). */
+  private async paced(tokens: number, signal: AbortSignal, onWait: (waiting: boolean) => void): Promise<number> {
+    let waiting = false;
+    const timer = setTimeout(() => {
+      waiting = true;
+      onWait(true);
+    }, 1000);
+    try {
+      return await this.limiter.acquire(tokens, signal);
+    } finally {
+      clearTimeout(timer);
+      if (waiting) onWait(false);
+    }
+  }
+
+  /** The limiter's pacing state (for tests and diagnostics). */
+  pacing(): ReturnType<RateLimiter['pacingState']> {
+    return this.limiter.pacingState();
+  }
+
   /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
-  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, capMs?: number): Promise<BatchReply> {
+  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number, budgetMs?: number): Promise<BatchReply> {
     const attempt = new AbortController();
     let timedOut = false;
-    const timeoutMs = Math.min(this.opts.timeoutMs ?? 60_000, capMs ?? Infinity);
+    // A query budget's share is exact; a retry patience's remainder never cuts an attempt below 1 s.
+    const timeoutMs = budgetMs !== undefined ? Math.min(this.opts.timeoutMs ?? 60_000, budgetMs) : Math.max(1000, Math.min(this.opts.timeoutMs ?? 60_000, leftMs ?? Infinity));
     const timer = setTimeout(() => {
       timedOut = true;
       attempt.abort();
@@ -350,7 +405,11 @@ export class EmbedScheduler {
     if (e.retryCause === '429') {
       return new EmbedError('rate-limit', `${this.opts.label}: still rate-limited (HTTP 429) after ${Math.round((this.opts.rateLimitPatienceMs ?? 300_000) / 1000)} s of retries. Lower requestsPerMinute / tokensPerMinute / concurrency or raise the quota, then run again; everything embedded so far is kept.`, 429);
     }
-    return new EmbedError('network', `${this.opts.label}: giving up after ${attempts} attempts (last: ${e.message}). Check the network, proxy and the service status, then run again; everything embedded so far is kept.`);
+    const failure = classifyFailure(e);
+    // 5xx keep their status so the class is "server" (the service is up but failing), not "network".
+    const status = failure === 'server' ? (/^5\d\d$/.test(e.retryCause) ? Number(e.retryCause) : 500) : undefined;
+    const what = failure === 'server' ? 'Check the service status page, then run again' : 'Check the network, proxy and that the service is reachable, then run again';
+    return new EmbedError('network', `${this.opts.label}: giving up after ${attempts} attempts (last: ${e.message}). ${what}; everything embedded so far is kept.`, status);
   }
 
   private split(batch: Batch): Batch[] {

@@ -4,3 +4,4 @@ export { openIndex, readIndexInfo, clearIndex, type OpenIndexParams, type OpenIn
 export { IndexStore, spaceId, DEFAULT_KEEP_SPACES } from './store';
 export type { Manifest, SpaceFingerprint } from './manifest';
 export { IndexCorruptError } from './binio';
+export { readCoverage, COVERAGE_NAME } from './coverage';

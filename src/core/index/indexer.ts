@@ -10,8 +10,10 @@
  */
 import { CHUNKER_VERSION } from '../chunking';
 import { isFittableEmbedder, isTermSource } from '../embedding/offline';
-import type { IndexProgress, IndexReport, IndexRunOptions } from '../engineTypes';
+import type { IndexProgress, IndexReport, IndexRunOptions, MissingReason } from '../engineTypes';
 import { EmbedError, isCancellation } from '../embedding/errors';
+import { classifyFailure } from '../embedding/failures';
+import { recordCoverage } from './coverage';
 import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
 import { firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
@@ -49,7 +51,7 @@ export interface RunIndexReport extends IndexReport {
   readonly filesChanged: number;
   readonly filesRemoved: number;
   /** The embedder error that stopped the run (what was embedded before it is kept). */
-  readonly error?: { readonly kind: string; readonly message: string };
+  readonly error?: { readonly kind: string; readonly message: string; readonly failure?: MissingReason };
 }
 
 export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}): Promise<RunIndexReport> {
@@ -149,9 +151,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       let lastFlush = Date.now();
       let chunksDone = plan.plannedChunks - plan.missingChunks;
       let tokensDone = 0;
+      // A cancel while a batch waits to be retried gave up on that failure: it is the reason.
+      let pendingRetry: { readonly failure: MissingReason } | undefined;
       try {
         await embedder.embedDocuments(plan.texts.map((t) => t.embedText), {
           signal,
+          // Retries and rate-limit waits, shown while nothing lands.
+          onProgress: (p) => {
+            pendingRetry = p.retry;
+            progress.emit({ phase: 'embed', chunksDone, tokensDone, retry: p.retry, waiting: p.waiting });
+          },
           onEmbedded: (indices, vectors) => {
             indices.forEach((i, k) => {
               const t = plan.texts[i], v = vectors[k];
@@ -176,7 +185,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
           writer.close();
           throw e;
         }
-        error = { kind: e instanceof EmbedError ? e.kind : 'cancelled', message: (e as Error).message };
+        error = { kind: e instanceof EmbedError ? e.kind : 'cancelled', message: (e as Error).message, failure: isCancellation(e) ? (pendingRetry?.failure ?? 'cancelled') : (classifyFailure(e) ?? 'error') };
         warn(isCancellation(e) ? 'Indexing was cancelled; what was embedded is kept.' : `Embedding stopped: ${(e as Error).message}`);
       } finally {
         writer.flush();
@@ -213,9 +222,15 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
         embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
       });
     }
+    const committedPaths = new Set([...committedNew].map((f) => f.path));
+    const coverage = recordCoverage({
+      spaceDir, manifest, processed: scan.processed.map((p) => ({ path: p.path, chunks: p.chunks.length })),
+      committed: (p) => committedPaths.has(p), removed: scan.removed, skipped: scan.skipped, paths,
+      stoppedBy: error ? { reason: error.failure ?? 'error', message: error.message } : plan.deferredFiles > 0 ? { reason: 'budget', message: 'Token budget reached; the next run continues.' } : undefined,
+    });
     progress.emit({ phase: 'done' });
     const bytesOnDisk = manifest ? store.bytesOnDisk(manifest) : 0;
-    return report({ t0, bytesOnDisk, old: base, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error });
+    return { ...report({ t0, bytesOnDisk, old: base, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error }), ...(coverage ? { coverage } : {}) };
   } finally {
     terms?.releaseTerms();
     old?.state.reader.close();

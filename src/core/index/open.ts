@@ -10,10 +10,13 @@
  * the whole file on first use. Damage found that late surfaces as an IndexCorruptError thrown by
  * those calls (the engine turns it into "index damaged, index again").
  */
+import fs from 'node:fs';
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
 import { VectorIndex } from '../search/vectorIndex';
 import type { ChunkInfo, Embedder } from '../types';
+import type { CoverageSummary } from '../engineTypes';
+import { readCoverage } from './coverage';
 import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
 import { VectorFileLoader, openPrefixIndex } from './prefixFile';
@@ -173,6 +176,7 @@ export interface IndexInfo {
   readonly updatedAt?: string;
   readonly complete?: boolean;
   readonly corrupt?: string;
+  readonly coverage?: CoverageSummary;
 }
 
 /** Cheap status (manifest only, no data file read) for status bars and `status` commands. */
@@ -182,10 +186,15 @@ export function readIndexInfo(indexDir: string, embedderFingerprint: string): In
   if (read.status === 'missing') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0 };
   if (read.status === 'corrupt') return { exists: false, chunks: 0, files: 0, bytesOnDisk: 0, corrupt: read.reason };
   const m = read.manifest;
-  return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete };
+  return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete, coverage: readCoverage(store.spaceDir(embedderFingerprint), m) };
 }
 
-/** Deletes the index directory with every space in it. */
-export function clearIndex(indexDir: string): void {
-  new IndexStore(indexDir).clear();
+/**
+ * Deletes the index directory with every space in it, or — `embedderFingerprint` given — only that
+ * embedder's space (other providers' and models' indexes stay).
+ */
+export function clearIndex(indexDir: string, embedderFingerprint?: string): void {
+  const store = new IndexStore(indexDir);
+  if (embedderFingerprint === undefined) store.clear();
+  else fs.rmSync(store.spaceDir(embedderFingerprint), { recursive: true, force: true });
 }

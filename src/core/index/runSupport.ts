@@ -25,7 +25,7 @@ export function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-type Counts = Omit<IndexProgress, 'phase' | 'currentFile'>;
+type Counts = Omit<IndexProgress, 'phase' | 'currentFile' | 'retry' | 'waiting'>;
 
 /** Progress whose counts only move forward, whatever order the updates arrive in. */
 export function runProgress(onProgress?: (p: IndexProgress) => void) {
@@ -43,7 +43,7 @@ export function runProgress(onProgress?: (p: IndexProgress) => void) {
       c.filesTotal = Math.max(c.filesTotal, c.filesDone);
       c.chunksTotal = Math.max(c.chunksTotal, c.chunksDone);
       c.tokensTotal = Math.max(c.tokensTotal, c.tokensDone);
-      onProgress?.({ phase, ...c, ...(p.currentFile ? { currentFile: p.currentFile } : {}) });
+      onProgress?.({ phase, ...c, ...(p.currentFile ? { currentFile: p.currentFile } : {}), ...(p.retry ? { retry: p.retry } : {}), ...(p.waiting ? { waiting: p.waiting } : {}) });
     },
   };
 }

@@ -19,6 +19,7 @@ import {
 } from './binio';
 import { decodeChunkTable } from './chunkTable';
 import { JOURNAL_NAME } from './journal';
+import { COVERAGE_NAME } from './coverage';
 import { parseManifest, referencedNames, serializeManifest, type Manifest } from './manifest';
 
 export const MANIFEST_NAME = 'manifest.json';
@@ -167,6 +168,7 @@ export class IndexStore {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
     const keep = referencedNames(manifest);
     keep.add(MANIFEST_NAME);
+    keep.add(COVERAGE_NAME); // rewritten right after each commit; names the generation it describes
     if (keepJournal) keep.add(JOURNAL_NAME);
     for (const name of safeReaddir(dir)) if (!keep.has(name)) fs.rmSync(path.join(dir, name), { force: true, recursive: true });
   }
@@ -189,7 +191,7 @@ export class IndexStore {
   /** Bytes of a space's referenced files plus its manifest (what the index costs on disk). */
   bytesOnDisk(manifest: Manifest): number {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
-    let total = fileSizeOr0(path.join(dir, MANIFEST_NAME));
+    let total = fileSizeOr0(path.join(dir, MANIFEST_NAME)) + fileSizeOr0(path.join(dir, COVERAGE_NAME));
     for (const n of referencedNames(manifest)) total += fileSizeOr0(path.join(dir, n));
     return total;
   }

@@ -4,10 +4,11 @@
  * reply that arrives late. Results are cached by the search service (LRU).
  */
 import * as vscode from 'vscode';
-import type { ResultItem } from '../../protocol/messages';
+import type { FileRef, ResultItem } from '../../protocol/messages';
+import type { SearchDegraded } from '../../core/engineTypes';
 import { SET_API_KEY_COMMAND, degradedNote, reportDegraded, wantsKey } from '../degraded';
 import { errorText } from '../log';
-import { openRef } from '../open';
+import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
 
 const DEBOUNCE_MS = 150;
@@ -41,7 +42,19 @@ async function ensureIndex(s: Services): Promise<boolean> {
   return (await s.door.check({ purpose: 'search', interactive: true, needsIndex: true, offerIndex: true })).ok;
 }
 
-export async function runQuickSearch(s: Services, initial = '', task?: 'similarity'): Promise<void> {
+/** A selection's place: Search for Selection never lists the selection itself. */
+export type Place = FileRef & { readonly startLine: number; readonly endLine: number };
+
+const overlaps = (h: ResultItem, p: Place): boolean =>
+  h.folder === p.folder && h.path === p.path && h.startLine <= p.endLine && h.endLine >= p.startLine;
+
+/** What Search for Selection lists: places similar to the selected text, other than the selection. */
+export async function similarToSelection(s: Services, text: string, from: Place, signal?: AbortSignal): Promise<{ items: ResultItem[]; degraded?: SearchDegraded }> {
+  const r = await s.search.searchWithNote(text, { signal, task: 'similarity' });
+  return { ...r, items: r.items.filter((h) => !overlaps(h, from)) };
+}
+
+export async function runQuickSearch(s: Services, initial = '', from?: Place): Promise<void> {
   try {
     if (!(await ensureIndex(s))) return;
   } catch (e) {
@@ -52,6 +65,9 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
   const sideButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('split-horizontal'), tooltip: vscode.l10n.t('Open to the Side') };
   const sidebarButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('layout-sidebar-left'), tooltip: vscode.l10n.t('Show in Sidebar') };
   qp.title = vscode.l10n.t('Semantic Workspace: Search');
+  // Results over an incomplete index say so, next to them (the title stays visible above the list).
+  const cov = s.status.current.state === 'incomplete' ? s.status.current.coverage : undefined;
+  if (cov) qp.title += ` — ${vscode.l10n.t('index incomplete: {0} of {1} files', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString())}`;
   qp.placeholder = vscode.l10n.t('Search code and notes by meaning and keywords');
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
@@ -74,7 +90,9 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
     qp.busy = true;
     try {
       // The selection's own text asks for similar code; once the user edits it, it is a normal query.
-      const { items: hits, degraded } = await s.search.searchWithNote(query, { signal: ac.signal, task: task && query === initial ? task : undefined });
+      const { items: hits, degraded } = from && query === initial
+        ? await similarToSelection(s, query, from, ac.signal)
+        : await s.search.searchWithNote(query, { signal: ac.signal });
       if (mine !== seq) return; // a newer query is on its way
       reportDegraded(s.status, degraded);
       // Keyword-only results say so at the top; a refused key offers Set API Key right there.
@@ -130,13 +148,17 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
   if (initial) void run(initial);
 }
 
-/** The selection (or the word under the cursor), trimmed to what a query can hold. */
-export function selectionText(): string | undefined {
+/** The selection (or the word under the cursor), trimmed to what a query can hold, and its place. */
+export function selectionText(s: Services): { text: string; from?: Place } | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const sel = editor.selection;
-  const text = sel.isEmpty ? editor.document.getText(editor.document.getWordRangeAtPosition(sel.active)) : editor.document.getText(sel);
-  return text.trim().slice(0, 1000) || undefined;
+  const range = sel.isEmpty ? editor.document.getWordRangeAtPosition(sel.active) : sel;
+  const text = editor.document.getText(range).trim().slice(0, 1000);
+  if (!text) return undefined;
+  const here = refOf(s.engines, editor.document.uri);
+  const lines = range ? { startLine: range.start.line + 1, endLine: range.end.line + 1 } : { startLine: sel.active.line + 1, endLine: sel.active.line + 1 };
+  return { text, ...(here ? { from: { folder: here.folder.uri.toString(), path: here.path, ...lines } } : {}) };
 }
 
 export function searchCommands(s: Services): Command[] {
@@ -145,9 +167,9 @@ export function searchCommands(s: Services): Command[] {
     {
       id: 'semanticWorkspace.searchSelection',
       execute: () => {
-        const text = selectionText();
-        if (!text) return vscode.window.showInformationMessage(vscode.l10n.t('Select some code or text first.'));
-        return runQuickSearch(s, text, 'similarity');
+        const selected = selectionText(s);
+        if (!selected) return vscode.window.showInformationMessage(vscode.l10n.t('Select some code or text first.'));
+        return runQuickSearch(s, selected.text, selected.from ?? { folder: '', path: '', startLine: 0, endLine: 0 });
       },
     },
     { id: 'semanticWorkspace.focusSidebar', execute: () => s.sidebar.reveal() },

@@ -51,15 +51,18 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
   const query = h('input', { id: 'query', 'data-testid': 'query', type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), 'aria-controls': 'results', spellcheck: 'false', autocomplete: 'off' });
   const kind = h('select', { id: 'filter-kind', 'data-testid': 'filter-kind', 'aria-label': t('filters') },
     h('option', { value: 'all' }, t('kindAll')), h('option', { value: 'code' }, t('kindCode')), h('option', { value: 'doc' }, t('kindDoc')));
-  const glob = h('input', { id: 'filter-glob', 'data-testid': 'filter-glob', type: 'text', placeholder: t('globPlaceholder'), 'aria-label': t('globPlaceholder'), spellcheck: 'false' });
-  const language = h('input', { id: 'filter-language', 'data-testid': 'filter-language', type: 'text', placeholder: t('languagePlaceholder'), 'aria-label': t('languagePlaceholder'), spellcheck: 'false' });
-  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': t('filters') }, kind, glob, language);
+  const glob = h('input', { id: 'filter-glob', 'data-testid': 'filter-glob', type: 'text', placeholder: t('globPlaceholder'), title: t('globPlaceholder'), 'aria-label': t('globPlaceholder'), spellcheck: 'false' });
+  const language = h('input', { id: 'filter-language', 'data-testid': 'filter-language', type: 'text', placeholder: t('languagePlaceholder'), title: t('languagePlaceholder'), 'aria-label': t('languagePlaceholder'), spellcheck: 'false' });
+  // The glob's hint is the long one: it gets a row of its own, so no placeholder is cut off at the
+  // sidebar's default width (kind and language share the first row).
+  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': t('filters') }, kind, language, glob);
   const list = h('div', { id: 'results', 'data-testid': 'results', role: 'listbox', tabindex: '0', 'aria-label': t('results') });
   const message = h('div', { class: 'message', id: 'results-message' });
+  const coverageNote = h('div', { class: 'coverage-note', 'data-testid': 'coverage-note', role: 'note' });
   const sec = section(ctx, 'results', 'results');
   // Keyword-only results (the endpoint failed) say so above the list, with Set API Key when the key was refused.
   const note = h('div', { class: 'message warning', 'data-testid': 'search-note', role: 'status', hidden: '' });
-  sec.body.append(message, note, list);
+  sec.body.append(message, coverageNote, note, list);
   const root = h('div', { class: 'search' }, status, h('div', { class: 'query-row' }, query), filters, sec.root);
 
   const changedFilter = (): void => {
@@ -126,12 +129,22 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
       if (language.value !== s.filter.language) language.value = s.filter.language;
       if (s.status !== prev?.status && s.status) {
         const st = s.status;
-        const text = st.state === 'indexing' ? `${t('statusIndexing')} ${Math.floor(st.percent ?? 0)} %`
-          : st.state === 'ready' ? `${t('statusReady')} · ${t('chunksCount', String(st.chunks))} · ${st.label}`
+        const cov = st.coverage;
+        // "Up to date" only for a complete index; a partial one says what is in, of what, and why.
+        const text = st.state === 'indexing' ? `${t('statusIndexing')} ${st.progress?.text ?? ''}`
+          : st.state === 'ready' ? `${t('statusReady')} · ${t('chunksCount', st.chunks.toLocaleString())} · ${st.label}`
+          : st.state === 'incomplete' && cov ? t('statusIncomplete', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString(), cov.reasonText ?? '')
           : st.state === 'error' ? `${t('statusError')}: ${st.message ?? ''}`
           : t('statusNoIndex');
         clear(status);
-        status.append(h('span', { class: `dot dot-${st.state}`, 'aria-hidden': 'true' }), text);
+        const line = h('span', { class: 'status-text', 'data-testid': 'status-text' }, text);
+        if (st.state === 'incomplete') {
+          // "Incomplete: N of M files — reason · Resume": the action reads as part of the line.
+          const b = h('button', { class: 'link-button', type: 'button', 'data-testid': 'resume' }, t('resume'));
+          b.addEventListener('click', () => ctx.host.post({ type: 'runCommand', command: 'indexWorkspace' }));
+          line.append(' · ', b);
+        }
+        status.append(h('span', { class: `dot dot-${st.state}`, 'aria-hidden': 'true' }), line);
         if (st.restricted) status.append(h('div', { class: 'restricted' }, t('restricted')));
         if (st.state === 'noIndex') {
           const b = h('button', { class: 'action', type: 'button', 'data-testid': 'index-now' }, t('indexWorkspace'));
@@ -152,6 +165,10 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
         : s.resultsFor && s.results.length === 0 ? t('noResults')
         : '';
       message.classList.toggle('error', !!s.error && s.pendingId === undefined);
+      // Results over an incomplete index say so, next to them.
+      const cov = s.status?.state === 'incomplete' ? s.status.coverage : undefined;
+      coverageNote.textContent = cov && s.resultsFor && s.results.length > 0 ? t('coverageNote', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString()) : '';
+      coverageNote.hidden = !coverageNote.textContent;
       if (s.note !== prev?.note || s.noteAction !== prev?.noteAction) {
         clear(note);
         note.hidden = !s.note;

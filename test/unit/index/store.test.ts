@@ -40,7 +40,7 @@ async function built() {
 test('store round trip: vectors are raw little-endian float32 rows, no snippet text on disk', async () => {
   const { e, dir, manifest, ws } = await built();
   const names = filesIn(dir);
-  assert.deepEqual(names, ['chunks-1.bin', 'keyword-1.bin', 'manifest.json', 'vectors-1.f32']);
+  assert.deepEqual(names, ['chunks-1.bin', 'coverage.json', 'keyword-1.bin', 'manifest.json', 'vectors-1.f32']);
   const raw = fs.readFileSync(path.join(dir, 'vectors-1.f32'));
   assert.equal(raw.length, manifest.chunkCount * 32 * 4);
   const idx = openIndex({ indexDir: ws.indexDir, embedder: e });
@@ -65,7 +65,7 @@ test('a crash between the data writes and the manifest rename leaves the old ind
   // The next commit overwrites / collects the strays of the dead generation.
   ws.write('new.md', '# New\n\nnew file\n');
   await runIndex({ root: ws.root, indexDir: ws.indexDir, embedder: e });
-  assert.deepEqual(filesIn(dir), ['chunks-2.bin', 'keyword-2.bin', 'manifest.json', 'vectors-2.f32']);
+  assert.deepEqual(filesIn(dir), ['chunks-2.bin', 'coverage.json', 'keyword-2.bin', 'manifest.json', 'vectors-2.f32']);
   assert.equal(openIndex({ indexDir: ws.indexDir, embedder: e }).status, 'ok');
 });
 

@@ -1,0 +1,140 @@
+/**
+ * Settings that cannot apply say so. The endpoint settings are machine-scoped: in a remote window
+ * (SSH, WSL, Dev Containers, Codespaces, code-server) VS Code ignores their value in the local
+ * User settings and uses the Remote settings instead — silently, so a user who set a baseUrl in
+ * User settings would upload to the default host. Here: where each value in use came from
+ * (setting + scope, for the consent dialog and the cost estimate), and a one-time notice with
+ * "Move to Remote Settings" when a machine-scoped value sits where it is ignored.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SECTION, envBaseUrl, readSettings } from './settings';
+import type { Log } from './log';
+
+/** The `scope: "machine"` settings of package.json. */
+export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.baseUrl'] as const;
+
+export interface SettingSource {
+  /** Full id, e.g. `semanticWorkspace.dashscope.baseUrl`. */
+  readonly setting: string;
+  /** Localized: "Workspace settings", "Remote settings", "User settings", "default". */
+  readonly scope: string;
+  /** Set when an environment variable overrides the setting (test harnesses, the CLI's variables). */
+  readonly env?: string;
+}
+
+/** Where the value in use of `key` (under semanticWorkspace.) comes from. */
+export function settingSource(key: string): SettingSource {
+  const setting = `${SECTION}.${key}`;
+  if (key === 'dashscope.baseUrl' && envBaseUrl()) {
+    const name = process.env.SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL ? 'SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL' : 'DASHSCOPE_BASE_URL';
+    return { setting, scope: vscode.l10n.t('environment'), env: name };
+  }
+  const i = vscode.workspace.getConfiguration(SECTION).inspect(key);
+  const scope = i?.workspaceFolderValue !== undefined ? vscode.l10n.t('Folder settings')
+    : i?.workspaceValue !== undefined ? vscode.l10n.t('Workspace settings')
+    : i?.globalValue !== undefined ? (vscode.env.remoteName ? vscode.l10n.t('Remote settings') : vscode.l10n.t('User settings'))
+    : vscode.l10n.t('default');
+  return { setting, scope };
+}
+
+/** "semanticWorkspace.dashscope.baseUrl in Workspace settings" for the endpoint in use. */
+export function endpointSourceText(): string {
+  const s = readSettings();
+  if (s.provider === 'offline') return '';
+  const key = s.provider === 'openai' ? 'openai.baseUrl' : s.remote.baseUrl ? 'dashscope.baseUrl' : 'dashscope.region';
+  const src = settingSource(key);
+  if (src.env) return vscode.l10n.t('from {0} in the environment', src.env);
+  return src.scope === vscode.l10n.t('default') ? vscode.l10n.t('{0}: default', src.setting) : vscode.l10n.t('{0} in {1}', src.setting, src.scope);
+}
+
+export interface IgnoredSetting {
+  readonly key: string;
+  /** The value in the local User settings, which this window ignores. */
+  readonly value: unknown;
+  /** The value in use instead (Remote settings or the default). */
+  readonly inUse: unknown;
+}
+
+/**
+ * Machine-scoped values in the User settings file that this remote window ignores. The file is
+ * read where the extension host can see it (code-server keeps User settings next to the
+ * extension's global storage); elsewhere nothing is found and nothing is claimed.
+ */
+export function findIgnoredMachineSettings(userSettingsFile: string | undefined, remoteName = vscode.env.remoteName): IgnoredSetting[] {
+  if (!remoteName || !userSettingsFile) return [];
+  let user: Record<string, unknown>;
+  try {
+    user = parseJsonc(fs.readFileSync(userSettingsFile, 'utf8'));
+  } catch {
+    return [];
+  }
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const out: IgnoredSetting[] = [];
+  for (const key of MACHINE_SCOPED) {
+    const value = user[`${SECTION}.${key}`];
+    if (value === undefined) continue;
+    const i = c.inspect(key);
+    const inUse = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue ?? i?.defaultValue;
+    if (JSON.stringify(i?.globalValue) !== JSON.stringify(value)) out.push({ key, value, inUse });
+  }
+  return out;
+}
+
+/** `<user-data>/User/settings.json`, from the extension's global storage `<user-data>/User/globalStorage/<id>`. */
+export function userSettingsFileOf(context: vscode.ExtensionContext): string | undefined {
+  const g = context.globalStorageUri;
+  if (g.scheme !== 'file') return undefined;
+  const file = path.join(path.dirname(path.dirname(g.fsPath)), 'settings.json');
+  return fs.existsSync(file) ? file : undefined;
+}
+
+const NOTICE_KEY = 'semanticWorkspace.ignoredMachineSettingsNoticed';
+
+/** Once per setting and value: says which value is ignored, which one is used, and offers to move it. */
+export async function noticeIgnoredMachineSettings(context: vscode.ExtensionContext, log: Log): Promise<void> {
+  const ignored = findIgnoredMachineSettings(userSettingsFileOf(context));
+  const seen = context.globalState.get<string[]>(NOTICE_KEY, []);
+  for (const s of ignored) {
+    const id = `${s.key}=${JSON.stringify(s.value)}`;
+    if (seen.includes(id)) continue;
+    seen.push(id);
+    await context.globalState.update(NOTICE_KEY, seen);
+    const setting = `${SECTION}.${s.key}`;
+    log.channel.warn(`${setting} = ${JSON.stringify(s.value)} in User settings is ignored in this remote window (machine-scoped); in use: ${JSON.stringify(s.inUse)}`);
+    const move = vscode.l10n.t('Move to Remote Settings');
+    const pick = await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} is set to {1} in your User settings, but this remote window ignores machine-scoped settings there and uses {2}. Set it in the Remote settings to apply it here.', setting, JSON.stringify(s.value), s.inUse === undefined || s.inUse === '' ? vscode.l10n.t('the default') : JSON.stringify(s.inUse)),
+      move,
+    );
+    if (pick !== move) continue;
+    // In a remote window, the Global target of a machine-scoped setting is the Remote settings.
+    await vscode.workspace.getConfiguration(SECTION).update(s.key, s.value, vscode.ConfigurationTarget.Global);
+    const now = vscode.workspace.getConfiguration(SECTION).inspect(s.key)?.globalValue;
+    if (JSON.stringify(now) === JSON.stringify(s.value)) void vscode.window.showInformationMessage(vscode.l10n.t('{0} is now set in the Remote settings.', setting));
+    else void vscode.commands.executeCommand('workbench.action.openRemoteSettings');
+  }
+}
+
+/** settings.json is JSON with comments and trailing commas. */
+export function parseJsonc(text: string): Record<string, unknown> {
+  let out = '';
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') {
+      const start = i;
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      out += text.slice(start, i + 1);
+    } else if (ch === '/' && text[i + 1] === '/') {
+      while (i < text.length && text[i] !== '\n') i++;
+      out += '\n';
+    } else if (ch === '/' && text[i + 1] === '*') {
+      i = text.indexOf('*/', i + 2);
+      if (i < 0) break;
+      i++;
+    } else out += ch;
+  }
+  const parsed: unknown = JSON.parse(out.replace(/,(\s*[}\]])/g, '$1'));
+  return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+}
