@@ -5,35 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NoIndexError, openEngine } from '../core/engine';
-import type { Engine, EngineConfig } from '../core/engineTypes';
-import { EmbedError } from '../core/embedding/errors';
+import type { EngineConfig } from '../core/engineTypes';
+import { EmbedError } from '../core/embedding';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
+import { ExitError, type CliContext } from './context';
 import { runMcpCommand } from './mcp/command';
-
-export class ExitError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface CliContext {
-  readonly args: CliArgs;
-  readonly m: Messages;
-  readonly root: string;
-  readonly signal: AbortSignal;
-  readonly env: NodeJS.ProcessEnv;
-  /** Opens the engine for the folder with the provider the user named. */
-  open(): Promise<Engine>;
-  /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
-  requireIndex(engine: Engine): Promise<void>;
-}
+import { createTeamIndex, runTeamCommand, teamExitCode, teamIndexUrl } from './teamCommands';
+import { TeamIndexError, hostOf, type TeamIndex } from '../core/team';
 
 const VERSION = '0.1.0';
 
@@ -85,6 +67,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'team') return runTeamCommand(args, env);
   if (args.command === 'mcp') {
     try {
       return await runMcpCommand(args, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
@@ -113,14 +96,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const config = (): EngineConfig => engineConfigFor(args, env, root, m, stderrLogger(args.json));
+  // One team index connection per process, closed on the way out (an open socket keeps Node alive).
+  let team: TeamIndex | undefined;
+  const config = (): EngineConfig => ({
+    ...engineConfigFor(args, env, root, m, stderrLogger(args.json)),
+    team: (team ??= createTeamIndex(args, env, root, stderrLogger(args.json))),
+  });
   const ctx: CliContext = {
     args,
     m,
     root,
     signal: controller.signal,
     env,
+    ...(teamIndexUrl(args, env) ? { teamIndex: hostOf(teamIndexUrl(args, env)!) } : {}),
     open: () => openEngine(config()),
+    async teamConnect() {
+      const t = (team ??= createTeamIndex(args, env, root, stderrLogger(args.json)));
+      if (t) await t.connection();
+    },
     async requireIndex(engine) {
       const status = await engine.status();
       if (!status.exists) throw new ExitError(2, m.noIndex(dirArg, args.provider));
@@ -150,6 +143,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await runAnalysisCommand(ctx);
     }
   } catch (e) {
+    if (e instanceof TeamIndexError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return teamExitCode(e);
+    }
     if (e instanceof ExitError) {
       process.stderr.write(e.message + '\n');
       return e.code;
@@ -173,6 +170,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (env.SEMANTIC_WORKSPACE_DEBUG && e instanceof Error && !(e instanceof EmbedError)) process.stderr.write(`${e.stack}\n`);
     return 1;
   } finally {
+    await team?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
