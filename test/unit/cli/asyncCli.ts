@@ -3,8 +3,8 @@
  * the same test process keeps answering while it runs (runCli in support.ts is synchronous).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import os from 'node:os';
-import { cliPath, tempDir } from './support';
+import { cliEnv, cliPath } from '../../support/cli';
+import { tempDir } from '../../support/tempDir';
 
 export interface AsyncCliRun {
   readonly child: ChildProcess;
@@ -15,7 +15,7 @@ export function startCli(args: readonly string[], env: Record<string, string> = 
   const t0 = process.hrtime.bigint();
   const child = spawn(process.execPath, [cliPath, ...args], {
     cwd: tempDir('sw-cli-cwd-'),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), XDG_CACHE_HOME: tempDir('sw-cli-cache-'), LANG: 'C', ...env },
+    env: cliEnv(env),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
