@@ -3,7 +3,7 @@
 // fake server logs every request to --requests). The ext-host suite cannot do this part:
 // VS Code refuses modal dialogs in a window that runs extensionTestsPath.
 import fs from 'node:fs';
-import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, statusItem } from './lib.mjs';
+import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, sleep, statusItem } from './lib.mjs';
 
 /** Embedding requests ({path, auth, texts, textType}) logged after line `from`. */
 function embedsSince(requestLog, from) {
