@@ -4,6 +4,7 @@
  * the index changes, so retyping a query or reopening the picker costs no new query embedding.
  */
 import * as vscode from 'vscode';
+import type { SearchDegraded } from '../core/engineTypes';
 import type { SearchHit, SearchFilter } from '../core/types';
 import type { ResultItem, SearchFilterMessage } from '../protocol/messages';
 import type { Engines } from './engines';
@@ -61,28 +62,36 @@ export class SearchService {
   }
 
   async search(query: string, options: SearchRequestOptions = {}): Promise<ResultItem[]> {
+    return (await this.searchWithNote(query, options)).items;
+  }
+
+  /** The merged results, and `degraded` when some folder answered from keywords only (never cached). */
+  async searchWithNote(query: string, options: SearchRequestOptions = {}): Promise<{ items: ResultItem[]; degraded?: SearchDegraded }> {
     const q = query.trim();
-    if (!q) return [];
+    if (!q) return { items: [] };
     const settings = readSettings();
     const topK = options.topK ?? 30;
     const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode, settings.hybridWeight]);
     const cached = this.cache.get(key);
     if (cached) {
       this.searched.fire({ results: cached.length });
-      return cached;
+      return { items: cached };
     }
     const pairs = await this.engines.all();
+    let degraded: SearchDegraded | undefined;
     const perFolder = await Promise.all(
       pairs.map(async ({ folder, engine }) => {
         const hits = await engine.search(q, { topK, mode: settings.searchMode, hybridWeight: settings.hybridWeight, filter: toCoreFilter(options.filter), task: options.task, signal: options.signal });
+        degraded ??= hits.degraded;
         return Promise.all(hits.map((h) => this.hydrate(folder, engine.readText.bind(engine), h)));
       }),
     );
     options.signal?.throwIfAborted();
     const merged = perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
-    this.cache.set(key, merged);
+    // A fallback is not remembered: the next search (even of the same text) tries the endpoint again.
+    if (!degraded) this.cache.set(key, merged);
     this.searched.fire({ results: merged.length });
-    return merged;
+    return { items: merged, ...(degraded ? { degraded } : {}) };
   }
 
   private async hydrate(folder: vscode.WorkspaceFolder, read: (c: SearchHit['chunk']) => Promise<string | undefined>, h: SearchHit): Promise<ResultItem> {
@@ -103,11 +112,5 @@ export class SearchService {
       ...(h.why.vectorScore !== undefined ? { vectorScore: h.why.vectorScore } : {}),
       ...(h.why.keywordScore !== undefined ? { keywordScore: h.why.keywordScore } : {}),
     };
-  }
-
-  /** True when at least one folder has an index. */
-  async hasIndex(): Promise<boolean> {
-    for (const { engine } of await this.engines.all()) if ((await engine.status()).exists) return true;
-    return false;
   }
 }
