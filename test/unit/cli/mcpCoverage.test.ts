@@ -48,7 +48,7 @@ test('a key revoked mid-run: index_status and search say "Incomplete: N of 8 fil
     assert.match(textOf(built), /Incomplete: \d of 8 files — API key rejected: call reindex again to resume/, textOf(built));
 
     const st = await s.call('index_status', {});
-    const [f] = (st.structuredContent as { folders: FolderJson[] }).folders;
+    const [f] = (st.structuredContent as unknown as { folders: FolderJson[] }).folders;
     const c = f.coverage;
     assert.equal(c.complete, false);
     assert.equal(f.upToDate, false);
@@ -72,7 +72,7 @@ test('a key revoked mid-run: index_status and search say "Incomplete: N of 8 fil
     const q = await s.call('search', { query: 'hotelFn3', mode: 'keyword', topK: 3 });
     assert.ok(!q.isError, textOf(q));
     assert.match(textOf(q), new RegExp(`note: The index is incomplete — Incomplete: ${c.files.indexed} of 8 files — API key rejected .*do not conclude that something is absent`), textOf(q));
-    const sq = q.structuredContent as SearchJson;
+    const sq = q.structuredContent as unknown as SearchJson;
     assert.equal(sq.coverage.complete, false);
     assert.equal(sq.coverage.reason, 'auth');
     assert.deepEqual(sq.coverage.files, { indexed: c.files.indexed, discovered: 8 });
@@ -83,7 +83,7 @@ test('a key revoked mid-run: index_status and search say "Incomplete: N of 8 fil
     assert.ok(!done.isError, textOf(done));
     assert.doesNotMatch(textOf(done), /Incomplete/);
     const st2 = await s.call('index_status', {});
-    const [f2] = (st2.structuredContent as { folders: FolderJson[] }).folders;
+    const [f2] = (st2.structuredContent as unknown as { folders: FolderJson[] }).folders;
     assert.equal(f2.coverage.complete, true);
     assert.equal(f2.upToDate, true);
     assert.deepEqual(f2.coverage.files, { indexed: 8, discovered: 8 });
@@ -93,8 +93,8 @@ test('a key revoked mid-run: index_status and search say "Incomplete: N of 8 fil
     const q2 = await s.call('search', { query: 'hotel step 3', topK: 3 });
     assert.ok(!q2.isError, textOf(q2));
     assert.doesNotMatch(textOf(q2), /incomplete/i);
-    assert.equal((q2.structuredContent as SearchJson).coverage.complete, true);
-    assert.equal((q2.structuredContent as SearchJson).results[0].path, 'src/hotel.ts');
+    assert.equal((q2.structuredContent as unknown as SearchJson).coverage.complete, true);
+    assert.equal((q2.structuredContent as unknown as SearchJson).results[0].path, 'src/hotel.ts');
   } finally {
     await s.close();
   }
