@@ -48,6 +48,9 @@ function toCoreFilter(f: SearchFilterMessage | undefined): SearchFilter | undefi
 
 export class SearchService {
   private readonly cache = new Lru<string, ResultItem[]>(64);
+  private readonly searched = new vscode.EventEmitter<{ readonly results: number }>();
+  /** Fires after every finished search (the walkthrough's "Search by meaning" step listens). */
+  readonly onDidSearch = this.searched.event;
 
   constructor(
     private readonly engines: Engines,
@@ -64,7 +67,10 @@ export class SearchService {
     const topK = options.topK ?? 30;
     const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode, settings.hybridWeight]);
     const cached = this.cache.get(key);
-    if (cached) return cached;
+    if (cached) {
+      this.searched.fire({ results: cached.length });
+      return cached;
+    }
     const pairs = await this.engines.all();
     const perFolder = await Promise.all(
       pairs.map(async ({ folder, engine }) => {
@@ -75,6 +81,7 @@ export class SearchService {
     options.signal?.throwIfAborted();
     const merged = perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
     this.cache.set(key, merged);
+    this.searched.fire({ results: merged.length });
     return merged;
   }
 
