@@ -188,7 +188,7 @@ async function driver(): Promise<void> {
     const root = path.join(base, 'ws');
     const indexDir = path.join(base, 'index');
     try {
-      let t = nowMs();
+      const t = nowMs();
       const gen = writeCodeTree(root, n / FNS_PER_FILE, FNS_PER_FILE, 7);
       const genS = (nowMs() - t) / 1000;
       process.stderr.write(`  [big ${k}] generated ${gen.paths.length} files (${(gen.bytes / 1e6).toFixed(1)} MB) in ${genS.toFixed(1)} s; indexing…\n`);

@@ -4,8 +4,7 @@
  * `{OPENAI_BASE_URL}/rerank` (vLLM, llama.cpp) with --rerank-model. Naming the cloud provider is the
  * consent, as for embedding; offline has no reranker.
  */
-import { resolveDashScopeEndpoints } from '../core/embedding/dashscopeEndpoints';
-import { DEFAULT_RERANK_MODEL, NATIVE_RERANK_PATH, type RerankConfig } from '../core/embedding/rerank';
+import { DEFAULT_RERANK_MODEL, NATIVE_RERANK_PATH, resolveDashScopeEndpoints, type RerankConfig } from '../core/embedding';
 import type { CliArgs } from './args';
 import { UsageError } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';

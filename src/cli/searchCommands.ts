@@ -4,12 +4,10 @@
 import fs from 'node:fs';
 import type { IndexReport } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
-import type { CliContext } from './main';
-import { ExitError } from './main';
+import { ExitError, type CliContext } from './context';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
-import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
-import { rerankHits } from '../core/embedding/rerankStage';
+import { RERANK_CANDIDATES, estimateRerankCostUSD, rerankHits } from '../core/embedding';
 import { rerankConfigFor } from './rerankOption';
 import { teamReportLine } from './teamCommands';
 

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CoverageSummary, Engine, IndexProgress, IndexReport } from '../core/engineTypes';
-import { isCancellation } from '../core/embedding/errors';
+import { isCancellation } from '../core/embedding';
 import type { ProviderName } from '../protocol/messages';
 import type { Consent } from './consent';
 import { RateMeter, coverageInfo, progressLine, summaryLine } from './coverageText';

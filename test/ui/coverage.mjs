@@ -1,5 +1,5 @@
 // UI checks that the extension tells the truth when a cloud run stops short (issue #14): the
-// recording proxy in front of the fake DashScope server (scripts/e2e/fake-upstream.mjs) is switched
+// fake DashScope server (its one entry point, test/fake-dashscope/main.ts: outageModes.ts) is switched
 // at run time — the service goes away mid-index, or the key is revoked mid-run — and the status
 // bar, the sidebar, the notifications and the search results must say what is true.
 // Runs after remote.mjs (DashScope is the provider and consent was given).

@@ -10,6 +10,7 @@ import type { Chunk, ChunkKind } from '../types';
 import { chunkCodePieces } from './codeChunker';
 import { commentMarker, grammarForPath, kindForLanguage, languageForPath } from './languages';
 import { type Frontmatter, chunkMarkdownPieces } from './markdown';
+import { TRUNCATE_AT_TOKENS } from '../embedding/tokens';
 import { countChars, estimateTokens, splitByTokens } from './tokens';
 import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
 
@@ -22,8 +23,8 @@ import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineCon
 export const CHUNKER_VERSION = 'sw-chunker-4';
 
 export const DEFAULT_MAX_TOKENS = 1000;
-/** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */
-export const MAX_TOKENS_CAP = 7500;
+/** DashScope rejects inputs over 8,192 tokens: a chunk never exceeds where the embedders' guard cuts. */
+export const MAX_TOKENS_CAP = TRUNCATE_AT_TOKENS;
 const MIN_TOKENS = 64;
 /** Room kept for the symbol line of the header, which is unknown until pieces are final. */
 const SYMBOL_HEADER_RESERVE = 40;

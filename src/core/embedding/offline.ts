@@ -9,6 +9,7 @@
  */
 import type { EmbedOptions, Embedder, QueryTask } from '../types';
 import { EmbedError } from './errors';
+import { estimateTokens } from './tokens';
 import { tokenize } from '../text/tokenize';
 import { countTerms, fitLsa } from './offline/lsa';
 import { OfflineModel } from './offline/model';
@@ -172,7 +173,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
         out.push(v);
         indices.push(i);
         vectors.push(v);
-        tokens += Math.ceil(texts[i].length / 4);
+        tokens += estimateTokens(texts[i]);
       }
       options.onEmbedded?.(indices, vectors);
       options.onProgress?.({ done: out.length, total: texts.length, tokens });

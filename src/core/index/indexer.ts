@@ -10,7 +10,7 @@
  */
 import { CHUNKER_VERSION } from '../chunking';
 import { isFittableEmbedder, isTermSource } from '../embedding/offline';
-import type { IndexProgress, IndexReport, IndexRunOptions, MissingReason } from '../engineTypes';
+import type { IndexReport, IndexRunOptions, MissingReason } from '../engineTypes';
 import { EmbedError, isCancellation } from '../embedding/errors';
 import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
