@@ -103,6 +103,7 @@ export function hitJson(hit: SearchHit) {
     path: c.path,
     startLine: c.startLine,
     endLine: c.endLine,
+    ...(c.startColumn !== undefined ? { startColumn: c.startColumn, endColumn: c.endColumn } : {}),
     score: Number(hit.score.toFixed(6)),
     kind: c.kind,
     symbol: c.symbol,

@@ -93,6 +93,7 @@ export class SearchService {
       path: h.chunk.path,
       startLine: h.chunk.startLine,
       endLine: h.chunk.endLine,
+      ...(h.chunk.startColumn !== undefined ? { startColumn: h.chunk.startColumn, endColumn: h.chunk.endColumn } : {}),
       kind: h.chunk.kind,
       language: h.chunk.language,
       symbol: h.chunk.symbol,

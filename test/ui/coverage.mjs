@@ -63,7 +63,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
 
   await check('service gone mid-index: retries shown ("retrying in n s — attempt n of m"), Cancel → "Incomplete: N of M files — DashScope unreachable · Resume" everywhere', async () => {
     await clearIndex();
-    await setMode({ kind: 'down', after: 2, delayMs: 150 });
+    await setMode({ kind: 'down', after: 1, delayMs: 150 });
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     const retrying = await notification(/retrying in \d+ s — attempt \d+ of \d+/, 60_000);
     await statusItem(page).filter({ hasText: /DashScope unreachable — retrying in \d+ s/ }).waitFor({ timeout: 10_000 });

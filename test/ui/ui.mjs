@@ -12,7 +12,7 @@ import { coverageChecks } from './coverage.mjs';
 import { remoteChecks } from './remote.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
-  postFromSidebar, quickInput, quickRows, runCommand, runner, runnerSelfTest, settled, sidebarFrame, stableRows, statusItem, tempProfile, waitUntil,
+  postFromSidebar, quickInput, quickRows, runCommand, runner, runnerSelfTest, settled, sidebarFrame, sleep, stableRows, statusItem, tempProfile, waitUntil,
 } from './lib.mjs';
 
 const base = arg('--base');

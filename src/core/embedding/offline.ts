@@ -42,6 +42,11 @@ export interface TermSource {
   termsOf(text: string): readonly string[] | undefined;
   /** Drops the kept tokens and stops keeping them. */
   releaseTerms(): void;
+  /**
+   * Tokenizes and keeps a text now (while retaining, within the cap): the indexer calls it as
+   * chunks arrive from the chunk workers, when the main thread would otherwise wait for them.
+   */
+  prepare?(text: string): void;
 }
 
 export function isTermSource(e: unknown): e is TermSource {
@@ -110,6 +115,10 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
 
   termsOf(text: string): readonly string[] | undefined {
     return this.tokens.get(text);
+  }
+
+  prepare(text: string): void {
+    if (this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS) this.tokensOf(text, true);
   }
 
   releaseTerms(): void {

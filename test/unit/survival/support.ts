@@ -242,7 +242,7 @@ export function parseJsonLines(stdout: string): Record<string, unknown>[] {
 
 export interface SearchLine {
   query: string;
-  results: { path: string; startLine: number; endLine: number; score: number; kind: string; symbol: string }[];
+  results: { path: string; startLine: number; endLine: number; score: number; kind: string; symbol: string; startColumn?: number; endColumn?: number }[];
 }
 
 export function writeQueries(queries: readonly string[]): string {
