@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ResultItem } from '../protocol/messages';
+import { coverageInfo, incompleteLine } from './coverageText';
 import { degradedNote } from './degraded';
 import { ensureRemoteAllowed } from './door';
 import type { Services } from './services';
@@ -47,6 +48,30 @@ export async function agentDoor(s: Services): Promise<{ readonly ok: true } | { 
 }
 
 const text = (s: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(s)]);
+
+/**
+ * The note over results from an incomplete index, read from the coverage persisted with each
+ * folder's index (the status bar's truth): an agent told nothing would take "no result" for
+ * "not in the workspace" when the file was never embedded.
+ */
+export async function coverageNote(s: Services): Promise<string | undefined> {
+  const all = [];
+  for (const { engine } of await s.engines.all()) {
+    const st = await engine.status();
+    if (st.exists && st.coverage) all.push(st.coverage);
+  }
+  if (!all.length) return undefined;
+  const provider = (await s.engines.effectiveProvider()).provider;
+  const info = coverageInfo(all, provider);
+  if (info.complete) return undefined;
+  return `Note: the index is incomplete — ${incompleteLine(info)} (${info.chunksIndexed.toLocaleString()} of ${info.chunksTotal.toLocaleString()} chunks). ` +
+    'Results may miss the rest, so do not conclude that something is absent; the user can resume with "Semantic Workspace: Index Workspace" (Resume in the status bar).';
+}
+
+async function withCoverage(s: Services, body: string): Promise<vscode.LanguageModelToolResult> {
+  const note = await coverageNote(s);
+  return text(note ? `${note}\n\n${body}` : body);
+}
 
 function where(s: Services, hit: { folder: string; folderName: string; path: string; startLine?: number; endLine?: number }): { label: string; link: string } {
   const multi = s.engines.folders().length > 1;
@@ -111,7 +136,8 @@ export function registerAgentTools(s: Services): vscode.Disposable {
         filter: { kind: options.input.kind ?? 'all', glob: options.input.path ?? '', language: '' },
         signal: cancelSignal(token),
       });
-      return text(hitsText(s, `${degraded ? `${degradedNote(degraded)}\n` : ''}Results for "${query}":`, hits));
+      return withCoverage(s, hitsText(s, `${degraded ? `${degradedNote(degraded)}
+` : ''}Results for "${query}":`, hits));
     },
   };
 
@@ -126,13 +152,13 @@ export function registerAgentTools(s: Services): vscode.Disposable {
       if (!door.ok) return text(door.message);
       const view = await s.related.compute(uri);
       const items = view.items;
-      if (!items.length) return text(`No related files for ${options.input.path} (is it indexed?).`);
+      if (!items.length) return withCoverage(s, `No related files for ${options.input.path} (is it indexed?).`);
       const lines = [`Files related to ${options.input.path}:`];
       for (const it of items) {
         const w = where(s, { folder: it.ref.folder, folderName: s.engines.folderByKey(it.ref.folder)?.name ?? '', path: it.ref.path });
         lines.push(`- [${w.label}](${w.link})  score ${it.score.toFixed(3)}${it.kind ? `  (${it.kind})` : ''}`);
       }
-      return text(lines.join('\n'));
+      return withCoverage(s, lines.join('\n'));
     },
   };
 
@@ -147,7 +173,7 @@ export function registerAgentTools(s: Services): vscode.Disposable {
       const door = await agentDoor(s);
       if (!door.ok) return text(door.message);
       const hits = await s.search.search(passage.slice(0, 8000), { topK: clampTopK(options.input.topK, 10), task: 'similarity', signal: cancelSignal(token) });
-      return text(hitsText(s, 'Similar passages:', hits));
+      return withCoverage(s, hitsText(s, 'Similar passages:', hits));
     },
   };
 

@@ -38,6 +38,8 @@ export function registerAgentTests(): void {
     test('invokeTool(search) returns hits with file:line links for a planted query', async () => {
       const text = await invoke('semanticWorkspace_search', { query: 'take the oldest message waiting up to timeout', topK: 5 });
       assert.match(text, /\[src\/mailbox\.py:\d+(-\d+)?\]\(file:\/\/[^)]*mailbox\.py#L\d+\)/, text);
+      // A complete index: no coverage note (an incomplete one starts with "Note: the index is incomplete").
+      assert.doesNotMatch(text, /index is incomplete/, text);
     });
 
     test('invokeTool(related) and (findSimilar) answer with workspace files', async () => {

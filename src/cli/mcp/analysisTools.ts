@@ -8,18 +8,25 @@ import { z } from 'zod';
 import { parseLabelsFile, type LabelSpec } from '../../core/analysis';
 import type { AnalysisInput } from '../../core/engineTypes';
 import { classifyJson, clusterJson, duplicatesJson, outliersJson } from '../analysisCommands';
+import { resultCoverage } from './coverage';
 import type { McpFolder } from './folders';
 import { ToolInputError, type Workspace } from './paths';
 import { answer, guarded, ready, type Extra } from './toolKit';
 
 const folderArg = z.string().optional().describe('With several folders: which one (its name). Default: the first.');
 
-async function analysisInput(ws: Workspace, name: string | undefined, extra: Extra): Promise<{ folder: McpFolder; input: AnalysisInput; notes: string[] }> {
+/**
+ * The folder's index, ready, with the notes for the answer. Over an incomplete index the notes say
+ * so and `partial` is its coverage (added to structuredContent; a complete one adds nothing, so the
+ * answer stays exactly the CLI's JSON).
+ */
+async function analysisInput(ws: Workspace, name: string | undefined, extra: Extra): Promise<{ folder: McpFolder; input: AnalysisInput; notes: string[]; partial: Record<string, unknown> }> {
   const folder = ws.folder(name);
-  const notes = await ready(folder, extra);
+  const updated = await ready(folder, extra);
   const input = await folder.engine.loadForAnalysis();
   if (!input) throw new ToolInputError(`There is no index for "${folder.name}". Call "reindex".`);
-  return { folder, input, notes };
+  const cov = await resultCoverage([folder], ws.multi);
+  return { folder, input, notes: [...cov.notes, ...updated], partial: cov.coverage && !cov.coverage.complete ? { coverage: cov.coverage } : {} };
 }
 
 /** `label` or `label: description`; anything else is refused with the expected format. */
@@ -82,7 +89,7 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
     },
     (args, extra) =>
       guarded(async () => {
-        const { folder, input, notes } = await analysisInput(ws, args.folder, extra);
+        const { folder, input, notes, partial } = await analysisInput(ws, args.folder, extra);
         const { json } = await clusterJson(input, { k: args.k, notesGlobs: args.notes ? [args.notes] : undefined });
         if (ws.multi) {
           for (const t of json.topics) for (const m of t.members) m.path = prefix(folder, m.path);
@@ -91,7 +98,7 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
         const lines = [`${json.topics.length} topics over ${json.notes} notes:`, ...notes.map((n) => `note: ${n}`)];
         for (const t of json.topics) lines.push(`■ ${t.label} — ${t.keywords.slice(0, 6).join(', ')}`, ...t.members.map((m) => `    ${m.path}  ${m.score}`));
         if (json.outliers.length) lines.push('Notes that fit no topic:', ...json.outliers.map((o) => `    ${o.path}  ${o.score}`));
-        return answer(lines.join('\n'), json);
+        return answer(lines.join('\n'), { ...json, ...partial });
       }, extra),
   );
 
@@ -109,12 +116,12 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
     },
     (args, extra) =>
       guarded(async () => {
-        const { folder, input, notes } = await analysisInput(ws, args.folder, extra);
+        const { folder, input, notes, partial } = await analysisInput(ws, args.folder, extra);
         const { json } = outliersJson(input, args.topK);
         const results = json.results.map((r) => ({ ...r, path: prefix(folder, r.path) }));
         const lines = ['Outliers (lowest similarity to their group first):', ...notes.map((n) => `note: ${n}`),
           ...results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}  (vs ${r.group} ${r.reference || '*'})`)];
-        return answer(lines.join('\n'), { ...json, results });
+        return answer(lines.join('\n'), { ...json, results, ...partial });
       }, extra),
   );
 
@@ -134,11 +141,11 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
     },
     (args, extra) =>
       guarded(async () => {
-        const { folder, input, notes } = await analysisInput(ws, args.folder, extra);
+        const { folder, input, notes, partial } = await analysisInput(ws, args.folder, extra);
         const { json } = await duplicatesJson(input, { threshold: args.threshold, signal: extra.signal });
         const out = ws.multi ? prefixPaths(json, (p) => prefix(folder, p)) : json;
         const text = [...notes.map((n) => `note: ${n}`), JSON.stringify(out, null, 1)].join('\n');
-        return answer(text, out as Record<string, unknown>);
+        return answer(text, { ...(out as Record<string, unknown>), ...partial });
       }, extra),
   );
 }

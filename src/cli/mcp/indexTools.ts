@@ -7,15 +7,21 @@ import { z } from 'zod';
 import { indexReportJson } from '../searchCommands';
 import type { FolderStatus, McpFolder } from './folders';
 import { type Workspace } from './paths';
+import { coverageLines, coverageOut, incompleteLine, isUpToDate } from './coverage';
 import { answer, guarded, progressSender } from './toolKit';
 
-function statusLine(s: FolderStatus, ws: Workspace): string {
+function statusLine(s: FolderStatus, out: (p: string) => string): string {
   if (!s.exists) {
     const next = s.building ? 'being built now' : s.provider === 'offline' ? 'built on the next question' : 'call "reindex" to build it';
     return `${s.folder}: no ${s.provider} index yet (${next})${s.lastError ? `; last error: ${s.lastError}` : ''}`;
   }
-  const stale = s.stale.length ? `; ${s.stale.length} changed file(s) re-indexed before the next answer: ${s.stale.slice(0, 10).map((p) => ws.multi ? `${s.folder}/${p}` : p).join(', ')}` : '; up to date';
-  return `${s.folder}: ${s.files} files, ${s.chunks} chunks, ${s.label}, updated ${s.updatedAt ?? '?'}${s.complete === false ? ', INCOMPLETE (call reindex to resume)' : ''}${s.building ? ', indexing now' : ''}${stale}`;
+  // "up to date" only by the UI's rule: complete, no build running, nothing changed since.
+  const state = isUpToDate(s) ? 'up to date'
+    : s.coverage?.complete === false || s.complete === false ? 'INCOMPLETE'
+    : s.building ? 'indexing now'
+    : `${s.stale.length} changed file(s) re-indexed before the next answer: ${s.stale.slice(0, 10).map(out).join(', ')}`;
+  const head = `${s.folder}: ${state} — ${s.files} files, ${s.chunks} chunks, ${s.label}, updated ${s.updatedAt ?? '?'}${s.building && state !== 'indexing now' ? ', indexing now' : ''}`;
+  return [head, ...(s.coverage ? coverageLines(s.coverage, s.provider, out) : [])].join('\n');
 }
 
 export function registerIndexTools(server: McpServer, ws: Workspace): void {
@@ -24,7 +30,8 @@ export function registerIndexTools(server: McpServer, ws: Workspace): void {
     {
       title: 'State of the index',
       description:
-        'What the index holds for each folder: files, chunks, provider and its fingerprint, last update, whether the last run completed, ' +
+        'What the index holds for each folder: files, chunks, provider and its fingerprint, last update; its coverage (files and chunks indexed of those discovered, ' +
+        'what is missing per reason with the files, what is skipped by policy, when it was last complete); upToDate (complete, no build running, nothing changed since); ' +
         'whether a build is running, and which files changed since (they are re-indexed automatically before the next answer). Sends nothing anywhere.',
       inputSchema: {
         folder: z.string().optional().describe('With several folders: only this one (its name).'),
@@ -34,8 +41,14 @@ export function registerIndexTools(server: McpServer, ws: Workspace): void {
       guarded(async () => {
         const folders: readonly McpFolder[] = args.folder ? [ws.folder(args.folder)] : ws.folders;
         const statuses = await Promise.all(folders.map((f) => f.status()));
-        const json = statuses.map((s) => ({ ...s, stale: s.stale.map((p) => (ws.multi ? `${s.folder}/${p}` : p)) }));
-        return answer(statuses.map((s) => statusLine(s, ws)).join('\n'), { folders: json });
+        const outOf = (s: FolderStatus) => (p: string) => (ws.multi ? `${s.folder}/${p}` : p);
+        const json = statuses.map((s) => ({
+          ...s,
+          upToDate: isUpToDate(s),
+          stale: s.stale.map(outOf(s)),
+          ...(s.coverage ? { coverage: coverageOut(s.coverage, outOf(s)) } : {}),
+        }));
+        return answer(statuses.map((s) => statusLine(s, outOf(s))).join('\n'), { folders: json });
       }, extra),
   );
 
@@ -75,7 +88,8 @@ export function registerIndexTools(server: McpServer, ws: Workspace): void {
           reports.push(json);
           lines.push(
             `${folder.name}: ${report.filesIndexed} files, ${report.chunks} chunks; ${report.embeddedChunks} embedded, ${report.reusedChunks} reused, ${report.seconds.toFixed(1)} s` +
-              (report.incomplete ? ' — INCOMPLETE: call reindex again to resume' : '') + (report.error ? ` — ${report.error.message}` : ''),
+              (report.incomplete || report.coverage?.complete === false
+                ? ` — ${report.coverage ? incompleteLine(report.coverage, folder.provider) : 'INCOMPLETE'}: call reindex again to resume (what was embedded is kept)` : '') + (report.error ? ` — ${report.error.message}` : ''),
             ...report.warnings.map((w) => `  ! ${w}`),
           );
           if (extra.signal.aborted) {

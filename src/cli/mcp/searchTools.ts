@@ -9,6 +9,7 @@ import { z } from 'zod';
 import type { SearchHit } from '../../core/types';
 import { notIndexed, relatedJson } from '../analysisCommands';
 import { hitJson } from '../searchCommands';
+import { resultCoverage, type CoverageBrief } from './coverage';
 import type { McpFolder } from './folders';
 import { ToolInputError, type Workspace } from './paths';
 import { answer, capText, guarded, ready, type Extra } from './toolKit';
@@ -49,15 +50,32 @@ function hitsText(title: string, hits: readonly Hit[], notes: readonly string[])
   return lines.join('\n');
 }
 
+/** What the engine's search result carries when the query could not be embedded (keywords answered). */
+type Degraded = { readonly to: 'keyword'; readonly reason: string; readonly failure?: string };
+
+interface Found {
+  readonly hits: FolderHit[];
+  readonly notes: string[];
+  readonly coverage?: CoverageBrief;
+  readonly degraded?: Degraded;
+}
+
+/** The structuredContent fields every retrieval answer adds: notes, coverage, degraded. */
+function extras(f: Found): Record<string, unknown> {
+  return { ...(f.notes.length ? { notes: f.notes } : {}), ...(f.coverage ? { coverage: f.coverage } : {}), ...(f.degraded ? { degraded: f.degraded } : {}) };
+}
+
 /** Hits of every folder, merged by score (scores of one provider are on one scale). */
 async function searchFolders(
   folders: readonly McpFolder[],
+  multi: boolean,
   query: string,
   extra: Extra,
   options: { topK: number; mode?: 'hybrid' | 'dense' | 'keyword'; kind?: 'code' | 'doc'; glob?: string; language?: string; task?: 'similarity' },
-): Promise<{ hits: FolderHit[]; notes: string[] }> {
+): Promise<Found> {
   const notes: string[] = [];
   const all: FolderHit[] = [];
+  let degraded: Degraded | undefined;
   for (const folder of folders) {
     notes.push(...(await ready(folder, extra)));
     const hits = await folder.engine.search(query, {
@@ -67,12 +85,18 @@ async function searchFolders(
       filter: { kind: options.kind, pathGlob: options.glob, language: options.language },
       signal: extra.signal,
     });
-    // The query could not be embedded in time (endpoint down, key refused): keyword results, said so.
-    if (hits.degraded) notes.push(`Keyword results only (degraded: ${hits.degraded.failure ?? 'keyword'}): ${hits.degraded.reason}`);
+    // The query could not be embedded (endpoint down, key refused): keyword results, said so.
+    const fellBack = (hits as { degraded?: Degraded }).degraded;
+    if (fellBack && !degraded) {
+      degraded = fellBack;
+      notes.push(`Keyword results only (degraded: ${fellBack.failure ?? 'keyword'}): ${fellBack.reason}`);
+    }
     all.push(...hits.map((hit) => ({ folder, hit })));
   }
   all.sort((a, b) => b.hit.score - a.hit.score);
-  return { hits: all, notes };
+  // Over an incomplete index the answer says so first: absent results may only be unindexed.
+  const cov = await resultCoverage(folders, multi);
+  return { hits: all, notes: [...cov.notes, ...notes], ...(cov.coverage ? { coverage: cov.coverage } : {}), ...(degraded ? { degraded } : {}) };
 }
 
 export function registerSearchTools(server: McpServer, ws: Workspace): void {
@@ -98,11 +122,11 @@ export function registerSearchTools(server: McpServer, ws: Workspace): void {
     (args, extra) =>
       guarded(async () => {
         const scope = ws.glob(args.path);
-        const { hits, notes } = await searchFolders(scope.folders, args.query, extra, {
+        const found = await searchFolders(scope.folders, ws.multi, args.query, extra, {
           topK: args.topK ?? 10, mode: args.mode, kind: args.kind, glob: scope.glob, language: args.language,
         });
-        const results = await withText(ws, hits.slice(0, args.topK ?? 10));
-        return answer(hitsText(`Results for "${args.query}":`, results, notes), { query: args.query, results, ...(notes.length ? { notes } : {}) });
+        const results = await withText(ws, found.hits.slice(0, args.topK ?? 10));
+        return answer(hitsText(`Results for "${args.query}":`, results, found.notes), { query: args.query, results, ...extras(found) });
       }, extra),
   );
 
@@ -121,7 +145,9 @@ export function registerSearchTools(server: McpServer, ws: Workspace): void {
     (args, extra) =>
       guarded(async () => {
         const { folder, rel } = ws.resolve(args.path);
-        const notes = await ready(folder, extra);
+        const updated = await ready(folder, extra);
+        const cov = await resultCoverage([folder], ws.multi);
+        const notes = [...cov.notes, ...updated];
         const input = await folder.engine.loadForAnalysis();
         if (!input) throw new ToolInputError(`There is no index for "${folder.name}". Call "reindex".`);
         const { result, json } = relatedJson(input, rel, args.topK ?? 10);
@@ -129,7 +155,7 @@ export function registerSearchTools(server: McpServer, ws: Workspace): void {
         const results = json.results.map((r) => ({ ...r, path: ws.out(folder, r.path) }));
         const text = [`Files related to ${ws.out(folder, rel)}:`, ...notes.map((n) => `note: ${n}`), ...results.map((r) => `  ${r.score.toFixed(3)}  ${r.path}  (${r.kind})`)];
         if (!results.length) text.push('No related files.');
-        return answer(text.join('\n'), { path: ws.out(folder, rel), results });
+        return answer(text.join('\n'), { path: ws.out(folder, rel), results, ...extras({ hits: [], notes, ...(cov.coverage ? { coverage: cov.coverage } : {}) }) });
       }, extra),
   );
 
@@ -167,11 +193,11 @@ export function registerSearchTools(server: McpServer, ws: Workspace): void {
           source = { folder, rel, start, end };
         }
         const k = args.topK ?? 10;
-        const { hits, notes } = await searchFolders(source ? [source.folder] : ws.folders, passage.slice(0, 8000), extra, { topK: k + 5, task: 'similarity' });
-        const others = hits.filter(({ folder, hit }) => !(source && folder === source.folder && hit.chunk.path === source.rel && hit.chunk.startLine <= source.end && hit.chunk.endLine >= source.start));
+        const found = await searchFolders(source ? [source.folder] : ws.folders, ws.multi, passage.slice(0, 8000), extra, { topK: k + 5, task: 'similarity' });
+        const others = found.hits.filter(({ folder, hit }) => !(source && folder === source.folder && hit.chunk.path === source.rel && hit.chunk.startLine <= source.end && hit.chunk.endLine >= source.start));
         const results = await withText(ws, others.slice(0, k));
         const what = source ? `${ws.out(source.folder, source.rel)}:${source.start}-${source.end}` : 'the given text';
-        return answer(hitsText(`Similar to ${what}:`, results, notes), { source: what, results, ...(notes.length ? { notes } : {}) });
+        return answer(hitsText(`Similar to ${what}:`, results, found.notes), { source: what, results, ...extras(found) });
       }, extra),
   );
 }
