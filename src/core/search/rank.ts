@@ -5,11 +5,8 @@
  * once did) returned fewer hits than asked; here a doubtful hit moves to the bottom, never away.
  * Everything that ranks chunks for a person or an agent (engine search, MCP, team index) calls this.
  */
-import type { ChunkInfo, SearchFilter, SearchHit, SearchMode } from '../types';
-import type { ChunkLookup } from './filters';
-import { searchHybrid } from './hybrid';
-import type { KeywordIndex } from './keywordIndex';
-import type { VectorIndex } from './vectorIndex';
+import type { SearchHit } from '../types';
+import { type HybridSearchInput, searchHybrid } from './hybrid';
 
 /** RRF damping constant (Cormack et al.). */
 export const RRF_K = 60;
@@ -25,21 +22,13 @@ export const OFFLINE_GATE = { gate: 1, gapAt: 5 } as const;
 /** Offline LSA vectors of unrelated text sit near 0: a hit found only by them below this is doubtful. */
 export const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
 
-export interface RankInput {
-  readonly keyword: KeywordIndex;
-  readonly vector?: VectorIndex;
-  readonly chunks: readonly (ChunkInfo | undefined)[] | ChunkLookup;
-  readonly query: string;
-  /** Absent: keyword ranking (keyword mode, or a hybrid search whose query could not be embedded). */
-  readonly queryVector?: Float32Array;
-  readonly mode: SearchMode;
-  readonly topK: number;
-  readonly filter?: SearchFilter;
+/** The search itself (hybrid.ts's fields), plus what decides the policy. */
+export type RankInput = Pick<HybridSearchInput, 'keyword' | 'vector' | 'chunks' | 'query' | 'queryVector' | 'mode' | 'topK' | 'filter'> & {
   /** The offline embedder's vectors (LSA): score fusion, dense-only hits floored. */
   readonly offline: boolean;
   /** Dense:keyword weight ratio (default 1; offline 3/7). */
   readonly hybridWeight?: number;
-}
+};
 
 /**
  * Best first, exactly min(topK, candidates) hits: in hybrid and dense modes every chunk with a
