@@ -9,6 +9,7 @@ import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
 import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
+import { RerankMeter } from '../core/embedding/rerankBudget';
 import { rerankHits } from '../core/embedding/rerankStage';
 import { rerankConfigFor } from './rerankOption';
 
@@ -124,11 +125,13 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
   if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
+  // --token-budget bounds what the reranks of this run (a --queries-file of many) may bill.
+  const meter = new RerankMeter();
   for (const query of queries) {
     let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal });
     let rerankInfo: Record<string, unknown> | undefined;
     if (rerank) {
-      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal });
+      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal, meter, tokenBudget: args.tokenBudget });
       hits = r.hits;
       rerankInfo = { applied: r.reranked, model: rerank.model, ...(r.tokens !== undefined ? { tokens: r.tokens, estimatedCostUSD: Number(estimateRerankCostUSD(r.tokens, rerank.model).toFixed(6)) } : {}), ...(r.note ? { note: r.note } : {}) };
       if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);

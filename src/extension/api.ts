@@ -12,6 +12,7 @@ import type { OutlierEntry } from './analysis';
 import { classifyInFile } from './commands/analysisCommands';
 import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
+import type { RankedSearch } from './searchService';
 import type { Services } from './services';
 
 export interface DuplicateGroupInfo {
@@ -32,6 +33,8 @@ export interface SemanticWorkspaceApi {
   refreshStatus(): Promise<StatusInfo>;
   /** The merged, hydrated results the QuickPick and the sidebar show. */
   search(query: string, filter?: SearchFilterMessage): Promise<ResultItem[]>;
+  /** What the sidebar shows: the results after the rerank stage (when it runs) and its outcome. */
+  searchRanked(query: string, filter?: SearchFilterMessage): Promise<RankedSearch>;
   /** Sends pending watcher/save updates now instead of after the debounce. */
   flushLiveUpdates(): Promise<void>;
   /** Whether this workspace consented to uploads to the configured endpoint. */
@@ -90,6 +93,7 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       return status.current;
     },
     search: (query, filter) => search.search(query, { filter }),
+    searchRanked: (query, filter) => search.ranked(query, { filter }),
     flushLiveUpdates: () => s.live().flush(),
     hasConsent: () => consent.has(),
     sidebar: () => sidebar.snapshot(),

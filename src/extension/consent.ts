@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import { endpointOf, readSettings, type Settings } from './settings';
+import { rerankEstimateText } from './rerank';
 import { endpointSourceText } from './settingScope';
 
 const KEY = 'semanticWorkspace.consent';
@@ -94,6 +95,7 @@ export class Consent {
       vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
       vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),
       vscode.l10n.t('Estimated cost: ${0}', totals.cost.toFixed(4)),
+      ...[rerankEstimateText(settings, provider, totals.tokens, totals.chunks)].filter((x): x is string => !!x),
       '',
       vscode.l10n.t('Text of these files (with detected secrets scrubbed) will be sent to the endpoint above to compute embeddings. Files matching .gitignore, .semanticignore and the security excludes (.env, keys, certificates) are never read.'),
     ].join('\n');

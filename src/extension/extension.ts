@@ -23,6 +23,7 @@ import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION } from './settings';
 import { MACHINE_SCOPED, noticeIgnoredMachineSettings } from './settingScope';
 import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
+import { SearchReranker } from './rerank';
 import { StatusModel } from './status';
 import { createStatusBar } from './statusBar';
 import { PreviewDocuments } from './tagEdits';
@@ -35,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const engines = new Engines(context, keys, log);
   const consent = new Consent(context.workspaceState, engines, log);
   const indexer = new Indexer(engines, consent, status, log, keys.onDidChange);
-  const search = new SearchService(engines, indexer);
+  const search = new SearchService(engines, indexer, new SearchReranker(engines, keys, consent, log));
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
   const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);

@@ -9,6 +9,8 @@ import type { ResultItem, SearchFilterMessage } from '../protocol/messages';
 import type { Engines } from './engines';
 import type { Indexer } from './indexing';
 import { Lru } from './lru';
+import { rerankDocument } from '../core/embedding/rerankStage';
+import { SearchReranker, type RerankOutcome } from './rerank';
 import { readSettings } from './settings';
 
 export interface SearchRequestOptions {
@@ -16,6 +18,17 @@ export interface SearchRequestOptions {
   readonly topK?: number;
   readonly signal?: AbortSignal;
   readonly task?: 'code-search' | 'doc-search' | 'similarity';
+}
+
+/** First-stage results now; the reranked ones later when a rerank runs (`rerank` undefined: none). */
+export interface StagedSearch {
+  readonly first: ResultItem[];
+  readonly rerank?: Promise<RerankOutcome>;
+}
+
+export interface RankedSearch {
+  readonly items: ResultItem[];
+  readonly rerank?: Omit<RerankOutcome, 'items'>;
 }
 
 const SNIPPET_LINES = 6;
@@ -48,23 +61,70 @@ function toCoreFilter(f: SearchFilterMessage | undefined): SearchFilter | undefi
 
 export class SearchService {
   private readonly cache = new Lru<string, ResultItem[]>(64);
+  private readonly reranked = new Lru<string, RerankOutcome>(64);
+  /** The chunk text each hydrated result was made from: what a reranker reads. */
+  private readonly texts = new WeakMap<ResultItem, string>();
 
   constructor(
     private readonly engines: Engines,
     indexer: Indexer,
+    private readonly reranker?: SearchReranker,
   ) {
-    indexer.onDidIndex(() => this.cache.clear());
-    engines.onDidReset(() => this.cache.clear());
+    const clear = (): void => {
+      this.cache.clear();
+      this.reranked.clear();
+    };
+    indexer.onDidIndex(clear);
+    engines.onDidReset(clear);
   }
 
+  /** Waits for the rerank when one runs (the sidebar, the API, agent tools). */
   async search(query: string, options: SearchRequestOptions = {}): Promise<ResultItem[]> {
+    return (await this.ranked(query, options)).items;
+  }
+
+  async ranked(query: string, options: SearchRequestOptions = {}): Promise<RankedSearch> {
+    const staged = await this.staged(query, options);
+    if (!staged.rerank) return { items: staged.first };
+    const { items, ...rerank } = await staged.rerank;
+    return { items, rerank };
+  }
+
+  /**
+   * The first-stage results at once, and the rerank (if this search gets one) as a promise: the
+   * palette shows the first and re-orders when the second arrives.
+   */
+  async staged(query: string, options: SearchRequestOptions = {}): Promise<StagedSearch> {
     const q = query.trim();
-    if (!q) return [];
+    if (!q) return { first: [] };
     const settings = readSettings();
     const topK = options.topK ?? 30;
-    const key = JSON.stringify([q, options.filter, topK, options.task, settings.searchMode, settings.hybridWeight]);
-    const cached = this.cache.get(key);
-    if (cached) return cached;
+    // Finding similar code ranks by the selection itself: a query-document reranker has no query there.
+    const plan = options.task !== 'similarity' && this.reranker ? await this.reranker.plan(settings) : undefined;
+    const fetchK = plan ? SearchReranker.candidates(topK) : topK;
+    const key = JSON.stringify([q, options.filter, fetchK, options.task, settings.searchMode, settings.hybridWeight]);
+    let candidates = this.cache.get(key);
+    if (!candidates) {
+      candidates = await this.firstStage(q, fetchK, settings, options);
+      this.cache.set(key, candidates);
+    }
+    const first = candidates.slice(0, topK);
+    if (!plan || !this.reranker) return { first };
+    const reranker = this.reranker;
+    const rkey = JSON.stringify([key, topK, 'cfg' in plan ? plan.cfg.url : '', 'cfg' in plan ? plan.cfg.model : plan.note]);
+    const done = this.reranked.get(rkey);
+    if (done) return { first, rerank: Promise.resolve(done) };
+    const rerank = reranker
+      .apply(plan, q, candidates, (it) => rerankDocument(it.path, it.symbol, this.texts.get(it)), topK, settings.tokenBudget, options.signal)
+      .then((r) => {
+        // Only a rerank that worked is remembered: after a failure the next search tries again.
+        if (r.applied) this.reranked.set(rkey, r);
+        return r;
+      });
+    return { first, rerank };
+  }
+
+  private async firstStage(q: string, topK: number, settings: ReturnType<typeof readSettings>, options: SearchRequestOptions): Promise<ResultItem[]> {
     const pairs = await this.engines.all();
     const perFolder = await Promise.all(
       pairs.map(async ({ folder, engine }) => {
@@ -73,14 +133,12 @@ export class SearchService {
       }),
     );
     options.signal?.throwIfAborted();
-    const merged = perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
-    this.cache.set(key, merged);
-    return merged;
+    return perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
   }
 
   private async hydrate(folder: vscode.WorkspaceFolder, read: (c: SearchHit['chunk']) => Promise<string | undefined>, h: SearchHit): Promise<ResultItem> {
     const text = await read(h.chunk).catch(() => undefined);
-    return {
+    const item: ResultItem = {
       folder: folder.uri.toString(),
       folderName: folder.name,
       path: h.chunk.path,
@@ -95,6 +153,8 @@ export class SearchService {
       ...(h.why.vectorScore !== undefined ? { vectorScore: h.why.vectorScore } : {}),
       ...(h.why.keywordScore !== undefined ? { keywordScore: h.why.keywordScore } : {}),
     };
+    if (text !== undefined) this.texts.set(item, text);
+    return item;
   }
 
   /** True when at least one folder has an index. */

@@ -55,6 +55,8 @@ export interface SearchResult {
   readonly query: string;
   readonly items: readonly ResultItem[];
   readonly tookMs: number;
+  /** Why the order is the first stage's although a rerank was asked for (already localized). */
+  readonly note?: string;
 }
 
 export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'incomplete' | 'error';

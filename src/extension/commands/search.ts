@@ -71,6 +71,18 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ac: AbortController | undefined;
 
+  const show = (hits: readonly ResultItem[], note?: string): void => {
+    const items: HitItem[] = hits.length
+      ? hits.map((h) => toItem(h, multiRoot, sideButton))
+      : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }];
+    // Re-ordering must not move the user's cursor off the result they were on.
+    const was = qp.activeItems[0] !== qp.items[0] ? qp.activeItems[0]?.hit : undefined;
+    // A note (the rerank failed or was skipped) sits above the results it explains.
+    qp.items = note ? [{ label: `$(warning) ${note}`, alwaysShow: true }, ...items] : items;
+    const same = was && items.find((i) => i.hit && i.hit.folder === was.folder && i.hit.path === was.path && i.hit.startLine === was.startLine);
+    if (same && items[0] !== same) qp.activeItems = [same];
+  };
+
   const run = async (query: string): Promise<void> => {
     const mine = ++seq;
     ac?.abort();
@@ -83,11 +95,14 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
     qp.busy = true;
     try {
       // The selection's own text asks for similar code; once the user edits it, it is a normal query.
-      const hits = await s.search.search(query, { signal: ac.signal, task: task && query === initial ? task : undefined });
+      const staged = await s.search.staged(query, { signal: ac.signal, task: task && query === initial ? task : undefined });
       if (mine !== seq) return; // a newer query is on its way
-      qp.items = hits.length
-        ? hits.map((h) => toItem(h, multiRoot, sideButton))
-        : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }];
+      // First-stage results at once; a rerank (if any) re-orders them when it arrives.
+      show(staged.first);
+      if (!staged.rerank) return;
+      const r = await staged.rerank;
+      if (mine !== seq) return;
+      show(r.items, r.note);
     } catch (e) {
       if (mine !== seq || ac.signal.aborted) return;
       qp.items = [{ label: `$(error) ${errorText(e)}`, alwaysShow: true }];

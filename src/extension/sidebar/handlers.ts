@@ -19,8 +19,9 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
       const started = Date.now();
       if (!(await s.consent.allowed())) throw new Error(vscode.l10n.t('Run "Index Workspace" first to agree to uploads for this workspace.'));
       if (!(await s.search.hasIndex())) throw new Error(vscode.l10n.t('This workspace has no semantic index yet. Run "Index Workspace".'));
-      const items = await s.search.search(query, { filter, signal });
-      return { query, items, tookMs: Date.now() - started };
+      // The sidebar waits for the rerank (bounded by its budget); a failed one leaves a note.
+      const { items, rerank } = await s.search.ranked(query, { filter, signal });
+      return { query, items, tookMs: Date.now() - started, ...(rerank?.note ? { note: rerank.note } : {}) };
     },
     open: (ref, side) => openRef(s.engines, ref, side),
     applyTags: (target, labels) => applyTagsTo(s, target, labels),

@@ -58,7 +58,8 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
   const message = h('div', { class: 'message', id: 'results-message' });
   const coverageNote = h('div', { class: 'coverage-note', 'data-testid': 'coverage-note', role: 'note' });
   const sec = section(ctx, 'results', 'results');
-  sec.body.append(message, coverageNote, list);
+  const rerankNote = h('div', { class: 'coverage-note', 'data-testid': 'rerank-note', role: 'note' });
+  sec.body.append(message, coverageNote, rerankNote, list);
   const root = h('div', { class: 'search' }, status, h('div', { class: 'query-row' }, query), filters, sec.root);
 
   const changedFilter = (): void => {
@@ -165,6 +166,8 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
       const cov = s.status?.state === 'incomplete' ? s.status.coverage : undefined;
       coverageNote.textContent = cov && s.resultsFor && s.results.length > 0 ? t('coverageNote', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString()) : '';
       coverageNote.hidden = !coverageNote.textContent;
+      rerankNote.textContent = s.resultsFor && s.pendingId === undefined ? s.resultsNote ?? '' : '';
+      rerankNote.hidden = !rerankNote.textContent;
       root.setAttribute('aria-busy', String(s.pendingId !== undefined));
       if (s.selected !== prev?.selected || s.results !== prev?.results) {
         list.querySelectorAll('.result[aria-selected="true"]').forEach((el) => el.setAttribute('aria-selected', 'false'));
