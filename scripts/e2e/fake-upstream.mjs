@@ -49,6 +49,7 @@ const authHash = (h) => (h ? `sha256:${crypto.createHash('sha256').update(String
 //   down          after `after` more embedding requests, destroy every connection (DashScope unreachable)
 //   unauthorized  after `after` more embedding requests, answer 401 InvalidApiKey (a revoked key)
 //   throttle      after `after` more embedding requests, answer `count` of them 429 Throttling.RateQuota, then forward again
+// `route: 'rerank'` applies the mode to rerank requests instead of embedding ones.
 let mode = { kind: 'ok', after: 0, delayMs: 0 };
 let sinceMode = 0;
 const INVALID_KEY = JSON.stringify({ code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'e2e-revoked' });
@@ -66,7 +67,8 @@ const proxy = http.createServer((req, res) => {
       res.end(JSON.stringify(mode));
       return;
     }
-    if (/embedding/.test(req.url ?? '') && mode.kind !== 'ok' && ++sinceMode > mode.after) {
+    const routed = mode.route === 'rerank' ? /rerank/ : /embedding/;
+    if (routed.test(req.url ?? '') && mode.kind !== 'ok' && ++sinceMode > mode.after) {
       if (mode.kind === 'down') { req.socket.destroy(); return; }
       if (mode.kind === 'throttle') {
         if (sinceMode > mode.after + (mode.count ?? 1)) { forward(req, res, raw); return; }

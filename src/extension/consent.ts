@@ -112,8 +112,14 @@ export class Consent {
       return false;
     }
     if (choice !== upload) return false;
+    await this.grant(settings);
+    return true;
+  }
+
+  /** Records consent for the configured endpoint (after the dialog; or the test suite, which cannot answer modals). */
+  async grant(settings: Settings = readSettings()): Promise<void> {
+    if (settings.provider === 'offline' || this.has(settings)) return;
     await this.state.update(KEY, [...this.granted(), consentId(settings)]);
     this.log.channel.info(`consent granted for ${endpointOf(settings)}`);
-    return true;
   }
 }

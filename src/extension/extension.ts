@@ -47,6 +47,11 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
   };
   sidebar.handlers = sidebarHandlers(s);
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // The extension-host suite cannot answer the modal consent dialog (VS Code refuses modals in
+    // test windows); flows that need an upload grant it here. Never registered for users.
+    subs.push(vscode.commands.registerCommand('semanticWorkspace.test.grantConsent', () => consent.grant()));
+  }
   subs.push(log, status, engines, sidebar, analysis, related, previews, { dispose: () => live?.dispose() });
   subs.push(
     registerCommands(s),
