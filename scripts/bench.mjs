@@ -26,6 +26,7 @@ const PARTS = [
   { id: 'soak', file: 'bench/soak.ts', covers: [8], limitS: 300, title: 'live-index soak', node: ['--expose-gc'] },
   // Part 9 (Chinese man pages) is now the quality suite's reserved test corpus `test-zh-man`: the
   // old part tuned LSA weights on it, which a test corpus must never see.
+  { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 600, title: 'team index (PostgreSQL + pgvector via PGlite)' },
 ];
 
 function sh(cmd, args, opts = {}) {

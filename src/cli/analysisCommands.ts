@@ -180,8 +180,10 @@ async function outliers(ctx: CliContext, engine: Engine): Promise<number> {
 export async function duplicatesJson(input: AnalysisInput, options: { threshold?: number; signal?: AbortSignal }) {
   const result = await findDuplicates(input, options);
   const json = {
-    groups: result.groups.map((g) => ({ score: r4(g.score), members: g.members.map((m) => ({ path: m.path, startLine: m.startLine, endLine: m.endLine })) })),
-    threshold: result.threshold,
+    pairs: result.pairs.map((p) => ({
+      a: p.a, b: p.b, share: p.share, score: r4(p.score), kind: p.kind,
+      places: p.places.map((x) => ({ a: x.a, b: x.b, score: r4(x.score) })),
+    })),
   };
   return { result, json };
 }
@@ -189,10 +191,9 @@ export async function duplicatesJson(input: AnalysisInput, options: { threshold?
 async function duplicates(ctx: CliContext, engine: Engine): Promise<number> {
   const input = await analysisInput(ctx, engine);
   const { result, json } = await duplicatesJson(input, { threshold: ctx.args.threshold, signal: ctx.signal });
+  const pct = (x: number) => `${Math.round(x * 100)}%`.padStart(4);
   print(ctx, json, () =>
-    result.groups
-      .map((g) => [`  ≈ ${g.score.toFixed(3)}`, ...g.members.map((m) => `      ${m.path}:${m.startLine}-${m.endLine}`)].join('\n'))
-      .join('\n') || ctx.m.noResults,
+    result.pairs.map((p) => `  ${pct(p.share)}  ≈ ${p.score.toFixed(3)}  ${p.a}  ↔  ${p.b}`).join('\n') || ctx.m.noResults,
   );
   return 0;
 }

@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['index', 'search', 'cluster', 'classify', 'related', 'outliers', 'duplicates', 'status', 'clear', 'mcp'] as const;
+export const COMMANDS = ['index', 'search', 'cluster', 'classify', 'related', 'outliers', 'duplicates', 'status', 'clear', 'mcp', 'team'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -49,6 +49,11 @@ const OPTIONS = {
   notes: { type: 'string', multiple: true },
   rerank: { type: 'boolean' },
   'rerank-model': { type: 'string' },
+  'team-index': { type: 'string' },
+  'repo-id': { type: 'string' },
+  remote: { type: 'boolean' },
+  'store-text': { type: 'boolean' },
+  'older-than': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
 } as const;
@@ -91,6 +96,13 @@ export interface CliArgs {
   /** search: rerank the first ~50 hits with a cloud reranker (waits for it; falls back with a note). */
   readonly rerank: boolean;
   readonly rerankModel?: string;
+  /** Team index (core/team): postgres URL (or SEMANTIC_WORKSPACE_TEAM_INDEX), repository name, remote search. */
+  readonly teamIndex?: string;
+  readonly repoId?: string;
+  readonly remote: boolean;
+  readonly storeText: boolean;
+  /** `team prune`: snapshots not seen for this many days. */
+  readonly olderThanDays?: number;
 }
 
 function positiveInt(name: string, value: string | undefined): number | undefined {
@@ -104,6 +116,13 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`--${name} must be one of ${allowed.join(', ')}; got "${value}"`);
   return value as T;
+}
+
+function olderThan(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!(n >= 0)) throw new UsageError(`--older-than takes a number of days >= 0, got "${value}"`);
+  return n;
 }
 
 export function parseCli(argv: readonly string[]): CliArgs {
@@ -164,5 +183,10 @@ export function parseCli(argv: readonly string[]): CliArgs {
     notesGlobs: v.notes,
     rerank: !!v.rerank,
     rerankModel: v['rerank-model'],
+    teamIndex: v['team-index'],
+    repoId: v['repo-id'],
+    remote: !!v.remote,
+    storeText: !!v['store-text'],
+    olderThanDays: olderThan(v['older-than']),
   };
 }

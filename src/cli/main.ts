@@ -13,6 +13,8 @@ import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
 import { runMcpCommand } from './mcp/command';
+import { createTeamIndex, runTeamCommand, teamExitCode, teamIndexUrl } from './teamCommands';
+import { TeamIndexError, hostOf, type TeamIndex } from '../core/team';
 
 export class ExitError extends Error {
   constructor(
@@ -29,6 +31,10 @@ export interface CliContext {
   readonly root: string;
   readonly signal: AbortSignal;
   readonly env: NodeJS.ProcessEnv;
+  /** Host:port of the named team index, if any. */
+  readonly teamIndex?: string;
+  /** Connects to the team index now (index --remote: fail before anything is embedded). */
+  teamConnect(): Promise<void>;
   /** Opens the engine for the folder with the provider the user named. */
   open(): Promise<Engine>;
   /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
@@ -85,6 +91,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     process.stdout.write(VERSION + '\n');
     return 0;
   }
+  if (args.command === 'team') return runTeamCommand(args, env);
   if (args.command === 'mcp') {
     try {
       return await runMcpCommand(args, m, (root, logger) => engineConfigFor(args, env, root, m, logger));
@@ -113,14 +120,24 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const config = (): EngineConfig => engineConfigFor(args, env, root, m, stderrLogger(args.json));
+  // One team index connection per process, closed on the way out (an open socket keeps Node alive).
+  let team: TeamIndex | undefined;
+  const config = (): EngineConfig => ({
+    ...engineConfigFor(args, env, root, m, stderrLogger(args.json)),
+    team: (team ??= createTeamIndex(args, env, root, stderrLogger(args.json))),
+  });
   const ctx: CliContext = {
     args,
     m,
     root,
     signal: controller.signal,
     env,
+    ...(teamIndexUrl(args, env) ? { teamIndex: hostOf(teamIndexUrl(args, env)!) } : {}),
     open: () => openEngine(config()),
+    async teamConnect() {
+      const t = (team ??= createTeamIndex(args, env, root, stderrLogger(args.json)));
+      if (t) await t.connection();
+    },
     async requireIndex(engine) {
       const status = await engine.status();
       if (!status.exists) throw new ExitError(2, m.noIndex(dirArg, args.provider));
@@ -150,6 +167,10 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
         return await runAnalysisCommand(ctx);
     }
   } catch (e) {
+    if (e instanceof TeamIndexError) {
+      process.stderr.write(`error: ${e.message}\n`);
+      return teamExitCode(e);
+    }
     if (e instanceof ExitError) {
       process.stderr.write(e.message + '\n');
       return e.code;
@@ -173,6 +194,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
     if (env.SEMANTIC_WORKSPACE_DEBUG && e instanceof Error && !(e instanceof EmbedError)) process.stderr.write(`${e.stack}\n`);
     return 1;
   } finally {
+    await team?.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }

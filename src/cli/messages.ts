@@ -18,6 +18,12 @@ Usage:
   semantic-workspace duplicates <dir> [--threshold T] [--json]
   semantic-workspace status <dir> | clear <dir>
   semantic-workspace mcp [<dir>…] [--provider P] [--index-dir D]   MCP server over stdio for coding agents
+  semantic-workspace team status [<dir>] | team prune [--older-than DAYS]   (--team-index URL, --repo-id ID)
+
+Team index (PostgreSQL + pgvector): --team-index postgres://… (or SEMANTIC_WORKSPACE_TEAM_INDEX) on index
+  takes the team's vectors first and publishes a complete run (naming it is consent to publish there;
+  --store-text also stores chunk texts); search --remote searches the team's snapshot in PostgreSQL.
+  The repository is named by its origin remote, or --repo-id. Not for the offline provider.
 
 Providers: offline (default; no key, nothing leaves the machine), dashscope (DASHSCOPE_API_KEY;
   --region singapore|beijing|us|hongkong, --model, --dimensions, --transport native|compatible;
@@ -64,6 +70,11 @@ const zh: typeof en = {
   semantic-workspace duplicates <目录> [--threshold T] [--json]
   semantic-workspace status <目录> | clear <目录>
   semantic-workspace mcp [<目录>…] [--provider P] [--index-dir D]   供编程智能体使用的 MCP 服务器（stdio）
+  semantic-workspace team status [<目录>] | team prune [--older-than 天数]   (--team-index URL, --repo-id ID)
+
+团队索引（PostgreSQL + pgvector）：index 加 --team-index postgres://…（或 SEMANTIC_WORKSPACE_TEAM_INDEX）时先取用团队已有的向量，
+  完整运行后发布（指定即同意发布到该库；--store-text 同时保存分块文本）；search --remote 在 PostgreSQL 中检索团队快照。
+  仓库以 origin 远程地址或 --repo-id 命名。离线提供方不可共享。
 
 提供方：offline（默认；无需密钥，数据不离开本机）、dashscope（DASHSCOPE_API_KEY；
   --region singapore|beijing|us|hongkong、--model、--dimensions、--transport native|compatible；

@@ -12,6 +12,7 @@ import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rera
 import { RerankMeter } from '../core/embedding/rerankBudget';
 import { rerankHits } from '../core/embedding/rerankStage';
 import { rerankConfigFor } from './rerankOption';
+import { teamReportLine } from './teamCommands';
 
 /** The `index --json` answer (the MCP `reindex` tool returns the same). */
 export function indexReportJson(report: IndexReport, o: { provider: string; indexDir: string; dryRun?: boolean }): Record<string, unknown> {
@@ -34,11 +35,15 @@ export function indexReportJson(report: IndexReport, o: { provider: string; inde
   if (report.coverage) out.coverage = report.coverage;
   if (report.error) out.error = report.error;
   if (report.warnings.length) out.warnings = report.warnings;
+  if (report.team) out.team = report.team;
   return out;
 }
 
 export async function runIndex(ctx: CliContext): Promise<number> {
   const { args, m } = ctx;
+  if (args.remote && !ctx.teamIndex) throw new UsageError('index --remote needs a team index: --team-index postgres://… or SEMANTIC_WORKSPACE_TEAM_INDEX');
+  // --remote: the run is for the team index; an unreachable one stops it before anything is embedded.
+  if (args.remote) await ctx.teamConnect();
   const engine = await ctx.open();
   const progress = args.json ? undefined : progressPrinter();
   const report = await engine.index({
@@ -54,12 +59,18 @@ export async function runIndex(ctx: CliContext): Promise<number> {
   } else {
     printIndexReport(report, m, args.dryRun);
   }
+  if (report.team && !args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
   if (ctx.signal.aborted) {
     process.stderr.write(m.interrupted + '\n');
     return 130;
   }
   if (report.error) {
     process.stderr.write(`error: ${report.error.message}\n${m.incomplete}\n`);
+    return 1;
+  }
+  // A failed publish keeps the (complete) local index, but the run did not do what was asked.
+  if (report.team?.error) {
+    if (args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
     return 1;
   }
   return report.incomplete && !args.dryRun ? 1 : 0;
@@ -114,21 +125,23 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const queries = args.queriesFile ? readQueries(args.queriesFile) : inline ? [inline] : [];
   if (!queries.length) throw new UsageError('search needs a <query> or --queries-file F.jsonl');
 
+  if (args.remote && !ctx.teamIndex) throw new UsageError('search --remote needs a team index: --team-index postgres://… or SEMANTIC_WORKSPACE_TEAM_INDEX');
   // Checked before the index: a wrong provider for --rerank is a usage error, whatever is indexed.
   const rerank = args.rerank ? rerankConfigFor(args, ctx.env, process.cwd()) : undefined;
   const engine = await ctx.open();
-  await ctx.requireIndex(engine);
+  // Remote search needs no local index at all: the snapshot is in PostgreSQL.
+  if (!args.remote) await ctx.requireIndex(engine);
   const status = await engine.status();
-  if (!args.json) process.stderr.write(m.mode(status.label) + '\n');
+  if (!args.json) process.stderr.write(m.mode(status.label) + (args.remote ? ` — team index ${ctx.teamIndex}` : '') + '\n');
   // A search over an incomplete index says so (stderr; `coverage` in every --json line).
-  const cov = status.coverage;
+  const cov = args.remote ? undefined : status.coverage;
   const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
   if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   // --token-budget bounds what the reranks of this run (a --queries-file of many) may bill.
   const meter = new RerankMeter();
   for (const query of queries) {
-    let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal });
+    let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal, remote: args.remote });
     let rerankInfo: Record<string, unknown> | undefined;
     if (rerank) {
       const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal, meter, tokenBudget: args.tokenBudget });

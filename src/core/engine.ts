@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
-import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions } from './engineTypes';
+import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
 import { searchHybrid, type VectorIndex } from './search';
 import type { ChunkInfo, Embedder, QueryTask, SearchHit } from './types';
@@ -70,6 +70,7 @@ class WorkspaceEngine implements Engine {
   async index(options: IndexRunOptions = {}): Promise<IndexReport> {
     await this.ensureDimensions(options.signal);
     const before = remoteStats(this.embedder);
+    const team = this.config.team && !options.dryRun ? this.config.team.begin(this.embedder, options.signal) : undefined;
     const report = await runIndex(
       {
         root: this.root,
@@ -81,21 +82,49 @@ class WorkspaceEngine implements Engine {
         maxChunkTokens: this.config.maxChunkTokens,
         tokenBudget: this.config.tokenBudget,
         logger: this.log,
+        vectorSource: team?.vectorSource,
       },
       options,
     );
     if (!options.dryRun) this.loaded = undefined;
+    // Only a complete run publishes: a half-built index is no snapshot of the repository.
+    const teamReport = team ? await team.finish(report.incomplete || report.error ? undefined : () => this.publishSource()) : undefined;
     const after = remoteStats(this.embedder);
     const out: IndexReport = {
       ...report,
       ...(options.dryRun ? { estimatedCostUSD: costOf(this.embedder, this.config, report.tokensToEmbed) } : {}),
       ...(after && before ? { requests: after.requests - before.requests, retries: diffCounts(after.retries, before.retries) } : {}),
+      ...(teamReport ? { team: teamReport } : {}),
     };
     return out;
   }
 
+  /** This clone's index for the remote search's overlay; none (searched from the snapshot alone) when missing or damaged. */
+  private localOrNone(): OpenedIndex | undefined {
+    try {
+      return this.load().index;
+    } catch (e) {
+      if (e instanceof NoIndexError || e instanceof IndexCorruptError) return undefined;
+      throw e;
+    }
+  }
+
+  /** The committed index as the team index publishes it. */
+  private publishSource(): TeamPublishSource {
+    const { index } = this.load();
+    return {
+      chunks: index.chunks, vectors: index.vectors, dims: index.dims, files: index.files, keywordBytes: index.keywordBytes,
+      readText: (c) => this.readText(c),
+    };
+  }
+
   async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
     await this.ensureDimensions(options.signal);
+    if (options.remote) {
+      if (!this.config.team) throw new Error('remote search needs a team index (--team-index URL)');
+      const defaultTask: QueryTask = options.filter?.kind === 'doc' ? 'doc-search' : 'code-search';
+      return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal), this.localOrNone());
+    }
     try {
       return await this.searchLoaded(this.load(), query, options);
     } catch (e) {
@@ -188,9 +217,11 @@ class WorkspaceEngine implements Engine {
     };
   }
 
-  async clear(): Promise<void> {
+  async clear(options: { readonly onlyThisProvider?: boolean } = {}): Promise<void> {
     this.loaded = undefined;
-    clearIndex(this.indexDir);
+    // The space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
+    if (options.onlyThisProvider) await this.ensureDimensions().catch(() => undefined);
+    clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
   }
 
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {

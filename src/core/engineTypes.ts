@@ -2,7 +2,8 @@
  * The engine's public contract: the one door through which the CLI and the extension reach the
  * core. Implemented in engine.ts.
  */
-import type { ChunkInfo, Logger, RetryWait, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
+import type { OpenedIndex } from './index/open';
+import type { ChunkInfo, Embedder, Logger, RetryWait, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
 
 export type DashScopeRegion = 'singapore' | 'beijing' | 'us' | 'hongkong';
 
@@ -43,6 +44,47 @@ export interface EngineConfig {
   /** Stop a run before its embedded tokens would exceed this. */
   readonly tokenBudget?: number;
   readonly logger?: Logger;
+  /** A team index (core/team): vectors taken before embedding, the complete index published after. */
+  readonly team?: TeamIndexPort;
+}
+
+/** What a committed local index hands to a team index (rows of `vectors` ↔ `chunks`). */
+export interface TeamPublishSource {
+  readonly chunks: readonly ChunkInfo[];
+  readonly vectors: Float32Array;
+  readonly dims: number;
+  readonly files: readonly { readonly path: string; readonly hash: string }[];
+  readonly keywordBytes: Uint8Array;
+  readonly readText: (chunk: ChunkInfo) => Promise<string | undefined>;
+}
+
+/** How an index run went with the team index. */
+export interface TeamIndexReport {
+  /** Host:port of the team index (what the user consented to send to). */
+  readonly host: string;
+  /** Chunk vectors taken from the team index instead of being embedded here. */
+  readonly shared: number;
+  /** Chunk texts whose vector this run published, and the snapshot (undefined when not published). */
+  readonly published?: { readonly contentRows: number; readonly chunkRows: number; readonly snapshotId: number; readonly existed: boolean; readonly seconds: number };
+  /** Why nothing was published (the local index is complete and usable either way). */
+  readonly error?: { readonly kind: string; readonly message: string };
+}
+
+/** The engine's two seams into a team index, and remote search. Implemented in core/team. */
+export interface TeamIndexPort {
+  /** Every vector the team has for these chunk hashes; never throws (a failure is reported by `finish`). */
+  begin(embedder: Embedder, signal?: AbortSignal): {
+    vectorSource(hashes: readonly string[]): Promise<ReadonlyMap<string, Float32Array>>;
+    /** `source` is undefined when the run was incomplete: only a complete run publishes. */
+    finish(source: (() => TeamPublishSource) | undefined): Promise<TeamIndexReport>;
+  };
+  /**
+   * The query inside PostgreSQL against the repository's snapshot (no local index needed). With
+   * `local` (this clone's index), files whose content differs from the snapshot — uncommitted
+   * edits, new and deleted files — are answered from it instead: the local overlay wins.
+   */
+  search(embedder: Embedder, query: string, options: SearchOptions, embedQuery: (task: QueryTask) => Promise<Float32Array>, local?: OpenedIndex): Promise<SearchHit[]>;
+  close(): Promise<void>;
 }
 
 export type IndexPhase = 'discover' | 'chunk' | 'embed' | 'write' | 'done';
@@ -86,6 +128,8 @@ export interface IndexReport {
   readonly warnings: readonly string[];
   /** The embedder error that stopped the run (actionable; what was embedded before it is kept). */
   readonly error?: { readonly kind: string; readonly message: string; readonly failure?: MissingReason };
+  /** With a team index: what was shared and published. */
+  readonly team?: TeamIndexReport;
   /** Coverage of the index after the run (not on dry runs). */
   readonly coverage?: CoverageSummary;
 }
@@ -134,6 +178,8 @@ export interface SearchOptions {
   /** Weight of the dense list against the keyword list in hybrid fusion, as a ratio (default 1; offline 3/7, score fusion). */
   readonly hybridWeight?: number;
   readonly signal?: AbortSignal;
+  /** Search the team index's snapshot in PostgreSQL instead of the local index. */
+  readonly remote?: boolean;
 }
 
 export interface IndexStatus {
@@ -159,7 +205,8 @@ export interface Engine {
   /** The chunk's current text read from its file (undefined if the file changed or vanished). */
   readText(chunk: ChunkInfo): Promise<string | undefined>;
   status(): Promise<IndexStatus>;
-  clear(): Promise<void>;
+  /** Deletes the index: every provider's (default), or with `onlyThisProvider` just this engine's. */
+  clear(options?: { readonly onlyThisProvider?: boolean }): Promise<void>;
   /** Vectors and chunks of the loaded index, for analysis (undefined when there is no index). */
   loadForAnalysis(): Promise<AnalysisInput | undefined>;
   /** Embeds ad-hoc texts the way this index's provider does (labels, selections). */

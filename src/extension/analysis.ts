@@ -5,6 +5,7 @@
  * paths by folder in multi-root workspaces. Loaded inputs are cached until the index changes (an
  * index run, a live update or an engine reset), so related files on every editor switch stay cheap.
  */
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -27,6 +28,8 @@ const MAX_NOTES_FOR_TAGS = 5000;
 
 export interface Clustered {
   readonly view: TopicsView;
+  /** The notes it was made from (paths and content hashes): tells when the topics went stale. */
+  readonly signature: string;
   /** Per part, for `findOutliers({topics})` and for tagging notes with a topic. */
   readonly results: readonly { readonly part: SpacePart; readonly result: NoteClustering; readonly idOffset: number }[];
 }
@@ -35,6 +38,8 @@ export interface OutlierEntry extends OutlierFile {
   readonly folder: string;
   /** Path relative to its folder. */
   readonly relPath: string;
+  /** A note the Topics section lists under Outliers (it fits no topic). */
+  readonly topicOutlier?: boolean;
 }
 
 export class NoIndexYet extends Error {
@@ -122,9 +127,17 @@ export class AnalysisService implements vscode.Disposable {
       results.push({ part, result, idOffset: offset });
       offset += result.topics.length;
     }
-    const clustered = { view: topicsView(space, results), results };
+    const clustered = { view: topicsView(space, results), results, signature: notesSignature(space, globs) };
     this.lastClustering = clustered;
     return clustered;
+  }
+
+  /** True when the notes in the index differ from those the last topics were made from. */
+  async topicsOutdated(): Promise<boolean> {
+    const last = this.lastClustering;
+    if (!last) return false;
+    const space = await this.getSpace().catch(() => undefined);
+    return !space || notesSignature(space, space.globs(readSettings().notesGlobs)) !== last.signature;
   }
 
   /** The merged labels for Classify Selection in `folder`. */
@@ -180,21 +193,34 @@ export class AnalysisService implements vscode.Disposable {
     return { space, result };
   }
 
-  /** Outliers of every part, most outlying first; notes are judged against the last topics when there are any. */
-  async outliers(): Promise<OutlierEntry[]> {
+  /**
+   * Outliers that agree with the Topics section: notes are exactly the topics' outliers, in the
+   * same order (least fitting first), then other files (code, docs outside the notes globs) by
+   * score vs their folder. The topics are the shown ones while they are current, otherwise notes
+   * are clustered anew (`clustered` is then set, for the sidebar to show).
+   */
+  async outliers(signal?: AbortSignal): Promise<{ entries: OutlierEntry[]; clustered?: Clustered }> {
     const space = await this.requireSpace();
-    const out: OutlierEntry[] = [];
+    const fresh = this.lastClustering && !(await this.topicsOutdated()) ? undefined : await this.cluster(signal);
+    const clustering = fresh ?? this.lastClustering!;
+    const notes: OutlierEntry[] = [];
+    const others: OutlierEntry[] = [];
     for (const part of space.parts) {
-      // Matched by folders, not identity: the space is reloaded after every index change, and the
-      // last topics stay a fair reference for notes until the user clusters again.
       const key = part.folders.join('\n');
-      const topics = this.lastClustering?.results.find((r) => r.part.folders.join('\n') === key)?.result;
-      for (const r of findOutliers(part.input, { topics, fileVectors: this.vectorsOf(part) }).results) {
+      const topics = clustering.results.find((r) => r.part.folders.join('\n') === key)?.result;
+      const inTopics = new Set([...(topics?.topics ?? []).flatMap((t) => t.members.map((m) => m.path)), ...(topics?.outliers ?? []).map((o) => o.path)]);
+      const order = new Map((topics?.outliers ?? []).map((o, i) => [o.path, i]));
+      const results = findOutliers(part.input, { topics, fileVectors: this.vectorsOf(part), topK: Number.MAX_SAFE_INTEGER }).results;
+      for (const r of results) {
         const ref = space.toRef(r.path);
-        if (ref) out.push({ ...r, folder: ref.folder, relPath: ref.path });
+        if (!ref) continue;
+        if (order.has(r.path)) notes.push({ ...r, folder: ref.folder, relPath: ref.path, topicOutlier: true });
+        else if (!inTopics.has(r.path)) others.push({ ...r, folder: ref.folder, relPath: ref.path });
       }
+      notes.sort((a, b) => (order.get(a.path) ?? 0) - (order.get(b.path) ?? 0));
     }
-    return out.sort((a, b) => b.score - a.score).slice(0, 50);
+    others.sort((a, b) => b.score - a.score);
+    return { entries: [...notes, ...others].slice(0, 50), clustered: fresh };
   }
 
   async duplicates(signal?: AbortSignal): Promise<{ space: AnalysisSpace; results: DuplicatesResult[] }> {
@@ -209,6 +235,14 @@ export class AnalysisService implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.log.channel.debug('analysis service disposed');
   }
+}
+
+/** A digest of every note chunk's path, place and content hash (compared, never shown). */
+function notesSignature(space: AnalysisSpace, globs: readonly string[]): string {
+  const isNote = notesMatcher(globs);
+  const parts: string[] = [];
+  for (const part of space.parts) for (const c of part.input.chunks) if (isNote(c.path)) parts.push(`${c.path}:${c.startLine}:${c.hash}`);
+  return createHash('sha256').update(parts.sort().join('\n')).digest('hex');
 }
 
 async function readHead(abs: string): Promise<string> {

@@ -74,15 +74,18 @@ export function prefixGlobs(globs: readonly string[], prefixes: readonly string[
   return [...new Set(out)];
 }
 
-/** The input with every chunk's path rewritten; `readText` gets the original chunk back. */
+/** The input with every chunk's path rewritten; `readText` gets the original chunk (or path) back. */
 function repath(parts: readonly { input: AnalysisInput; prefix: string }[]): AnalysisInput {
   const chunks: ChunkInfo[] = [];
   const origin = new Map<ChunkInfo, { input: AnalysisInput; chunk: ChunkInfo }>();
+  // Any other span of a known file (a whole note, as Find Duplicates reads it) maps by its path.
+  const files = new Map<string, { input: AnalysisInput; path: string }>();
   for (const { input, prefix } of parts) {
     for (const c of input.chunks) {
       const copy = prefix ? { ...c, path: `${prefix}/${c.path}` } : c;
       chunks.push(copy);
       origin.set(copy, { input, chunk: c });
+      if (!files.has(copy.path)) files.set(copy.path, { input, path: c.path });
     }
   }
   const dims = parts[0]!.input.dims;
@@ -103,7 +106,9 @@ function repath(parts: readonly { input: AnalysisInput; prefix: string }[]): Ana
     provider: parts[0]!.input.provider,
     readText: async (chunk) => {
       const o = origin.get(chunk);
-      return o ? o.input.readText(o.chunk) : undefined;
+      if (o) return o.input.readText(o.chunk);
+      const f = files.get(chunk.path);
+      return f ? f.input.readText({ ...chunk, path: f.path }) : undefined;
     },
   };
 }

@@ -10,16 +10,21 @@ import type { Engine, IndexReport } from '../core/engineTypes';
 import type { RelatedView, ResultItem, SearchFilterMessage, StatusInfo, TagsView, TopicsView } from '../protocol/messages';
 import type { OutlierEntry } from './analysis';
 import { classifyInFile } from './commands/analysisCommands';
+import { similarToSelection } from './commands/search';
+import { refOf } from './open';
 import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
 import type { RankedSearch } from './searchService';
 import type { Services } from './services';
 
-export interface DuplicateGroupInfo {
-  /** Mean cosine of the group's pairs. */
+export interface DuplicatePairInfo {
+  /** Display paths (folder-prefixed in multi-root). */
+  readonly a: string;
+  readonly b: string;
+  readonly kind: 'doc' | 'code';
+  /** Share (0–1) of the two files' content that matches. */
+  readonly share: number;
   readonly score: number;
-  /** Display paths (folder-prefixed in multi-root), 1-based inclusive lines. */
-  readonly members: readonly { readonly path: string; readonly startLine: number; readonly endLine: number }[];
 }
 
 export interface SemanticWorkspaceApi {
@@ -58,10 +63,14 @@ export interface SemanticWorkspaceApi {
   /** Machine-scoped values in the User settings that this (remote) window ignores. */
   ignoredMachineSettings(): readonly IgnoredSetting[];
   relatedLists(): { readonly pinned: readonly string[]; readonly hidden: readonly string[]; readonly recent: readonly string[] };
-  /** Find Outliers' list (score = 1 − cosine to the group), most outlying first. */
+  /** Find Outliers' list: the Topics section's outlier notes in its order, then other files by score. */
   outliers(): Promise<OutlierEntry[]>;
-  /** Find Duplicates' groups, best first. */
-  duplicates(): Promise<DuplicateGroupInfo[]>;
+  /** Find Duplicates' rows: one per pair of files, highest share first. */
+  duplicates(): Promise<DuplicatePairInfo[]>;
+  /** What Search for Selection lists for lines `startLine`–`endLine` (1-based) of `file`. */
+  searchSelection(file: vscode.Uri | string, startLine: number, endLine: number): Promise<ResultItem[]>;
+  /** The context keys the Get Started walkthrough's steps complete on, as last set. */
+  walkthroughContext(): Readonly<Record<string, boolean>>;
 }
 
 /** A URI from a URI, a URI string, an absolute path or a path relative to the first folder. */
@@ -114,10 +123,26 @@ export function testApi(s: Services): SemanticWorkspaceApi {
     related: (file) => related.compute(toUri(s, file)),
     relatedLists: () => related.lists(),
     ignoredMachineSettings: () => findIgnoredMachineSettings(userSettingsFileOf(s.context)),
-    outliers: () => analysis.outliers(),
+    async outliers() {
+      const found = await analysis.outliers();
+      if (found.clustered) sidebar.showTopics(found.clustered.view);
+      return found.entries;
+    },
     async duplicates() {
       const { results } = await analysis.duplicates();
-      return results.flatMap((r) => r.groups).sort((a, b) => b.score - a.score).map((g) => ({ score: g.score, members: g.members }));
+      return results
+        .flatMap((r) => r.pairs)
+        .sort((a, b) => b.share - a.share || b.score - a.score)
+        .map((p) => ({ a: p.a, b: p.b, kind: p.kind, share: p.share, score: p.score }));
     },
+    async searchSelection(file, startLine, endLine) {
+      const uri = toUri(s, file);
+      const here = refOf(engines, uri);
+      if (!here) return [];
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const text = doc.getText(new vscode.Range(startLine - 1, 0, endLine, 0)).trim().slice(0, 1000);
+      return similarToSelection(s, text, { folder: here.folder.uri.toString(), path: here.path, startLine, endLine });
+    },
+    walkthroughContext: () => s.panels.contextKeys(),
   };
 }

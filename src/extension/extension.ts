@@ -15,6 +15,7 @@ import { Engines } from './engines';
 import { Indexer } from './indexing';
 import { LiveUpdates } from './liveUpdates';
 import { Log } from './log';
+import { PanelSync } from './panelSync';
 import { RelatedController } from './related';
 import { SearchService } from './searchService';
 import { KeyStore } from './secrets';
@@ -41,9 +42,10 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const analysis = new AnalysisService(engines, indexer, log);
   const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);
   const previews = new PreviewDocuments();
+  const panels = new PanelSync({ engines, analysis, sidebar, status, search, keys });
   let live: LiveUpdates | undefined;
   const s: Services = {
-    context, log, keys, engines, status, consent, indexer, search, sidebar, related, analysis, previews,
+    context, log, keys, engines, status, consent, indexer, search, sidebar, related, panels, analysis, previews,
     live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
   };
   sidebar.handlers = sidebarHandlers(s);
@@ -52,7 +54,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     // test windows); flows that need an upload grant it here. Never registered for users.
     subs.push(vscode.commands.registerCommand('semanticWorkspace.test.grantConsent', () => consent.grant()));
   }
-  subs.push(log, status, engines, sidebar, analysis, related, previews, { dispose: () => live?.dispose() });
+  subs.push(log, status, engines, sidebar, analysis, related, panels, previews, { dispose: () => live?.dispose() });
   subs.push(
     registerCommands(s),
     createStatusBar(status),

@@ -22,6 +22,8 @@ const DEBOUNCE_MS = 400;
 export class RelatedController implements vscode.Disposable {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private seq = 0;
+  /** The last text editor's file: focus in a webview or the walkthrough must not blank the list. */
+  private lastUri: vscode.Uri | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -34,7 +36,10 @@ export class RelatedController implements vscode.Disposable {
     this.disposables.push(
       vscode.window.onDidChangeActiveTextEditor((e) => {
         // The MRU is kept whether or not the sidebar shows: it describes what the user works on.
-        if (e) void this.remember(e.document.uri);
+        if (e) {
+          this.lastUri = e.document.uri;
+          void this.remember(e.document.uri);
+        }
         this.schedule();
       }),
       sidebar.onDidChangeVisibility((visible) => visible && this.schedule()),
@@ -81,20 +86,26 @@ export class RelatedController implements vscode.Disposable {
   async update(): Promise<void> {
     if (!this.sidebar.visible) return;
     const seq = ++this.seq;
-    const uri = vscode.window.activeTextEditor?.document.uri;
+    const uri = vscode.window.activeTextEditor?.document.uri ?? this.stillOpen(this.lastUri);
     const view = await this.compute(uri);
     if (seq !== this.seq) return; // a newer editor change won
     this.sidebar.showRelated(view);
   }
 
+  /** `uri` while one of the visible editors shows it. */
+  private stillOpen(uri: vscode.Uri | undefined): vscode.Uri | undefined {
+    const key = uri?.toString();
+    return key && vscode.window.visibleTextEditors.some((e) => e.document.uri.toString() === key) ? uri : undefined;
+  }
+
   /** The Related view for `uri` — exactly what the sidebar would show for it. */
   async compute(uri: vscode.Uri | undefined): Promise<RelatedView> {
     const here = uri && refOf(this.engines, uri);
-    if (!here) return { items: [] };
+    if (!here) return { items: [], empty: 'noFile' };
     const folderKey = here.folder.uri.toString();
     try {
       const space = await this.analysis.getSpace();
-      if (!space) return { forTitle: here.path, items: [] };
+      if (!space) return { forTitle: here.path, items: [], empty: 'noIndex' };
       const toDisplay = (keys: readonly string[]) =>
         keys.map(parseRefKey).filter((r): r is FileRef => !!r).map((r) => space.display(r.folder, r.path));
       const recentWeight = readSettings().relatedHistoryWeight;
@@ -112,7 +123,8 @@ export class RelatedController implements vscode.Disposable {
         const ref = space.toRef(f.path);
         return ref ? [{ ref, title: f.path, score: f.score, pinned: f.pinned === true, kind: f.kind }] : [];
       });
-      return { forTitle: space.display(folderKey, here.path), items };
+      const empty = items.length ? undefined : r?.result.found === false ? 'notIndexed' : 'none';
+      return { forTitle: space.display(folderKey, here.path), items, ...(empty ? { empty } : {}) };
     } catch (e) {
       this.log.channel.warn(`related files: ${errorText(e)}`);
       return { forTitle: here.path, items: [] };

@@ -64,6 +64,9 @@ export class SearchService {
   private readonly reranked = new Lru<string, RerankOutcome>(64);
   /** The chunk text each hydrated result was made from: what a reranker reads. */
   private readonly texts = new WeakMap<ResultItem, string>();
+  private readonly searched = new vscode.EventEmitter<{ readonly results: number }>();
+  /** Fires after every finished search (the walkthrough's "Search by meaning" step listens). */
+  readonly onDidSearch = this.searched.event;
 
   constructor(
     private readonly engines: Engines,
@@ -109,6 +112,7 @@ export class SearchService {
       this.cache.set(key, candidates);
     }
     const first = candidates.slice(0, topK);
+    this.searched.fire({ results: first.length });
     if (!plan || !this.reranker) return { first };
     const reranker = this.reranker;
     const rkey = JSON.stringify([key, topK, 'cfg' in plan ? plan.cfg.url : '', 'cfg' in plan ? plan.cfg.model : plan.note]);

@@ -6,6 +6,7 @@ import type { Engines } from './engines';
 import type { Indexer } from './indexing';
 import type { LiveUpdates } from './liveUpdates';
 import type { Log } from './log';
+import type { PanelSync } from './panelSync';
 import type { RelatedController } from './related';
 import type { SearchService } from './searchService';
 import type { KeyStore } from './secrets';
@@ -24,6 +25,8 @@ export interface Services {
   readonly search: SearchService;
   readonly sidebar: SidebarProvider;
   readonly related: RelatedController;
+  /** Keeps the sidebar's sections and the walkthrough's context keys in step with the state. */
+  readonly panels: PanelSync;
   readonly analysis: AnalysisService;
   /** Virtual documents behind the tag-edit diff previews. */
   readonly previews: PreviewDocuments;

@@ -148,6 +148,8 @@ export interface TopicsView {
   readonly notes: number;
   /** True when the vectors are the offline ones (trained on this workspace): the UI says so. */
   readonly offline: boolean;
+  /** The notes changed since these topics were made: shown dimmed, with "Cluster again". */
+  readonly stale?: boolean;
 }
 
 export type ClassificationModeName = 'embedding' | 'keyword-overlap';
@@ -177,6 +179,8 @@ export interface TagsView {
   readonly mode: ClassificationModeName;
   /** How many labels came from the setting, the label file and the notes' frontmatter. */
   readonly sources: { readonly setting: number; readonly file: number; readonly frontmatter: number };
+  /** Another file is in the editor: the scores stay readable, Apply is off until `target` is back. */
+  readonly stale?: boolean;
 }
 
 export interface RelatedItem {
@@ -187,10 +191,15 @@ export interface RelatedItem {
   readonly kind?: 'code' | 'doc';
 }
 
+/** Why Related lists nothing: no file open, no index yet, the file is not in the index, no neighbours. */
+export type RelatedEmpty = 'noFile' | 'noIndex' | 'notIndexed' | 'none';
+
 export interface RelatedView {
   /** Relative path of the active editor's file; undefined when none is indexed. */
   readonly forTitle?: string;
   readonly items: readonly RelatedItem[];
+  /** Set when `items` is empty: what the section says instead. */
+  readonly empty?: RelatedEmpty;
 }
 
 export interface FolderInfo {
@@ -214,6 +223,7 @@ export const STRING_KEYS = [
   'outliers', 'representative', 'exportReport', 'addTopicTag', 'addNoteTag', 'topicsOffline', 'notesCount', 'nearestTopic',
   'threshold', 'confidence', 'matched', 'tagsOffline', 'tagsEmbedding', 'labelSources', 'tagsApplied', 'noOutliers',
   'statusIncomplete', 'resume', 'coverageNote',
+  'topicsStale', 'tagsStale', 'relatedNoIndex', 'relatedNotIndexed', 'relatedNone',
 ] as const;
 export type StringKey = (typeof STRING_KEYS)[number];
 export type Strings = Readonly<Record<StringKey, string>>;
@@ -264,9 +274,14 @@ export interface SetQueryMessage { readonly type: 'setQuery'; readonly query: st
 export interface TopicsMessage { readonly type: 'topics'; readonly view: TopicsView }
 export interface TagsMessage { readonly type: 'tags'; readonly view: TagsView }
 export interface RelatedMessage { readonly type: 'related'; readonly view: RelatedView }
+/** Results that no longer apply (the provider changed: other vectors) are dropped. */
+export interface ClearResultsMessage { readonly type: 'clearResults'; readonly sections: readonly ('topics' | 'tags')[] }
+/** The index or provider changed: the shown search results are re-run (quietly) if there are any. */
+export interface RefreshSearchMessage { readonly type: 'refreshSearch' }
 export type ReplyMessage =
   | { readonly type: 'reply'; readonly id: number; readonly ok: true; readonly result: unknown }
   | { readonly type: 'reply'; readonly id: number; readonly ok: false; readonly error: string };
 
 export type ToWebviewMessage =
-  | InitMessage | StatusMessage | SetQueryMessage | TopicsMessage | TagsMessage | RelatedMessage | ReplyMessage;
+  | InitMessage | StatusMessage | SetQueryMessage | TopicsMessage | TagsMessage | RelatedMessage
+  | ClearResultsMessage | RefreshSearchMessage | ReplyMessage;

@@ -28,6 +28,8 @@ const host = new Host((m: Exclude<ToWebviewMessage, { type: 'reply' }>) => {
   if (m.type === 'init') build();
   // A query pushed by the extension (QuickPick → sidebar, Search for Selection) runs at once.
   if (m.type === 'setQuery') runSearch();
+  // The index or the provider changed: results on screen may be gone or ranked differently.
+  if (m.type === 'refreshSearch' && state.query.trim() && views.length) runSearch();
 });
 state = restore(host.getState());
 

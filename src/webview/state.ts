@@ -63,6 +63,12 @@ function checksOf(view: TagsView): Record<string, boolean> {
   return Object.fromEntries(view.scores.map((s) => [s.label, s.checked]));
 }
 
+function sameClassification(a: TagsView, b: TagsView): boolean {
+  const { stale: _a, ...x } = a;
+  const { stale: _b, ...y } = b;
+  return JSON.stringify(x) === JSON.stringify(y);
+}
+
 export function reduce(state: ViewState, action: Action): ViewState {
   switch (action.type) {
     case 'init':
@@ -83,11 +89,23 @@ export function reduce(state: ViewState, action: Action): ViewState {
     case 'setQuery':
       return { ...state, query: action.query.slice(0, 1000), collapsed: { ...state.collapsed, results: false } };
     case 'topics':
+      // Only marked stale: no need to bring the section back into view.
+      if (state.topics && action.view.stale && !state.topics.stale) return { ...state, topics: action.view };
       return { ...state, topics: action.view, collapsed: { ...state.collapsed, topics: false } };
     case 'tags':
+      // The same classification re-sent with another staleness keeps the user's checkboxes and place.
+      if (state.tags && sameClassification(state.tags, action.view)) return { ...state, tags: action.view };
       return { ...state, tags: action.view, tagChecks: checksOf(action.view), collapsed: { ...state.collapsed, tags: false } };
     case 'related':
       return { ...state, related: action.view };
+    case 'clearResults':
+      return {
+        ...state,
+        ...(action.sections.includes('topics') ? { topics: undefined } : {}),
+        ...(action.sections.includes('tags') ? { tags: undefined, tagChecks: {} } : {}),
+      };
+    case 'refreshSearch':
+      return state; // main.ts re-runs the query
     case 'query':
       return { ...state, query: action.query };
     case 'filter':

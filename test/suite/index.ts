@@ -12,6 +12,7 @@ import Mocha from 'mocha';
 import { registerActivationTests } from './activation.test';
 import { registerAgentTests } from './agents.test';
 import { registerIndexTests } from './indexing.test';
+import { registerPanelTests, registerWalkthroughBeforeIndexTests } from './panels.test';
 import { registerRemoteTests } from './remote.test';
 import { registerRerankTests } from './rerank.test';
 import { registerRestrictedTests } from './restricted.test';
@@ -28,7 +29,9 @@ export function run(): Promise<void> {
   if (mode() === 'restricted') registerRestrictedTests();
   else {
     registerActivationTests();
+    registerWalkthroughBeforeIndexTests();
     registerIndexTests();
+    registerPanelTests();
     registerAgentTests();
     registerRemoteTests();
     registerSecurityTests();

@@ -124,10 +124,10 @@ async function analysisChecks() {
     await activeTab(page, 'release-process.md');
   });
 
-  await check('Classify Selection from the context menu ranks every label with scores; Apply writes tags: to the note\'s frontmatter', async () => {
+  await check('Classify Selection from the context menu shows its scores in the sidebar only (no QuickPick over the editor); Apply writes tags: to the note\'s frontmatter', async () => {
     const file = path.join(ws, 'notes/herbs.md');
     const original = fs.readFileSync(file, 'utf8');
-    await openSidebar(page); // its Tags section shows the scores next to the QuickPick
+    await openSidebar(page); // its Tags section is where the scores go
     await runCommand(page, 'View: Close All Editors');
     await openFile(page, 'notes/herbs.md');
     // Select the paragraph (lines 3–5): click into its first line, Home, Shift+Down ×2, Shift+End.
@@ -166,18 +166,16 @@ async function analysisChecks() {
     if (!inView) throw new Error('the Tags section with the scores is not scrolled into view');
     const mode = await frame.locator('#tags [data-testid=tags-mode]').innerText().catch(() => '');
     log(`  tags (${JSON.stringify(mode)}): ${JSON.stringify(table)}`);
-    // The QuickPick the command opens lists the same labels.
-    const picks = (await stableRows(page)).filter(Boolean);
-    log(`  quick pick: ${JSON.stringify(picks)}`);
+    // One flow: no QuickPick repeats the table over the editor.
+    await sleep(500);
+    if (await quickInput(page).isVisible().catch(() => false)) throw new Error(`a QuickPick opened over the editor as well: ${JSON.stringify(await stableRows(page))}`);
     await shot('classify-selection.png');
-    await page.keyboard.press('Escape'); // apply through the sidebar instead
     const labels = TAG_LABELS.map((l) => l.label);
     if (table.length !== labels.length || !labels.every((l) => table.some((r) => r.label === l))) throw new Error(`the table does not list every label: ${JSON.stringify(table.map((r) => r.label))}`);
     if (table.some((r) => !Number.isFinite(r.score))) throw new Error('a label has no numeric score');
     for (let i = 1; i < table.length; i++) if (table[i].score > table[i - 1].score) throw new Error(`not ranked by score: ${JSON.stringify(table)}`);
     if (table[0].label !== 'gardening') throw new Error(`"gardening" is not ranked first: ${table[0].label}`);
     if (!table[0].checked) throw new Error('"gardening" is not pre-selected');
-    if (!picks.some((p) => p.includes('gardening'))) throw new Error('the QuickPick does not offer "gardening"');
     // Apply only "gardening" (uncheck any other pre-selected label) with the sidebar's Apply button.
     for (const r of table.slice(1)) {
       if (r.checked) await frame.locator(`#tags [data-testid=tag-row][data-label="${r.label}"] [data-testid=tag-check]`).uncheck();
@@ -198,6 +196,50 @@ async function analysisChecks() {
     while (text !== want && Date.now() < end) { await sleep(200); text = fs.readFileSync(file, 'utf8'); }
     if (text !== want) throw new Error(`herbs.md on disk is ${JSON.stringify(text.slice(0, 200))}, expected the original with tags: [gardening] frontmatter`);
     log(`  saved: ${JSON.stringify(text.split('\n').slice(0, 5).join('\n'))}`);
+  });
+
+  await check('Tags made for one file are marked stale with Apply off while another file is open (screenshot tags-stale.png)', async () => {
+    await openFile(page, 'src/csvParser.ts');
+    const frame = sidebarFrame(page);
+    const note = frame.locator('#tags [data-testid=tags-stale]');
+    await note.waitFor({ timeout: 15_000 });
+    const disabled = await frame.locator('#tags [data-testid=apply-tags]').isDisabled();
+    log(`  stale note: ${JSON.stringify((await note.innerText()).trim())}; Apply disabled: ${disabled}`);
+    if (!disabled) throw new Error('Apply stays live while another file is open');
+    await frame.locator('#tags').screenshot({ path: path.join(artifacts, 'tags-stale.png') });
+    await openFile(page, 'notes/herbs.md');
+    await note.waitFor({ state: 'detached', timeout: 15_000 });
+    if (await frame.locator('#tags [data-testid=apply-tags]').isDisabled()) throw new Error('Apply stays off back on herbs.md');
+  });
+
+  await check('Find Duplicates lists one row per pair of files; a planted near-copy note is one row and opens side by side (screenshot duplicates.png)', async () => {
+    const copy = fs.readFileSync(path.join(ws, 'notes/deployment.md'), 'utf8').replace('for ten minutes', 'for fifteen minutes');
+    fs.writeFileSync(path.join(ws, 'notes/deployment-copy.md'), copy);
+    try {
+      await sleep(2500); // the watcher's debounce: the copy is indexed live
+      let rows = [];
+      for (let i = 0; i < 10; i++) {
+        await runCommand(page, commandTitle('semanticWorkspace.findDuplicates'));
+        await quickInput(page).waitFor({ state: 'visible', timeout: 30_000 });
+        rows = (await stableRows(page)).filter(Boolean);
+        if (rows.some((r) => r.includes('deployment-copy.md'))) break;
+        await page.keyboard.press('Escape');
+        await sleep(1000);
+      }
+      log(`  rows: ${JSON.stringify(rows)}`);
+      const copies = rows.filter((r) => r.includes('deployment-copy.md'));
+      if (copies.length !== 1) throw new Error(`the near-copy appears in ${copies.length} rows`);
+      if (!/\d+% /.test(copies[0])) throw new Error(`the row does not say how much matches: ${copies[0]}`);
+      await shot('duplicates.png');
+      await quickRows(page).filter({ hasText: 'deployment-copy.md' }).first().click();
+      await page.locator('.editor-group-container').nth(1).waitFor({ timeout: 15_000 });
+      const groups = await page.locator('.editor-group-container').count();
+      if (groups < 2) throw new Error('the pair did not open side by side');
+      await runCommand(page, 'View: Close All Editors');
+      await runCommand(page, 'View: Single Column Editor Layout');
+    } finally {
+      fs.rmSync(path.join(ws, 'notes/deployment-copy.md'), { force: true });
+    }
   });
 }
 
@@ -255,6 +297,21 @@ try {
     for (const id of ['#filter-kind', '#topics', '#tags', '#related']) {
       if (!(await frame.locator(id).count())) throw new Error(`sidebar lacks ${id}`);
     }
+    // At the default sidebar width no filter placeholder is cut off.
+    const cut = await frame.locator('#filter-glob, #filter-language').evaluateAll((inputs) => inputs.map((el) => {
+      const probe = document.createElement('span');
+      const cs = getComputedStyle(el);
+      probe.style.cssText = `position:absolute;visibility:hidden;white-space:pre;font:${cs.font}`;
+      probe.textContent = el.placeholder;
+      document.body.append(probe);
+      const need = probe.getBoundingClientRect().width;
+      probe.remove();
+      const room = el.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      return { id: el.id, need: Math.ceil(need), room: Math.floor(room) };
+    }));
+    log(`  filter placeholders (px needed / room): ${JSON.stringify(cut)}`);
+    const short = cut.filter((c) => c.need > c.room);
+    if (short.length) throw new Error(`placeholder cut off: ${JSON.stringify(short)}`);
     await hit.click();
     await activeTab(page, 'mailbox.py');
     const line = await cursorLine(page);
@@ -313,16 +370,15 @@ try {
     await activeTab(page, 'gardening.md');
   });
 
-  await check('Set API Key takes the key in a password box and keeps it out of settings.json', async () => {
+  await check('Set API Key opens a password box at once (no service picker to paste a key into) and keeps the key out of settings.json', async () => {
     const key = 'sk-ui-secret-9b7e5d3c1a';
     await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
-    // First a provider picker (DashScope / OpenAI-compatible), then the password input.
     await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
-    if ((await quickInput(page).getAttribute('type')) !== 'password') {
-      await quickRows(page).filter({ hasText: /DashScope/ }).first().click();
-      await sleep(300);
-    }
-    if ((await quickInput(page).getAttribute('type')) !== 'password') throw new Error('the key input is not a password box');
+    await sleep(300);
+    const type = await quickInput(page).getAttribute('type');
+    const title = (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).trim();
+    log(`  first input: type=${type}, title ${JSON.stringify(title)}`);
+    if (type !== 'password') throw new Error(`the first thing Set API Key shows is not a password box (type=${type}, ${JSON.stringify(await stableRows(page))})`);
     await quickInput(page).fill(key);
     await page.keyboard.press('Enter');
     await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
@@ -339,7 +395,8 @@ try {
   await check('Clear Index asks in a modal, empties the index; Index Workspace restores it', async () => {
     await runCommand(page, commandTitle('semanticWorkspace.clearIndex'));
     const text = await answerDialog(page, 'Clear Index');
-    log(`  dialog: ${JSON.stringify(text.slice(0, 100))}`);
+    log(`  dialog: ${JSON.stringify(text.slice(0, 200))}`);
+    if (!/offline/i.test(text) || !/other providers/i.test(text)) throw new Error(`the dialog does not name the index it deletes: ${JSON.stringify(text)}`);
     await statusItem(page).filter({ hasText: 'Not indexed' }).waitFor({ timeout: 15_000 });
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 60_000 });

@@ -121,13 +121,14 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
   server.registerTool(
     'duplicates',
     {
-      title: 'Near-duplicate code and text',
+      title: 'Near-duplicate files',
       description:
-        'Near-duplicate chunks (copy-paste, also with renamed identifiers): candidates for a shared function or a merge of notes. ' +
-        'Returns the same JSON as `semantic-workspace duplicates --json`, with path and 1-based inclusive line ranges.',
+        'Pairs of near-duplicate files, one per pair: notes compared whole (share of identical text, frontmatter and boilerplate ignored), ' +
+        'code by matching chunks (copy-paste, also with renamed identifiers): candidates for a shared function or a merge of notes. ' +
+        'Returns the same JSON as `semantic-workspace duplicates --json`: {"pairs": [{"a", "b", "share", "score", "kind", "places"}]} with 1-based inclusive line ranges.',
       inputSchema: {
         threshold: z.number().gt(0, 'threshold is a cosine in (0, 1], e.g. 0.95').max(1, 'threshold is a cosine in (0, 1], e.g. 0.95').optional()
-          .describe('Cosine similarity from which two chunks count as duplicates (default 0.95 cloud, 0.98 offline).'),
+          .describe('Cosine similarity from which two code chunks match (default 0.95).'),
         folder: folderArg,
       },
     },
@@ -142,11 +143,12 @@ export function registerAnalysisTools(server: McpServer, ws: Workspace): void {
   );
 }
 
-/** Prefixes every `path` field, whatever the shape (the duplicates JSON may change shape). */
+/** Prefixes every path field (`path`, and a pair's `a`/`b` when they are strings), whatever the shape. */
 function prefixPaths<T>(value: T, f: (p: string) => string): T {
   if (Array.isArray(value)) return value.map((v) => prefixPaths(v, f)) as T;
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'path' && typeof v === 'string' ? f(v) : prefixPaths(v, f)])) as T;
+    const isPath = (k: string, v: unknown): v is string => typeof v === 'string' && (k === 'path' || k === 'a' || k === 'b');
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, isPath(k, v) ? f(v) : prefixPaths(v, f)])) as T;
   }
   return value;
 }

@@ -13,6 +13,6 @@ export { relatedFiles, type RecentFile, type RelatedFile, type RelatedOptions, t
 export { findOutliers, type OutlierFile, type OutlierGroupKind, type OutlierOptions, type OutliersResult } from './outliers';
 export {
   findDuplicates, OFFLINE_DUPLICATE_THRESHOLD, REMOTE_DUPLICATE_THRESHOLD,
-  type DuplicateGroup, type DuplicateMember, type DuplicateOptions, type DuplicatesResult,
+  type DuplicateOptions, type DuplicatePair, type DuplicatePlace, type DuplicateSpan, type DuplicatesResult,
 } from './duplicates';
 export { computeFileVectors, DEFAULT_NOTE_GLOBS, notesMatcher, type FileVectors } from './vectors';

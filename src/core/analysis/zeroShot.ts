@@ -10,7 +10,9 @@
  * embeddings sit around cosine 0.3–0.5 even for unrelated pairs while offline scores start near 0.
  *
  * Offline (provider `offline`) the LSA vectors know too little to classify on their own, so the
- * score degrades visibly to a blend of keyword overlap and LSA cosine and `mode` says so.
+ * score degrades visibly to a blend of keyword overlap and LSA cosine and `mode` says so. Word
+ * overlap is weak evidence, so its confidence is bounded: 0.5 + 0.4·tanh((score − threshold) / 0.1)
+ * stays inside (0.1, 0.9) — a label whose words all occur in the text never reads "100 %".
  */
 import crypto from 'node:crypto';
 import type { ProviderId, QueryTask } from '../types';
@@ -61,6 +63,9 @@ export interface Classification {
 export const REMOTE_THRESHOLD = 0.45;
 export const OFFLINE_THRESHOLD = 0.2;
 export const DEFAULT_SCALE = 0.05;
+/** Keyword-overlap confidence: at most this far from 0.5, reached smoothly over this many score units. */
+const OVERLAP_CONFIDENCE_SPAN = 0.4;
+const OVERLAP_SCALE = 0.1;
 /** Offline blend: keyword overlap carries most weight, LSA cosine catches related wording. */
 const OVERLAP_WEIGHT = 0.6;
 
@@ -86,7 +91,9 @@ export async function classifyText(text: string, labels: readonly LabelSpec[], o
   const scored = labels.map((spec, i): LabelScore => {
     const cos = cosine(query, labelVectors[i]);
     const score = textTerms ? OVERLAP_WEIGHT * keywordOverlap(textTerms, spec) + (1 - OVERLAP_WEIGHT) * Math.max(0, cos) : cos;
-    const confidence = 1 / (1 + Math.exp(-(score - threshold) / scale));
+    const confidence = textTerms
+      ? 0.5 + OVERLAP_CONFIDENCE_SPAN * Math.tanh((score - threshold) / OVERLAP_SCALE)
+      : 1 / (1 + Math.exp(-(score - threshold) / scale));
     return {
       label: spec.label,
       ...(spec.description ? { description: spec.description } : {}),

@@ -39,11 +39,13 @@ function frontmatterEnd(lines: readonly string[]): number {
   return -1;
 }
 
-function readFrontmatter(lines: readonly string[], end: number): Frontmatter {
+/** Undefined when the block is not valid YAML (then it is ordinary text). */
+function readFrontmatter(lines: readonly string[], end: number): Frontmatter | undefined {
   if (end < 0) return {};
   try {
     const data: unknown = parseYaml(lines.slice(1, end).join('\n'));
-    if (!data || typeof data !== 'object') return {};
+    if (data === null || data === undefined) return {};
+    if (typeof data !== 'object') return undefined;
     const record = data as Record<string, unknown>;
     const title = typeof record.title === 'string' ? record.title.trim() : undefined;
     const rawTags = record.tags ?? record.keywords;
@@ -54,15 +56,24 @@ function readFrontmatter(lines: readonly string[], end: number): Frontmatter {
         : undefined;
     return { ...(title ? { title } : {}), ...(tags?.length ? { tags } : {}) };
   } catch {
-    return {}; // malformed frontmatter is still text: it stays in the first chunk
+    return undefined; // malformed frontmatter is still text: it stays in the first chunk
   }
 }
 
-/** Heading text without inline markup noise (`**x**`, `` `x` ``, links). */
-function headingTitle(raw: string): string {
-  return raw
-    .replace(/\[([^\]]*)\]\([^)]*\)/g, '$1')
-    .replace(/[*_`]+/g, '')
+/** `_` runs that open or close emphasis: at a word's edge, not inside it. */
+const EMPHASIS_UNDERSCORES = /(^|[^\p{L}\p{N}_])_+(?=[^\s_])|(?<=[^\s_])_+(?=$|[^\p{L}\p{N}_])/gu;
+
+/**
+ * Heading text without inline markup noise (`**x**`, `_x_`, `` `x` ``, links). Underscores inside
+ * words are text, not emphasis (CommonMark): `# pg_dump 笔记` stays `pg_dump 笔记`.
+ */
+export function headingTitle(raw: string): string {
+  const text = raw.replace(/\[([^\]]*)\]\([^)]*\)/g, '$1');
+  // Code spans are literal (`__init__`); emphasis is stripped only between them.
+  return text
+    .split(/(`+[^`]*`+)/)
+    .map((part, i) => (i % 2 ? part.replace(/^`+|`+$/g, '') : part.replace(/\*+/g, '').replace(EMPHASIS_UNDERSCORES, '$1')))
+    .join('')
     .trim();
 }
 
@@ -70,7 +81,7 @@ function sections(ctx: LineContext, firstContentLine: number): Section[] {
   const { lines } = ctx;
   const out: Section[] = [];
   const stack: Array<{ level: number; title: string }> = [];
-  let current: Section = { start: 0, end: -1, symbol: '', headingOnly: false };
+  let current: Section = { start: firstContentLine, end: -1, symbol: '', headingOnly: false };
   let fence = '';
   for (let i = firstContentLine; i < lines.length; i++) {
     const line = lines[i].replace(/\r$/, '');
@@ -101,9 +112,13 @@ function sections(ctx: LineContext, firstContentLine: number): Section[] {
 }
 
 export function chunkMarkdownPieces(ctx: LineContext): MarkdownLayout {
-  const fmEnd = frontmatterEnd(ctx.lines);
-  const frontmatter = readFrontmatter(ctx.lines, fmEnd);
-  const secs = sections(ctx, fmEnd + 1);
+  const blockEnd = frontmatterEnd(ctx.lines);
+  const parsed = readFrontmatter(ctx.lines, blockEnd);
+  const frontmatter = parsed ?? {};
+  // Valid frontmatter is metadata, not a hit of its own: its title and tags go into every chunk's
+  // header instead. Only a note that has nothing else keeps it as its one chunk.
+  let secs = sections(ctx, parsed ? blockEnd + 1 : 0);
+  if (secs.length === 0 && blockEnd >= 0) secs = sections(ctx, 0);
   const pieces: Piece[] = [];
   for (let i = 0; i < secs.length; i++) {
     const s = secs[i];

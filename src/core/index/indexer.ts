@@ -40,6 +40,8 @@ export interface RunIndexParams {
   readonly keepSpaces?: number;
   /** Journal fsync interval while embedding (every batch is written at once); default 2000 ms. */
   readonly checkpointMs?: number;
+  /** Vectors from elsewhere (a team index) for hashes not cached here, asked once before embedding. */
+  readonly vectorSource?: (hashes: readonly string[]) => Promise<ReadonlyMap<string, Float32Array>>;
 }
 
 /** IndexReport plus what the engine needs for dry runs and error display. */
@@ -129,6 +131,10 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     const journal = options.dryRun ? undefined : readJournal(spaceDir, embedder.dimensions, basisId);
     const fresh = new Map<string, Float32Array>(journal?.vectors ?? []);
     const cached = (h: string) => fresh.has(h) || oldRows.has(h);
+    if (params.vectorSource && !options.dryRun) {
+      const wanted = [...new Set(scan.processed.flatMap((f) => f.chunks.map((c) => c.hash)))].filter((h) => !cached(h));
+      if (wanted.length) for (const [h, v] of await params.vectorSource(wanted)) if (validVector(v, embedder.dimensions)) fresh.set(h, v);
+    }
 
     // 5. What to embed: unique missing texts in file order, whole files within the token budget.
     const plan = missingInOrder(scan.processed, cached, params.tokenBudget);

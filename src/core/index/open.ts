@@ -10,6 +10,7 @@
  * the whole file on first use. Damage found that late surfaces as an IndexCorruptError thrown by
  * those calls (the engine turns it into "index damaged, index again").
  */
+import fs from 'node:fs';
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
 import { VectorIndex } from '../search/vectorIndex';
@@ -188,7 +189,12 @@ export function readIndexInfo(indexDir: string, embedderFingerprint: string): In
   return { exists: true, chunks: m.chunkCount, files: m.files.paths.length, bytesOnDisk: store.bytesOnDisk(m), updatedAt: m.updatedAt, complete: m.complete, coverage: readCoverage(store.spaceDir(embedderFingerprint), m) };
 }
 
-/** Deletes the index directory with every space in it. */
-export function clearIndex(indexDir: string): void {
-  new IndexStore(indexDir).clear();
+/**
+ * Deletes the index directory with every space in it, or — `embedderFingerprint` given — only that
+ * embedder's space (other providers' and models' indexes stay).
+ */
+export function clearIndex(indexDir: string, embedderFingerprint?: string): void {
+  const store = new IndexStore(indexDir);
+  if (embedderFingerprint === undefined) store.clear();
+  else fs.rmSync(store.spaceDir(embedderFingerprint), { recursive: true, force: true });
 }

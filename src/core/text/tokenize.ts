@@ -13,6 +13,9 @@
  *   MRR@10; jieba-wasm's search mode scored the same as this within noise, at 4 MB of WASM.
  */
 
+/** Bump when tokens change: shared (team) indexes key their term statistics by it. */
+export const TOKENIZER_VERSION = 'sw-tokenizer-1';
+
 const CJK_RUN = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+/u;
 // The Latin branch must stop at a CJK character: `B树索引` is `b` + `树索引`, not one token.
 const TOKEN_RE = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}]+|(?:(?![\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Hangul}])[\p{L}\p{N}_$])+/gu;

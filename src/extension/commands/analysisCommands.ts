@@ -1,15 +1,13 @@
 /**
  * Classify Selection, Find Outliers and Find Duplicates over the analysis core (see ../analysis.ts).
- * Tags go to the sidebar's Tags section and — from the editor context menu or the palette — to a
- * multi-select QuickPick; outliers and duplicates go to QuickPicks.
+ * Tags go to the sidebar's Tags section (revealed); outliers and duplicates go to QuickPicks.
  */
 import * as vscode from 'vscode';
-import type { Classification } from '../../core/analysis';
+import type { Classification, DuplicatePair } from '../../core/analysis';
 import type { FileRef, TagsView } from '../../protocol/messages';
 import { countSources, type SourcedLabel } from '../labelSources';
-import { openRef, refOf, resolveRef } from '../open';
+import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
-import { applyTags } from '../tagEdits';
 import { withAnalysis } from './progress';
 import { topicCommands } from './topicCommands';
 
@@ -22,13 +20,6 @@ export function tagsView(target: FileRef, title: string, c: Classification, labe
     mode: c.mode,
     sources: countSources(labels),
   };
-}
-
-/** A line that says how the scores were made (offline: keyword overlap, degraded). */
-export function modeText(view: Pick<TagsView, 'mode' | 'threshold'>): string {
-  return view.mode === 'keyword-overlap'
-    ? vscode.l10n.t('Offline: scores are keyword overlap (degraded), threshold {0}', view.threshold.toFixed(2))
-    : vscode.l10n.t('Embedding similarity, threshold {0}', view.threshold.toFixed(2));
 }
 
 async function noLabels(): Promise<void> {
@@ -71,32 +62,13 @@ export async function classifyInFile(s: Services, uri: vscode.Uri, text: string,
   return view;
 }
 
-async function pickAndApply(s: Services, view: TagsView, uri: vscode.Uri): Promise<void> {
-  const items = view.scores.map((l) => ({
-    label: l.label,
-    description: vscode.l10n.t('score {0} · confidence {1}%', l.score.toFixed(3), Math.round(l.confidence * 100)),
-    detail: l.description,
-    picked: l.matched,
-  }));
-  const picks = await vscode.window.showQuickPick(items, {
-    title: vscode.l10n.t('Tags for {0} — {1}', view.title, modeText(view)),
-    placeHolder: vscode.l10n.t('Matched labels are pre-selected; Enter applies the selected ones.'),
-    canPickMany: true,
-    matchOnDetail: true,
-  });
-  if (!picks?.length) return;
-  const applied = await applyTags(uri, picks.map((p) => p.label), (view.target.startLine ?? 1) - 1);
-  if (applied) void vscode.window.showInformationMessage(vscode.l10n.t('Tags added: {0}', picks.map((p) => p.label).join(', ')));
-}
-
 /**
- * From the editor context menu (a Uri argument) or the palette: scores in the sidebar AND a
- * QuickPick to apply. From the sidebar's button (`{source: 'sidebar'}`): the sidebar only. The
- * command resolves once the scores are shown; the QuickPick is not awaited.
+ * One flow wherever it starts (editor context menu, palette, the sidebar's button): the scores go
+ * to the sidebar's Tags section — every label with its score and confidence, checkboxes and Apply
+ * — which is revealed. (A QuickPick over the editor used to show the same table a second time.)
  */
-async function classifySelection(s: Services, arg?: unknown): Promise<TagsView | undefined> {
+async function classifySelection(s: Services): Promise<TagsView | undefined> {
   const editor = vscode.window.activeTextEditor;
-  const fromSidebar = !!arg && typeof arg === 'object' && (arg as { source?: unknown }).source === 'sidebar';
   const sel = editor?.selection;
   const text = editor && sel ? editor.document.getText(sel).trim() : '';
   if (!editor || !sel || !text || !refOf(s.engines, editor.document.uri)) {
@@ -105,28 +77,29 @@ async function classifySelection(s: Services, arg?: unknown): Promise<TagsView |
   }
   const uri = editor.document.uri;
   const view = await withAnalysis(s, vscode.l10n.t('Classifying the selection…'), () => classifyInFile(s, uri, text, sel.start.line + 1, sel.end.line + 1));
-  if (!view) return undefined;
-  if (fromSidebar) return view;
-  void pickAndApply(s, view, uri).catch((e: unknown) => void vscode.window.showErrorMessage(e instanceof Error ? e.message : String(e)));
+  if (view) await s.sidebar.reveal();
   return view;
 }
 
 async function findOutliers(s: Services): Promise<void> {
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), () => s.analysis.outliers());
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for outliers…'), (signal) => s.analysis.outliers(signal));
   if (!found) return;
+  // Notes were clustered for this: the Topics section shows the same outliers.
+  if (found.clustered) s.sidebar.showTopics(found.clustered.view);
   const multiRoot = s.engines.folders().length > 1;
+  const entries = found.entries;
   const pick = await vscode.window.showQuickPick(
-    found.map((o) => ({
+    entries.map((o) => ({
       label: `$(circle-slash) ${o.path}`,
       description: vscode.l10n.t('score {0}', o.score.toFixed(3)),
-      detail: o.group === 'topic' ? vscode.l10n.t('Compared with its topic: {0}', o.reference)
+      detail: o.topicOutlier ? (o.reference ? vscode.l10n.t('A note that fits no topic; nearest topic: {0}', o.reference) : vscode.l10n.t('A note that fits no topic'))
         : o.group === 'folder' ? vscode.l10n.t('Compared with its folder: {0}', multiRoot || o.reference !== '.' ? o.reference : vscode.l10n.t('(root)'))
         : vscode.l10n.t('Compared with the whole workspace'),
       ref: { folder: o.folder, path: o.relPath },
     })),
     {
-      title: vscode.l10n.t('Outliers (score = 1 − cosine to their group, highest first)'),
-      placeHolder: found.length ? vscode.l10n.t('Pick a file to open it') : vscode.l10n.t('No outliers found.'),
+      title: vscode.l10n.t('Outliers: notes that fit no topic (as in Topics), then files unlike their folder'),
+      placeHolder: entries.length ? vscode.l10n.t('Pick a file to open it') : vscode.l10n.t('No outliers found.'),
       matchOnDetail: true,
     },
   );
@@ -134,42 +107,41 @@ async function findOutliers(s: Services): Promise<void> {
 }
 
 async function findDuplicates(s: Services): Promise<void> {
-  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicates…'), (signal) => s.analysis.duplicates(signal));
+  const found = await withAnalysis(s, vscode.l10n.t('Looking for near-duplicate files…'), (signal) => s.analysis.duplicates(signal));
   if (!found) return;
   const { space, results } = found;
-  const groups = results.flatMap((r) => r.groups).sort((a, b) => b.score - a.score);
-  const threshold = results[0]?.threshold ?? 0;
-  const where = (m: { path: string; startLine: number; endLine: number }) => `${m.path}:${m.startLine}-${m.endLine}`;
+  const pairs = results.flatMap((r) => r.pairs).sort((a, b) => b.share - a.share || b.score - a.score);
+  const name = (p: string) => p.split('/').pop() ?? p;
   const pick = await vscode.window.showQuickPick(
-    groups.map((g) => ({
-      label: `$(files) ${vscode.l10n.t('≈ {0} · {1} places', g.score.toFixed(3), g.members.length)}`,
-      description: g.members.slice(0, 2).map((m) => m.path.split('/').pop()).join(' ↔ '),
-      detail: g.members.map(where).join('  ·  '),
-      group: g,
+    pairs.map((p) => ({
+      label: `$(${p.kind === 'doc' ? 'notebook' : 'code'}) ${name(p.a)} ↔ ${name(p.b)}`,
+      description: vscode.l10n.t('{0}% matching · similarity {1}', Math.round(p.share * 100), p.score.toFixed(3)),
+      detail: `${p.a}  ·  ${p.b}`,
+      pair: p,
     })),
     {
-      title: vscode.l10n.t('Near-duplicates (cosine ≥ {0})', threshold.toFixed(2)),
-      placeHolder: groups.length ? vscode.l10n.t('Pick a group to open its first two places side by side') : vscode.l10n.t('No near-duplicates found.'),
+      title: vscode.l10n.t('Near-duplicate files ({0})', pairs.length),
+      placeHolder: pairs.length ? vscode.l10n.t('Pick a pair to open both files side by side') : vscode.l10n.t('No near-duplicate files found.'),
+      matchOnDescription: true,
       matchOnDetail: true,
     },
   );
-  if (!pick) return;
-  const [a, b] = pick.group.members.map((m) => {
-    const ref = space.toRef(m.path);
-    return ref ? { ...ref, startLine: m.startLine, endLine: m.endLine } : undefined;
-  });
-  if (a) await openRef(s.engines, a);
-  const second = b && resolveRef(s.engines, b);
-  if (b && second) {
-    const selection = new vscode.Range(b.startLine - 1, 0, b.endLine - 1, 0);
-    await vscode.commands.executeCommand('vscode.open', second, { viewColumn: vscode.ViewColumn.Beside, selection, preview: false });
-  }
+  if (pick) await openPair(s, space, pick.pair);
+}
+
+/** Both files side by side, at their best matching place (notes copied whole: at the top). */
+async function openPair(s: Services, space: { toRef(p: string): FileRef | undefined }, pair: DuplicatePair): Promise<void> {
+  const place = pair.places[0];
+  const a = space.toRef(pair.a);
+  const b = space.toRef(pair.b);
+  if (a) await openRef(s.engines, place ? { ...a, ...place.a } : a);
+  if (b) await openRef(s.engines, place ? { ...b, ...place.b } : b, true);
 }
 
 export function analysisCommands(s: Services): Command[] {
   return [
     ...topicCommands(s),
-    { id: 'semanticWorkspace.classifySelection', execute: (arg?: unknown) => classifySelection(s, arg) },
+    { id: 'semanticWorkspace.classifySelection', execute: () => classifySelection(s) },
     { id: 'semanticWorkspace.findOutliers', execute: () => findOutliers(s) },
     { id: 'semanticWorkspace.findDuplicates', execute: () => findDuplicates(s) },
   ];

@@ -4,9 +4,9 @@
  * reply that arrives late. Results are cached by the search service (LRU).
  */
 import * as vscode from 'vscode';
-import type { ResultItem } from '../../protocol/messages';
+import type { FileRef, ResultItem } from '../../protocol/messages';
 import { errorText } from '../log';
-import { openRef } from '../open';
+import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
 
 const DEBOUNCE_MS = 150;
@@ -48,7 +48,18 @@ async function ensureIndex(s: Services): Promise<boolean> {
   return s.search.hasIndex();
 }
 
-export async function runQuickSearch(s: Services, initial = '', task?: 'similarity'): Promise<void> {
+/** A selection's place: Search for Selection never lists the selection itself. */
+export type Place = FileRef & { readonly startLine: number; readonly endLine: number };
+
+const overlaps = (h: ResultItem, p: Place): boolean =>
+  h.folder === p.folder && h.path === p.path && h.startLine <= p.endLine && h.endLine >= p.startLine;
+
+/** What Search for Selection lists: places similar to the selected text, other than the selection. */
+export async function similarToSelection(s: Services, text: string, from: Place, signal?: AbortSignal): Promise<ResultItem[]> {
+  return (await s.search.search(text, { signal, task: 'similarity' })).filter((h) => !overlaps(h, from));
+}
+
+export async function runQuickSearch(s: Services, initial = '', from?: Place): Promise<void> {
   try {
     if (!(await ensureIndex(s))) return;
   } catch (e) {
@@ -95,7 +106,10 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
     qp.busy = true;
     try {
       // The selection's own text asks for similar code; once the user edits it, it is a normal query.
-      const staged = await s.search.staged(query, { signal: ac.signal, task: task && query === initial ? task : undefined });
+      // Similar-to-selection is never reranked (no query to rerank by): one stage.
+      const staged = from && query === initial
+        ? { first: await similarToSelection(s, query, from, ac.signal), rerank: undefined }
+        : await s.search.staged(query, { signal: ac.signal });
       if (mine !== seq) return; // a newer query is on its way
       // First-stage results at once; a rerank (if any) re-orders them when it arrives.
       show(staged.first);
@@ -139,13 +153,17 @@ export async function runQuickSearch(s: Services, initial = '', task?: 'similari
   if (initial) void run(initial);
 }
 
-/** The selection (or the word under the cursor), trimmed to what a query can hold. */
-export function selectionText(): string | undefined {
+/** The selection (or the word under the cursor), trimmed to what a query can hold, and its place. */
+export function selectionText(s: Services): { text: string; from?: Place } | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor) return undefined;
   const sel = editor.selection;
-  const text = sel.isEmpty ? editor.document.getText(editor.document.getWordRangeAtPosition(sel.active)) : editor.document.getText(sel);
-  return text.trim().slice(0, 1000) || undefined;
+  const range = sel.isEmpty ? editor.document.getWordRangeAtPosition(sel.active) : sel;
+  const text = editor.document.getText(range).trim().slice(0, 1000);
+  if (!text) return undefined;
+  const here = refOf(s.engines, editor.document.uri);
+  const lines = range ? { startLine: range.start.line + 1, endLine: range.end.line + 1 } : { startLine: sel.active.line + 1, endLine: sel.active.line + 1 };
+  return { text, ...(here ? { from: { folder: here.folder.uri.toString(), path: here.path, ...lines } } : {}) };
 }
 
 export function searchCommands(s: Services): Command[] {
@@ -154,9 +172,9 @@ export function searchCommands(s: Services): Command[] {
     {
       id: 'semanticWorkspace.searchSelection',
       execute: () => {
-        const text = selectionText();
-        if (!text) return vscode.window.showInformationMessage(vscode.l10n.t('Select some code or text first.'));
-        return runQuickSearch(s, text, 'similarity');
+        const selected = selectionText(s);
+        if (!selected) return vscode.window.showInformationMessage(vscode.l10n.t('Select some code or text first.'));
+        return runQuickSearch(s, selected.text, selected.from ?? { folder: '', path: '', startLine: 0, endLine: 0 });
       },
     },
     { id: 'semanticWorkspace.focusSidebar', execute: () => s.sidebar.reveal() },

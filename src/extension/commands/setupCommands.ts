@@ -4,32 +4,60 @@ import type { ProviderId } from '../../core/types';
 import { readSettings } from '../settings';
 import type { Command, Services } from '../services';
 
-async function pickRemote(current: ProviderId): Promise<Exclude<ProviderId, 'offline'> | undefined> {
-  if (current === 'dashscope' || current === 'openai') return current;
-  const pick = await vscode.window.showQuickPick(
-    [
-      { label: 'DashScope', description: vscode.l10n.t('Alibaba Cloud Model Studio'), id: 'dashscope' as const },
-      { label: vscode.l10n.t('OpenAI-compatible'), id: 'openai' as const },
-    ],
-    { placeHolder: vscode.l10n.t('Which service is this key for?') },
-  );
-  return pick?.id;
+type Remote = Exclude<ProviderId, 'offline'>;
+
+const validKey = (v: string): string | undefined =>
+  v.trim().length < 8 || /\s/.test(v.trim()) ? vscode.l10n.t('That does not look like an API key.') : undefined;
+
+/**
+ * The key goes into a password box at once — never into a picker's filter field, where a pasted key
+ * sits in plain text. With a cloud provider configured the service is known; otherwise the box is
+ * for DashScope, and a title button switches it to an OpenAI-compatible endpoint.
+ */
+function askKey(configured: ProviderId): Promise<{ provider: Remote; key: string } | undefined> {
+  const known = configured === 'dashscope' || configured === 'openai';
+  let provider: Remote = configured === 'openai' ? 'openai' : 'dashscope';
+  const box = vscode.window.createInputBox();
+  const swapIcon = new vscode.ThemeIcon('arrow-swap');
+  const render = (): void => {
+    box.title = provider === 'dashscope' ? vscode.l10n.t('Set API Key: DashScope') : vscode.l10n.t('Set API Key: OpenAI-compatible endpoint');
+    box.prompt = provider === 'dashscope'
+      ? vscode.l10n.t('DashScope API key (keys are region-specific). Stored in the OS keychain, never in settings.')
+      : vscode.l10n.t('API key for the OpenAI-compatible endpoint. Stored in the OS keychain, never in settings.');
+    const tooltip = provider === 'dashscope' ? vscode.l10n.t('The key is for an OpenAI-compatible endpoint') : vscode.l10n.t('The key is for DashScope');
+    box.buttons = known ? [] : [{ iconPath: swapIcon, tooltip }];
+  };
+  box.password = true;
+  box.ignoreFocusOut = true;
+  render();
+  return new Promise((resolve) => {
+    let answer: { provider: Remote; key: string } | undefined;
+    box.onDidChangeValue((v) => (box.validationMessage = v ? validKey(v) : undefined));
+    box.onDidTriggerButton(() => {
+      provider = provider === 'dashscope' ? 'openai' : 'dashscope';
+      render();
+    });
+    box.onDidAccept(() => {
+      const problem = validKey(box.value);
+      if (problem) {
+        box.validationMessage = problem;
+        return;
+      }
+      answer = { provider, key: box.value.trim() };
+      box.hide();
+    });
+    box.onDidHide(() => {
+      box.dispose();
+      resolve(answer);
+    });
+    box.show();
+  });
 }
 
 async function setApiKey(s: Services): Promise<void> {
-  const provider = await pickRemote(readSettings().provider);
-  if (!provider) return;
-  const key = await vscode.window.showInputBox({
-    title: vscode.l10n.t('Set API Key'),
-    prompt: provider === 'dashscope'
-      ? vscode.l10n.t('DashScope API key (keys are region-specific). Stored in the OS keychain, never in settings.')
-      : vscode.l10n.t('API key for the OpenAI-compatible endpoint. Stored in the OS keychain, never in settings.'),
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim().length < 8 || /\s/.test(v.trim()) ? vscode.l10n.t('That does not look like an API key.') : undefined),
-  });
-  if (!key) return;
-  await s.keys.set(provider, key.trim());
+  const answer = await askKey(readSettings().provider);
+  if (!answer) return;
+  await s.keys.set(answer.provider, answer.key);
   s.engines.reset();
   await s.indexer.refreshStatus(false);
   void vscode.window.showInformationMessage(vscode.l10n.t('API key saved.'));

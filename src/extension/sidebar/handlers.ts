@@ -28,9 +28,7 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
     pinRelated: (ref, pinned) => void s.related.pin(ref, pinned),
     hideRelated: (ref) => void s.related.hide(ref),
     runCommand(command: SidebarCommand) {
-      // The sidebar's Classify button shows its scores in the sidebar itself (no QuickPick on top).
-      const args = command === 'classifySelection' ? [{ source: 'sidebar' }] : [];
-      void vscode.commands.executeCommand(`semanticWorkspace.${command}`, ...args);
+      void vscode.commands.executeCommand(`semanticWorkspace.${command}`);
     },
     addTopicTag(topic, ref) {
       void vscode.commands.executeCommand('semanticWorkspace.addTopicTag', topic, ref);

@@ -21,6 +21,9 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
   private topics: TopicsView | undefined;
   private tags: TagsView | undefined;
   private related: RelatedView | undefined;
+  /** The vector space (provider and index label) the topics and the tags were computed in. */
+  private topicsSpace = '';
+  private tagsSpace = '';
   private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
   private readonly visibility = new vscode.EventEmitter<boolean>();
@@ -34,7 +37,13 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     private readonly status: StatusModel,
     private readonly log: Log,
   ) {
-    this.disposables.push(status.onDidChange((s) => this.post({ type: 'status', status: s })), this.visibility);
+    this.disposables.push(
+      status.onDidChange((s) => {
+        this.post({ type: 'status', status: s });
+        this.dropForeignResults();
+      }),
+      this.visibility,
+    );
   }
 
   get visible(): boolean {
@@ -106,14 +115,70 @@ export class SidebarProvider implements vscode.WebviewViewProvider, vscode.Dispo
     await this.reveal();
   }
 
+  private space(): string {
+    const s = this.status.current;
+    return s.label ? `${s.provider}\n${s.label}` : '';
+  }
+
+  /**
+   * Topics and tags from another provider (or model) describe other vectors: after a switch they
+   * are dropped — banner and Apply button included — and the shown search re-runs.
+   */
+  private dropForeignResults(): void {
+    const now = this.space();
+    if (!now) return;
+    const drop: ('topics' | 'tags')[] = [];
+    // A result recorded before the first status was known adopts the first one.
+    if (this.topics && !this.topicsSpace) this.topicsSpace = now;
+    if (this.tags && !this.tagsSpace) this.tagsSpace = now;
+    if (this.topics && this.topicsSpace !== now) {
+      this.topics = undefined;
+      drop.push('topics');
+    }
+    if (this.tags && this.tagsSpace !== now) {
+      this.tags = undefined;
+      drop.push('tags');
+    }
+    if (drop.length) {
+      this.post({ type: 'clearResults', sections: drop });
+      this.refreshSearch();
+    }
+  }
+
   showTopics(view: TopicsView): void {
     this.topics = view;
+    this.topicsSpace = this.space();
     this.post({ type: 'topics', view });
+  }
+
+  /** Marks the shown topics stale (the notes changed) or current again. */
+  markTopicsStale(stale: boolean): void {
+    if (!this.topics || !!this.topics.stale === stale) return;
+    this.topics = { ...this.topics, stale };
+    this.post({ type: 'topics', view: this.topics });
   }
 
   showTags(view: TagsView): void {
     this.tags = view;
+    this.tagsSpace = this.space();
     this.post({ type: 'tags', view });
+  }
+
+  /** The shown classification's file, if any. */
+  get tagsTarget(): TagsView['target'] | undefined {
+    return this.tags?.target;
+  }
+
+  /** Marks the shown tags stale (another file is in the editor: Apply is off) or current again. */
+  markTagsStale(stale: boolean): void {
+    if (!this.tags || !!this.tags.stale === stale) return;
+    this.tags = { ...this.tags, stale };
+    this.post({ type: 'tags', view: this.tags });
+  }
+
+  /** The index or the provider changed: the webview re-runs the query it shows (if any). */
+  refreshSearch(): void {
+    this.post({ type: 'refreshSearch' });
   }
 
   showRelated(view: RelatedView): void {

@@ -15,7 +15,7 @@ export function webviewStrings(): Strings {
     kindCode: t('Code'),
     kindDoc: t('Docs'),
     globPlaceholder: t('Folder or glob, e.g. src/ or **/*.md'),
-    languagePlaceholder: t('Language, e.g. python'),
+    languagePlaceholder: t('Language, e.g. go'),
     results: t('Results'),
     noResults: t('No results.'),
     searching: t('Searching…'),
@@ -72,5 +72,10 @@ export function webviewStrings(): Strings {
     statusIncomplete: t('Incomplete: {0} of {1} files — {2}'),
     resume: t('Resume'),
     coverageNote: t('The index is incomplete ({0} of {1} files): results may miss the rest.'),
+    topicsStale: t('Notes changed since these topics were made. Cluster again to update them.'),
+    tagsStale: t('These scores are for a selection in {0}. Open that file to apply them, or classify a new selection.'),
+    relatedNoIndex: t('Index the workspace to see files related to {0}.'),
+    relatedNotIndexed: t('{0} is not in the index (excluded, ignored or not indexed yet).'),
+    relatedNone: t('No related files found for {0}.'),
   };
 }

@@ -18,7 +18,12 @@ export function createRelatedView(ctx: ViewContext): { root: HTMLElement; update
       clear(sec.body);
       const view = s.related;
       if (!view || view.items.length === 0) {
-        sec.body.append(h('div', { class: 'message' }, ctx.t('noRelated')));
+        const empty = view?.empty ?? (view?.forTitle ? 'none' : 'noFile');
+        const text = !view?.forTitle || empty === 'noFile' ? ctx.t('noRelated')
+          : empty === 'noIndex' ? ctx.t('relatedNoIndex', view.forTitle)
+          : empty === 'notIndexed' ? ctx.t('relatedNotIndexed', view.forTitle)
+          : ctx.t('relatedNone', view.forTitle);
+        sec.body.append(h('div', { class: 'message', 'data-testid': 'related-empty', 'data-empty': empty }, text));
         return;
       }
       if (view.forTitle) sec.body.append(h('div', { class: 'subtitle' }, ctx.t('relatedFor', view.forTitle)));

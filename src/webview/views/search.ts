@@ -51,9 +51,11 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
   const query = h('input', { id: 'query', 'data-testid': 'query', type: 'search', placeholder: t('searchPlaceholder'), 'aria-label': t('searchLabel'), 'aria-controls': 'results', spellcheck: 'false', autocomplete: 'off' });
   const kind = h('select', { id: 'filter-kind', 'data-testid': 'filter-kind', 'aria-label': t('filters') },
     h('option', { value: 'all' }, t('kindAll')), h('option', { value: 'code' }, t('kindCode')), h('option', { value: 'doc' }, t('kindDoc')));
-  const glob = h('input', { id: 'filter-glob', 'data-testid': 'filter-glob', type: 'text', placeholder: t('globPlaceholder'), 'aria-label': t('globPlaceholder'), spellcheck: 'false' });
-  const language = h('input', { id: 'filter-language', 'data-testid': 'filter-language', type: 'text', placeholder: t('languagePlaceholder'), 'aria-label': t('languagePlaceholder'), spellcheck: 'false' });
-  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': t('filters') }, kind, glob, language);
+  const glob = h('input', { id: 'filter-glob', 'data-testid': 'filter-glob', type: 'text', placeholder: t('globPlaceholder'), title: t('globPlaceholder'), 'aria-label': t('globPlaceholder'), spellcheck: 'false' });
+  const language = h('input', { id: 'filter-language', 'data-testid': 'filter-language', type: 'text', placeholder: t('languagePlaceholder'), title: t('languagePlaceholder'), 'aria-label': t('languagePlaceholder'), spellcheck: 'false' });
+  // The glob's hint is the long one: it gets a row of its own, so no placeholder is cut off at the
+  // sidebar's default width (kind and language share the first row).
+  const filters = h('div', { class: 'filters', role: 'group', 'aria-label': t('filters') }, kind, language, glob);
   const list = h('div', { id: 'results', 'data-testid': 'results', role: 'listbox', tabindex: '0', 'aria-label': t('results') });
   const message = h('div', { class: 'message', id: 'results-message' });
   const coverageNote = h('div', { class: 'coverage-note', 'data-testid': 'coverage-note', role: 'note' });

@@ -31,12 +31,16 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
     update(s, prev) {
       syncCollapsed(s, 'tags', sec);
       if (prev && s.tags === prev.tags && s.tagChecks === prev.tagChecks) return;
+      // "Tags added: …" belongs to the classification it was applied from, and only while it is live.
+      if (!prev || prev.tags !== s.tags) feedback.textContent = '';
       clear(sec.body);
       const view = s.tags;
       if (!view || view.scores.length === 0) {
-        sec.body.append(h('div', { class: 'message' }, ctx.t('noTags')));
+        sec.body.classList.remove('stale');
+        sec.body.append(h('div', { class: 'message', 'data-testid': 'tags-empty' }, ctx.t('noTags')));
         return;
       }
+      sec.body.classList.toggle('stale', !!view.stale);
       const target = h('a', { href: '#', class: 'link target' }, view.title);
       target.addEventListener('click', (e) => {
         e.preventDefault();
@@ -55,7 +59,7 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
       const body = h('tbody', {});
       view.scores.forEach((x, i) => {
         const id = `tag-${i}`;
-        const box = h('input', { type: 'checkbox', id, checked: !!s.tagChecks[x.label], 'data-testid': 'tag-check' });
+        const box = h('input', { type: 'checkbox', id, checked: !!s.tagChecks[x.label], disabled: !!view.stale, 'data-testid': 'tag-check' });
         box.addEventListener('change', () => ctx.dispatch({ type: 'check', label: x.label, checked: box.checked }));
         // Width through CSSOM: the CSP forbids inline style attributes.
         const fill = h('span', { class: 'bar-fill' });
@@ -70,10 +74,13 @@ export function createTagsView(ctx: ViewContext): { root: HTMLElement; update(s:
       table.append(body);
       const applyBtn = actionButton(ctx.t('apply'), () => void apply(), 'apply-tags');
       applyBtn.classList.add('primary');
-      sec.body.append(target, mode, sources, table, h('div', { class: 'row' }, applyBtn), feedback);
+      // Applying to a file that is not in front of the user would edit it out of sight.
+      applyBtn.disabled = !!view.stale;
+      const stale = view.stale ? h('div', { class: 'note', role: 'status', 'data-testid': 'tags-stale' }, ctx.t('tagsStale', view.title)) : null;
+      sec.body.append(stale ?? '', target, mode, sources, table, h('div', { class: 'row' }, applyBtn), feedback);
       // A fresh classification (from the editor's context menu) is what the user wants to see now:
       // bring the section into view instead of leaving it below the search results.
-      if (prev && prev.tags !== s.tags) sec.root.scrollIntoView({ block: 'start' });
+      if (prev && prev.tags !== s.tags && !view.stale && !(prev.tags && prev.tags.stale)) sec.root.scrollIntoView({ block: 'start' });
     },
   };
 }

@@ -80,16 +80,19 @@ export function createTopicsView(ctx: ViewContext): { root: HTMLElement; update(
       clear(sec.body);
       const view = s.topics;
       if (!view || (view.topics.length === 0 && view.outliers.length === 0)) {
-        sec.body.append(h('div', { class: 'message' }, ctx.t('noTopics')));
+        sec.body.classList.remove('stale');
+        sec.body.append(h('div', { class: 'message', 'data-testid': 'topics-empty' }, ctx.t('noTopics')));
         return;
       }
+      sec.body.classList.toggle('stale', !!view.stale);
+      if (view.stale) sec.body.append(h('div', { class: 'note', role: 'status', 'data-testid': 'topics-stale' }, ctx.t('topicsStale')));
       if (view.offline) sec.body.append(h('div', { class: 'note', 'data-testid': 'topics-offline' }, ctx.t('topicsOffline')));
       if (view.points.length) sec.body.append(map(ctx, view));
       const ul = h('ul', { class: 'topics', 'data-testid': 'topic-list' }, ...view.topics.map((t) => topicItem(ctx, t)));
       ul.append(h('li', {}, outlierGroup(ctx, view)));
       sec.body.append(ul);
       // New topics (from the palette's Cluster Notes too) are shown, not left below the results.
-      if (prev && prev.topics !== s.topics) sec.root.scrollIntoView({ block: 'start' });
+      if (prev && prev.topics !== s.topics && !view.stale) sec.root.scrollIntoView({ block: 'start' });
     },
   };
 }

@@ -94,24 +94,23 @@ describe('findOutliers', () => {
 });
 
 describe('findDuplicates', () => {
-  it('finds the planted copy and nothing else', async () => {
+  it('finds the planted copy as one row and nothing else', async () => {
     const { input } = loadCorpus(['notes-en', 'notes-zh', CODE], { minWords: 1000 });
     const result = await findDuplicates(input);
     assert.equal(result.threshold, 0.95);
     assert.equal(result.method, 'exact');
-    assert.equal(result.groups.length, 1, JSON.stringify(result.groups));
-    assert.deepEqual(result.groups[0].members.map((m) => m.path), ['notes-en/running/long-run-pacing-copy.md', 'notes-en/running/long-run-pacing.md']);
-    assert.ok(result.groups[0].score >= 0.95 && result.groups[0].score <= 1);
-    assert.deepEqual(result.groups[0].members[0], { path: 'notes-en/running/long-run-pacing-copy.md', startLine: 1, endLine: 6 });
+    assert.deepEqual(result.pairs.map((p) => [p.a, p.b]), [['notes-en/running/long-run-pacing-copy.md', 'notes-en/running/long-run-pacing.md']]);
+    assert.ok(result.pairs[0].score >= 0.95 && result.pairs[0].score <= 1);
+    assert.ok(result.pairs[0].share >= 0.85 && result.pairs[0].share < 1, String(result.pairs[0].share));
   });
 
-  it('LSH finds the same groups as the exact search', async () => {
+  it('LSH finds the same pairs as the exact search', async () => {
     const { input } = loadCorpus(['notes-en', 'notes-zh', CODE], { minWords: 1000 });
     const exact = await findDuplicates(input, { method: 'exact', threshold: 0.9 });
     const lsh = await findDuplicates(input, { method: 'lsh', threshold: 0.9 });
     assert.equal(lsh.method, 'lsh');
-    assert.ok(exact.groups.length >= 1);
-    assert.deepEqual(lsh.groups, exact.groups);
+    assert.ok(exact.pairs.length >= 1);
+    assert.deepEqual(lsh.pairs, exact.pairs);
   });
 
   const synthetic = (provider: 'dashscope' | 'offline', texts: string[], vectorOf: (i: number) => Float32Array, tokens = 50) => {
@@ -121,25 +120,29 @@ describe('findDuplicates', () => {
     texts.forEach((_, i) => vectors.set(vectorOf(i), i * dims));
     return { chunks, vectors, dims, provider, readText: async (c: ChunkInfo) => texts[Number(c.path.slice(1, -3))] };
   };
+  const filePairs = (r: { pairs: readonly { a: string; b: string }[] }) => r.pairs.map((p) => [p.a, p.b]);
 
-  it('offline: a higher threshold plus text confirmation rejects same-subject non-copies', async () => {
+  it('offline: text confirmation rejects same-subject non-copies', async () => {
     const texts = ['parse the csv rows and quoted fields', 'send the email through the smtp relay', 'parse the csv rows and quoted fields!'];
     const same = fakeVector('csv parsing');
     const input = synthetic('offline', texts, () => same); // LSA-like: all three look identical
     const offline = await findDuplicates(input);
-    assert.equal(offline.threshold, 0.98);
-    assert.deepEqual(offline.groups.map((g) => g.members.map((m) => m.path)), [['f0.ts', 'f2.ts']]);
+    assert.equal(offline.threshold, 0.95);
+    assert.deepEqual(filePairs(offline), [['f0.ts', 'f2.ts']]);
     const remote = await findDuplicates({ ...input, provider: 'dashscope' });
-    assert.deepEqual(remote.groups.map((g) => g.members.map((m) => m.path)), [['f0.ts', 'f1.ts', 'f2.ts']]);
+    assert.deepEqual(filePairs(remote), [['f0.ts', 'f1.ts'], ['f0.ts', 'f2.ts'], ['f1.ts', 'f2.ts']]);
+    assert.ok(remote.pairs.every((p) => p.kind === 'code' && p.share === 1 && p.places.length === 1));
   });
 
-  it('skips tiny chunks and overlapping windows of the same file', async () => {
+  it('skips code chunks below the minimum size, and a file is never its own duplicate', async () => {
     const v = fakeVector('same text');
-    const tiny = synthetic('dashscope', ['a', 'a'], () => v, 3);
-    assert.equal((await findDuplicates(tiny)).groups.length, 0);
+    const tiny = synthetic('dashscope', ['a', 'a'], () => v, 30);
+    assert.equal((await findDuplicates(tiny)).pairs.length, 0);
+    const twoLines = synthetic('dashscope', ['a', 'a'], () => v);
+    assert.equal((await findDuplicates({ ...twoLines, chunks: twoLines.chunks.map((c) => ({ ...c, endLine: 2 })) })).pairs.length, 0);
     const windows = synthetic('dashscope', ['x', 'x'], () => v);
     const overlapping = { ...windows, chunks: windows.chunks.map((c, i) => ({ ...c, path: 'same.ts', startLine: 1 + i * 2, endLine: 10 + i * 2 })) };
-    assert.equal((await findDuplicates(overlapping)).groups.length, 0);
+    assert.equal((await findDuplicates(overlapping)).pairs.length, 0);
   });
 
   it('handles 20k chunks with LSH and finds planted copies', async () => {
@@ -155,7 +158,7 @@ describe('findDuplicates', () => {
     const result = await findDuplicates(input);
     const seconds = (Date.now() - started) / 1000;
     assert.equal(result.method, 'lsh');
-    const found = result.groups.filter((g) => g.members.length === 2 && Math.abs(Number(g.members[1].path.slice(1, -3)) - Number(g.members[0].path.slice(1, -3))) === 1);
+    const found = result.pairs.filter((p) => Math.abs(Number(p.b.slice(1, -3)) - Number(p.a.slice(1, -3))) === 1);
     assert.equal(found.length, 20, `found ${found.length} planted pairs in ${seconds}s`);
     assert.ok(seconds < 30, `${seconds}s`);
   });

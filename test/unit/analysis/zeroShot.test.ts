@@ -94,6 +94,15 @@ describe('classifyText scoring', () => {
     assert.ok(result.labels.slice(1).every((l) => !l.matched));
   });
 
+  it('offline keyword overlap never claims certainty: confidence stays within (0.1, 0.9)', async () => {
+    const labels = [{ label: 'sourdough', description: 'bread starter flour' }, { label: 'telescope' }];
+    const result = await classifyText('sourdough bread starter flour sourdough', labels, { provider: 'offline', embed: fakeEmbedder().embed });
+    const [top, bottom] = result.labels;
+    assert.equal(top.label, 'sourdough');
+    assert.ok(top.matched && top.confidence > 0.5 && top.confidence <= 0.9, String(top.confidence));
+    assert.ok(!bottom.matched && bottom.confidence < 0.5 && bottom.confidence >= 0.1, String(bottom.confidence));
+  });
+
   it('handles no labels', async () => {
     const { embed, calls } = fakeEmbedder();
     const result = await classifyText(text, [], { provider: 'dashscope', embed });

@@ -151,18 +151,33 @@ describe('chunkFile: Markdown', () => {
     const text = fixture('guide.md');
     const chunks = await chunkFile('notes/guide.md', text);
     assert.deepEqual(spans(chunks), [
-      [1, 6, ''], // frontmatter + intro
+      [6, 6, ''], // the intro; the frontmatter (lines 1-4) is metadata, in every header
       [8, 10, 'Setup'],
       [12, 20, 'Setup › Install'], // the fenced block with a blank line inside stays here
       [22, 24, 'Setup › Install › Linux'],
       [26, 28, 'Setup › Configure'],
       [30, 34, 'Usage › Reading mail'], // the lone `# Usage` heading joins its first subsection
     ]);
-    assertWellFormed(text, chunks);
+    assertWellFormed(text, chunks, 1000, 4);
     assert.ok(chunks.every((c) => c.kind === 'doc' && c.language === 'markdown'));
     assert.equal(
       chunks[2].embedText,
       'path: notes/guide.md · Setup › Install\ntitle: Mailbox Guide\ntags: mail, setup\n' + chunks[2].text,
     );
+  });
+
+  it('never makes the frontmatter a hit of its own; malformed or lone frontmatter stays text', async () => {
+    const spansOf = async (text: string) => spans(await chunkFile('notes/n.md', text));
+    const head = '---\ntitle: pg_dump 笔记\ntags: [postgres]\n---\n';
+    assert.deepEqual(await spansOf(`${head}# 备份\n\n用 pg_dump 导出数据库。\n`), [[5, 7, '备份']]);
+    assert.deepEqual(await spansOf('---\ntitle: [unclosed\n---\n# A\n\nbody text\n'), [[1, 3, ''], [4, 6, 'A']]);
+    assert.deepEqual(await spansOf(head), [[1, 4, '']]);
+  });
+
+  it('keeps underscores inside words in heading titles; strips emphasis markers', async () => {
+    const symbols = async (text: string) => (await chunkFile('notes/n.md', text)).map((c) => c.symbol);
+    assert.deepEqual(await symbols('# pg_dump 笔记\n\n备份数据库。\n'), ['pg_dump 笔记']);
+    assert.deepEqual(await symbols('# **Bold** _em_ and `__init__`\n\ntext\n'), ['Bold em and __init__']);
+    assert.deepEqual(await symbols('# my_var_x [see_also](http://x)\n\ntext\n'), ['my_var_x see_also']);
   });
 });

@@ -19,8 +19,10 @@ export function spans(chunks: readonly Chunk[]): Array<[number, number, string]>
  * Every non-blank line of the file is in some chunk, each chunk's text is exactly its lines
  * (or, for a line cut by characters, the cut pieces rebuild the line), and every field is filled.
  */
-export function assertWellFormed(text: string, chunks: readonly Chunk[], maxTokens = 1000): void {
+/** `metadataLines`: lines at the top (valid YAML frontmatter) that no chunk may hold; found when left out. */
+export function assertWellFormed(text: string, chunks: readonly Chunk[], maxTokens = 1000, metadataLines?: number): void {
   const lines = text.replace(/^\uFEFF/, '').split('\n');
+  metadataLines ??= lines[0]?.trimEnd() === '---' && chunks.every((c) => c.startLine > 1) ? lines.findIndex((l, i) => i > 0 && /^(---|\.\.\.)\s*$/.test(l)) + 1 : 0;
   const covered = new Uint8Array(lines.length + 1);
   const partial = new Map<number, string>();
   for (const c of chunks) {
@@ -42,6 +44,7 @@ export function assertWellFormed(text: string, chunks: readonly Chunk[], maxToke
     covered[line] = 1;
   }
   lines.forEach((l, i) => {
-    if (/\S/.test(l)) assert.ok(covered[i + 1], `line ${i + 1} lost: ${JSON.stringify(l.slice(0, 60))}`);
+    if (i < metadataLines) assert.ok(!covered[i + 1], `frontmatter line ${i + 1} is in a chunk`);
+    else if (/\S/.test(l)) assert.ok(covered[i + 1], `line ${i + 1} lost: ${JSON.stringify(l.slice(0, 60))}`);
   });
 }

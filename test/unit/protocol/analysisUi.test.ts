@@ -150,6 +150,23 @@ describe('analysis space (multi-root)', () => {
     assert.equal(r.results[0]!.path, 'api (2)/n/x.md');
   });
 
+  it('readText also serves any span of a known file by its display path (whole notes, for Find Duplicates)', async () => {
+    const byPath = (texts: Record<string, string>, base: AnalysisInput): AnalysisInput => ({
+      ...base,
+      readText: async (c) => texts[c.path]?.split('\n').slice(c.startLine - 1, c.endLine).join('\n'),
+    });
+    const a = byPath({ 'n/x.md': 'one\ntwo\nthree' }, input('dashscope', [{ path: 'n/x.md', v: [1, 0] }]));
+    const b = byPath({ 'n/x.md': 'uno\ndos' }, input('dashscope', [{ path: 'n/x.md', v: [0, 1] }]));
+    const merged = buildSpace([
+      { key: 'file:///a', name: 'a', label: 'v4', input: a },
+      { key: 'file:///b', name: 'b', label: 'v4', input: b },
+    ]).parts[0]!.input;
+    const whole = { ...merged.chunks[1]!, startLine: 1, endLine: 2 }; // not a chunk of the index
+    assert.equal(whole.path, 'b/n/x.md');
+    assert.equal(await merged.readText(whole), 'uno\ndos');
+    assert.equal(await merged.readText({ ...whole, path: 'c/n/x.md' }), undefined);
+  });
+
   it('keeps offline folders apart (each has its own LSA basis) and prefixes anchored globs', async () => {
     const a = input('offline', [{ path: 'notes/x.md', v: [1, 0] }]);
     const b = input('offline', [{ path: 'notes/y.md', v: [1, 0] }]);
@@ -163,7 +180,7 @@ describe('analysis space (multi-root)', () => {
     assert.deepEqual(prefixGlobs(['*.txt', 'docs/'], ['x']), ['*.txt', 'docs/']);
     // The core runs unchanged over a re-pathed part.
     const d = await findDuplicates(space.parts[0]!.input);
-    assert.deepEqual(d.groups, []);
+    assert.deepEqual(d.pairs, []);
     const c = await clusterNotes(space.parts[1]!.input, { notesGlobs: space.globs(['notes/**']) });
     assert.equal(c.notes + c.outliers.length >= 1, true);
   });

@@ -105,4 +105,23 @@ describe('highlightParts', () => {
     assert.deepEqual(highlightParts('重试逻辑 a b', ['重试', 'a']).filter((p) => p.match).map((p) => p.text), ['重试']);
     assert.deepEqual(highlightParts('plain', []), [{ text: 'plain', match: false }]);
   });
+
+  it('follows state: a provider switch clears topics and tags; staleness keeps the checkboxes and does not re-expand', () => {
+    const topics = { topics: [], outliers: [], points: [], notes: 3, offline: true };
+    let s = reduce(reduce(initialState, { type: 'topics', view: topics }), { type: 'tags', view: tags });
+    s = reduce(s, { type: 'check', label: 'docs', checked: true });
+    s = reduce(s, { type: 'toggle', section: 'tags' });
+    const staleTags = reduce(s, { type: 'tags', view: { ...tags, stale: true } });
+    assert.equal(staleTags.tags?.stale, true);
+    assert.equal(staleTags.tagChecks.docs, true, 'the user\'s checks survive a staleness change');
+    assert.equal(staleTags.collapsed.tags, true, 'a staleness change does not expand the section');
+    s = reduce(s, { type: 'toggle', section: 'topics' });
+    assert.equal(reduce(s, { type: 'topics', view: { ...topics, stale: true } }).collapsed.topics, true);
+    const cleared = reduce(s, { type: 'clearResults', sections: ['topics', 'tags'] });
+    assert.equal(cleared.topics, undefined);
+    assert.equal(cleared.tags, undefined);
+    assert.deepEqual(cleared.tagChecks, {});
+    assert.equal(reduce(s, { type: 'clearResults', sections: ['tags'] }).topics, s.topics, 'only the named sections go');
+    assert.equal(reduce(s, { type: 'refreshSearch' }), s);
+  });
 });

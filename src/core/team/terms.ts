@@ -1,0 +1,42 @@
+/**
+ * The keyword side's statistics of a committed local index, regrouped for the team index: per
+ * chunk row its field lengths and its (term, value) postings, and per term its document
+ * frequency. Read from the serialized BM25F postings themselves, so the remote scores are made
+ * of exactly the numbers the local engine scores with (same tokenizer, same tf caps).
+ */
+import { readKeywordIndex } from '../search/keywordCodec';
+import { PostingStore } from '../search/postings';
+
+export interface RowTerms {
+  /** Term ids (into `terms`) and posting values (textTf·4 + inSymbol·2 + inPath) of each row. */
+  readonly termIds: Int32Array[];
+  readonly values: Int32Array[];
+  readonly textLen: Uint32Array;
+  readonly symbolLen: Uint32Array;
+  readonly pathLen: Uint32Array;
+  readonly terms: readonly string[];
+  /** Document frequency (live rows) of each term. */
+  readonly df: Uint32Array;
+}
+
+/** `wanted(row)`: rows whose postings are needed (the others only count in df and lengths). */
+export function rowTerms(keywordBytes: Uint8Array, rows: number, wanted: (row: number) => boolean): RowTerms {
+  const p = readKeywordIndex(keywordBytes, false);
+  const ids: number[][] = Array.from({ length: rows }, () => []);
+  const vals: number[][] = Array.from({ length: rows }, () => []);
+  const store = new PostingStore();
+  store.load(p.postings, p.start, p.len, p.count, p.last);
+  for (let term = 0; term < p.termText.length; term++) {
+    store.forEach(term, (id, value) => {
+      if (id < rows && p.state[id] === 1 && wanted(id)) {
+        ids[id].push(term);
+        vals[id].push(value);
+      }
+    });
+  }
+  return {
+    termIds: ids.map((a) => Int32Array.from(a)),
+    values: vals.map((a) => Int32Array.from(a)),
+    textLen: p.textLen, symbolLen: p.symbolLen, pathLen: p.pathLen, terms: p.termText, df: p.count,
+  };
+}
