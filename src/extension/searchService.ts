@@ -125,6 +125,8 @@ export class SearchService {
         if (r.applied) this.reranked.set(rkey, r);
         return r;
       });
+    // A caller that moved on (a newer keystroke aborted this one) never awaits it: not an unhandled rejection.
+    void rerank.catch(() => undefined);
     return { first, rerank };
   }
 
