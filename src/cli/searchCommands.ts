@@ -9,7 +9,7 @@ import { ExitError } from './main';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
 import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
-import { RerankMeter } from '../core/embedding/rerankBudget';
+import { RerankMeter, estimateRerankPerSearch } from '../core/embedding/rerankBudget';
 import { rerankHits } from '../core/embedding/rerankStage';
 import { rerankConfigFor } from './rerankOption';
 import { teamReportLine } from './teamCommands';
@@ -53,11 +53,15 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     onProgress: progress ? (p) => progress.update(p) : undefined,
   });
   progress?.done();
+  // `index --dry-run --rerank`: what reranking each search would cost on top (cloud providers only).
+  const rerank = args.dryRun && args.rerank && args.provider !== 'offline' ? estimateRerankPerSearch(report.tokens, report.chunks, args.rerankModel) : undefined;
   if (args.json) {
     const out = indexReportJson(report, { provider: args.provider, indexDir: engine.indexDir, dryRun: args.dryRun });
+    if (rerank) out.rerank = { model: rerank.model, candidates: rerank.candidates, tokensPerSearch: rerank.tokensPerSearch, costPer1000SearchesUSD: Number(rerank.costPer1000SearchesUSD.toFixed(6)) };
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     printIndexReport(report, m, args.dryRun);
+    if (rerank) process.stdout.write(m.rerankEstimate(rerank.model, rerank.tokensPerSearch, `$${rerank.costPer1000SearchesUSD.toFixed(4)}`) + '\n');
   }
   if (report.team && !args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
   if (ctx.signal.aborted) {

@@ -26,6 +26,15 @@ test('search --rerank: waits for the reranker, reports it, and falls back to fir
     const common = ['--index-dir', indexDir, '--provider', 'dashscope', '--json'];
     const idx = await run(['index', corpus, ...common], env);
     assert.equal(idx.code, 0, idx.stderr);
+    // The dry run states what reranking each search would add (the estimate), sending nothing.
+    fake.reset();
+    const dry = await run(['index', corpus, ...common, '--dry-run', '--rerank'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const est = JSON.parse(dry.stdout) as { chunks: number; rerank: { model: string; candidates: number; tokensPerSearch: number; costPer1000SearchesUSD: number } };
+    assert.equal(est.rerank.model, 'qwen3-rerank');
+    assert.equal(est.rerank.candidates, Math.min(50, est.chunks));
+    assert.ok(est.rerank.tokensPerSearch > 0 && est.rerank.costPer1000SearchesUSD > 0);
+    assert.equal(fake.rerank.requests, 0, 'a dry run sent a rerank');
 
     fake.reset();
     const ok = await run(['search', corpus, 'a token bucket that refills at a fixed rate', '--top-k', '3', '--rerank', ...common], env);
