@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tempDir as sharedTempDir } from '../test/support/tempDir';
 
 // Parts run as CommonJS under tsx (the package has no "type": "module").
 export const REPO = path.resolve(__dirname, '..');
@@ -57,7 +58,7 @@ export function percentile(xs: readonly number[], p: number): number {
 }
 
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `swbench-${prefix}-`));
+  return sharedTempDir(`swbench-${prefix}-`);
 }
 
 export function rm(p: string): void {

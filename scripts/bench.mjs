@@ -27,11 +27,17 @@ const PARTS = [
   // Part 9 (Chinese man pages) is now the quality suite's reserved test corpus `test-zh-man`: the
   // old part tuned LSA weights on it, which a test corpus must never see.
   { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 600, title: 'team index (PostgreSQL + pgvector via PGlite)' },
+  { id: 'real', file: 'bench/realRepo.ts', covers: [11], limitS: 600, title: 'real repository: /usr/include (cold, update, RSS, event-loop stalls)', node: ['--expose-gc'] },
 ];
 
 function sh(cmd, args, opts = {}) {
   const r = spawnSync(cmd, args, { cwd: root, encoding: 'utf8', ...opts });
   return { ok: r.status === 0, out: (r.stdout || '').trim(), err: (r.stderr || '').trim() };
+}
+
+function includeBytes(dir) {
+  const r = sh('du', ['-sb', dir]);
+  return r.ok ? Number(r.out.split(/\s/)[0]) : 0;
 }
 
 function has(cmd) {
@@ -46,6 +52,8 @@ function ensureSystemPackages() {
   const wanted = [];
   if (!has('man')) wanted.push('man-db');
   if (!fs.existsSync('/usr/bin/time')) wanted.push('time');
+  // Part 10 indexes ≥ 60 MB of /usr/include: C, kernel and C++ headers bring a bare system there.
+  if (includeBytes('/usr/include') < 60e6) wanted.push('libc6-dev', 'linux-libc-dev', 'libstdc++-12-dev', 'libboost-dev');
   if (!wanted.length) return [];
   if (!has('apt-get')) return [`apt-get is not available: could not install ${wanted.join(', ')} (the parts that need them are skipped or degrade)`];
   const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;

@@ -10,6 +10,7 @@
 import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { writeVsixReadme } from './vsixReadme.mjs';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const production = process.argv.includes('--production');
@@ -53,5 +54,7 @@ for (const name of shipped) {
   const file = name.endsWith('.wasm') ? name : `tree-sitter-${name}.wasm`;
   fs.copyFileSync(path.join(wasmSrc, file), path.join(wasmDst, file));
 }
+// package.json's `vsce.readmePath`: the extension page's README (see scripts/vsixReadme.mjs).
+writeVsixReadme(root, 'dist/vsix-readme.md');
 if (fs.existsSync(path.join(root, 'dist/cli.js'))) fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
 console.log(`built ${production ? '(production) ' : ''}into dist/, media/dist/, out/`);

@@ -15,6 +15,7 @@ for (const q of ['retry on HTTP 429 with backoff', 'atomic write of the index ma
   console.log(`\n$ semantic-workspace search . "${q}" --top-k 3`);
   cli('search', '.', q, '--top-k', '3');
 }
-console.log('\n$ vsce package');
-run(path.join(root, 'node_modules/.bin/vsce'), ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', 'semantic-workspace.vsix']);
+// Exactly `npm run package` (plain `vsce package`): its settings live in package.json's `vsce` key.
+console.log('\n$ vsce package --out semantic-workspace.vsix');
+run(path.join(root, 'node_modules/.bin/vsce'), ['package', '--out', 'semantic-workspace.vsix']);
 console.log('\nInstall it with: code --install-extension semantic-workspace.vsix');

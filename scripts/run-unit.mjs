@@ -1,12 +1,17 @@
 // Runs the core's unit tests with Node's own test runner (TypeScript through tsx).
 // Prints the spec report, then `unit: N passed, N failed` for scripts/test-all.mjs to sum.
+//   node scripts/run-unit.mjs [filters…]          only the test files whose path contains a filter
+//   node scripts/run-unit.mjs --soak [filters…]   the soak suite (`npm run test:soak`): SW_SOAK=1,
+//     the survival suites at full length (tens of minutes of SIGKILL loops); prints `soak: …`.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const only = process.argv.slice(2);
+const soak = process.argv.includes('--soak');
+const only = process.argv.slice(2).filter((a) => a !== '--soak');
+const label = soak ? 'soak' : 'unit';
 const files = [];
 (function walk(dir) {
   for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -21,7 +26,7 @@ files.sort();
 // (test-all.mjs has just built, and says so).
 if (process.env.SW_BUILT !== '1') {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
-  if (b.status !== 0) { console.log('unit: 0 passed, 1 failed'); process.exit(1); }
+  if (b.status !== 0) { console.log(`${label}: 0 passed, 1 failed`); process.exit(1); }
 }
 const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sw-unit-')), 'report.tap');
 const r = spawnSync(
@@ -29,12 +34,12 @@ const r = spawnSync(
   ['--import', 'tsx', '--test', '--test-concurrency=2',
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...selected.sort()],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '' } },
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '', ...(soak ? { SW_SOAK: '1' } : {}) } },
 );
 const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
 const count = (k) => Number((report.match(new RegExp(`^# ${k} (\\d+)`, 'm')) || [])[1] || 0);
 const passed = count('pass');
 let failed = count('fail') + count('cancelled');
 if (r.status !== 0 && failed === 0) failed = 1; // the runner itself failed
-console.log(`unit: ${passed} passed, ${failed} failed`);
+console.log(`${label}: ${passed} passed, ${failed} failed`);
 process.exit(failed ? 1 : 0);

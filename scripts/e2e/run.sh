@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # End-to-end suites in a real (offline) VS Code: code-server 4.139.1 driven by Debian Chromium.
 #   setup (cached) → production build → `vsce package` (the artifact users install) → install it
-#   into a fresh profile → fake DashScope (behind a recording proxy) → code-server on 127.0.0.1 →
+#   into a fresh profile → fake DashScope (recording every request) → code-server on 127.0.0.1 →
 #   ext-host mocha suite (trusted pass + Restricted Mode pass) → Playwright UI suite → the UI suite
 #   in VS Code's zh-cn display language (own code-server profile + a test-only language pack).
 # Prints exactly one `ext-host: N passed, N failed`, one `ui: N passed, N failed` and one
@@ -138,9 +138,9 @@ JSON
   echo "[e2e] code-server '$name' (trust $trust) answering on $CS_URL after $(ms "$t") ms"
 }
 
-# ---- 3. fake DashScope behind the recording proxy --------------------------------------------
+# ---- 3. fake DashScope, recording every request (its one entry point, test/fake-dashscope/main.ts)
 FAKE_URL=; REQLOG=$RUN/requests.jsonl
-setsid "$NODE20" scripts/e2e/fake-upstream.mjs --log "$REQLOG" --ready "$RUN/fake.json" \
+setsid "$NODE20" --import tsx test/fake-dashscope/main.ts --port 0 --log "$REQLOG" --ready "$RUN/fake.json" \
   > "$ART/logs/fake-dashscope.log" 2>&1 </dev/null &
 PGIDS+=($!)
 for _ in $(seq 300); do [ -s "$RUN/fake.json" ] && break; kill -0 "${PGIDS[-1]}" 2>/dev/null || break; sleep 0.1; done

@@ -10,8 +10,7 @@ import {
 import type { AnalysisInput, Engine } from '../core/engineTypes';
 import { NoIndexError } from '../core/engine';
 import { UsageError } from './args';
-import type { CliContext } from './main';
-import { ExitError } from './main';
+import { ExitError, type CliContext } from './context';
 
 const r4 = (x: number) => Number(x.toFixed(4));
 const print = (ctx: CliContext, json: unknown, human: () => string) =>

@@ -5,41 +5,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { NoIndexError, openEngine } from '../core/engine';
-import type { Engine, EngineConfig } from '../core/engineTypes';
-import { EmbedError } from '../core/embedding/errors';
+import type { EngineConfig } from '../core/engineTypes';
+import { EmbedError } from '../core/embedding';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';
 import { runAnalysisCommand } from './analysisCommands';
 import { runIndex, runSearch } from './searchCommands';
+import { ExitError, type CliContext } from './context';
 import { runMcpCommand } from './mcp/command';
 import { createTeamIndex, runTeamCommand, teamExitCode, teamIndexUrl } from './teamCommands';
 import { TeamIndexError, hostOf, type TeamIndex } from '../core/team';
-
-export class ExitError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface CliContext {
-  readonly args: CliArgs;
-  readonly m: Messages;
-  readonly root: string;
-  readonly signal: AbortSignal;
-  readonly env: NodeJS.ProcessEnv;
-  /** Host:port of the named team index, if any. */
-  readonly teamIndex?: string;
-  /** Connects to the team index now (index --remote: fail before anything is embedded). */
-  teamConnect(): Promise<void>;
-  /** Opens the engine for the folder with the provider the user named. */
-  open(): Promise<Engine>;
-  /** Fails with exit code 2 and a hint when there is no index for this folder and provider. */
-  requireIndex(engine: Engine): Promise<void>;
-}
 
 const VERSION = '0.1.0';
 

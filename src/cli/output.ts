@@ -71,7 +71,7 @@ export function printHits(query: string, hits: readonly SearchHit[], snippets: r
   }
   hits.forEach((hit, i) => {
     const c = hit.chunk;
-    const where = `${c.path}:${c.startLine}-${c.endLine}`;
+    const where = c.startColumn !== undefined ? `${c.path}:${c.startLine}:${c.startColumn}-${c.endColumn}` : `${c.path}:${c.startLine}-${c.endLine}`;
     const why: string[] = [];
     if (hit.why.terms.length) why.push(`terms: ${hit.why.terms.join(', ')}`);
     if (hit.why.vectorScore !== undefined) why.push(`cosine ${hit.why.vectorScore.toFixed(3)}`);

@@ -4,8 +4,7 @@
  * `{OPENAI_BASE_URL}/rerank` (vLLM, llama.cpp) with --rerank-model. Naming the cloud provider is the
  * consent, as for embedding; offline has no reranker.
  */
-import type { RerankConfig } from '../core/embedding/rerank';
-import { resolveRerankConfig } from '../core/embedding/rerankConfig';
+import { resolveRerankConfig, type RerankConfig } from '../core/embedding';
 import type { CliArgs } from './args';
 import { UsageError } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';

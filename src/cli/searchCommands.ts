@@ -4,13 +4,10 @@
 import fs from 'node:fs';
 import type { IndexReport } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
-import type { CliContext } from './main';
-import { ExitError } from './main';
+import { ExitError, type CliContext } from './context';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
-import { RERANK_CANDIDATES, estimateRerankCostUSD } from '../core/embedding/rerank';
-import { RerankMeter, estimateRerankPerSearch } from '../core/embedding/rerankBudget';
-import { rerankHits } from '../core/embedding/rerankStage';
+import { RERANK_CANDIDATES, RerankMeter, estimateRerankCostUSD, estimateRerankPerSearch, rerankHits } from '../core/embedding';
 import { rerankConfigFor } from './rerankOption';
 import { teamReportLine } from './teamCommands';
 
@@ -110,6 +107,7 @@ export function hitJson(hit: SearchHit) {
     path: c.path,
     startLine: c.startLine,
     endLine: c.endLine,
+    ...(c.startColumn !== undefined ? { startColumn: c.startColumn, endColumn: c.endColumn } : {}),
     score: Number(hit.score.toFixed(6)),
     kind: c.kind,
     symbol: c.symbol,

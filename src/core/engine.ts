@@ -191,6 +191,8 @@ class WorkspaceEngine implements Engine {
       const text = await fs.promises.readFile(abs, 'utf8');
       const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
       if (chunk.endLine > lines.length) return undefined;
+      // A piece of one long line: its columns only (a hit in a minified line is ~3 KB, not the whole line).
+      if (chunk.startColumn !== undefined && chunk.endColumn !== undefined) return lines[chunk.startLine - 1].slice(chunk.startColumn - 1, chunk.endColumn);
       return lines.slice(chunk.startLine - 1, chunk.endLine).join('\n');
     } catch {
       return undefined;

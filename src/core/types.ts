@@ -14,6 +14,12 @@ export interface ChunkInfo {
   readonly startLine: number;
   /** 1-based, inclusive. */
   readonly endLine: number;
+  /**
+   * Only for a piece of one over-long line (minified code, a huge single-line paragraph):
+   * 1-based inclusive UTF-16 columns within line `startLine` (= `endLine`). Absent = whole lines.
+   */
+  readonly startColumn?: number;
+  readonly endColumn?: number;
   readonly kind: ChunkKind;
   /** Language id (`typescript`, `python`, `markdown`, `text`, …). */
   readonly language: string;
@@ -43,6 +49,7 @@ export type SkipReason =
   | 'not-included'
   | 'too-large'
   | 'binary'
+  | 'generated'        // by content: minified/bundled code, source map, lockfile
   | 'unreadable'
   | 'not-a-regular-file' // FIFO, socket, device, broken or looping symlink
   | 'empty';

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { CoverageSummary, Engine, IndexProgress, IndexReport } from '../core/engineTypes';
-import { isCancellation } from '../core/embedding/errors';
+import { isCancellation } from '../core/embedding';
 import type { ProviderName } from '../protocol/messages';
 import type { Consent } from './consent';
 import { RateMeter, coverageInfo, progressLine, summaryLine } from './coverageText';
@@ -151,7 +151,7 @@ export class Indexer {
     for (const r of reports) {
       for (const s of r.skippedFiles) {
         // Ignored files are expected; only problems are worth a line each.
-        if (s.reason === 'too-large' || s.reason === 'unreadable' || s.reason === 'binary' || s.reason === 'not-a-regular-file') {
+        if (s.reason === 'too-large' || s.reason === 'unreadable' || s.reason === 'binary' || s.reason === 'generated' || s.reason === 'not-a-regular-file') {
           skipped++;
           this.log.channel.warn(`skipped ${s.path}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}`);
         }

@@ -25,7 +25,10 @@ export async function openRef(engines: Engines, ref: FileRef, side = false): Pro
   const doc = await vscode.workspace.openTextDocument(uri);
   const start = Math.max(0, Math.min((ref.startLine ?? 1) - 1, doc.lineCount - 1));
   const end = Math.max(start, Math.min((ref.endLine ?? ref.startLine ?? 1) - 1, doc.lineCount - 1));
-  const range = new vscode.Range(start, 0, end, doc.lineAt(end).range.end.character);
+  // A piece of one long line selects its columns (1-based inclusive → 0-based, end exclusive).
+  const range = ref.startColumn !== undefined && ref.endColumn !== undefined && start === end
+    ? new vscode.Range(start, ref.startColumn - 1, end, Math.min(ref.endColumn, doc.lineAt(end).range.end.character))
+    : new vscode.Range(start, 0, end, doc.lineAt(end).range.end.character);
   const editor = await vscode.window.showTextDocument(doc, {
     viewColumn: side ? vscode.ViewColumn.Beside : undefined,
     preview: !side,

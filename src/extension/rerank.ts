@@ -6,11 +6,9 @@
  * a note. Every reranked token counts against `semanticWorkspace.tokenBudget` for the session.
  */
 import * as vscode from 'vscode';
-import { RERANK_CANDIDATES, type RerankConfig } from '../core/embedding/rerank';
-import { RateLimiter } from '../core/embedding/rateLimiter';
-import { RerankMeter, estimateRerankPerSearch } from '../core/embedding/rerankBudget';
-import { RerankSetupError, resolveRerankConfig } from '../core/embedding/rerankConfig';
-import { rerankItems } from '../core/embedding/rerankStage';
+import {
+  RERANK_CANDIDATES, RerankMeter, RerankSetupError, estimateRerankPerSearch, rerankItems, rerankLimiter, resolveRerankConfig, type RerankConfig,
+} from '../core/embedding';
 import type { ResultItem } from '../protocol/messages';
 import type { Consent } from './consent';
 import type { Engines } from './engines';
@@ -32,8 +30,6 @@ export type RerankPlan = { readonly cfg: RerankConfig } | { readonly note: strin
 
 export class SearchReranker {
   private readonly meter = new RerankMeter();
-  /** Reranks obey the user's requests/tokens-per-minute settings like embedding requests do. */
-  private limiter?: { readonly key: string; readonly limiter: RateLimiter };
 
   constructor(
     private readonly engines: Engines,
@@ -67,20 +63,12 @@ export class SearchReranker {
         apiKey,
         keyHint: vscode.l10n.t('run "Semantic Workspace: Set API Key"'),
       });
-      return { cfg: { ...cfg, limiter: this.limiterFor(settings) } };
+      return { cfg: { ...cfg, limiter: rerankLimiter(settings.remote.requestsPerMinute, settings.remote.tokensPerMinute) } };
     } catch (e) {
       // RerankSetupError (a missing base URL or model) or a malformed base URL: say what to set.
       const why = e instanceof RerankSetupError || e instanceof Error ? e.message : String(e);
       return { note: vscode.l10n.t('Rerank not configured, showing first-stage order: {0}', why), model: settings.rerankModel ?? '' };
     }
-  }
-
-  private limiterFor(settings: Settings): RateLimiter | undefined {
-    const { requestsPerMinute, tokensPerMinute } = settings.remote;
-    if (!requestsPerMinute && !tokensPerMinute) return undefined;
-    const key = `${requestsPerMinute ?? ''}|${tokensPerMinute ?? ''}`;
-    if (this.limiter?.key !== key) this.limiter = { key, limiter: new RateLimiter({ requestsPerMinute, tokensPerMinute }) };
-    return this.limiter.limiter;
   }
 
   /** Re-orders `items` (first stage, best first) to `topK`; `docOf` gives what the reranker reads. */

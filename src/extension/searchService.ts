@@ -9,7 +9,7 @@ import type { ResultItem, SearchFilterMessage } from '../protocol/messages';
 import type { Engines } from './engines';
 import type { Indexer } from './indexing';
 import { Lru } from './lru';
-import { rerankDocument } from '../core/embedding/rerankStage';
+import { rerankDocument } from '../core/embedding';
 import { SearchReranker, type RerankOutcome } from './rerank';
 import { readSettings } from './settings';
 
@@ -150,6 +150,7 @@ export class SearchService {
       path: h.chunk.path,
       startLine: h.chunk.startLine,
       endLine: h.chunk.endLine,
+      ...(h.chunk.startColumn !== undefined ? { startColumn: h.chunk.startColumn, endColumn: h.chunk.endColumn } : {}),
       kind: h.chunk.kind,
       language: h.chunk.language,
       symbol: h.chunk.symbol,

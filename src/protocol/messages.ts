@@ -33,6 +33,9 @@ export interface FileRef {
   /** 1-based, inclusive. */
   readonly startLine?: number;
   readonly endLine?: number;
+  /** A piece of one long line: 1-based inclusive columns within startLine. */
+  readonly startColumn?: number;
+  readonly endColumn?: number;
 }
 
 export interface ResultItem extends FileRef {

@@ -22,6 +22,7 @@ export const LIMITS = {
   label: 200,
   labels: 50,
   maxLine: 10_000_000,
+  maxColumn: 1_000_000_000,
   topics: 10_000,
 } as const;
 
@@ -83,7 +84,13 @@ export function fileRef(x: unknown): FileRef {
   const startLine = o.startLine === undefined ? undefined : int(o.startLine, 1, LIMITS.maxLine, 'ref.startLine');
   const endLine = o.endLine === undefined ? undefined : int(o.endLine, 1, LIMITS.maxLine, 'ref.endLine');
   if (startLine !== undefined && endLine !== undefined && endLine < startLine) fail('ref: endLine before startLine');
-  return { folder, path, ...(startLine !== undefined ? { startLine } : {}), ...(endLine !== undefined ? { endLine } : {}) };
+  const startColumn = o.startColumn === undefined ? undefined : int(o.startColumn, 1, LIMITS.maxColumn, 'ref.startColumn');
+  const endColumn = o.endColumn === undefined ? undefined : int(o.endColumn, 1, LIMITS.maxColumn, 'ref.endColumn');
+  if ((startColumn === undefined) !== (endColumn === undefined) || (startColumn !== undefined && endColumn !== undefined && endColumn < startColumn)) fail('ref: bad column span');
+  return {
+    folder, path, ...(startLine !== undefined ? { startLine } : {}), ...(endLine !== undefined ? { endLine } : {}),
+    ...(startColumn !== undefined ? { startColumn, endColumn } : {}),
+  };
 }
 
 function labels(x: unknown): string[] {

@@ -52,7 +52,7 @@ function t(key: StringKey, ...args: string[]): string {
 }
 
 function open(ref: FileRef, side: boolean): void {
-  host.post({ type: 'open', ref: { folder: ref.folder, path: ref.path, startLine: ref.startLine, endLine: ref.endLine }, side });
+  host.post({ type: 'open', ref: { folder: ref.folder, path: ref.path, startLine: ref.startLine, endLine: ref.endLine, ...(ref.startColumn !== undefined ? { startColumn: ref.startColumn, endColumn: ref.endColumn } : {}) }, side });
 }
 
 /** Sends the current query; the previous request is cancelled, and its late reply is dropped. */

@@ -5,7 +5,7 @@
  * with internet access and a display (or xvfb-run on Linux). On the offline CI machines the same
  * suite runs inside code-server instead: `bash scripts/e2e/run.sh`.
  *
- * Like run.sh it starts the fake DashScope server behind the recording proxy and opens a fresh
+ * Like run.sh it starts the fake DashScope server (recording every request) and opens a fresh
  * copy of test/fixtures/workspace with a throwaway profile. Tests that need a UI gesture (modal
  * dialogs, input boxes, forged webview messages) skip here: only run.sh can perform them.
  */
@@ -20,7 +20,8 @@ const repo = path.resolve(__dirname, '../../..');
 async function startFakeServer(tmp: string): Promise<{ url: string; log: string; stop: () => void }> {
   const ready = path.join(tmp, 'fake.json');
   const log = path.join(tmp, 'requests.jsonl');
-  const child = spawn(process.execPath, [path.join(repo, 'scripts/e2e/fake-upstream.mjs'), '--log', log, '--ready', ready], { stdio: 'inherit' });
+  // The fake's one entry point, recording every request (as in scripts/e2e/run.sh).
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(repo, 'test/fake-dashscope/main.ts'), '--port', '0', '--log', log, '--ready', ready], { cwd: repo, stdio: 'inherit' });
   for (let i = 0; i < 300 && !fs.existsSync(ready); i++) await new Promise((r) => setTimeout(r, 100));
   if (!fs.existsSync(ready)) throw new Error('the fake DashScope server did not start');
   return { url: (JSON.parse(fs.readFileSync(ready, 'utf8')) as { url: string }).url, log, stop: () => child.kill('SIGTERM') };

@@ -1,7 +1,9 @@
 /**
- * `npm run fake-dashscope -- [flags]`: serves the fake DashScope until SIGTERM/SIGINT.
- * Prints exactly one line, `fake-dashscope listening on http://127.0.0.1:PORT`, once it listens
- * (scripts wait for it). Flags:
+ * THE entry point of the fake DashScope as a process of its own — `npm run fake-dashscope`, the
+ * survival suites, the benchmarks and the VS Code e2e suites all start this file (process.ts is
+ * the client side). Serves until SIGTERM/SIGINT. Prints exactly one line,
+ * `fake-dashscope listening on http://127.0.0.1:PORT`, once it listens (scripts wait for it).
+ * Control routes under /__fake/ on the same port (control.ts). Flags:
  *   --port N                 0 = a free port (default 0)
  *   --rpm N --tpm N --burst N   rate limits (requests/min, tokens/min, requests in any second)
  *   --base64 honor|ignore|reject|always
@@ -16,7 +18,16 @@
  *   --retry-after MS         send Retry-After with every 429
  *   --hang-ms MS             how long a hang lasts (default 120000)
  *   --seed N                 seed for probabilistic faults
+ *   --config JSON            the same as one object: {latencyMs, key, maxBatch, base64, rpm, tpm,
+ *                            burst, faults, limitPhases, wrongLengthOnceFrom}; flags after it win
+ *   --capture                keep every request whole (GET /__fake/requests) and log one line
+ *                            per request on stderr
+ *   --log FILE               append every request to FILE as JSONL {t, method, path, auth, body}
+ *                            (auth = a short hash of the Authorization header, never the key)
+ *   --ready FILE             write {"url", "log"} to FILE once listening
  */
+import fs from 'node:fs';
+import { FakeControl, type FakeProcessConfig } from './control';
 import { FAULT_KINDS, type FaultKind, type FaultOptions } from './faults';
 import { startFakeDashScope, type Base64Mode } from './server';
 
@@ -38,9 +49,13 @@ function faultKind(v: string): FaultKind {
 
 const args = process.argv.slice(2);
 const opts: { port?: number; rpm?: number; tpm?: number; burst?: number; base64?: Base64Mode; key?: string; maxBatch?: number; latencyMs?: number } = {};
-const probabilities: Partial<Record<FaultKind, number>> = {};
-const schedule: Record<number, FaultKind> = {};
-const faults: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
+let probabilities: Partial<Record<FaultKind, number>> = {};
+let schedule: Record<number, FaultKind> = {};
+let faults: { -readonly [K in keyof FaultOptions]: FaultOptions[K] } = {};
+let config: FakeProcessConfig = {};
+let capture = false;
+let requestLog: string | undefined;
+let readyFile: string | undefined;
 
 for (let i = 0; i < args.length; i++) {
   const flag = args[i];
@@ -76,20 +91,38 @@ for (let i = 0; i < args.length; i++) {
     case '--retry-after': faults.retryAfterMs = num(name, value()); break;
     case '--hang-ms': faults.hangMs = num(name, value()); break;
     case '--seed': faults.seed = num(name, value()); break;
+    case '--config': {
+      try {
+        config = JSON.parse(value() ?? '') as FakeProcessConfig;
+      } catch {
+        fail('--config needs a JSON object');
+      }
+      const { faults: f, limitPhases: _p, wrongLengthOnceFrom: _w, ...server } = config;
+      Object.assign(opts, server);
+      faults = { ...(f ?? {}) };
+      probabilities = { ...(f?.probabilities ?? {}) };
+      schedule = { ...(f?.schedule ?? {}) };
+      break;
+    }
+    case '--capture': capture = true; break;
+    case '--log': requestLog = value() ?? fail('--log needs a file'); break;
+    case '--ready': readyFile = value() ?? fail('--ready needs a file'); break;
     case '--help':
     case '-h':
-      process.stdout.write('usage: fake-dashscope [--port N] [--rpm N] [--tpm N] [--burst N] [--base64 honor|ignore|reject|always] [--key K] [--max-batch N] [--latency MS] [--fault KIND=P]... [--fault-at N=KIND]... [--unauthorized-after N] [--arrearage-after N] [--retry-after MS] [--hang-ms MS] [--seed N]\n');
+      process.stdout.write('usage: fake-dashscope [--port N] [--rpm N] [--tpm N] [--burst N] [--base64 honor|ignore|reject|always] [--key K] [--max-batch N] [--latency MS] [--fault KIND=P]... [--fault-at N=KIND]... [--unauthorized-after N] [--arrearage-after N] [--retry-after MS] [--hang-ms MS] [--seed N] [--config JSON] [--capture] [--log FILE] [--ready FILE]\n');
       process.exit(0);
-    // eslint-disable-next-line no-fallthrough
     default:
       fail(`unknown flag ${flag}`);
   }
 }
-if (Object.keys(probabilities).length) faults.probabilities = probabilities;
-if (Object.keys(schedule).length) faults.schedule = schedule;
+faults.probabilities = Object.keys(probabilities).length ? probabilities : undefined;
+faults.schedule = Object.keys(schedule).length ? schedule : undefined;
 
-void startFakeDashScope({ ...opts, faults }).then(
+const control = new FakeControl({ capture, requestLog, limitPhases: config.limitPhases, wrongLengthOnceFrom: config.wrongLengthOnceFrom }, faults);
+void startFakeDashScope({ ...opts, faults, wrapListener: control.wrap }).then(
   (server) => {
+    control.attach(server);
+    if (readyFile) fs.writeFileSync(readyFile, JSON.stringify({ url: server.url, log: requestLog }));
     process.stdout.write(`fake-dashscope listening on ${server.url}\n`);
     const stop = () => void server.close().then(() => process.exit(0));
     process.on('SIGTERM', stop);

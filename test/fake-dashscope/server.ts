@@ -8,7 +8,7 @@ import http from 'node:http';
 import type net from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { invalidParameter, modelNotFound, namedError, type Api, type FakeError } from './errorBodies';
-import { FaultPlan, type FaultKind, type FaultOptions } from './faults';
+import { FaultPlan, type FaultOptions } from './faults';
 import { fakeEmbedding, fakeSparse, fakeTokenCount, textHash } from './fakeVectors';
 import { FakeRateLimiter, type FakeRateLimitOptions, type LimitHit } from './rateLimits';
 import { handleRerank, newRerankCounters, rerankApi, rerankRoute, type RerankCounters } from './rerank';
@@ -30,6 +30,8 @@ export interface FakeDashScopeOptions extends FakeRateLimitOptions {
   /** Added before every answer. */
   readonly latencyMs?: number;
   readonly faults?: FaultOptions;
+  /** Puts a listener in front of the fake's own (main.ts: control routes, capture, request log). */
+  readonly wrapListener?: (fake: http.RequestListener) => http.RequestListener;
 }
 
 export const NATIVE_ROUTE = '/api/v1/services/embeddings/text-embedding/text-embedding';
@@ -244,7 +246,7 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
     send(res, 200, out, { 'x-request-id': requestId, 'x-dashscope-call-gateway': 'true' });
   };
 
-  const server = http.createServer((req, res) => {
+  const listener: http.RequestListener = (req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let tooLarge = false;
@@ -259,7 +261,8 @@ export async function startFakeDashScope(options: FakeDashScopeOptions = {}): Pr
         if (!res.headersSent) send(res, 500, JSON.stringify({ code: 'FakeServerBug', message: e.message }));
       });
     });
-  });
+  };
+  const server = http.createServer(options.wrapListener ? options.wrapListener(listener) : listener);
   server.keepAliveTimeout = 5000;
   server.on('connection', (s) => {
     sockets.add(s);

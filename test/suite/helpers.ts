@@ -2,7 +2,7 @@
  * Shared helpers of the extension-host suite. Everything the harness passes in arrives through
  * `extensionEnvironment` (code-server) or `extensionTestsEnv` (test-electron):
  *   SW_E2E_MODE          'main' (default) or 'restricted' (run in an untrusted window)
- *   SW_E2E_REQUEST_LOG   JSONL written by scripts/e2e/fake-upstream.mjs: every request the fake
+ *   SW_E2E_REQUEST_LOG   JSONL written by test/fake-dashscope/main.ts --log: every request the fake
  *                        DashScope server received ({path, auth: sha256 prefix, body})
  *   SW_E2E_USER_DATA     the profile's user-data-dir (settings.json, logs) to scan for leaked keys
  *   SW_E2E_UI_HELPER     '1' when the runner performs `E2E-UI` gestures (code-server only)
@@ -94,13 +94,15 @@ export function requireFakeServer(): void {
 
 /** Texts and text_type of one embedding request, native (`input.texts`) or compatible (`input`). */
 export function embedPayload(r: RecordedRequest): { texts: string[]; textType?: string } | undefined {
-  const b = r.body as Record<string, any> | undefined;
+  // The two wire shapes (contract §2 native, §3 compatible), read as optional fields.
+  const b = r.body as { input?: string | string[] | { texts?: string[] }; parameters?: { text_type?: string }; text_type?: string } | undefined;
   if (!b || typeof b !== 'object' || !/embedding/.test(r.path)) return undefined;
-  const texts = Array.isArray(b.input?.texts) ? b.input.texts : Array.isArray(b.input) ? b.input : typeof b.input === 'string' ? [b.input] : [];
+  const input = b.input;
+  const texts = Array.isArray(input) ? input : typeof input === 'string' ? [input] : Array.isArray(input?.texts) ? input.texts : [];
   return { texts, textType: b.parameters?.text_type ?? b.text_type };
 }
 
-/** What the proxy logs for an `Authorization: Bearer <key>` header. */
+/** What the fake server's request log holds for an `Authorization: Bearer <key>` header. */
 export const authHash = (key: string): string => `sha256:${crypto.createHash('sha256').update(`Bearer ${key}`).digest('hex').slice(0, 12)}`;
 
 // ---- UI gestures performed by scripts/e2e/ext-host.mjs --------------------------------------

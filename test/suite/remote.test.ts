@@ -1,5 +1,5 @@
 /**
- * The DashScope provider against the fake server (behind the harness's recording proxy), from
+ * The DashScope provider against the fake server (which logs every request for the harness), from
  * inside the extension host: no upload without consent, batching and text_type of what an engine
  * sends, and API keys kept in SecretStorage only.
  *

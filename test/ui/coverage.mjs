@@ -1,5 +1,5 @@
 // UI checks that the extension tells the truth when a cloud run stops short (issue #14): the
-// recording proxy in front of the fake DashScope server (scripts/e2e/fake-upstream.mjs) is switched
+// fake DashScope server (its one entry point, test/fake-dashscope/main.ts: outageModes.ts) is switched
 // at run time — the service goes away mid-index, or the key is revoked mid-run — and the status
 // bar, the sidebar, the notifications and the search results must say what is true.
 // Runs after remote.mjs (DashScope is the provider and consent was given).
@@ -63,7 +63,7 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
 
   await check('service gone mid-index: retries shown ("retrying in n s — attempt n of m"), Cancel → "Incomplete: N of M files — DashScope unreachable · Resume" everywhere', async () => {
     await clearIndex();
-    await setMode({ kind: 'down', after: 2, delayMs: 150 });
+    await setMode({ kind: 'down', after: 1, delayMs: 150 });
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     const retrying = await notification(/retrying in \d+ s — attempt \d+ of \d+/, 60_000);
     await statusItem(page).filter({ hasText: /DashScope unreachable — retrying in \d+ s/ }).waitFor({ timeout: 10_000 });

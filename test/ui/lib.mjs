@@ -1,6 +1,7 @@
 // Helpers of the Playwright UI suite (test/ui/ui.mjs): browser launch, a tiny test runner that
 // screenshots every failure, and workbench gestures (palette, quick open, context menu, webview).
 // Selectors follow VS Code 1.139's DOM as served by code-server; see docs/vscode-e2e-offline.md.
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { createRequire } from 'node:module';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -14,7 +15,83 @@ const { chromium } = require('playwright-core');
 export const arg = (n, d) => { const i = process.argv.indexOf(n); return i > 0 ? process.argv[i + 1] : d; };
 const t0 = Date.now();
 export const log = (...a) => console.log(`[ui ${((Date.now() - t0) / 1000).toFixed(1)}s]`, ...a);
-export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Each check runs in its own async context. When a check times out its context is marked dead:
+// from then on every gesture it still attempts (any Page/Locator/Frame/Keyboard/Mouse method) and
+// every sleep/wait it is in throws at once, so a timed-out check cannot keep driving the page
+// while the next check runs.
+const checkContext = new AsyncLocalStorage();
+const PLAYWRIGHT_CLASSES = new Set(['Page', 'Locator', 'FrameLocator', 'Frame', 'Keyboard', 'Mouse', 'Touchscreen', 'ElementHandle', 'JSHandle']);
+const guarded = new WeakMap();
+function assertAlive() {
+  const c = checkContext.getStore();
+  if (c?.dead) throw new Error(`check "${c.name}" timed out: it may not drive the page any more`);
+}
+/** The Playwright object behind a proxy that refuses method calls from a timed-out check. */
+function guard(value) {
+  if (value === null || typeof value !== 'object') return value;
+  if (typeof value.then === 'function') return value.then(guard);
+  if (Array.isArray(value)) return value.map(guard);
+  // The bundle names some classes `_Locator`, `_Page`.
+  if (!PLAYWRIGHT_CLASSES.has(String(value.constructor?.name).replace(/^_+/, ''))) return value;
+  if (guarded.has(value)) return guarded.get(value);
+  const proxy = new Proxy(value, {
+    get(target, key) {
+      const v = Reflect.get(target, key, target);
+      // Public objects (page.keyboard, page.mouse) are guarded too; internals (`_frame`) stay raw,
+      // Playwright compares them by identity.
+      if (typeof v !== 'function') return typeof key === 'string' && !key.startsWith('_') ? guard(v) : v;
+      if (key === 'constructor') return v;
+      return (...args) => {
+        assertAlive();
+        return guard(v.apply(target, args));
+      };
+    },
+  });
+  guarded.set(value, proxy);
+  return proxy;
+}
+
+export const sleep = (ms) => new Promise((resolve, reject) => {
+  assertAlive();
+  setTimeout(() => {
+    try {
+      assertAlive();
+      resolve();
+    } catch (e) {
+      reject(e);
+    }
+  }, ms);
+});
+
+/** Polls `fn` (every `everyMs`) until it returns a truthy value, which it returns; throws `what` after `timeoutMs`. */
+export async function waitUntil(what, fn, timeoutMs = 15_000, everyMs = 100) {
+  const end = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      const v = await fn();
+      if (v) return v;
+      last = v;
+    } catch (e) {
+      if (checkContext.getStore()?.dead) throw e;
+      last = e;
+    }
+    if (Date.now() > end) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+    await sleep(everyMs);
+  }
+}
+
+/** Waits until `locator`'s box stops moving (animations and late layout done): before a screenshot. */
+export async function settled(locator, timeoutMs = 5_000) {
+  let last = '';
+  await waitUntil('the element settles', async () => {
+    const now = JSON.stringify(await locator.boundingBox());
+    const same = now === last && now !== 'null';
+    last = now;
+    return same;
+  }, timeoutMs, 120);
+}
 
 export async function launch(profileDir) {
   // Debian's chromium (never `playwright install`); flags keep it off the network and GPU.
@@ -25,11 +102,11 @@ export async function launch(profileDir) {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
       '--disable-component-update', '--disable-sync'],
   });
-  return { ctx, page: ctx.pages()[0] || (await ctx.newPage()) };
+  return { ctx, page: guard(ctx.pages()[0] || (await ctx.newPage())) };
 }
 
-/** Runs named checks in order; a failure screenshots the page and the run goes on. */
-export function runner(page, artifacts) {
+/** Runs named checks in order; a failure screenshots the page and the run goes on (`quiet`: no log, no screenshot). */
+export function runner(page, artifacts, { quiet = false } = {}) {
   const results = [];
   return {
     results,
@@ -39,12 +116,23 @@ export function runner(page, artifacts) {
       const only = process.env.SW_UI_ONLY;
       if (only && results.length >= 2 && !new RegExp(only, 'i').test(name)) { results.push({ name, ok: true, skipped: true }); return; }
       const t = Date.now();
+      const context = { name, dead: false };
+      const run = checkContext.run(context, fn);
+      run.catch(() => {}); // after a timeout its rejection (the next refused gesture) is expected
+      let timer;
+      const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => {
+          context.dead = true;
+          reject(new Error(`timed out after ${timeoutMs} ms`));
+        }, timeoutMs);
+      });
       try {
-        await Promise.race([fn(), sleep(timeoutMs).then(() => { throw new Error(`timed out after ${timeoutMs} ms`); })]);
+        await Promise.race([run, timeout]).finally(() => clearTimeout(timer));
         results.push({ name, ok: true });
-        log(`✓ ${name} (${Date.now() - t} ms)`);
+        if (!quiet) log(`✓ ${name} (${Date.now() - t} ms)`);
       } catch (e) {
         results.push({ name, ok: false, error: e.message });
+        if (quiet) return;
         const shot = path.join(artifacts, `ui-fail-${results.length}-${name.replace(/[^\w]+/g, '-').slice(0, 60)}.png`);
         await page.screenshot({ path: shot }).catch(() => {});
         log(`✗ ${name}\n    ↳ ${e.message.split('\n').slice(0, 4).join('\n      ')}\n    screenshot: ${path.relative(repo, shot)}`);
@@ -52,6 +140,40 @@ export function runner(page, artifacts) {
       }
     },
   };
+}
+
+/**
+ * The runner's own guarantee, checked on a blank page of `ctx`: a check that times out while it
+ * keeps clicking is stopped — its next gesture throws and no click reaches the page after the
+ * timeout — and the next check drives the page normally.
+ */
+export async function runnerSelfTest(ctx) {
+  const page = guard(await ctx.newPage());
+  try {
+    await page.setContent('<button id="b" onclick="window.clicks = (window.clicks || 0) + 1">go</button>');
+    const inner = runner(page, os.tmpdir(), { quiet: true });
+    let refused = '';
+    await inner.check('clicks forever', async () => {
+      for (;;) {
+        try {
+          await page.locator('#b').click();
+        } catch (e) {
+          refused = e.message;
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 30));
+      }
+    }, 400);
+    const atTimeout = await page.evaluate(() => window.clicks ?? 0);
+    await inner.check('the next check', () => page.locator('#b').click());
+    await new Promise((r) => setTimeout(r, 300));
+    const clicks = await page.evaluate(() => window.clicks ?? 0);
+    if (inner.results[0].ok || !/timed out/.test(inner.results[0].error)) throw new Error(`the looping check did not time out: ${JSON.stringify(inner.results[0])}`);
+    if (!/may not drive the page/.test(refused)) throw new Error(`the timed-out check's next gesture was not refused (${refused || 'no error'})`);
+    if (!inner.results[1].ok || clicks !== atTimeout + 1) throw new Error(`after the timeout ${clicks - atTimeout} click(s) reached the page; only the next check's one may`);
+  } finally {
+    await page.close();
+  }
 }
 
 /** After a failure: close a leftover modal dialog, menu or picker so the next check starts clean. */
@@ -192,7 +314,8 @@ export async function contextMenuItems(page, target) {
   await target.click({ button: 'right' });
   const menu = page.getByRole('menu').first();
   await menu.waitFor({ timeout: 10_000 });
-  await sleep(200);
+  await page.getByRole('menuitem').first().waitFor({ timeout: 10_000 });
+  await settled(menu);
   return (await page.getByRole('menuitem').allTextContents()).map((s) => s.trim());
 }
 

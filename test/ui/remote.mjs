@@ -1,9 +1,9 @@
 // UI checks of the cloud provider through the real consent dialog, against the fake DashScope
 // server (run.sh starts the UI's code-server with its URL and a key in the environment, and the
-// recording proxy logs every request to --requests). The ext-host suite cannot do this part:
+// fake server logs every request to --requests). The ext-host suite cannot do this part:
 // VS Code refuses modal dialogs in a window that runs extensionTestsPath.
 import fs from 'node:fs';
-import { answerDialog, commandTitle, quickInput, quickRows, runCommand, sleep, statusItem } from './lib.mjs';
+import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, statusItem } from './lib.mjs';
 
 /** Embedding requests ({path, auth, texts, textType}) logged after line `from`. */
 function embedsSince(requestLog, from) {
@@ -18,6 +18,8 @@ const logLength = (requestLog) => fs.readFileSync(requestLog, 'utf8').split('\n'
 
 export async function remoteChecks({ page, check, log, requestLog, shot }) {
   let from = 0;
+  /** Where the Cancel check started: nothing may reach the server from there until "Upload and Index". */
+  let cancelledFrom;
 
   await check('cloud provider: consent dialog before any upload; Cancel uploads nothing', async () => {
     from = logLength(requestLog);
@@ -28,7 +30,7 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     await statusItem(page).filter({ hasText: 'Not indexed' }).waitFor({ timeout: 15_000 });
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
     await page.locator('.monaco-dialog-box').waitFor({ timeout: 30_000 });
-    await sleep(500);
+    await settled(page.locator('.monaco-dialog-box'));
     await shot('consent-dialog.png');
     if (embedsSince(requestLog, from).length) throw new Error('requests reached the server while the consent dialog was open');
     const text = await answerDialog(page, 'Cancel');
@@ -36,14 +38,22 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     for (const want of ['Send this workspace to a cloud embedding service?', 'Endpoint: http://127.0.0.1:', 'Files:', 'Estimated cost']) {
       if (!text.includes(want)) throw new Error(`consent dialog lacks "${want}"`);
     }
-    await sleep(1500);
+    // After Cancel the extension is back to "Not indexed" (DOM state, no fixed wait); the window
+    // for a late upload stays open until the next check clicks "Upload and Index", which checks
+    // the log again before it does.
+    await statusItem(page).filter({ hasText: 'Not indexed' }).waitFor({ timeout: 15_000 });
     const sent = embedsSince(requestLog, from);
     if (sent.length) throw new Error(`${sent.length} request(s) were sent after Cancel`);
+    cancelledFrom = from;
   });
 
   await check('after "Upload and Index": documents reach the server as text_type=document, ≤ 10 texts per request', async () => {
     from = logLength(requestLog);
     await runCommand(page, commandTitle('semanticWorkspace.indexWorkspace'));
+    await page.locator('.monaco-dialog-box').waitFor({ timeout: 30_000 });
+    if (cancelledFrom !== undefined && embedsSince(requestLog, cancelledFrom).length) {
+      throw new Error(`${embedsSince(requestLog, cancelledFrom).length} request(s) reached the server after Cancel, before consent`);
+    }
     await answerDialog(page, 'Upload and Index');
     await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 90_000 });
     const label = (await statusItem(page).getAttribute('aria-label')) ?? '';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import {
   arg, commandTitle, l10n, launch, log, manifestStrings, openSidebar, quickInput, quickRows, runCommand, runner,
-  repo, sleep, stableRows, statusItem, tempProfile,
+  repo, settled, stableRows, statusItem, tempProfile,
 } from './lib.mjs';
 
 const LOCALE = 'zh-cn';
@@ -109,7 +109,7 @@ try {
     const first = (await frame.locator('#results .result').first().innerText()).replace(/\s+/g, ' ').slice(0, 100);
     log(`  first result: ${JSON.stringify(first)}`);
     if (!first.includes('缓存策略.md')) throw new Error(`top result is not 缓存策略.md: ${first}`);
-    await sleep(800);
+    await settled(frame.locator('div#results'));
     await shot('sidebar-zh-cn.png');
     // Nothing of the manifest's English category is left on screen (the workbench's own strings
     // that the tiny language pack does not translate stay English, and are not ours).

@@ -12,7 +12,7 @@ import { coverageChecks } from './coverage.mjs';
 import { remoteChecks } from './remote.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
-  postFromSidebar, quickInput, quickRows, runCommand, runner, sidebarFrame, sleep, stableRows, statusItem, tempProfile,
+  postFromSidebar, quickInput, quickRows, runCommand, runner, runnerSelfTest, settled, sidebarFrame, sleep, stableRows, statusItem, tempProfile, waitUntil,
 } from './lib.mjs';
 
 const base = arg('--base');
@@ -55,14 +55,10 @@ async function analysisChecks() {
   const relatedPaths = async (frame) => frame.locator('#related [data-testid=related-list] li a.link').evaluateAll((as) => as.map((a) => a.getAttribute('title')));
   /** Waits until the Related list's top `n` satisfy `ok`; returns the whole list. */
   async function relatedUntil(frame, ok, what, n = 3) {
-    const end = Date.now() + 30_000;
-    let last = [];
-    for (;;) {
-      last = await relatedPaths(frame).catch(() => []);
-      if (last.length && ok(last.slice(0, n))) return last;
-      if (Date.now() > end) throw new Error(`Related never showed ${what}; it shows ${JSON.stringify(last)}`);
-      await sleep(300);
-    }
+    return waitUntil(`Related shows ${what}`, async () => {
+      const list = await relatedPaths(frame).catch(() => []);
+      return list.length && ok(list.slice(0, n)) ? list : false;
+    }, 30_000, 300);
   }
 
   await check('Related follows the active editor: rateLimiter.ts → rate-limits.md on top; a gardening note → gardening notes', async () => {
@@ -111,7 +107,7 @@ async function analysisChecks() {
     const tip = await point.locator('title').textContent();
     const aria = await point.getAttribute('aria-label');
     if (!tip?.includes('herbs.md') || aria !== tip) throw new Error(`hovered point names ${JSON.stringify(tip)} / aria ${JSON.stringify(aria)}`);
-    await sleep(500);
+    await settled(frame.locator('#topics [data-testid=topic-map]'));
     await shot('topics-map.png');
     await page.locator('iframe.webview.ready').first().screenshot({ path: path.join(artifacts, 'topics-map-sidebar.png') });
     await point.click();
@@ -147,7 +143,6 @@ async function analysisChecks() {
     if (!items.some((i) => i.includes('Classify Selection'))) throw new Error(`context menu lacks Classify Selection: ${JSON.stringify(items)}`);
     const item = page.getByRole('menuitem', { name: /Classify Selection/ }).first();
     await item.hover();
-    await sleep(200);
     await item.click({ delay: 50 });
     const frame = sidebarFrame(page);
     const rows = frame.locator('#tags [data-testid=tag-scores] [data-testid=tag-row]');
@@ -158,7 +153,7 @@ async function analysisChecks() {
       checked: tr.querySelector('input[type=checkbox]')?.checked ?? false,
     })));
     // The sidebar scrolls to the fresh scores (the Tags section sits below the search results).
-    await sleep(300);
+    await settled(frame.locator('#tags [data-testid=tag-scores]'));
     const inView = await frame.locator('#tags [data-testid=tag-scores]').evaluate((el) => {
       const r = el.getBoundingClientRect();
       return r.top >= 0 && r.top < window.innerHeight;
@@ -190,11 +185,11 @@ async function analysisChecks() {
     await page.locator('.tabs-container .tab.active', { hasText: 'herbs.md' }).click();
     await page.locator('.editor-instance .monaco-editor .view-line', { hasText: 'rosemary' }).first().click();
     await page.keyboard.press('Control+S');
-    const end = Date.now() + 10_000;
-    let text = original;
     const want = `---\ntags:\n  - gardening\n---\n${original}`;
-    while (text !== want && Date.now() < end) { await sleep(200); text = fs.readFileSync(file, 'utf8'); }
-    if (text !== want) throw new Error(`herbs.md on disk is ${JSON.stringify(text.slice(0, 200))}, expected the original with tags: [gardening] frontmatter`);
+    const text = await waitUntil('herbs.md on disk holds the original with tags: [gardening] frontmatter', () => {
+      const t = fs.readFileSync(file, 'utf8');
+      return t === want ? t : false;
+    }, 10_000, 200);
     log(`  saved: ${JSON.stringify(text.split('\n').slice(0, 5).join('\n'))}`);
   });
 
@@ -263,6 +258,8 @@ try {
     log(`  status bar after: ${JSON.stringify(text)} (aria ${JSON.stringify(label.slice(0, 80))})`);
     if (!/\d+ chunks/.test(text)) throw new Error(`status bar item shows ${JSON.stringify(text)}, not the chunk count`);
   });
+
+  await check('the runner stops a timed-out check: its next gesture is refused, nothing reaches the page after the timeout (self-test, blank page)', () => runnerSelfTest(ctx));
 
   await check('palette search shows live results while typing; Enter opens the file at the hit line', async () => {
     await runCommand(page, commandTitle('semanticWorkspace.search'));
@@ -338,17 +335,13 @@ try {
     }
     const item = page.getByRole('menuitem', { name: /Search for Selection/ }).first();
     await item.hover();
-    await sleep(200);
     await item.click({ delay: 50 });
     // The selection becomes the query: in the palette picker or in the sidebar's search box.
-    const deadline = Date.now() + 15_000;
-    for (;;) {
+    await waitUntil('the selection "TokenBucket" becomes a query (palette or sidebar)', async () => {
       const picker = await quickInput(page).isVisible().catch(() => false) ? await quickInput(page).inputValue() : '';
       const side = await sidebarFrame(page).locator('#query').inputValue({ timeout: 500 }).catch(() => '');
-      if (picker.includes('TokenBucket') || side.includes('TokenBucket')) break;
-      if (Date.now() > deadline) throw new Error(`selection "TokenBucket" did not become a query (picker ${JSON.stringify(picker)}, sidebar ${JSON.stringify(side)})`);
-      await sleep(200);
-    }
+      return picker.includes('TokenBucket') || side.includes('TokenBucket') ? true : { picker, side };
+    }, 15_000, 200);
     await page.keyboard.press('Escape');
   });
 
@@ -362,19 +355,21 @@ try {
     for (const p of ['../outside-secret.txt', '/etc/passwd', path.join(path.dirname(ws), 'outside-secret.txt'), 'file:///etc/passwd']) {
       await forge({ type: 'open', ref: { folder, path: p, startLine: 1 }, side: false });
     }
-    await sleep(1500);
-    const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).join(' | ');
-    if (/passwd|outside-secret/.test(tabs)) throw new Error(`a forged path was opened: ${tabs}`);
-    // Control: the same channel with a path inside the workspace does open (so the refusal above is real).
+    // Control, and the barrier: the same channel with a path inside the workspace does open. The
+    // extension handles the channel's messages in order, so once this tab is open the forged ones
+    // above have been handled too (no waiting for "long enough").
     await forge({ type: 'open', ref: { folder, path: 'notes/gardening.md', startLine: 3 }, side: false });
     await activeTab(page, 'gardening.md');
+    const tabs = (await page.locator('.tabs-container .tab').allInnerTexts()).join(' | ');
+    if (/passwd|outside-secret/.test(tabs)) throw new Error(`a forged path was opened: ${tabs}`);
   });
 
   await check('Set API Key opens a password box at once (no service picker to paste a key into) and keeps the key out of settings.json', async () => {
     const key = 'sk-ui-secret-9b7e5d3c1a';
     await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
     await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
-    await sleep(300);
+    // The picker may take a moment to switch its input's type: wait for the condition, not a time.
+    await waitUntil('Set API Key shows a password box', async () => (await quickInput(page).getAttribute('type')) === 'password', 5_000).catch(() => undefined);
     const type = await quickInput(page).getAttribute('type');
     const title = (await page.locator('.quick-input-widget .quick-input-title').innerText().catch(() => '')).trim();
     log(`  first input: type=${type}, title ${JSON.stringify(title)}`);
@@ -382,7 +377,15 @@ try {
     await quickInput(page).fill(key);
     await page.keyboard.press('Enter');
     await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
-    await sleep(500);
+    // The key is stored before the extension says so: wait for its message in the notification
+    // center (a toast may already have gone), then close the center again.
+    await runCommand(page, 'Notifications: Show Notifications');
+    await page.locator('.notifications-center .notification-list-item', { hasText: 'API key saved.' }).first().waitFor({ timeout: 15_000 });
+    // The center's own "Hide Notifications" action ("Hide Notifications" is not in the palette).
+    const hide = page.locator('.notifications-center .action-label[aria-label^="Hide Notifications"]').first();
+    if (await hide.isVisible().catch(() => false)) await hide.click();
+    else await page.keyboard.press('Escape');
+    await page.locator('.notifications-center .notification-list-item').first().waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
     const settingsText = fs.readFileSync(userSettings, 'utf8');
     const wsSettings = path.join(ws, '.vscode/settings.json');
     if (settingsText.includes(key) || (fs.existsSync(wsSettings) && fs.readFileSync(wsSettings, 'utf8').includes(key))) throw new Error('the key was written to settings.json');
@@ -408,8 +411,10 @@ try {
     await check(`sidebar with results in ${theme} (screenshot ${file})`, async () => {
       await setColorTheme(page, theme, type);
       await runCommand(page, 'View: Close All Editors');
-      await sidebarSearch('health check uptime endpoint', 'health.go');
-      await sleep(800); // let the webview pick up the new theme's CSS variables
+      const { frame } = await sidebarSearch('health check uptime endpoint', 'health.go');
+      // The webview has taken the new theme (VS Code marks its body) and its results stopped moving.
+      await frame.locator(`body.${type === 'vs' ? 'vscode-light' : 'vscode-dark'}`).waitFor({ timeout: 15_000 });
+      await settled(frame.locator('div#results'));
       await shot(file);
     });
   }

@@ -10,20 +10,23 @@ import type { Chunk, ChunkKind } from '../types';
 import { chunkCodePieces } from './codeChunker';
 import { commentMarker, grammarForPath, kindForLanguage, languageForPath } from './languages';
 import { type Frontmatter, chunkMarkdownPieces } from './markdown';
-import { countChars, estimateTokens, splitByTokens } from './tokens';
-import { type LineContext, type Piece, groupParagraphs, lineWindows, makeLineContext } from './windows';
+import { TRUNCATE_AT_TOKENS } from '../embedding/tokens';
+import { countChars, estimateTokens } from './tokens';
+import { type LineContext, type Piece, groupParagraphs, linePieces, lineWindows, makeLineContext } from './windows';
 
 /**
  * Bump when chunk boundaries, headers, hashing or secret scrubbing change: every file is then
  * re-chunked (vectors of chunks whose embed text is unchanged are still reused, so this costs CPU,
  * not API calls). 3: the scrubber learned npm/hf/SendGrid/Azure/curl -u/XML/connection-string secrets.
  * 4: the tokenizer's Chinese search terms changed (no cross-word bigrams; compounds + word parts).
+ * 5: pieces of one long line carry column spans; minified bundles, source maps and lockfiles
+ * are skipped by content.
  */
-export const CHUNKER_VERSION = 'sw-chunker-4';
+export const CHUNKER_VERSION = 'sw-chunker-5';
 
 export const DEFAULT_MAX_TOKENS = 1000;
-/** DashScope rejects inputs over 8,192 tokens; 7,500 leaves room for estimate error. */
-export const MAX_TOKENS_CAP = 7500;
+/** DashScope rejects inputs over 8,192 tokens: a chunk never exceeds where the embedders' guard cuts. */
+export const MAX_TOKENS_CAP = TRUNCATE_AT_TOKENS;
 const MIN_TOKENS = 64;
 /** Room kept for the symbol line of the header, which is unknown until pieces are final. */
 const SYMBOL_HEADER_RESERVE = 40;
@@ -150,7 +153,7 @@ function emit(out: Chunk[], file: FileFacts, ctx: LineContext, piece: Piece, max
     const smaller = Math.max(8, Math.floor(budget - (tokens - maxTokens) - 8));
     const parts: Piece[] =
       piece.text !== undefined || piece.start === piece.end
-        ? splitByTokens(text, smaller).map((t) => ({ start: piece.start, end: piece.end, symbol: piece.symbol, text: t }))
+        ? linePieces(text, piece.start, piece.symbol, smaller, piece.col ?? 0)
         : lineWindows(ctx, piece.start, piece.end, piece.symbol, smaller);
     if (parts.length > 1 || smaller < budget) {
       for (const p of parts) emit(out, file, ctx, p, maxTokens, smaller);
@@ -164,6 +167,8 @@ function emit(out: Chunk[], file: FileFacts, ctx: LineContext, piece: Piece, max
     kind: file.kind,
     language: file.language,
     symbol: piece.symbol,
+    // Part of one long line: its column span (1-based, inclusive), so a hit shows and opens this part only.
+    ...(piece.text !== undefined ? { startColumn: (piece.col ?? 0) + 1, endColumn: (piece.col ?? 0) + Math.max(1, text.length) } : {}),
     text,
     embedText,
     hash: sha256(embedText),

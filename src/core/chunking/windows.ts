@@ -5,12 +5,29 @@
  */
 import { LineTokens, splitByTokens } from './tokens';
 
-/** A chunk-to-be: 0-based inclusive line range; `text` only when it is part of one over-long line. */
+/**
+ * A chunk-to-be: 0-based inclusive line range; `text` only when it is part of one over-long line,
+ * then `col` is where it starts in that line (0-based UTF-16 offset): the chunk's column span.
+ */
 export interface Piece {
   start: number;
   end: number;
   symbol: string;
   text?: string;
+  col?: number;
+}
+
+/**
+ * Pieces of one over-long line (0-based `line`), each within `budget`, with the column it starts
+ * at: `base` is the column of `text` itself in that line (a piece cut again keeps its place).
+ */
+export function linePieces(text: string, line: number, symbol: string, budget: number, base = 0): Piece[] {
+  let col = base;
+  return splitByTokens(text, budget).map((t) => {
+    const piece: Piece = { start: line, end: line, symbol, text: t, col };
+    col += t.length;
+    return piece;
+  });
 }
 
 /** The lines the chunkers work on, with per-line facts computed once. */
@@ -49,7 +66,7 @@ export function lineWindows(ctx: LineContext, start: number, end: number, symbol
   while (s <= end && blank[s]) s++;
   while (s <= end) {
     if (tokens.range(s, s) > budget) {
-      for (const text of splitByTokens(lines[s], budget)) pieces.push({ start: s, end: s, symbol, text });
+      pieces.push(...linePieces(lines[s], s, symbol, budget));
       s++;
       while (s <= end && blank[s]) s++;
       continue;

@@ -25,6 +25,12 @@ export interface DiscoveryOptions {
   /** Files larger than this are skipped as `too-large` (default 1,000,000 bytes). */
   readonly maxFileBytes?: number;
   readonly signal?: AbortSignal;
+  /**
+   * Live updates: only these POSIX relative paths are looked at. Only the folders on their way
+   * are read (each for its ignore files and the next name), never the rest of the tree, and the
+   * same rules apply as in a full walk.
+   */
+  readonly only?: readonly string[];
 }
 
 export interface DiscoveredFile {
@@ -79,6 +85,8 @@ interface Walk {
   readonly files: DiscoveredFile[];
   readonly skipped: SkippedFile[];
   readonly identity: Identity | undefined;
+  /** With `only`: the entry names to look at, by folder (`''`, `a/`, `a/b/`). */
+  readonly wanted?: ReadonlyMap<string, ReadonlySet<string>>;
   /** performance.now() of the last yield to the event loop. */
   sliceStart: number;
 }
@@ -115,6 +123,7 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions = {}): 
     files: [],
     skipped: [],
     identity: currentIdentity(),
+    wanted: opts.only ? wantedNames(opts.only) : undefined,
     sliceStart: performance.now(),
   };
   // .git/info/exclude speaks for the whole repository, below every .gitignore.
@@ -130,6 +139,23 @@ export async function discoverFiles(root: string, opts: DiscoveryOptions = {}): 
   walk.files.sort(byPath);
   walk.skipped.sort(byPath);
   return { files: walk.files, skipped: walk.skipped };
+}
+
+/** Folder → names wanted in it, for `only`: `a/b/c.ts` wants `a` in '', `b` in 'a/', `c.ts` in 'a/b/'. */
+function wantedNames(paths: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const p of paths) {
+    const parts = p.split('/').filter((s) => s && s !== '.');
+    if (parts.includes('..')) continue; // never outside the root
+    let dir = '';
+    for (const name of parts) {
+      let set = out.get(dir);
+      if (!set) out.set(dir, (set = new Set()));
+      set.add(name);
+      dir += `${name}/`;
+    }
+  }
+  return out;
 }
 
 /** An ignore file's text; undefined when missing, unreadable or not a regular file (a FIFO would block the read). */
@@ -179,7 +205,9 @@ async function walkFolder(walk: Walk, folder: Folder, stack: Folder[]): Promise<
   const here: Folder = { ...folder, git, sem };
   const absPrefix = folder.abs.endsWith(path.sep) ? folder.abs : folder.abs + path.sep;
   let checked = 0;
+  const wanted = walk.wanted && (walk.wanted.get(folder.rel) ?? new Set<string>());
   for (const entry of entries) {
+    if (wanted && !wanted.has(entry.name)) continue;
     const rel = folder.rel + entry.name;
     const abs = absPrefix + entry.name;
     if (entry.isDirectory()) {

@@ -10,7 +10,7 @@
  * (`compileNameTest`: Set lookups and one RegExp) because every file of a walk is tested against
  * both lists; the `ignore` package would run ~150 regexes per name and cache every name.
  */
-import ignore, { type Ignore } from 'ignore';
+import ignore from 'ignore';
 
 export const DEFAULT_EXCLUDE_PATTERNS: readonly string[] = [
   // dependencies, VCS metadata, build output, caches

@@ -9,6 +9,7 @@
  */
 import type { EmbedOptions, Embedder, QueryTask } from '../types';
 import { EmbedError } from './errors';
+import { estimateTokens } from './tokens';
 import { tokenize } from '../text/tokenize';
 import { countTerms, fitLsa } from './offline/lsa';
 import { OfflineModel } from './offline/model';
@@ -41,6 +42,11 @@ export interface TermSource {
   termsOf(text: string): readonly string[] | undefined;
   /** Drops the kept tokens and stops keeping them. */
   releaseTerms(): void;
+  /**
+   * Tokenizes and keeps a text now (while retaining, within the cap): the indexer calls it as
+   * chunks arrive from the chunk workers, when the main thread would otherwise wait for them.
+   */
+  prepare?(text: string): void;
 }
 
 export function isTermSource(e: unknown): e is TermSource {
@@ -111,6 +117,10 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
     return this.tokens.get(text);
   }
 
+  prepare(text: string): void {
+    if (this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS) this.tokensOf(text, true);
+  }
+
   releaseTerms(): void {
     this.retaining = false;
     this.retainedTokens = 0;
@@ -172,7 +182,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
         out.push(v);
         indices.push(i);
         vectors.push(v);
-        tokens += Math.ceil(texts[i].length / 4);
+        tokens += estimateTokens(texts[i]);
       }
       options.onEmbedded?.(indices, vectors);
       options.onProgress?.({ done: out.length, total: texts.length, tokens });

@@ -12,7 +12,7 @@ import { EmbedError } from './errors';
 import { RetryableFailure, classifyServerError, parseServerError, type FailureContext } from './failures';
 import { TransportError, httpRequest } from './http';
 import { sleep, type RateLimiter } from './rateLimiter';
-import { estimateEmbedTokens, truncateToTokens } from './tokens';
+import { estimateTokens, truncateToTokens } from './tokens';
 
 export type RerankApi = 'dashscope' | 'openai';
 
@@ -74,19 +74,19 @@ export function limitsFor(model: string): RerankLimits {
 
 /** The token formula of §10 for a request. */
 export function rerankRequestTokens(query: string, documents: readonly string[], limits: RerankLimits): number {
-  const q = Math.min(limits.maxItemTokens, estimateEmbedTokens(query));
-  return q * documents.length + documents.reduce((a, d) => a + Math.min(limits.maxItemTokens, estimateEmbedTokens(d)), 0);
+  const q = Math.min(limits.maxItemTokens, estimateTokens(query));
+  return q * documents.length + documents.reduce((a, d) => a + Math.min(limits.maxItemTokens, estimateTokens(d)), 0);
 }
 
 /** Cuts documents to the item limit and drops the last candidates until the request fits. */
 export function fitToLimits(query: string, documents: readonly string[], limits: RerankLimits): { query: string; documents: string[]; tokens: number } {
   const q = truncateToTokens(query, limits.maxItemTokens).text;
-  const qTokens = estimateEmbedTokens(q);
+  const qTokens = estimateTokens(q);
   const docs: string[] = [];
   let tokens = 0;
   for (const d of documents.slice(0, limits.maxDocuments)) {
     const cut = truncateToTokens(d.trim() ? d : '(empty)', limits.maxItemTokens).text;
-    const t = qTokens + estimateEmbedTokens(cut);
+    const t = qTokens + estimateTokens(cut);
     if (tokens + t > limits.maxRequestTokens) break;
     docs.push(cut);
     tokens += t;

@@ -5,6 +5,7 @@
  */
 import type { DashScopeRegion } from '../engineTypes';
 import { resolveDashScopeEndpoints } from './dashscopeEndpoints';
+import { RateLimiter } from './rateLimiter';
 import { DEFAULT_RERANK_MODEL, NATIVE_RERANK_PATH, type RerankConfig } from './rerank';
 
 export interface RerankTarget {
@@ -36,4 +37,17 @@ export function resolveRerankConfig(t: RerankTarget): RerankConfig {
     api: 'openai', url: `${t.baseUrl.replace(/\/+$/, '')}/rerank`, apiKey: t.apiKey, model: t.model,
     ctx: { provider: 'openai', service: `the OpenAI-compatible server at ${t.baseUrl}`, model: t.model, keyHint: t.keyHint },
   };
+}
+
+let shared: { key: string; limiter: RateLimiter } | undefined;
+
+/**
+ * One limiter for the reranks of a process under the user's requests/tokens-per-minute settings
+ * (undefined when neither is set); the same one while the settings stay the same.
+ */
+export function rerankLimiter(requestsPerMinute?: number, tokensPerMinute?: number): RateLimiter | undefined {
+  if (!requestsPerMinute && !tokensPerMinute) return undefined;
+  const key = `${requestsPerMinute ?? ''}|${tokensPerMinute ?? ''}`;
+  if (shared?.key !== key) shared = { key, limiter: new RateLimiter({ requestsPerMinute, tokensPerMinute }) };
+  return shared.limiter;
 }

@@ -17,7 +17,7 @@ import { EmbedError, cancelledError, isCancellation } from './errors';
 import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, classifyFailure, type RetryCause } from './failures';
 import { TransportError } from './http';
 import { RateLimiter, sleep } from './rateLimiter';
-import { TRUNCATE_AT_TOKENS, estimateEmbedTokens, truncateToTokens } from './tokens';
+import { TRUNCATE_AT_TOKENS, estimateTokens, truncateToTokens } from './tokens';
 import type { SparseVector } from './vectors';
 
 export interface BatchReply {
@@ -164,7 +164,7 @@ export class EmbedScheduler {
           queue.unshift(...this.split(batch));
           return;
         }
-        const est = batch.texts.reduce((s, t) => s + estimateEmbedTokens(t), 0);
+        const est = batch.texts.reduce((s, t) => s + estimateTokens(t), 0);
         const sentAt = await this.paced(est, stop.signal, (waiting) => {
           limitWaits += waiting ? 1 : -1;
           progress();
@@ -361,7 +361,7 @@ export class EmbedScheduler {
     const cut = truncateToTokens(text, cap);
     if (cut.truncated) {
       this.counters.truncatedTexts++;
-      this.log.warn(`${this.opts.label}: a text of ~${estimateEmbedTokens(text)} estimated tokens was cut to ~${cap} (the limit is 8,192 per text).`);
+      this.log.warn(`${this.opts.label}: a text of ~${estimateTokens(text)} estimated tokens was cut to ~${cap} (the limit is 8,192 per text).`);
     }
     return cut.text;
   }

@@ -11,12 +11,15 @@
  *   | chunkCount rows of: u32 path, u32 startLine, u32 endLine, u32 tokens, u32 symbol,
  *     u16 language, u8 kind (0 code, 1 doc), u8 reserved, then either hashBytes raw bytes or
  *     u32 string id of the hash (padded to 4).
+ *   Version 2 (written only when some chunk has a column span) appends u32 n and n triples
+ *   u32 row, u32 startColumn, u32 endColumn (rows ascending). Version 1 is still read.
  */
 import type { ChunkInfo, ChunkKind } from '../types';
 import { IndexCorruptError } from './binio';
 
 const MAGIC = 0x54435753; // "SWCT" read as little-endian u32
 const VERSION = 1;
+const VERSION_COLUMNS = 2;
 const HEADER = 20;
 
 class StringTable {
@@ -40,7 +43,15 @@ function uniformHexBytes(chunks: readonly ChunkInfo[]): number {
   if (chunks.length === 0) return 0;
   const len = chunks[0].hash.length;
   if (len === 0 || len % 2 !== 0 || len > 128) return 0;
-  for (const c of chunks) if (c.hash.length !== len || !/^[0-9a-f]+$/.test(c.hash)) return 0;
+  // A char loop, not a regex per hash: this runs over every chunk on every commit.
+  for (const c of chunks) {
+    const h = c.hash;
+    if (h.length !== len) return 0;
+    for (let i = 0; i < len; i++) {
+      const ch = h.charCodeAt(i);
+      if (!((ch >= 48 && ch <= 57) || (ch >= 97 && ch <= 102))) return 0;
+    }
+  }
   return len / 2;
 }
 
@@ -64,12 +75,22 @@ export function encodeChunkTable(chunks: readonly ChunkInfo[]): Uint8Array {
     if (hashBytes) rows.set(Buffer.from(c.hash, 'hex'), o + 24);
     else dv.setUint32(o + 24, strings.id(c.hash), true);
   });
+  const spans: number[] = [];
+  chunks.forEach((c, i) => {
+    if (c.startColumn !== undefined && c.endColumn !== undefined) spans.push(i, c.startColumn, c.endColumn);
+  });
   const str = Buffer.from(strings.list.join('\0'), 'utf8');
   const strPadded = (str.length + 3) & ~3;
-  const out = new Uint8Array(HEADER + strPadded + rows.length);
+  const tail = spans.length ? 4 + spans.length * 4 : 0;
+  const out = new Uint8Array(HEADER + strPadded + rows.length + tail);
   const hv = new DataView(out.buffer);
   hv.setUint32(0, MAGIC, true);
-  hv.setUint32(4, VERSION, true);
+  hv.setUint32(4, spans.length ? VERSION_COLUMNS : VERSION, true);
+  if (spans.length) {
+    let o = HEADER + strPadded + rows.length;
+    hv.setUint32(o, spans.length / 3, true);
+    for (const v of spans) hv.setUint32((o += 4), v, true);
+  }
   hv.setUint32(8, chunks.length, true);
   hv.setUint32(12, hashBytes, true);
   hv.setUint32(16, str.length, true);
@@ -94,13 +115,16 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
   const bad = (why: string) => new IndexCorruptError(`chunk table: ${why}`);
   if (bytes.length < HEADER) throw bad('truncated header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (dv.getUint32(0, true) !== MAGIC || dv.getUint32(4, true) !== VERSION) throw bad('bad magic or version');
+  const version = dv.getUint32(4, true);
+  if (dv.getUint32(0, true) !== MAGIC || (version !== VERSION && version !== VERSION_COLUMNS)) throw bad('bad magic or version');
   const count = dv.getUint32(8, true);
   const hashBytes = dv.getUint32(12, true);
   const strLen = dv.getUint32(16, true);
   const strPadded = (strLen + 3) & ~3;
   const rowBytes = 24 + (hashBytes ? (hashBytes + 3) & ~3 : 4);
-  if (bytes.length !== HEADER + strPadded + count * rowBytes) throw bad('length does not match its header');
+  const rowsEnd = HEADER + strPadded + count * rowBytes;
+  const spanCount = version === VERSION_COLUMNS && bytes.length >= rowsEnd + 4 ? dv.getUint32(rowsEnd, true) : 0;
+  if (bytes.length !== rowsEnd + (version === VERSION_COLUMNS ? 4 + spanCount * 12 : 0)) throw bad('length does not match its header');
   const strings = Buffer.from(bytes.buffer, bytes.byteOffset + HEADER, strLen).toString('utf8').split('\0');
   const str = (id: number): string => {
     const s = strings[id];
@@ -123,6 +147,12 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
       hash: hashAt ? hashAt(i) : str(dv.getUint32(o + 24, true)),
       tokens: dv.getUint32(o + 12, true),
     };
+  }
+  for (let k = 0, o = rowsEnd + 4; k < spanCount; k++, o += 12) {
+    const row = dv.getUint32(o, true), startColumn = dv.getUint32(o + 4, true), endColumn = dv.getUint32(o + 8, true);
+    const c = out[row];
+    if (!c || startColumn < 1 || endColumn < startColumn || c.startLine !== c.endLine) throw bad(`bad column span of row ${row}`);
+    out[row] = { ...c, startColumn, endColumn };
   }
   return out;
 }

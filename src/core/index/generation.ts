@@ -15,6 +15,7 @@ import { PrefixBuilder, decodePrefix, storedPrefixWidth, type PrefixData } from 
 import type { ScannedFile } from './scan';
 import { VectorFileWriter, type IndexStore, type VectorFileReader } from './store';
 import { scrubSecrets } from '../security/scrub';
+import { pacer, type Pacer } from '../text/pace';
 
 /** The committed generation a run starts from (verified). */
 export interface OldState {
@@ -54,7 +55,9 @@ export function filePath(f: PlannedFile, old: OldState | undefined): string {
   return f.kind === 'new' ? f.file.path : oldPath(old as OldState, f.oldIndex);
 }
 
-export function writeGeneration(g: GenerationInput): Manifest {
+export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
+  // Runs on the extension host's thread: long loops give the event loop a turn every slice.
+  const pace = pacer();
   const { store, old } = g;
   const dims = g.fingerprint.dimensions;
   const dir = store.ensureSpaceDir(g.fingerprint.embedder);
@@ -110,12 +113,13 @@ export function writeGeneration(g: GenerationInput): Manifest {
     if (width > 0) prefix = oldPrefix ? old.manifest.data.prefix : writeDurable(dir, prefixName, [prefixOfRows(old, dims, width)]);
   } else {
     const builder = width > 0 ? new PrefixBuilder(chunks.length, dims, width) : undefined;
-    vectors = writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix);
+    vectors = await writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix, pace);
     if (builder) prefix = writeDurable(dir, prefixName, [builder.finish()]);
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
     const kw = old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty();
     if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
     for (const a of added) {
+      if (pace.due()) await pace.pause();
       const c = a.chunk;
       // Postings come from scrubbed text too: a secret must not sit in the local index either.
       const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
@@ -172,14 +176,15 @@ function prefixOfRows(old: OldState, dims: number, width: number): Uint8Array {
   return builder.finish();
 }
 
-function writeVectors(
+async function writeVectors(
   dir: string, name: string, dims: number, source: number[], g: GenerationInput, chunks: ChunkInfo[],
-  prefix: PrefixBuilder | undefined, oldPrefix: PrefixData | undefined,
-): FileRef {
+  prefix: PrefixBuilder | undefined, oldPrefix: PrefixData | undefined, pace: Pacer,
+): Promise<FileRef> {
   const w = new VectorFileWriter(dir, name);
   try {
     // Consecutive old rows are copied in runs (one positioned read per ≤ 4096 rows).
     for (let i = 0; i < source.length;) {
+      if (pace.due()) await pace.pause();
       if (source[i] >= 0) {
         let j = i + 1;
         while (j < source.length && j - i < 4096 && source[j] === source[j - 1] + 1) j++;
@@ -230,7 +235,11 @@ function textTerms(embedText: string, text: string, embedTerms: (t: string) => r
 }
 
 function toInfo(c: ChunkInfo): ChunkInfo {
-  return { path: c.path, startLine: c.startLine, endLine: c.endLine, kind: c.kind, language: c.language, symbol: c.symbol, hash: c.hash, tokens: c.tokens };
+  return {
+    path: c.path, startLine: c.startLine, endLine: c.endLine,
+    ...(c.startColumn !== undefined && c.endColumn !== undefined ? { startColumn: c.startColumn, endColumn: c.endColumn } : {}),
+    kind: c.kind, language: c.language, symbol: c.symbol, hash: c.hash, tokens: c.tokens,
+  };
 }
 
 export function firstRows(counts: readonly number[]): number[] {

@@ -10,7 +10,7 @@
  */
 import { CHUNKER_VERSION } from '../chunking';
 import { isFittableEmbedder, isTermSource } from '../embedding/offline';
-import type { IndexProgress, IndexReport, IndexRunOptions, MissingReason } from '../engineTypes';
+import type { IndexReport, IndexRunOptions, MissingReason } from '../engineTypes';
 import { EmbedError, isCancellation } from '../embedding/errors';
 import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
@@ -21,6 +21,7 @@ import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
 import { IndexStore, VectorFileReader } from './store';
+import { pacer } from '../text/pace';
 import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
@@ -76,7 +77,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
   // 1. The committed generation, fully verified (its rows are about to be copied).
-  const old = loadOld(store, embedder, warn);
+  const old = await loadOld(store, embedder, warn);
   if (old && fittable && old.model) {
     try {
       fittable.loadModel(old.model);
@@ -103,6 +104,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       scan = await scanWorkspace({
         root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
         maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
+        // Offline: tokenize while the chunk workers are busy (the basis fit, the projection and the keyword index reuse it).
+        onFile: terms?.prepare ? (f) => f.chunks.forEach((c) => terms.prepare?.(c.embedText)) : undefined,
         progress: (p) => progress.emit(p),
       });
       if (refit && fittable && !options.dryRun) {
@@ -222,7 +225,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     let manifest = old?.state.manifest;
     if (nothingChanged) store.touch(embedder.fingerprint);
     else {
-      manifest = writeGeneration({
+      manifest = await writeGeneration({
         store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
         embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
@@ -243,7 +246,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
 }
 
-function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): { state: OldState; model?: Uint8Array } | undefined {
+async function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): Promise<{ state: OldState; model?: Uint8Array } | undefined> {
   const read = store.readManifest(embedder.fingerprint);
   if (read.status === 'missing') return undefined;
   if (read.status === 'corrupt') {
@@ -254,7 +257,7 @@ function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => voi
   try {
     const meta = store.loadMeta(read.manifest);
     reader = new VectorFileReader(store.spaceDir(embedder.fingerprint), read.manifest.data.vectors, read.manifest.fingerprint.dimensions);
-    reader.verifyAll();
+    await reader.verifyAll(pacer());
     return { state: { manifest: read.manifest, chunks: meta.chunks, keyword: meta.keyword, reader }, model: meta.model };
   } catch (e) {
     reader?.close();

@@ -47,6 +47,8 @@ export interface ScanParams {
   /** Live update: only these POSIX relative paths are looked at. */
   readonly paths?: readonly string[];
   readonly signal?: AbortSignal;
+  /** Each (re)chunked file as it arrives, in order (the main thread's share of the work overlaps the workers'). */
+  readonly onFile?: (file: ScannedFile) => void;
   readonly progress: (p: Omit<IndexProgress, 'chunksDone' | 'chunksTotal' | 'tokensDone' | 'tokensTotal'>) => void;
 }
 
@@ -64,10 +66,10 @@ export function oldFileMap(old: ManifestFiles | undefined): Map<string, OldFile>
 export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
   const maxBytes = p.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
   p.progress({ phase: 'discover', filesDone: 0, filesTotal: 0 });
-  // Live updates walk the tree too: it is the only way to apply the same ignore rules
-  // (.gitignore, .semanticignore, security excludes) to the given paths as a full run does.
-  const found = await discoverFiles(p.root, { include: p.include, exclude: p.exclude, maxFileBytes: maxBytes, signal: p.signal });
+  // Live updates read only the folders on the way to the given paths (their ignore files apply
+  // exactly as in a full walk), never the whole tree.
   const only = p.paths ? new Set(p.paths.map(normalizeRel)) : undefined;
+  const found = await discoverFiles(p.root, { include: p.include, exclude: p.exclude, maxFileBytes: maxBytes, signal: p.signal, only: only && [...only] });
   const files = found.files.filter((f) => !only || only.has(f.path)).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const skipped: SkippedFile[] = found.skipped.filter((s) => !only || only.has(s.path));
   const old = oldFileMap(p.rechunkAll ? undefined : p.old);
@@ -100,7 +102,9 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
       skipped.push({ path: f.path, reason: 'empty' });
       if (oldAll.has(f.path)) removed.add(f.path);
     } else {
-      processed.push({ path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks });
+      const file: ScannedFile = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks };
+      processed.push(file);
+      p.onFile?.(file);
     }
     done++;
     p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });

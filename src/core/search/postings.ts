@@ -203,22 +203,49 @@ export class PostingStore {
   rewrite(mapId: (id: number) => number): void {
     this.skipCache.clear();
     const out = new ByteWriter(this.data.length + 1024);
-    const pairs: [number, number][] = [];
+    // Reused typed buffers instead of a [id, value] pair per posting: an index update remaps
+    // every posting of the workspace (millions), and the pairs were most of its time and garbage.
+    let ids = new Int32Array(1024);
+    let values = new Float64Array(1024);
+    let n = 0;
+    let monotonic = true;
+    let prev = -1;
+    const visit = (id: number, value: number): void => {
+      const nid = mapId(id);
+      if (nid < 0) return;
+      if (nid <= prev) monotonic = false;
+      prev = nid;
+      if (n === ids.length) {
+        const grownIds = new Int32Array(n * 2), grownValues = new Float64Array(n * 2);
+        grownIds.set(ids);
+        grownValues.set(values);
+        ids = grownIds;
+        values = grownValues;
+      }
+      ids[n] = nid;
+      values[n++] = value;
+    };
     for (let t = 0; t < this.lists; t++) {
-      pairs.length = 0;
-      let monotonic = true;
-      let prev = -1;
-      this.forEach(t, (id, value) => {
-        const nid = mapId(id);
-        if (nid < 0) return;
-        if (nid <= prev) monotonic = false;
-        prev = nid;
-        pairs.push([nid, value]);
-      });
-      if (!monotonic) pairs.sort((a, b) => a[0] - b[0]);
+      n = 0;
+      monotonic = true;
+      prev = -1;
+      this.forEach(t, visit);
       const start = out.length;
-      this.last[t] = encodeList(out, pairs);
-      this.count[t] = pairs.length;
+      let last = -1;
+      if (monotonic) {
+        for (let k = 0; k < n; k++) {
+          writePosting(out, ids[k] - last - 1, values[k]);
+          last = ids[k];
+        }
+      } else {
+        const order = Array.from({ length: n }, (_, k) => k).sort((a, b) => ids[a] - ids[b]);
+        for (const k of order) {
+          writePosting(out, ids[k] - last - 1, values[k]);
+          last = ids[k];
+        }
+      }
+      this.last[t] = last;
+      this.count[t] = n;
       this.start[t] = start;
       this.len[t] = out.length - start;
     }

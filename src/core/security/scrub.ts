@@ -23,7 +23,13 @@ export interface ScrubResult {
 
 export const SECRET_PLACEHOLDER = '«secret»';
 
-type Rule = { readonly name: string; readonly re: RegExp; readonly replace: (m: string, ...groups: string[]) => string | undefined };
+type Rule = {
+  readonly name: string;
+  readonly re: RegExp;
+  readonly replace: (m: string, ...groups: string[]) => string | undefined;
+  /** A literal every match contains: without it in the text the regex is not run (no literal prefix = a slow scan). */
+  readonly needs?: string;
+};
 
 const P = SECRET_PLACEHOLDER;
 
@@ -71,12 +77,14 @@ const RULES: readonly Rule[] = [
     // The same body inside a JSON or INI string (`\n`-escaped), cut from its BEGIN line by a chunk edge.
     name: 'escaped-key-material',
     re: /(?:[A-Za-z0-9+/]{40,}={0,2}\\n){2,}(?:[A-Za-z0-9+/]{8,}={0,2}(?=\\n|["'`]|$))?/g,
+    needs: '\\n',
     replace: (m) => (/\d/.test(m) && /[A-Z]/.test(m) && /[a-z]/.test(m) ? P : undefined),
   },
   {
     // The last, short line of a block whose END marker follows (real or `\n`-escaped newline).
     name: 'key-material-tail',
     re: /[A-Za-z0-9+/]{8,}={0,2}(?=(?:\\n|\r?\n)-----END [A-Z0-9 ]*PRIVATE KEY)/g,
+    needs: '-----END ',
     replace: () => P,
   },
   { name: 'aws-access-key-id', re: /\b(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}\b/g, replace: () => P },
@@ -121,6 +129,7 @@ const RULES: readonly Rule[] = [
     // scheme://user:password@host — only the password goes.
     name: 'url-credentials',
     re: /(\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}:\/\/[^\s:@/'"`<>]{1,64}:)([^\s@/'"`<>]{1,128})(@)/g,
+    needs: '://',
     replace: (_m, lead, pass, at) => (isPlaceholder(pass) ? undefined : `${lead}${P}${at}`),
   },
   {
@@ -233,6 +242,7 @@ export function scrubSecrets(text: string): ScrubResult {
   let out = text;
   let found = 0;
   for (const rule of RULES) {
+    if (rule.needs !== undefined && !out.includes(rule.needs)) continue;
     rule.re.lastIndex = 0;
     if (!rule.re.test(out)) continue; // cheap skip: most chunks hold no secret at all
     rule.re.lastIndex = 0;

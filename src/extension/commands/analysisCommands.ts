@@ -8,7 +8,7 @@ import type { FileRef, TagsView } from '../../protocol/messages';
 import { countSources, type SourcedLabel } from '../labelSources';
 import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
-import { withAnalysis } from './progress';
+import { withAnalysis } from './analysisFrame';
 import { topicCommands } from './topicCommands';
 
 export function tagsView(target: FileRef, title: string, c: Classification, labels: readonly SourcedLabel[]): TagsView {

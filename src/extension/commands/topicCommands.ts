@@ -8,7 +8,7 @@ import { resolveRef } from '../open';
 import type { Command, Services } from '../services';
 import { previewAndTagNotes } from '../tagEdits';
 import { renderTopicReport, topicTagName, type ReportStrings } from '../topicReport';
-import { withAnalysis } from './progress';
+import { withAnalysis } from './analysisFrame';
 
 /** Clusters the notes and shows the topics in the sidebar (no UI beyond that: the test API uses it). */
 export async function computeTopics(s: Services, signal?: AbortSignal): Promise<TopicsView> {

@@ -154,12 +154,10 @@ describe('findDuplicates', () => {
     const rows = Array.from({ length: n }, (_, i) => Float32Array.from(base[i % 100], (x) => x + 0.7 * rnd()));
     for (let p = 0; p < 20; p++) rows[p * 977 + 1] = Float32Array.from(rows[p * 977], (x) => x + 0.02 * rnd());
     const input = synthetic('dashscope', rows.map(() => ''), (i) => rows[i]);
-    const started = Date.now();
+    // Its speed is the benchmark's business (BENCHMARKS.md); here: LSH finds every planted pair.
     const result = await findDuplicates(input);
-    const seconds = (Date.now() - started) / 1000;
     assert.equal(result.method, 'lsh');
     const found = result.pairs.filter((p) => Math.abs(Number(p.b.slice(1, -3)) - Number(p.a.slice(1, -3))) === 1);
-    assert.equal(found.length, 20, `found ${found.length} planted pairs in ${seconds}s`);
-    assert.ok(seconds < 30, `${seconds}s`);
+    assert.equal(found.length, 20, `found ${found.length} planted pairs`);
   });
 });

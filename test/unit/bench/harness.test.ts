@@ -3,13 +3,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Bm25, dedupeByPath, fuse, lineWindowDocs, productTokenizer, score } from '../../../bench/ir';
 import { bigramTokenizer, splitName, stripRoff } from '../../../bench/chinese';
 import { firstSentence } from '../../../bench/quality';
 import { CodeGen, writeCodeTree } from '../../../bench/gen';
 import { check, median, percentile } from '../../../bench/util';
+import { tempDir } from '../../support/tempDir';
 
 test('statistics and target rows', () => {
   assert.equal(median([3, 1, 2]), 2);
@@ -71,7 +71,7 @@ test('generated code trees are deterministic and chunkable', () => {
   const a = new CodeGen(5).file(3), b = new CodeGen(5).file(3);
   assert.equal(a, b);
   assert.equal((a.match(/^export function /gm) ?? []).length, 3);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'swbench-test-'));
+  const dir = tempDir('swbench-test-');
   try {
     const { paths, bytes } = writeCodeTree(dir, 12, 2, 1);
     assert.equal(paths.length, 12);

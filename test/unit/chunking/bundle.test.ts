@@ -10,9 +10,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
+import { tempDir } from '../../support/tempDir';
 
 const repo = path.resolve(__dirname, '../../..');
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-bundle-'));
+const tmp = tempDir('sw-bundle-');
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 describe('chunkFile in an esbuild bundle', () => {

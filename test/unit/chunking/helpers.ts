@@ -32,10 +32,16 @@ export function assertWellFormed(text: string, chunks: readonly Chunk[], maxToke
     assert.ok(c.embedText.endsWith(c.text), 'embed text = header + text');
     assert.ok(c.tokens > 0 && c.tokens <= maxTokens, `chunk ${c.startLine}-${c.endLine} has ${c.tokens} tokens > ${maxTokens}`);
     const own = lines.slice(c.startLine - 1, c.endLine).join('\n');
-    if (c.text === own) {
+    // A piece of one line carries its columns (so a hit opens and shows that piece only); whole lines carry none.
+    if (c.startColumn !== undefined) {
+      assert.equal(c.startLine, c.endLine, 'columns only on a single line');
+      assert.equal(lines[c.startLine - 1].slice(c.startColumn - 1, c.endColumn), c.text, `columns ${c.startColumn}-${c.endColumn} of line ${c.startLine} are the chunk's text`);
+    } else assert.equal(c.endColumn, undefined);
+    if (c.text === own && c.startColumn === undefined) {
       for (let l = c.startLine; l <= c.endLine; l++) covered[l] = 1;
     } else {
       assert.equal(c.startLine, c.endLine, 'only a single over-long line may be cut by characters');
+      assert.ok(c.startColumn !== undefined, 'a piece of a line has a column span');
       partial.set(c.startLine, (partial.get(c.startLine) ?? '') + c.text);
     }
   }

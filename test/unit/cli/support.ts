@@ -1,15 +1,12 @@
 /** Helpers of the CLI tests: a small real corpus in a temp folder, and running the bundled CLI. */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { cliEnv, runCliSync, type CliRun } from '../../support/cli';
+import { tempDir } from '../../support/tempDir';
 
-export const repoRoot = path.resolve(__dirname, '../../..');
-export const cliPath = path.join(repoRoot, 'dist/cli.js');
-
-export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-}
+export { cliPath } from '../../support/cli';
+export { repoRoot, tempDir } from '../../support/tempDir';
+export type { CliRun };
 
 export function writeTree(root: string, files: Record<string, string>): void {
   for (const [rel, content] of Object.entries(files)) {
@@ -78,18 +75,6 @@ export function makeCorpus(): string {
   return root;
 }
 
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 export function runCli(args: readonly string[], env: Record<string, string> = {}, cwd?: string): CliRun {
-  const r = spawnSync(process.execPath, [cliPath, ...args], {
-    encoding: 'utf8',
-    cwd: cwd ?? tempDir('sw-cli-cwd-'),
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), XDG_CACHE_HOME: tempDir('sw-cli-cache-'), LANG: 'C', ...env },
-    timeout: 120_000,
-  });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  return runCliSync(args, { env: cliEnv(env), cwd });
 }

@@ -1,11 +1,11 @@
 /** Builds real folder trees in a temp dir for the discovery tests. */
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir } from '../../support/tempDir';
 
 /** Creates `root/<path>` for each entry (folders for paths ending in `/`); returns the root. */
 export async function makeTree(files: Record<string, string | Buffer>): Promise<string> {
-  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'sw-discovery-'));
+  const root = tempDir('sw-discovery-');
   for (const [rel, content] of Object.entries(files)) {
     const abs = path.join(root, rel);
     if (rel.endsWith('/')) {

@@ -6,7 +6,7 @@ import { resolveDashScopeEndpoints } from '../../../src/core/embedding/dashscope
 import { redactKeys, registerSecretKey } from '../../../src/core/embedding/errors';
 import { parseRetryAfter } from '../../../src/core/embedding/failures';
 import { bypassedByNoProxy, proxyFor } from '../../../src/core/embedding/proxy';
-import { estimateEmbedTokens, truncateToTokens } from '../../../src/core/embedding/tokens';
+import { estimateTokens, truncateToTokens } from '../../../src/core/embedding/tokens';
 
 test('regions and custom base URLs derive both endpoints', () => {
   assert.equal(resolveDashScopeEndpoints({}).nativeUrl, 'https://dashscope-intl.aliyuncs.com/api/v1/services/embeddings/text-embedding/text-embedding');
@@ -25,16 +25,16 @@ test('regions and custom base URLs derive both endpoints', () => {
 });
 
 test('token estimates are CJK-aware and conservative; truncation keeps whole code points', () => {
-  assert.equal(estimateEmbedTokens('hello world'), Math.ceil(11 / 3.5) + 1);
-  assert.equal(estimateEmbedTokens('你好世界'), Math.ceil(4 * 0.7) + 1);
+  assert.equal(estimateTokens('hello world'), Math.ceil(11 / 3.5) + 1);
+  assert.equal(estimateTokens('你好世界'), Math.ceil(4 * 0.7) + 1);
   const cjk = '𠀀字'.repeat(20_000);
   const cut = truncateToTokens(cjk, 7500);
   assert.ok(cut.truncated);
-  assert.ok(estimateEmbedTokens(cut.text) <= 7500);
+  assert.ok(estimateTokens(cut.text) <= 7500);
   assert.ok(!/[\ud800-\udbff]$/.test(cut.text), 'no lone high surrogate');
   const code = 'const x = 1;\n'.repeat(5000);
   const c2 = truncateToTokens(code);
-  assert.ok(c2.text.endsWith(';') && estimateEmbedTokens(c2.text) <= 7500);
+  assert.ok(c2.text.endsWith(';') && estimateTokens(c2.text) <= 7500);
   assert.deepEqual(truncateToTokens('short'), { text: 'short', truncated: false });
 });
 
@@ -44,7 +44,7 @@ test('cost: $0.07/1M Singapore, HK, US; $0.072/1M Beijing', () => {
   assert.equal(estimateCostUSD(1_000_000, 'us'), 0.07);
   assert.equal(estimateCostUSD(2_000_000, 'beijing', 'text-embedding-v3'), 0.144);
   const r = estimateEmbeddingRun(['hello world', '你好']);
-  assert.equal(r.tokens, estimateEmbedTokens('hello world') + estimateEmbedTokens('你好'));
+  assert.equal(r.tokens, estimateTokens('hello world') + estimateTokens('你好'));
 });
 
 test('proxy rules: HTTPS_PROXY, NO_PROXY suffixes/ports/*, loopback always direct', () => {

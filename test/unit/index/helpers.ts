@@ -4,13 +4,13 @@
  * real HTTP embedders are tested against the fake DashScope server elsewhere.
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { tempDir as sharedTempDir } from '../../support/tempDir';
 import { EmbedError } from '../../../src/core/embedding/errors';
 import type { EmbedOptions, Embedder } from '../../../src/core/types';
 
 export function tempDir(prefix = 'sw-index-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return sharedTempDir(prefix);
 }
 
 export interface Workspace {

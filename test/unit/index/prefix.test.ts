@@ -325,7 +325,7 @@ test('engine: damage found by a search is a damaged index (index again); a gener
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    const { root, indexDir } = await copyOfIndex();
+    const { root } = await copyOfIndex();
     const fingerprint = `openai/${model}/${DIMS}/doc=plain/query=plain`;
     const asOpenAI: Embedder = Object.assign(new MatrixEmbedder(), { fingerprint });
     const engineIndex = path.join(tempDir('sw-prefix-engine-'), 'index');

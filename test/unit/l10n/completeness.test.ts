@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
 import { STRING_KEYS } from '../../../src/protocol/messages';
+import { tempDir } from '../../support/tempDir';
 import { hardCodedStrings, hasWords, l10nUses, readJson, readLiteral, sourceFiles } from './scan';
 
 const nls = readJson('package.nls.json');
@@ -149,9 +150,8 @@ describe('no hard-coded user-facing strings', () => {
   });
 
   it('the scanner catches a literal (self-test)', async () => {
-    const os = await import('node:os');
     const path = await import('node:path');
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-l10n-'));
+    const dir = tempDir('sw-l10n-');
     const file = path.join(dir, 'bad.ts');
     fs.writeFileSync(file, [
       "void vscode.window.showWarningMessage('Something broke');",

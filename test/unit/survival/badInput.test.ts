@@ -17,7 +17,7 @@ import { openEngine } from '../../../src/core/engine';
 import { HEAVY, STACK_TRACE, cliEnv, parseJsonLines, runCli, tempDir, writeQueries, writeTree, type SearchLine } from './support';
 
 const TINY = HEAVY ? 50_000 : 5_000;
-const KNOWN_REASONS = new Set(['gitignore', 'semanticignore', 'default-exclude', 'security', 'excluded-by-option', 'not-included', 'too-large', 'binary', 'unreadable', 'not-a-regular-file', 'empty']);
+const KNOWN_REASONS = new Set(['gitignore', 'semanticignore', 'default-exclude', 'security', 'excluded-by-option', 'not-included', 'too-large', 'binary', 'unreadable', 'not-a-regular-file', 'empty', 'generated']);
 const sockets: net.Server[] = [];
 const children: ChildProcess[] = [];
 after(() => {
@@ -41,10 +41,12 @@ function plant(root: string): Map<string, string | undefined> {
   put('text/bom.md', '\ufeff# BOM note\n\nline two\nfrobnicatewidget lives on line four\n');
   put('text/crlf.ts', ['// CRLF file', 'export function first(): number {', '  return 1;', '}', 'export function quuxlatticeCrlf(): number {', '  return 2;', '}', ''].join('\r\n'));
   put('text/late-nul.txt', Buffer.concat([Buffer.from('x'.repeat(9000) + '\nlatenulmarker\n'), Buffer.from([0]), Buffer.from('\n')]));
-  // Sizes: empty, blank, a 1 MB single line (indexed), over the limit (skipped, not read).
+  // Sizes: empty, blank, a 1 MB single line of code (a bundle by content: skipped as generated),
+  // a 1 MB single-line paragraph (indexed by column spans), over the limit (skipped, not read).
   put('sizes/empty.txt', '', 'empty');
   put('sizes/blank.md', '   \n\n\t\n', 'empty');
-  put('sizes/one-line.js', 'var a=' + Array.from({ length: 62_000 }, (_, i) => `f${i}(x)`).join('+').slice(0, 999_000 - 40) + ';//minifiedendmarker\n');
+  put('sizes/one-line.js', 'var a=' + Array.from({ length: 62_000 }, (_, i) => `f${i}(x)`).join('+').slice(0, 999_000 - 40) + ';//minifiedendmarker\n', 'generated');
+  put('sizes/one-line.txt', Array.from({ length: 90_000 }, (_, i) => `word${i % 997}`).join(' ').slice(0, 999_000 - 40) + ' longlinemarker\n');
   put('sizes/too-big.txt', 'a'.repeat(1_200_000), 'too-large');
   fs.mkdirSync(path.join(root, 'sizes'), { recursive: true });
   const huge = path.join(root, 'sizes/huge-sparse.log');
@@ -181,7 +183,7 @@ test(`bad input: no crash, no hang, every skip has a reason, bounded memory (${T
     ['clockworkpelican', 'names/数据 处理.py'],
     ['umbrellasquid', 'names/émoji 😀 dir/файл.txt'],
     ['abyssalmarker', `${Array.from({ length: 200 }, (_, i) => `d${i % 10}`).join('/')}/deep.md`],
-    ['minifiedendmarker', 'sizes/one-line.js'],
+    ['longlinemarker', 'sizes/one-line.txt'],
     ['longnamemarker', `names/${'n'.repeat(240)}.md`],
     ['tiny4321', 'tiny/t8/f4321.txt'],
   ];
@@ -195,6 +197,11 @@ test(`bad input: no crash, no hang, every skip has a reason, bounded memory (${T
     assert.equal(hit.path, file, `${term}`);
     const text = fs.readFileSync(path.join(root, file), 'utf8').replace(/^\uFEFF/, '').split(/\r?\n/);
     assert.ok(text.slice(hit.startLine - 1, hit.endLine).join('\n').includes(term), `${term}: lines ${hit.startLine}-${hit.endLine} of ${file} do not hold it`);
+    if (hit.startColumn !== undefined) {
+      // A piece of one long line: its columns hold the term, and the piece is chunk-sized, not the whole line.
+      assert.ok(text[hit.startLine - 1].slice(hit.startColumn - 1, hit.endColumn).includes(term), `${term}: columns ${hit.startColumn}-${hit.endColumn} do not hold it`);
+      assert.ok(hit.endColumn! - hit.startColumn + 1 < 20_000, `${term}: a ${hit.endColumn! - hit.startColumn + 1}-character piece`);
+    } else assert.notEqual(file, 'sizes/one-line.txt', 'the 1 MB line is found by its columns');
     found++;
   }
 

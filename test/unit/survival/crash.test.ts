@@ -4,17 +4,17 @@
  * between some runs; after every kill search works or says what to run, what it reads verifies,
  * and a final run's results equal an uninterrupted run's. Plus deliberate damage of every index
  * file: search refuses it cleanly and the next index run warns and rebuilds.
- * Default: 35 kills here + 15 in crashRemote.test.ts = 50; SW_HEAVY=1: 100 + 50.
+ * `npm test`: 6 kills here + 4 in crashRemote.test.ts; `npm run test:soak`: 35 + 15; SW_HEAVY=1: 100 + 50.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { crashLoop, QUERIES, resultKeys, searchAll, assertCleanFailure } from './supportCrash';
-import { HEAVY, cliEnv, generateCorpus, parseJsonLines, runCli, tempDir, writeCorpus, writeQueries, type SearchLine } from './support';
+import { cliEnv, scale, generateCorpus, parseJsonLines, runCli, tempDir, writeCorpus, writeQueries, type SearchLine } from './support';
 
 test('offline: the indexer survives SIGKILL at random moments', { timeout: 20 * 60_000 }, async (t) => {
-  await crashLoop(t, { provider: 'offline', kills: HEAVY ? 100 : 35, files: HEAVY ? 300 : 150, seed: 1101 });
+  await crashLoop(t, { provider: 'offline', kills: scale(6, 35, 100), files: scale(80, 150, 300), seed: 1101 });
 });
 
 test('offline: a damaged index is refused cleanly by search and rebuilt with a warning by index', { timeout: 5 * 60_000 }, async (t) => {
@@ -59,7 +59,7 @@ test('offline: a damaged index is refused cleanly by search and rebuilt with a w
     damage(dir);
     const s = await runCli(['search', root, '--queries-file', writeQueries(QUERIES), '--index-dir', dir, '--json', '--top-k', '8', '--mode', 'hybrid'], { env });
     assertCleanFailure(s, `search on ${name}`);
-    let searchVerdict = `exit ${s.code}`;
+    const searchVerdict = `exit ${s.code}`;
     if (s.code === 0) {
       // Accepted: then it must be exactly right (the damage did not matter to what is read).
       const got = resultKeys(parseJsonLines(s.stdout) as unknown as SearchLine[]);

@@ -1,37 +1,20 @@
 /**
  * Helpers of the survival suites: seeded randomness, generated corpora, the bundled CLI run as a
  * real process (with its peak RSS), and the fake DashScope server in its own process
- * (supportFakeMain.ts) with its counters and every request it received.
+ * (test/fake-dashscope/main.ts through process.ts) with its counters and every request it received.
  */
 import { mulberry32 } from '../../../src/core/embedding/offline/prng';
+import { FakeDashScopeProcess } from '../../fake-dashscope/process';
+import { cliEnv } from '../../support/cli';
+import { tempDir } from '../../support/tempDir';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 
 export const repoRoot = path.resolve(__dirname, '../../..');
-export const HEAVY = process.env.SW_HEAVY === '1';
+export { HEAVY, SOAK, scale } from './scale';
 
-const cleanups: string[] = [];
-process.on('exit', () => {
-  if (process.env.SW_KEEP_TMP === '1') return;
-  for (const d of cleanups) {
-    try {
-      fs.rmSync(d, { recursive: true, force: true });
-    } catch {
-      /* best effort */
-    }
-  }
-});
-
-/** A temp folder removed when the test process exits (SW_KEEP_TMP=1 keeps it). */
-export function tempDir(prefix: string): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  cleanups.push(d);
-  return d;
-}
+export { tempDir, cliEnv };
 
 /**
  * The bundled CLI, snapshotted once per test process: others rebuild dist/ while these long
@@ -181,16 +164,6 @@ export interface CliOptions {
   readonly measureRss?: boolean;
 }
 
-/** A minimal environment: no proxy variables, a private cache dir, the C locale. */
-export function cliEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    HOME: process.env.HOME ?? os.tmpdir(),
-    XDG_CACHE_HOME: tempDir('sw-surv-cache-'),
-    LANG: 'C',
-    ...extra,
-  };
-}
 
 const GNU_TIME = ['/usr/bin/time', '/bin/time'].find((p) => {
   try {
@@ -269,7 +242,7 @@ export function parseJsonLines(stdout: string): Record<string, unknown>[] {
 
 export interface SearchLine {
   query: string;
-  results: { path: string; startLine: number; endLine: number; score: number; kind: string; symbol: string }[];
+  results: { path: string; startLine: number; endLine: number; score: number; kind: string; symbol: string; startColumn?: number; endColumn?: number }[];
 }
 
 export function writeQueries(queries: readonly string[]): string {
@@ -332,91 +305,58 @@ export interface FakeProcessConfig {
   wrongLengthOnceFrom?: number;
 }
 
+/** A hang never answers (an hour): a request the client gave up on is never billed late. */
+const withLongHangs = (faults: Record<string, unknown> | undefined): Record<string, unknown> => ({ hangMs: 3_600_000, ...(faults ?? {}) });
+
+/** The fake DashScope in its own process: the one entry point (test/fake-dashscope/main.ts). */
 export class FakeProcess {
-  private constructor(
-    readonly child: ChildProcess,
-    readonly url: string,
-    private readonly out: { stdout: string; stderr: string },
-  ) {}
+  private constructor(private readonly p: FakeDashScopeProcess) {}
+
+  get child(): ChildProcess {
+    return this.p.child;
+  }
+
+  get url(): string {
+    return this.p.url;
+  }
 
   /** Output of the server process so far (its "logs"). */
   get logs(): string {
-    return this.out.stdout + this.out.stderr;
+    return this.p.logs;
   }
 
   /**
-   * `wrapper: true` (default): supportFakeMain.ts (counters + full capture).
-   * `wrapper: false`: the project's own test/fake-dashscope/main.ts with `plainArgs`.
+   * `wrapper: true` (default): `config` as --config, with capture (counters + every request whole).
+   * `wrapper: false`: only the command-line flags in `plainArgs`, as `npm run fake-dashscope` takes them.
    */
   static async start(config: FakeProcessConfig = {}, opts: { wrapper?: boolean; plainArgs?: string[] } = {}): Promise<FakeProcess> {
-    const wrapper = opts.wrapper ?? true;
-    const script = wrapper ? path.join(__dirname, 'supportFakeMain.ts') : path.join(repoRoot, 'test/fake-dashscope/main.ts');
-    const args = wrapper ? ['--config', JSON.stringify(config)] : ['--port', '0', ...(opts.plainArgs ?? [])];
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
-      cwd: repoRoot,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_OPTIONS: '' },
-    });
-    const out = { stdout: '', stderr: '' };
-    child.stdout!.on('data', (d: Buffer) => (out.stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (out.stderr += d.toString()));
-    const deadline = Date.now() + 30_000;
-    while (!/listening on (http:\/\/[\d.:]+)/.test(out.stdout)) {
-      if (child.exitCode !== null) throw new Error(`fake server exited: ${out.stderr}`);
-      if (Date.now() > deadline) throw new Error(`fake server did not start: ${out.stderr}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    const url = /listening on (http:\/\/[\d.:]+)/.exec(out.stdout)![1];
-    return new FakeProcess(child, url, out);
-  }
-
-  /** One control request on a fresh connection (no keep-alive race with the server's idle timeout). */
-  private control<T>(route: string, body?: unknown): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const req = http.request(`${this.url}/__survival/${route}`, { method: body === undefined ? 'GET' : 'POST', agent: false }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => {
-          try {
-            resolve(JSON.parse(Buffer.concat(parts).toString('utf8')) as T);
-          } catch (e) {
-            reject(e);
-          }
-        });
-        res.on('error', reject);
-      });
-      req.on('error', reject);
-      req.end(body === undefined ? undefined : JSON.stringify(body));
-    });
+    const args = (opts.wrapper ?? true) ? ['--capture', '--config', JSON.stringify({ ...config, faults: withLongHangs(config.faults) })] : (opts.plainArgs ?? []);
+    return new FakeProcess(await FakeDashScopeProcess.start(args));
   }
 
   counters(): Promise<FakeCountersView> {
-    return this.control('counters');
+    return this.p.control('counters');
   }
 
   /** Just the request count (cheap enough to poll every few ms). */
   requestCount(): Promise<number> {
-    return this.control<{ requests: number }>('counters?lite=1').then((c) => c.requests);
+    return this.p.control<{ requests: number }>('counters?lite=1').then((c) => c.requests);
   }
 
   requests(from = 0): Promise<CapturedRequest[]> {
-    return this.control(`requests?from=${from}`);
+    return this.p.control(`requests?from=${from}`);
   }
 
   async reset(): Promise<void> {
-    await this.control('reset', {});
+    await this.p.control('reset', {});
   }
 
   async configure(c: Omit<FakeProcessConfig, 'latencyMs' | 'key' | 'maxBatch'>): Promise<void> {
-    await this.control('config', c);
+    await this.p.control('config', 'faults' in c ? { ...c, faults: withLongHangs(c.faults) } : c);
   }
 
-  async stop(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
-    this.child.kill('SIGTERM');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), 5000);
-    await once(this.child, 'exit').catch(() => undefined);
-    clearTimeout(t);
+  stop(): Promise<void> {
+    return this.p.stop();
   }
 }
 

@@ -276,7 +276,6 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
     if (iter > 0 && (r() < 0.35 || (lastCompleted && !rebuild))) editSome();
     const snapshot = new Map(tree);
     if (rebuild) stats.rebuildRuns++;
-    const expected = rebuild || !before ? fullMs : incMs;
     // Kinds of kill: (a) at a seeded fraction of the run's progress — CPU time offline, requests
     // received by the server remotely — so they spread over the run whatever the machine's load;
     // (b) aimed at the commit: a few ms after a data file of a new generation (or the manifest's

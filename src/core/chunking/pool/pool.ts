@@ -15,7 +15,7 @@
  */
 import { Worker } from 'node:worker_threads';
 import { wasmDirectory } from '../treeSitter';
-import type { ToMain, ToWorker, WorkerInit, WorkerTestHooks } from './protocol';
+import { unpackOutcome, type ToMain, type ToWorker, type WorkerInit, type WorkerTestHooks } from './protocol';
 import { processFile, type FileOutcome, type FileTask } from './task';
 import type { WorkerScript } from './config';
 
@@ -167,7 +167,7 @@ export class ChunkPool {
       const p = slot.current;
       slot.current = undefined;
       clearTimeout(slot.timer);
-      p.resolve(m.outcome);
+      p.resolve(unpackOutcome(m.outcome));
     }
     if (!slot.current && this.queue.length === 0) slot.worker.unref();
     this.pump();

@@ -7,6 +7,7 @@ import crypto from 'node:crypto';
 import { readTextFile } from '../../discovery/readText';
 import type { Chunk, SkipReason } from '../../types';
 import { chunkFile } from '../chunker';
+import { notWorthIndexing } from '../generated';
 
 export interface FileTask {
   readonly absPath: string;
@@ -34,6 +35,8 @@ export async function processFile(task: FileTask): Promise<FileOutcome> {
   if ('skip' in read) return { kind: 'skip', reason: read.skip, ...(read.detail ? { detail: read.detail } : {}) };
   const hash = textHash(read.text);
   if (task.prevHash === hash) return { kind: 'unchanged', hash };
+  const generated = notWorthIndexing(task.relPath, read.text);
+  if (generated) return { kind: 'skip', reason: 'generated', detail: generated };
   try {
     const chunks = await chunkFile(task.relPath, read.text, { maxTokens: task.maxTokens });
     return { kind: 'chunks', hash, chunks };

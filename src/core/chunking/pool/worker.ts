@@ -12,7 +12,7 @@ import path from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setWasmDirectory } from '../treeSitter';
 import { processFile } from './task';
-import type { ToMain, ToWorker, WorkerInit } from './protocol';
+import { packOutcome, type ToMain, type ToWorker, type WorkerInit } from './protocol';
 
 const port = parentPort;
 const init = (workerData ?? {}) as WorkerInit;
@@ -55,5 +55,5 @@ async function handle(m: ToWorker): Promise<void> {
   } catch (e) {
     outcome = { kind: 'skip', reason: 'unreadable', detail: `worker failed: ${(e as Error).message}` } as const;
   }
-  post({ type: 'done', id: m.id, outcome });
+  post({ type: 'done', id: m.id, outcome: packOutcome(outcome) });
 }

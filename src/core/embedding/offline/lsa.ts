@@ -8,6 +8,7 @@
  */
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { tokenize } from '../../text/tokenize';
+import { pacer, type Pacer } from '../../text/pace';
 import { fillGaussian, mulberry32 } from './prng';
 
 export interface FitOptions {
@@ -55,14 +56,18 @@ export async function fitLsa(texts: readonly string[], opt: FitOptions): Promise
   const n = Math.min(texts.length, opt.maxDocuments);
   const counts = opt.termCounts ?? termCounts;
   const sample: Map<string, number>[] = [];
+  const pace = pacer();
   for (let i = 0; i < n; i++) {
     sample.push(counts(texts[Math.floor((i * texts.length) / n)]));
-    if (i % 2000 === 1999) await tick();
+    if (pace.due()) await pace.pause(tick);
   }
   // Vocabulary: the most widespread terms, ties broken by the term itself; hapaxes are noise
   // for LSA (they cannot co-occur) unless the corpus is tiny.
   const df = new Map<string, number>();
-  for (const doc of sample) for (const t of doc.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+  for (const doc of sample) {
+    for (const t of doc.keys()) df.set(t, (df.get(t) ?? 0) + 1);
+    if (pace.due()) await pace.pause(tick);
+  }
   const minDf = n >= 50 ? 2 : 1;
   const terms = [...df.entries()]
     .filter(([, d]) => d >= minDf)
@@ -75,18 +80,21 @@ export async function fitLsa(texts: readonly string[], opt: FitOptions): Promise
   const idf = new Float32Array(V);
   terms.forEach((t, j) => (idf[j] = Math.log((1 + n) / (1 + (df.get(t) ?? 0))) + 1));
 
-  const A = buildCsr(sample, termIndex, idf);
+  await tick();
+  const A = await buildCsr(sample, termIndex, idf, pace, tick);
   await tick();
   const projection = await randomizedRightSingular(A, opt, tick);
   return { terms, idf, projection, dims: opt.dims };
 }
 
 /** Rows = documents (tf-idf, L2-normalized so long files do not dominate the basis). */
-function buildCsr(docs: readonly Map<string, number>[], termIndex: Map<string, number>, idf: Float32Array): Csr {
+async function buildCsr(docs: readonly Map<string, number>[], termIndex: Map<string, number>, idf: Float32Array, pace: Pacer, tick: () => Promise<void>): Promise<Csr> {
   const ptr = new Int32Array(docs.length + 1);
   const idx: number[] = [];
   const val: number[] = [];
-  docs.forEach((doc, i) => {
+  for (let i = 0; i < docs.length; i++) {
+    if (pace.due()) await pace.pause(tick);
+    const doc = docs[i];
     const start = idx.length;
     let norm = 0;
     for (const [t, tf] of doc) {
@@ -100,14 +108,24 @@ function buildCsr(docs: readonly Map<string, number>[], termIndex: Map<string, n
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
     for (let k = start; k < val.length; k++) val[k] *= inv;
     ptr[i + 1] = idx.length;
-  });
+  }
   return { rows: docs.length, cols: termIndex.size, ptr, idx: Int32Array.from(idx), val: Float64Array.from(val) };
 }
 
+/**
+ * The heavy passes below run on the caller's thread (the extension host): they give the event
+ * loop a turn every slice (`Slices`); the arithmetic and its order do not depend on where.
+ */
+interface Slices {
+  readonly pace: Pacer;
+  readonly tick: () => Promise<void>;
+}
+
 /** out (rows×l) = A · X, X is cols×l row-major. */
-function mulA(A: Csr, X: Float64Array, l: number): Float64Array {
+async function mulA(A: Csr, X: Float64Array, l: number, s: Slices): Promise<Float64Array> {
   const out = new Float64Array(A.rows * l);
   for (let i = 0; i < A.rows; i++) {
+    if (s.pace.due()) await s.pace.pause(s.tick);
     const o = i * l;
     for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
       const a = A.val[k], x = A.idx[k] * l;
@@ -118,9 +136,10 @@ function mulA(A: Csr, X: Float64Array, l: number): Float64Array {
 }
 
 /** out (cols×l) = Aᵀ · Y, Y is rows×l row-major. */
-function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
+async function mulAt(A: Csr, Y: Float64Array, l: number, s: Slices): Promise<Float64Array> {
   const out = new Float64Array(A.cols * l);
   for (let i = 0; i < A.rows; i++) {
+    if (s.pace.due()) await s.pace.pause(s.tick);
     const y = i * l;
     for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
       const a = A.val[k], o = A.idx[k] * l;
@@ -137,7 +156,7 @@ function mulAt(A: Csr, Y: Float64Array, l: number): Float64Array {
  * multiply-adds each. A column whose pivot vanishes relative to its own norm (rank below l, e.g. a
  * tiny corpus) becomes zero instead of amplified noise, as in Gram–Schmidt.
  */
-function orthonormalize(M: Float64Array, rows: number, l: number, passes: number): void {
+async function orthonormalize(M: Float64Array, rows: number, l: number, passes: number, s: Slices): Promise<void> {
   const G = new Float64Array(l * l);
   /** R is kept in G's upper triangle; inv[c] = 1 / R[c][c], or 0 for a dropped column. */
   const inv = new Float64Array(l);
@@ -146,6 +165,7 @@ function orthonormalize(M: Float64Array, rows: number, l: number, passes: number
     G.fill(0);
     // Upper triangle of MᵀM, summed row by row (fixed order: reproducible).
     for (let r = 0; r < rows; r++) {
+      if (s.pace.due()) await s.pace.pause(s.tick);
       const o = r * l;
       for (let a = 0; a < l; a++) {
         const x = M[o + a];
@@ -177,6 +197,7 @@ function orthonormalize(M: Float64Array, rows: number, l: number, passes: number
     }
     // Each row m of M becomes y with y R = m (forward substitution over the columns).
     for (let r = 0; r < rows; r++) {
+      if (s.pace.due()) await s.pace.pause(s.tick);
       const o = r * l;
       for (let c = 0; c < l; c++) y[c] = M[o + c];
       for (let c = 0; c < l; c++) {
@@ -204,20 +225,22 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
   // Power iterations (A Aᵀ)^q A Ω sharpen the spectrum. Only the n-side is re-orthonormalized
   // between steps (one CholeskyQR pass; two — CholeskyQR2 — for the final Q): the V-side products stay well
   // conditioned for q ≤ 2 and skipping them halves the dense work.
-  let Q = mulA(A, omega, l);
+  const sl: Slices = { pace: pacer(), tick };
+  let Q = await mulA(A, omega, l, sl);
   const q = opt.powerIterations ?? 2;
-  orthonormalize(Q, A.rows, l, q === 0 ? 2 : 1);
+  await orthonormalize(Q, A.rows, l, q === 0 ? 2 : 1, sl);
   await tick();
   for (let it = 0; it < q; it++) {
-    Q = mulA(A, mulAt(A, Q, l), l);
-    orthonormalize(Q, A.rows, l, it === q - 1 ? 2 : 1);
+    Q = await mulA(A, await mulAt(A, Q, l, sl), l, sl);
+    await orthonormalize(Q, A.rows, l, it === q - 1 ? 2 : 1, sl);
     await tick();
   }
   // B = Qᵀ A (l × V); its right singular vectors approximate A's. Via the small Gram matrix
   // G = B Bᵀ = Ũ Σ² Ũᵀ, so v_i = Bᵀ ũ_i / σ_i — an l×l eigenproblem instead of an l×V SVD.
-  const Bt = mulAt(A, Q, l);
+  const Bt = await mulAt(A, Q, l, sl);
   const G = new Float64Array(l * l);
   for (let j = 0; j < V; j++) {
+    if (sl.pace.due()) await sl.pace.pause(tick);
     const o = j * l;
     for (let a = 0; a < l; a++) {
       const x = Bt[o + a];
@@ -243,6 +266,7 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
     const u = U.getColumn(e);
     let best = 0;
     for (let j = 0; j < V; j++) {
+      if (sl.pace.due()) await sl.pace.pause(tick);
       let s = 0;
       for (let a = 0; a < l; a++) s += Bt[j * l + a] * u[a];
       W[j * k + c] = s * inv;
