@@ -1,4 +1,4 @@
-// `npm run bench [-- --quick] [-- --only indexing,api,big,quality,soak]`
+// `npm run bench [-- --quick] [-- --only indexing,api,big,quality,soak,degraded]`
 // Builds, makes sure the system packages the parts need are installed (apt-get, non-interactive,
 // when available), runs every part of bench/ in its own process, one after the other (so they do
 // not disturb each other), prints one table and writes BENCHMARKS.md: the hand-written header
@@ -28,6 +28,7 @@ const PARTS = [
   // old part tuned LSA weights on it, which a test corpus must never see.
   { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 600, title: 'team index (PostgreSQL + pgvector via PGlite)' },
   { id: 'real', file: 'bench/realRepo.ts', covers: [11], limitS: 600, title: 'real repository: /usr/include (cold, update, RSS, event-loop stalls)', node: ['--expose-gc'] },
+  { id: 'degraded', file: 'bench/degraded.ts', covers: [13], limitS: 240, title: 'search with the embedding endpoint down (issue #13)' },
 ];
 
 function sh(cmd, args, opts = {}) {

@@ -110,9 +110,14 @@ new_ws() {
 # host inherits. A display language goes into User/argv.json, where VS Code's "Configure Display
 # Language" puts it (code-server's --locale flag works as well); it needs a registered language pack.
 CS_ENV=()
+# CS_MACHINE_SETTINGS (a JSON object) goes into <user-data-dir>/Machine/settings.json: machine-scoped
+# settings such as semanticWorkspace.dashscope.baseUrl, which the extension honours from there (an
+# installed extension ignores endpoint environment variables; only ExtensionMode.Test reads them).
+CS_MACHINE_SETTINGS=
 start_cs() {
   local name=$1 trust=$2 locale=${3:-} port; port=$(free_port)
   CS_UD=$RUN/ud-$name; mkdir -p "$CS_UD/User"
+  if [ -n "$CS_MACHINE_SETTINGS" ]; then mkdir -p "$CS_UD/Machine"; printf '%s\n' "$CS_MACHINE_SETTINGS" > "$CS_UD/Machine/settings.json"; fi
   if [ -n "$locale" ]; then printf '// written by scripts/e2e/run.sh\n{ "locale": "%s" }\n' "$locale" > "$CS_UD/User/argv.json"; fi
   local trust_json=false trust_flag=(--disable-workspace-trust)
   [ "$trust" = on ] && { trust_json=true; trust_flag=(); }
@@ -184,10 +189,12 @@ fi
 # ---- 5. Playwright UI suite ------------------------------------------------------------------
 if [ -z "$ONLY" ] || [ "$ONLY" = ui ]; then
   T=$(date +%s%N)
-  # No payload in this window, so the fake server's URL and a key reach the extension through
-  # code-server's own environment.
-  CS_ENV=(SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL="$FAKE_URL" DASHSCOPE_BASE_URL="$FAKE_URL" DASHSCOPE_API_KEY=sk-e2e-env-3c1d9f7a)
+  # No payload in this window (the extension runs installed, not under test): the fake server's URL
+  # is a Machine setting, as a user would set it; the key reaches it through the environment.
+  CS_ENV=(DASHSCOPE_API_KEY=sk-e2e-env-3c1d9f7a)
+  CS_MACHINE_SETTINGS="{ \"semanticWorkspace.dashscope.baseUrl\": \"$FAKE_URL\" }"
   start_cs ui off
+  CS_MACHINE_SETTINGS=
   WS=$(new_ws ui)
   UI_ARGS=(--base "$CS_URL" --ws "$WS" --user-settings "$CS_UD/User/settings.json" --artifacts "$ART" --result "$RUN/result-ui.json")
   [ -n "$FAKE_URL" ] && UI_ARGS+=(--requests "$REQLOG")

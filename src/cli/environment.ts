@@ -58,5 +58,7 @@ export function remoteSettingsFrom(args: CliArgs, env: NodeJS.ProcessEnv): Remot
     requestsPerMinute: args.rpm,
     tokensPerMinute: args.tpm,
     timeoutMs: args.timeoutMs,
+    // How long a search waits for its query embedding before answering from keywords (default 5 s).
+    queryBudgetMs: Number(env.SEMANTIC_WORKSPACE_QUERY_BUDGET_MS) > 0 ? Number(env.SEMANTIC_WORKSPACE_QUERY_BUDGET_MS) : undefined,
   };
 }

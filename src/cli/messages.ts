@@ -54,6 +54,8 @@ Exit codes: 0 ok, 1 failure, 2 bad usage / no index / provider mismatch.`,
   topics: 'Topics',
   outliers: 'Outliers',
   cleared: (dir: string) => `Removed the index at ${dir}.`,
+  waitingForLock: (pid: number) => `Another indexer (pid ${pid}) is writing this index; waiting for it to finish, then continuing from what it committed…`,
+  degraded: (reason: string) => `Keyword results only (the embedding endpoint did not answer in time): ${reason}`,
 };
 
 const zh: typeof en = {
@@ -103,6 +105,8 @@ const zh: typeof en = {
   topics: '主题',
   outliers: '离群项',
   cleared: (dir) => `已删除索引：${dir}`,
+  waitingForLock: (pid) => `另一个索引进程（pid ${pid}）正在写入此索引；等待其结束后，将在其已提交的内容上继续…`,
+  degraded: (reason) => `仅关键词结果（嵌入端点未及时响应）：${reason}`,
 };
 
 export type Messages = typeof en;

@@ -2,7 +2,7 @@
  * `index` and `search`: the CLI contract's two core commands.
  */
 import fs from 'node:fs';
-import type { IndexReport } from '../core/engineTypes';
+import type { IndexReport, SearchDegraded, SearchResult } from '../core/engineTypes';
 import type { SearchHit } from '../core/types';
 import { ExitError, type CliContext } from './context';
 import { printHits, printIndexReport, progressPrinter } from './output';
@@ -48,6 +48,8 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     rebuild: args.rebuild,
     signal: ctx.signal,
     onProgress: progress ? (p) => progress.update(p) : undefined,
+    // stderr in every mode: stdout keeps its one JSON summary.
+    onWaitForLock: (h) => process.stderr.write(m.waitingForLock(h.pid) + '\n'),
   });
   progress?.done();
   // `index --dry-run --rerank`: what reranking each search would cost on top (cloud providers only).
@@ -142,17 +144,26 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
   // --token-budget bounds what the reranks of this run (a --queries-file of many) may bill.
   const meter = new RerankMeter();
+  // Within one run the endpoint is tried once: after a fallback the rest of the queries stay keyword.
+  let degraded: SearchDegraded | undefined;
   for (const query of queries) {
-    let hits = await engine.search(query, { topK: rerank ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode: args.mode, filter, signal: ctx.signal, remote: args.remote });
+    const mode = degraded ? 'keyword' : args.mode;
+    let hits: SearchHit[] = await engine.search(query, { topK: rerank && !degraded ? Math.max(RERANK_CANDIDATES, args.topK) : args.topK, mode, filter, signal: ctx.signal, remote: args.remote });
+    const fellBack = (hits as SearchResult).degraded;
+    if (fellBack && !degraded) {
+      degraded = fellBack;
+      process.stderr.write(m.degraded(degraded.reason) + '\n');
+    }
     let rerankInfo: Record<string, unknown> | undefined;
-    if (rerank) {
+    // With the endpoint failing, a rerank would only wait on it again: the keyword order stands.
+    if (rerank && !fellBack) {
       const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal, meter, tokenBudget: args.tokenBudget });
       hits = r.hits;
       rerankInfo = { applied: r.reranked, model: rerank.model, ...(r.tokens !== undefined ? { tokens: r.tokens, estimatedCostUSD: Number(estimateRerankCostUSD(r.tokens, rerank.model).toFixed(6)) } : {}), ...(r.note ? { note: r.note } : {}) };
       if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);
     }
     if (args.json) {
-      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(partial ? { coverage: partial } : {}) }) + '\n');
+      process.stdout.write(JSON.stringify({ query, results: hits.map(hitJson), ...(rerankInfo ? { rerank: rerankInfo } : {}), ...(partial ? { coverage: partial } : {}), ...(degraded ? { degraded: degraded.to } : {}) }) + '\n');
     } else {
       const snippets = await Promise.all(hits.map((h) => engine.readText(h.chunk)));
       printHits(query, hits, snippets, m);

@@ -4,10 +4,11 @@
  */
 import { estimateCostUSD } from './embedding/cost';
 import { createDashScopeEmbedder } from './embedding/dashscope';
+import { resolveDashScopeEndpoints } from './embedding/dashscopeEndpoints';
 import { OfflineEmbedder } from './embedding/offline';
-import { createOpenAIEmbedder } from './embedding/openaiEmbedder';
-import type { EngineConfig } from './engineTypes';
-import type { Embedder } from './types';
+import { createOpenAIEmbedder, resolveOpenAIBaseUrl } from './embedding/openaiEmbedder';
+import type { DashScopeRegion, EngineConfig, RemoteSettings } from './engineTypes';
+import type { Embedder, ProviderId } from './types';
 import { nullLogger } from './types';
 
 export function createEmbedder(config: EngineConfig): Embedder {
@@ -26,4 +27,30 @@ export function createEmbedder(config: EngineConfig): Embedder {
 export function costOf(embedder: Embedder, config: EngineConfig, tokens: number): number {
   if (embedder.provider !== 'dashscope') return 0;
   return estimateCostUSD(tokens, config.remote?.region ?? 'singapore', config.remote?.model);
+}
+
+export interface RemoteEndpoint {
+  /** The URL embedding requests are POSTed to. */
+  readonly url: string;
+  /** Scheme + host: what a consent is given for. */
+  readonly origin: string;
+  /** DashScope region, when the URL is a known region's. */
+  readonly region?: DashScopeRegion;
+}
+
+/**
+ * Where a remote provider's requests go, computed by the same resolvers the embedders use — so
+ * what the consent dialog shows is where the text is sent. Undefined offline.
+ */
+export function remoteEndpoint(provider: ProviderId, remote: RemoteSettings = {}): RemoteEndpoint | undefined {
+  if (provider === 'dashscope') {
+    const e = resolveDashScopeEndpoints({ region: remote.region, baseUrl: remote.baseUrl });
+    const url = remote.transport === 'compatible' ? e.compatibleUrl : e.nativeUrl;
+    return { url, origin: new URL(url).origin, region: e.region };
+  }
+  if (provider === 'openai') {
+    const url = `${resolveOpenAIBaseUrl(remote.baseUrl)}/embeddings`;
+    return { url, origin: new URL(url).origin };
+  }
+  return undefined;
 }

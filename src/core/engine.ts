@@ -7,10 +7,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
-import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, TeamPublishSource } from './engineTypes';
+import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
-import { searchHybrid, type VectorIndex } from './search';
-import type { ChunkInfo, Embedder, QueryTask, SearchHit } from './types';
+import { acquireIndexLock, type IndexLock } from './index/lock';
+import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
+import { rankSearch, type VectorIndex } from './search';
+import type { ChunkInfo, Embedder, QueryTask } from './types';
 import { nullLogger } from './types';
 
 /** Per-folder index directory under the user's cache dir — never inside the folder itself. */
@@ -33,18 +35,16 @@ export class NoIndexError extends Error {
   }
 }
 
-/**
- * Offline hybrid = score-aware fusion (scoreFusion.ts): the LSA list's weight against BM25 as a
- * dense:keyword ratio (3/7 = a convex weight of 0.3), taken off where the keyword list has a clear
- * winner. Chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/lab.ts): within noise
- * of keyword-only or above on all seven (mean +2 %), where RRF (weight 0.25) lost up to 26 % on a
- * mixed code + notes workspace.
- */
-const OFFLINE_DENSE_WEIGHT = 3 / 7;
-const OFFLINE_GATE = { gate: 1, gapAt: 5 } as const;
 const QUERY_CACHE_SIZE = 128;
-const RRF_K = 60;
-const OFFLINE_DENSE_ONLY_FLOOR = 0.1;
+/** Vector lengths an OpenAI-compatible server told an earlier run, by `…/auto/…` fingerprint. */
+const DIMENSIONS_FILE = 'dimensions.json';
+
+/** An OpenAI-compatible embedder whose vector length may still be unknown. */
+type AutoDimensions = Embedder & {
+  resolveDimensions?: (s?: AbortSignal) => Promise<number>;
+  adoptDimensions?: (n: number) => void;
+  readonly autoFingerprint?: string;
+};
 
 interface Loaded {
   readonly index: OpenedIndex;
@@ -57,6 +57,8 @@ class WorkspaceEngine implements Engine {
   private loaded: Loaded | undefined;
   private readonly queryCache = new Map<string, Float32Array>();
   private readonly log;
+  /** The vector length was not configured: the server tells it, and the index dir remembers it. */
+  private readonly learnsDimensions: boolean;
 
   constructor(
     readonly root: string,
@@ -65,10 +67,33 @@ class WorkspaceEngine implements Engine {
     private readonly config: EngineConfig,
   ) {
     this.log = config.logger ?? nullLogger;
+    this.learnsDimensions = embedder.dimensions === 0;
   }
 
   async index(options: IndexRunOptions = {}): Promise<IndexReport> {
-    await this.ensureDimensions(options.signal);
+    // One writer per index, taken before the first request (the dimension probe included). A dry
+    // run writes nothing, sends nothing (it runs before consent) and takes no lock.
+    const lock = options.dryRun ? undefined : await this.lock('index', options);
+    try {
+      this.adoptKnownDimensions();
+      if (!options.dryRun) await this.ensureDimensions(options.signal);
+      const report = await this.indexLocked(options);
+      if (!options.dryRun) this.rememberDimensions();
+      return report;
+    } finally {
+      lock?.release();
+    }
+  }
+
+  private lock(purpose: string, options: IndexRunOptions): Promise<IndexLock> {
+    return acquireIndexLock(this.indexDir, {
+      purpose,
+      signal: options.signal,
+      onWait: options.onWaitForLock ?? ((h) => this.log.info(`Another process (pid ${h.pid}) is writing this index; waiting for it to finish…`)),
+    });
+  }
+
+  private async indexLocked(options: IndexRunOptions): Promise<IndexReport> {
     const before = remoteStats(this.embedder);
     const team = this.config.team && !options.dryRun ? this.config.team.begin(this.embedder, options.signal) : undefined;
     const report = await runIndex(
@@ -118,9 +143,12 @@ class WorkspaceEngine implements Engine {
     };
   }
 
-  async search(query: string, options: SearchOptions = {}): Promise<SearchHit[]> {
-    await this.ensureDimensions(options.signal);
+  async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
+    // No probe: a length never learned means there is no index for this server yet (NoIndexError).
+    this.adoptKnownDimensions();
     if (options.remote) {
+      // The team index's search is an explicit act (--remote): it may ask an unknown vector length.
+      await this.ensureDimensions(options.signal);
       if (!this.config.team) throw new Error('remote search needs a team index (--team-index URL)');
       const defaultTask: QueryTask = options.filter?.kind === 'doc' ? 'doc-search' : 'code-search';
       return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal), this.localOrNone());
@@ -148,41 +176,40 @@ class WorkspaceEngine implements Engine {
     }
   }
 
-  private async searchLoaded(loaded: Loaded, query: string, options: SearchOptions): Promise<SearchHit[]> {
-    const mode = options.mode ?? 'hybrid';
+  private async searchLoaded(loaded: Loaded, query: string, options: SearchOptions): Promise<SearchResult> {
     const offline = this.embedder.provider === 'offline';
-    const wantsVector = mode !== 'keyword' && loaded.index.chunks.length > 0;
+    const wantsVector = (options.mode ?? 'hybrid') !== 'keyword' && loaded.index.chunks.length > 0;
     let queryVector: Float32Array | undefined;
+    let degraded: SearchDegraded | undefined;
     if (wantsVector) {
       const task: QueryTask = options.task ?? (options.filter?.kind === 'doc' ? 'doc-search' : 'code-search');
-      queryVector = await this.queryVector(query, task, options.signal);
+      try {
+        queryVector = await this.queryVector(query, task, options.signal, this.config.remote?.queryBudgetMs ?? DEFAULT_QUERY_BUDGET_MS);
+      } catch (e) {
+        // Past the budget (or refused): answer from keywords at once and say so; the next search tries again.
+        degraded = degradedBy(e);
+        if (!degraded) throw e;
+        this.log.debug?.(degraded.reason); // callers show it (the CLI: one stderr line)
+      }
       // From the stored prefix when the index has one (rows read on demand), else from the rows.
-      loaded.vectorIndex ??= loaded.index.vectorIndex();
-      this.preloadRows(loaded);
+      if (queryVector) {
+        loaded.vectorIndex ??= loaded.index.vectorIndex();
+        this.preloadRows(loaded);
+      }
     }
-    const weights: [number, number] = [1, options.hybridWeight ?? (offline ? OFFLINE_DENSE_WEIGHT : 1)];
-    // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
-    const scored = offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
-    const hits = searchHybrid({
+    const hits = rankSearch({
       keyword: loaded.index.keywordIndex(),
       vector: loaded.vectorIndex,
       chunks: loaded.index.chunks,
       query,
       queryVector,
-      mode,
+      mode: degraded ? 'keyword' : options.mode ?? 'hybrid',
       topK: options.topK ?? 10,
       filter: options.filter,
-      weights,
-      rrfK: RRF_K,
-      scored,
+      offline,
+      hybridWeight: options.hybridWeight,
     });
-    if (mode !== 'hybrid' || !queryVector) return hits;
-    // Offline LSA vectors of unrelated text sit near 0: a hit found only by them is noise.
-    if (scored) return hits.filter((h) => h.why.keywordRank !== undefined || (h.why.vectorScore ?? 0) >= OFFLINE_DENSE_ONLY_FLOOR);
-    // Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a reader; scaled by the best
-    // possible sum, 1 means "ranked first by both keyword and vector search".
-    const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
-    return hits.map((h) => ({ ...h, score: h.score / best }));
+    return withDegraded(hits, degraded);
   }
 
   async readText(chunk: ChunkInfo): Promise<string | undefined> {
@@ -200,8 +227,9 @@ class WorkspaceEngine implements Engine {
   }
 
   async status(): Promise<IndexStatus & { corrupt?: string; complete?: boolean }> {
-    // The index's space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
-    await this.ensureDimensions();
+    // From disk only — status runs at activation and before consent. The space is named by the
+    // vector length, which an OpenAI-compatible server told the run that built the index.
+    this.adoptKnownDimensions();
     const info = readIndexInfo(this.indexDir, this.embedder.fingerprint);
     return {
       exists: info.exists,
@@ -221,13 +249,19 @@ class WorkspaceEngine implements Engine {
 
   async clear(options: { readonly onlyThisProvider?: boolean } = {}): Promise<void> {
     this.loaded = undefined;
-    // The space is named by the vector length, which an OpenAI-compatible server may only tell when asked.
-    if (options.onlyThisProvider) await this.ensureDimensions().catch(() => undefined);
-    clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
+    // The space is named by the vector length: the one an earlier run learned (nothing is asked).
+    if (options.onlyThisProvider) this.adoptKnownDimensions();
+    const lock = await this.lock('clear', {});
+    try {
+      // The whole directory (the lock file with it), or just this provider's space.
+      clearIndex(this.indexDir, options.onlyThisProvider ? this.embedder.fingerprint : undefined);
+    } finally {
+      lock.release();
+    }
   }
 
   async loadForAnalysis(): Promise<AnalysisInput | undefined> {
-    await this.ensureDimensions();
+    this.adoptKnownDimensions();
     let loaded: Loaded;
     let vectors: Float32Array;
     try {
@@ -252,6 +286,7 @@ class WorkspaceEngine implements Engine {
   }
 
   async embedTexts(texts: readonly string[], as: 'document' | QueryTask, signal?: AbortSignal): Promise<Float32Array[]> {
+    this.adoptKnownDimensions();
     if (this.embedder.provider === 'offline') this.load(); // the offline basis comes from the index
     else await this.ensureDimensions(signal);
     if (as === 'document') return this.embedder.embedDocuments(texts, { signal });
@@ -291,7 +326,7 @@ class WorkspaceEngine implements Engine {
     return this.loaded;
   }
 
-  private async queryVector(query: string, task: QueryTask, signal?: AbortSignal): Promise<Float32Array> {
+  private async queryVector(query: string, task: QueryTask, signal?: AbortSignal, budgetMs?: number): Promise<Float32Array> {
     const key = `${task}\u0000${query}`;
     const hit = this.queryCache.get(key);
     if (hit) {
@@ -299,16 +334,47 @@ class WorkspaceEngine implements Engine {
       this.queryCache.set(key, hit);
       return hit;
     }
-    const v = await this.embedder.embedQuery(query, task, { signal });
+    const v = await this.embedder.embedQuery(query, task, { signal, budgetMs });
     this.queryCache.set(key, v);
     if (this.queryCache.size > QUERY_CACHE_SIZE) this.queryCache.delete(this.queryCache.keys().next().value as string);
     return v;
   }
 
-  /** OpenAI-compatible servers may not say their vector length until asked once. */
+  /**
+   * OpenAI-compatible servers may not say their vector length until asked once: only `index` and
+   * ad-hoc embeddings (after consent) ask. Everything else uses `adoptKnownDimensions`.
+   */
   private async ensureDimensions(signal?: AbortSignal): Promise<void> {
-    const e = this.embedder as Embedder & { resolveDimensions?: (s?: AbortSignal) => Promise<number> };
+    const e = this.embedder as AutoDimensions;
     if (e.dimensions === 0 && typeof e.resolveDimensions === 'function') await e.resolveDimensions(signal);
+  }
+
+  /** Takes the vector length an earlier run learned for this model (from the index dir), without asking. */
+  private adoptKnownDimensions(): void {
+    const e = this.embedder as AutoDimensions;
+    if (e.dimensions !== 0 || !e.adoptDimensions || !e.autoFingerprint) return;
+    const n = readDimensions(this.indexDir)[e.autoFingerprint];
+    if (typeof n === 'number') e.adoptDimensions(n);
+  }
+
+  private rememberDimensions(): void {
+    const e = this.embedder as AutoDimensions;
+    if (!this.learnsDimensions || !e.autoFingerprint || e.dimensions === 0) return;
+    const known = readDimensions(this.indexDir);
+    if (known[e.autoFingerprint] === e.dimensions) return;
+    known[e.autoFingerprint] = e.dimensions;
+    const file = path.join(this.indexDir, DIMENSIONS_FILE);
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(known));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
+function readDimensions(indexDir: string): Record<string, number> {
+  try {
+    const parsed: unknown = JSON.parse(fs.readFileSync(path.join(indexDir, DIMENSIONS_FILE), 'utf8'));
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, number>) : {};
+  } catch {
+    return {};
   }
 }
 

@@ -2,6 +2,7 @@
  * The engine's public contract: the one door through which the CLI and the extension reach the
  * core. Implemented in engine.ts.
  */
+import type { FailureClass } from './embedding/failures';
 import type { OpenedIndex } from './index/open';
 import type { ChunkInfo, Embedder, Logger, RetryWait, ProviderId, QueryTask, SearchFilter, SearchHit, SearchMode, SkippedFile } from './types';
 
@@ -25,6 +26,12 @@ export interface RemoteSettings {
   readonly batchSize?: number;
   /** OpenAI-compatible: query instruction template, `{task}` and `{query}` placeholders. */
   readonly queryTemplate?: string;
+  /**
+   * The whole time a search's query embedding may take, one retry included (default 5,000 ms);
+   * past it the search answers from the keyword index (`SearchResult.degraded`). Indexing keeps
+   * its patient retries.
+   */
+  readonly queryBudgetMs?: number;
 }
 
 export interface EngineConfig {
@@ -162,6 +169,11 @@ export interface CoverageSummary {
 
 export interface IndexRunOptions {
   readonly signal?: AbortSignal;
+  /**
+   * Another process is writing this index: called once with its pid before this run waits for it
+   * (no timeout; the run then continues incrementally on what that one committed).
+   */
+  readonly onWaitForLock?: (holder: { readonly pid: number; readonly since: string; readonly purpose?: string }) => void;
   readonly onProgress?: (p: IndexProgress) => void;
   readonly dryRun?: boolean;
   /** Throw away the current generation and build from scratch (refits the offline basis). */
@@ -182,6 +194,23 @@ export interface SearchOptions {
   readonly remote?: boolean;
 }
 
+/** Failure classes: core/embedding/failures.ts (classifyFailure). */
+export type DegradedFailure = FailureClass;
+
+/** Why a search answered from keywords only: the query could not be embedded within its budget. */
+export interface SearchDegraded {
+  readonly to: 'keyword';
+  /** A sentence for people (names the endpoint's failure; never the key). */
+  readonly reason: string;
+  readonly failure?: DegradedFailure;
+}
+
+/**
+ * Hits best first — an array, so existing callers keep working — that says when it is a keyword
+ * fallback. Spreading or mapping it drops `degraded`: read it from the result itself.
+ */
+export type SearchResult = SearchHit[] & { readonly degraded?: SearchDegraded };
+
 export interface IndexStatus {
   readonly exists: boolean;
   readonly provider: ProviderId;
@@ -201,9 +230,11 @@ export interface Engine {
   readonly root: string;
   readonly indexDir: string;
   index(options?: IndexRunOptions): Promise<IndexReport>;
-  search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
+  /** Never waits long on a dead endpoint: past the query budget it answers from keywords (`degraded`). */
+  search(query: string, options?: SearchOptions): Promise<SearchResult>;
   /** The chunk's current text read from its file (undefined if the file changed or vanished). */
   readText(chunk: ChunkInfo): Promise<string | undefined>;
+  /** From disk only: never sends anything to any endpoint. */
   status(): Promise<IndexStatus>;
   /** Deletes the index: every provider's (default), or with `onlyThisProvider` just this engine's. */
   clear(options?: { readonly onlyThisProvider?: boolean }): Promise<void>;

@@ -99,6 +99,16 @@ export interface EmbedOptions {
   readonly onEmbedded?: (indices: readonly number[], vectors: readonly Float32Array[]) => void;
 }
 
+export interface QueryEmbedOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * Remote only: the whole time this query may take, retries included (one retry at most; a
+   * Retry-After that fits is honoured). Past it the call fails fast, so a search can answer from
+   * keywords instead of hanging on a dead endpoint. Unset: the patient retries of indexing.
+   */
+  readonly budgetMs?: number;
+}
+
 export interface Embedder {
   readonly provider: ProviderId;
   /** Vector length of every returned vector. */
@@ -113,7 +123,7 @@ export interface Embedder {
   /** Documents (chunks, labels as documents). Result i belongs to texts[i]; every vector is finite and of `dimensions` length. */
   embedDocuments(texts: readonly string[], options?: EmbedOptions): Promise<Float32Array[]>;
   /** A query, embedded asymmetrically where the provider supports it (text_type=query + instruction). */
-  embedQuery(text: string, task: QueryTask, options?: { readonly signal?: AbortSignal }): Promise<Float32Array>;
+  embedQuery(text: string, task: QueryTask, options?: QueryEmbedOptions): Promise<Float32Array>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -137,6 +147,8 @@ export interface MatchReason {
   /** Cosine similarity with the query vector (dense side). */
   readonly vectorScore?: number;
   readonly vectorRank?: number;
+  /** Ranked below every confident hit (e.g. found only by weak offline vectors): kept, not dropped. */
+  readonly lowConfidence?: boolean;
 }
 
 export interface SearchHit {

@@ -7,6 +7,8 @@
  */
 import * as vscode from 'vscode';
 import type { ResultItem } from '../protocol/messages';
+import { degradedNote } from './degraded';
+import { ensureRemoteAllowed } from './door';
 import type { Services } from './services';
 import { endpointOf, readSettings } from './settings';
 
@@ -19,12 +21,14 @@ export const AGENT_TOOLS = {
 const MAX_TOP_K = 50;
 
 /**
- * The door for agent calls: the palette's consent/trust/provider path, without dialogs.
- * (One function so it becomes a one-line swap for the shared door module.)
+ * The door for agent calls (door.ts, never a dialog), with answers written for an agent; offline,
+ * a missing index is built at once (that sends nothing anywhere).
  */
 export async function agentDoor(s: Services): Promise<{ readonly ok: true } | { readonly ok: false; readonly message: string }> {
   const settings = readSettings();
-  if (!(await s.consent.allowed())) {
+  const verdict = await ensureRemoteAllowed(s.door, { purpose: 'agent', interactive: false, needsIndex: true });
+  if (verdict.ok) return { ok: true };
+  if (verdict.reason === 'noConsent') {
     return {
       ok: false,
       message: vscode.l10n.t(
@@ -33,14 +37,13 @@ export async function agentDoor(s: Services): Promise<{ readonly ok: true } | { 
       ),
     };
   }
-  if (await s.search.hasIndex()) return { ok: true };
   const { provider } = await s.engines.effectiveProvider(settings);
   if (provider !== 'offline') {
     return { ok: false, message: vscode.l10n.t('This workspace has no semantic index yet. Ask the user to run "Semantic Workspace: Index Workspace".') };
   }
   // Offline, building the index sends nothing anywhere: do it now (with the usual progress).
   await s.indexer.indexAll();
-  return (await s.search.hasIndex()) ? { ok: true } : { ok: false, message: vscode.l10n.t('Indexing the workspace did not finish; see the Semantic Workspace log.') };
+  return (await s.door.hasIndex()) ? { ok: true } : { ok: false, message: vscode.l10n.t('Indexing the workspace did not finish; see the Semantic Workspace log.') };
 }
 
 const text = (s: string) => new vscode.LanguageModelToolResult([new vscode.LanguageModelTextPart(s)]);
@@ -103,12 +106,12 @@ export function registerAgentTools(s: Services): vscode.Disposable {
       if (!query) return text('The query is empty: say what to look for, e.g. "where are API keys stored".');
       const door = await agentDoor(s);
       if (!door.ok) return text(door.message);
-      const hits = await s.search.search(query, {
+      const { items: hits, degraded } = await s.search.searchWithNote(query, {
         topK: clampTopK(options.input.topK, 10),
         filter: { kind: options.input.kind ?? 'all', glob: options.input.path ?? '', language: '' },
         signal: cancelSignal(token),
       });
-      return text(hitsText(s, `Results for "${query}":`, hits));
+      return text(hitsText(s, `${degraded ? `${degradedNote(degraded)}\n` : ''}Results for "${query}":`, hits));
     },
   };
 

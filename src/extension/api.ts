@@ -1,6 +1,8 @@
 /**
- * What `activate()` returns: a small API for the extension-host test suite (and other
- * extensions) to check state without driving the UI. Holds no secrets. The analysis members run
+ * What `activate()` returns — only in ExtensionMode.Test (extension.ts): `getEngine` reaches an
+ * engine, and so the key, without the door's dialogs, so no other extension may have it. It
+ * lets the extension-host test suite check state without driving the UI. Holds no secrets.
+ * `search` asks the door (door.ts) like the sidebar does. The analysis members run
  * the same code as the commands and return the same data the sidebar and QuickPicks show (and
  * update the sidebar like the commands do), but never open dialogs.
  */
@@ -83,7 +85,7 @@ function toUri(s: Services, file: vscode.Uri | string): vscode.Uri {
 }
 
 export function testApi(s: Services): SemanticWorkspaceApi {
-  const { engines, indexer, status, search, consent, sidebar, analysis, related } = s;
+  const { engines, indexer, status, search, consent, door, sidebar, analysis, related } = s;
   return {
     async getEngine(folderUri) {
       const uri = typeof folderUri === 'string' ? vscode.Uri.parse(folderUri) : folderUri;
@@ -101,8 +103,16 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       await indexer.refreshStatus(false);
       return status.current;
     },
-    search: (query, filter) => search.search(query, { filter }),
-    searchRanked: (query, filter) => search.ranked(query, { filter }),
+    async search(query, filter) {
+      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
+      if (!verdict.ok) throw new Error(verdict.message);
+      return search.search(query, { filter });
+    },
+    async searchRanked(query, filter) {
+      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
+      if (!verdict.ok) throw new Error(verdict.message);
+      return search.ranked(query, { filter });
+    },
     flushLiveUpdates: () => s.live().flush(),
     hasConsent: () => consent.has(),
     sidebar: () => sidebar.snapshot(),
@@ -141,7 +151,7 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       if (!here) return [];
       const doc = await vscode.workspace.openTextDocument(uri);
       const text = doc.getText(new vscode.Range(startLine - 1, 0, endLine, 0)).trim().slice(0, 1000);
-      return similarToSelection(s, text, { folder: here.folder.uri.toString(), path: here.path, startLine, endLine });
+      return (await similarToSelection(s, text, { folder: here.folder.uri.toString(), path: here.path, startLine, endLine })).items;
     },
     walkthroughContext: () => s.panels.contextKeys(),
   };

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
-import { endpointOf, readSettings, type Settings } from './settings';
+import { endpointOf, readSettings, requestEndpoint, type Settings } from './settings';
 import { rerankEstimateText } from './rerank';
 import { endpointSourceText } from './settingScope';
 
@@ -86,11 +86,13 @@ export class Consent {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not estimate the upload: {0}', errorText(e)));
       return false;
     }
-    const region = settings.provider === 'dashscope' && !settings.remote.baseUrl ? settings.remote.region ?? 'singapore' : '—';
+    const target = requestEndpoint(settings);
+    const region = target && 'region' in target && target.region ? target.region : '—';
     const detail = [
       vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
-      `${vscode.l10n.t('Endpoint: {0}', endpointOf(settings))} (${endpointSourceText()})`,
-      vscode.l10n.t('Region: {0}', region),
+      // The URL the requests go to (the embedder's own resolver) and the setting + scope it came from.
+      `${vscode.l10n.t('Endpoint: {0}', target?.url ?? endpointOf(settings))} (${endpointSourceText()})`,
+      vscode.l10n.t('Region: {0}', String(region)),
       vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
       vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
       vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),

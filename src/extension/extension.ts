@@ -11,6 +11,7 @@ import type { SemanticWorkspaceApi } from './api';
 import { testApi } from './api';
 import { registerCommands } from './commands/index';
 import { Consent } from './consent';
+import { Door } from './door';
 import { Engines } from './engines';
 import { Indexer } from './indexing';
 import { LiveUpdates } from './liveUpdates';
@@ -20,7 +21,7 @@ import { RelatedController } from './related';
 import { SearchService } from './searchService';
 import { KeyStore } from './secrets';
 import type { Services } from './services';
-import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION } from './settings';
+import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION, setExtensionMode } from './settings';
 import { MACHINE_SCOPED, noticeIgnoredMachineSettings } from './settingScope';
 import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
@@ -29,15 +30,18 @@ import { StatusModel } from './status';
 import { createStatusBar } from './statusBar';
 import { PreviewDocuments } from './tagEdits';
 
-export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi {
+export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi | undefined {
   const subs = context.subscriptions;
+  setExtensionMode(context.extensionMode);
   const log = new Log();
   const keys = new KeyStore(context.secrets);
   const status = new StatusModel();
   const engines = new Engines(context, keys, log);
   const consent = new Consent(context.workspaceState, engines, log);
-  const indexer = new Indexer(engines, consent, status, log, keys.onDidChange);
-  const search = new SearchService(engines, indexer, new SearchReranker(engines, keys, consent, log));
+  const door = new Door(engines, consent);
+  const indexer = new Indexer(engines, door, status, log, keys.onDidChange);
+  door.indexAll = () => indexer.indexAll();
+  const search = new SearchService(engines, indexer, new SearchReranker(door, keys, log));
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
   const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);
@@ -45,8 +49,8 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const panels = new PanelSync({ engines, analysis, sidebar, status, search, keys });
   let live: LiveUpdates | undefined;
   const s: Services = {
-    context, log, keys, engines, status, consent, indexer, search, sidebar, related, panels, analysis, previews,
-    live: () => (live ??= new LiveUpdates(engines, indexer, consent)),
+    context, log, keys, engines, status, consent, door, indexer, search, sidebar, related, panels, analysis, previews,
+    live: () => (live ??= new LiveUpdates(engines, indexer, door)),
   };
   sidebar.handlers = sidebarHandlers(s);
   if (context.extensionMode === vscode.ExtensionMode.Test) {
@@ -89,7 +93,8 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     });
   }, 0);
 
-  return testApi(s);
+  // The API reaches engines (and so the key) without the door's dialogs: only VS Code's test runs get it.
+  return context.extensionMode === vscode.ExtensionMode.Test ? testApi(s) : undefined;
 }
 
 async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, reopen: () => void): Promise<void> {
@@ -97,7 +102,7 @@ async function onConfigChange(e: vscode.ConfigurationChangeEvent, s: Services, r
   if (MACHINE_SCOPED.some((k) => e.affectsConfiguration(`${SECTION}.${k}`))) void noticeIgnoredMachineSettings(s.context, s.log);
   const fingerprint = FINGERPRINT_SETTINGS.some((k) => e.affectsConfiguration(k));
   if (fingerprint || ENGINE_SETTINGS.some((k) => e.affectsConfiguration(k))) reopen();
-  if (!fingerprint || !(await s.search.hasIndex().catch(() => false))) return; // nothing to rebuild
+  if (!fingerprint || !(await s.door.hasIndex().catch(() => false))) return; // nothing to rebuild
   const reindex = vscode.l10n.t('Re-index Now');
   const choice = await vscode.window.showInformationMessage(
     vscode.l10n.t('This setting changes how the workspace is indexed. Re-index now? (Unchanged chunks are reused.)'),

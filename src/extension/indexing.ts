@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import type { CoverageSummary, Engine, IndexProgress, IndexReport } from '../core/engineTypes';
 import { isCancellation } from '../core/embedding';
 import type { ProviderName } from '../protocol/messages';
-import type { Consent } from './consent';
+import type { Door } from './door';
 import { RateMeter, coverageInfo, progressLine, summaryLine } from './coverageText';
 import type { Engines } from './engines';
 import { showFailureNotice } from './failureNotice';
@@ -29,7 +29,7 @@ export class Indexer {
 
   constructor(
     private readonly engines: Engines,
-    private readonly consent: Consent,
+    private readonly door: Door,
     private readonly status: StatusModel,
     private readonly log: Log,
     /** Fires when an API key is saved (a run stopped by a rejected key resumes then). */
@@ -51,7 +51,7 @@ export class Indexer {
   }
 
   private async run(request: IndexRequest): Promise<IndexReport[] | undefined> {
-    if (!(await this.consent.ensure())) return undefined;
+    if (!(await this.door.check({ purpose: 'index', interactive: true })).ok) return undefined;
     const pairs = await this.engines.all();
     if (pairs.length === 0) {
       void vscode.window.showInformationMessage(vscode.l10n.t('Open a folder to index it.'));

@@ -4,7 +4,7 @@
  * removes their chunks). Only runs once an index exists and, for cloud providers, after consent.
  */
 import * as vscode from 'vscode';
-import type { Consent } from './consent';
+import type { Door } from './door';
 import type { Engines } from './engines';
 import type { Indexer } from './indexing';
 import { refOf } from './open';
@@ -22,7 +22,7 @@ export class LiveUpdates implements vscode.Disposable {
   constructor(
     private readonly engines: Engines,
     private readonly indexer: Indexer,
-    private readonly consent: Consent,
+    private readonly door: Door,
   ) {
     this.disposables.push(
       vscode.workspace.onDidSaveTextDocument((d) => this.touch(d.uri)),
@@ -56,7 +56,7 @@ export class LiveUpdates implements vscode.Disposable {
     this.timer = undefined;
     const batches = [...this.pending];
     this.pending.clear();
-    if (!(await this.consent.allowed())) return; // never upload silently before consent
+    if (!(await this.door.check({ purpose: 'live-update', interactive: false })).ok) return; // never upload silently before consent
     for (const [key, paths] of batches) {
       const folder = this.engines.folderByKey(key);
       if (!folder) continue;

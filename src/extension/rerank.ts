@@ -10,8 +10,7 @@ import {
   RERANK_CANDIDATES, RerankMeter, RerankSetupError, estimateRerankPerSearch, rerankItems, rerankLimiter, resolveRerankConfig, type RerankConfig,
 } from '../core/embedding';
 import type { ResultItem } from '../protocol/messages';
-import type { Consent } from './consent';
-import type { Engines } from './engines';
+import type { Door } from './door';
 import type { Log } from './log';
 import type { KeyStore } from './secrets';
 import { envBaseUrl, type Settings } from './settings';
@@ -32,9 +31,8 @@ export class SearchReranker {
   private readonly meter = new RerankMeter();
 
   constructor(
-    private readonly engines: Engines,
+    private readonly door: Door,
     private readonly keys: KeyStore,
-    private readonly consent: Consent,
     private readonly log: Log,
   ) {}
 
@@ -51,8 +49,10 @@ export class SearchReranker {
   /** Undefined when this search is not reranked (setting off, offline, untrusted, no key, no consent). */
   async plan(settings: Settings): Promise<RerankPlan | undefined> {
     if (!settings.rerank || settings.provider === 'offline') return undefined;
-    const { provider } = await this.engines.effectiveProvider(settings);
-    if (provider === 'offline' || !vscode.workspace.isTrusted || !this.consent.has(settings)) return undefined;
+    // The one door: trusted workspace, cloud provider running with its key, consent for this endpoint.
+    const verdict = await this.door.check({ purpose: 'search', interactive: false });
+    if (!verdict.ok || !verdict.remote || verdict.provider === 'offline') return undefined;
+    const provider = verdict.provider;
     const apiKey = await this.keys.get(provider);
     try {
       const cfg = resolveRerankConfig({

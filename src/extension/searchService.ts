@@ -4,6 +4,7 @@
  * the index changes, so retyping a query or reopening the picker costs no new query embedding.
  */
 import * as vscode from 'vscode';
+import type { SearchDegraded } from '../core/engineTypes';
 import type { SearchHit, SearchFilter } from '../core/types';
 import type { ResultItem, SearchFilterMessage } from '../protocol/messages';
 import type { Engines } from './engines';
@@ -24,11 +25,14 @@ export interface SearchRequestOptions {
 export interface StagedSearch {
   readonly first: ResultItem[];
   readonly rerank?: Promise<RerankOutcome>;
+  /** Keyword-only because the query could not be embedded (then there is no rerank). */
+  readonly degraded?: SearchDegraded;
 }
 
 export interface RankedSearch {
   readonly items: ResultItem[];
   readonly rerank?: Omit<RerankOutcome, 'items'>;
+  readonly degraded?: SearchDegraded;
 }
 
 const SNIPPET_LINES = 6;
@@ -86,11 +90,17 @@ export class SearchService {
     return (await this.ranked(query, options)).items;
   }
 
+  /** The merged results after the rerank (if one runs), and `degraded` when some folder answered from keywords only. */
+  async searchWithNote(query: string, options: SearchRequestOptions = {}): Promise<{ items: ResultItem[]; degraded?: SearchDegraded; rerank?: Omit<RerankOutcome, 'items'> }> {
+    return this.ranked(query, options);
+  }
+
   async ranked(query: string, options: SearchRequestOptions = {}): Promise<RankedSearch> {
     const staged = await this.staged(query, options);
-    if (!staged.rerank) return { items: staged.first };
+    const degraded = staged.degraded ? { degraded: staged.degraded } : {};
+    if (!staged.rerank) return { items: staged.first, ...degraded };
     const { items, ...rerank } = await staged.rerank;
-    return { items, rerank };
+    return { items, rerank, ...degraded };
   }
 
   /**
@@ -107,13 +117,18 @@ export class SearchService {
     const fetchK = plan ? SearchReranker.candidates(topK) : topK;
     const key = JSON.stringify([q, options.filter, fetchK, options.task, settings.searchMode, settings.hybridWeight]);
     let candidates = this.cache.get(key);
+    let degraded: SearchDegraded | undefined;
     if (!candidates) {
-      candidates = await this.firstStage(q, fetchK, settings, options);
-      this.cache.set(key, candidates);
+      const r = await this.firstStage(q, fetchK, settings, options);
+      candidates = r.items;
+      degraded = r.degraded;
+      // A fallback is not remembered: the next search (even of the same text) tries the endpoint again.
+      if (!degraded) this.cache.set(key, candidates);
     }
     const first = candidates.slice(0, topK);
     this.searched.fire({ results: first.length });
-    if (!plan || !this.reranker) return { first };
+    // With the endpoint failing, a rerank would only wait on it again: the keyword order stands.
+    if (!plan || !this.reranker || degraded) return { first, ...(degraded ? { degraded } : {}) };
     const reranker = this.reranker;
     const rkey = JSON.stringify([key, topK, 'cfg' in plan ? plan.cfg.url : '', 'cfg' in plan ? plan.cfg.model : plan.note]);
     const done = this.reranked.get(rkey);
@@ -130,16 +145,18 @@ export class SearchService {
     return { first, rerank };
   }
 
-  private async firstStage(q: string, topK: number, settings: ReturnType<typeof readSettings>, options: SearchRequestOptions): Promise<ResultItem[]> {
+  private async firstStage(q: string, topK: number, settings: ReturnType<typeof readSettings>, options: SearchRequestOptions): Promise<{ items: ResultItem[]; degraded?: SearchDegraded }> {
     const pairs = await this.engines.all();
+    let degraded: SearchDegraded | undefined;
     const perFolder = await Promise.all(
       pairs.map(async ({ folder, engine }) => {
         const hits = await engine.search(q, { topK, mode: settings.searchMode, hybridWeight: settings.hybridWeight, filter: toCoreFilter(options.filter), task: options.task, signal: options.signal });
+        degraded ??= hits.degraded;
         return Promise.all(hits.map((h) => this.hydrate(folder, engine.readText.bind(engine), h)));
       }),
     );
     options.signal?.throwIfAborted();
-    return perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK);
+    return { items: perFolder.flat().sort((a, b) => b.score - a.score).slice(0, topK), ...(degraded ? { degraded } : {}) };
   }
 
   private async hydrate(folder: vscode.WorkspaceFolder, read: (c: SearchHit['chunk']) => Promise<string | undefined>, h: SearchHit): Promise<ResultItem> {
@@ -162,11 +179,5 @@ export class SearchService {
     };
     if (text !== undefined) this.texts.set(item, text);
     return item;
-  }
-
-  /** True when at least one folder has an index. */
-  async hasIndex(): Promise<boolean> {
-    for (const { engine } of await this.engines.all()) if ((await engine.status()).exists) return true;
-    return false;
   }
 }

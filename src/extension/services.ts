@@ -2,6 +2,7 @@
 import type * as vscode from 'vscode';
 import type { AnalysisService } from './analysis';
 import type { Consent } from './consent';
+import type { Door } from './door';
 import type { Engines } from './engines';
 import type { Indexer } from './indexing';
 import type { LiveUpdates } from './liveUpdates';
@@ -21,6 +22,8 @@ export interface Services {
   readonly engines: Engines;
   readonly status: StatusModel;
   readonly consent: Consent;
+  /** The one door: consent, trust and "is there an index" (door.ts). */
+  readonly door: Door;
   readonly indexer: Indexer;
   readonly search: SearchService;
   readonly sidebar: SidebarProvider;

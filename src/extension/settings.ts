@@ -3,6 +3,7 @@
  * passed in from SecretStorage (or the environment) by the caller.
  */
 import * as vscode from 'vscode';
+import { remoteEndpoint } from '../core/embedderFactory';
 import type { EngineConfig, RemoteSettings, DashScopeRegion } from '../core/engineTypes';
 import type { ProviderId, SearchMode } from '../core/types';
 
@@ -66,17 +67,88 @@ function unitInterval(x: unknown): number | undefined {
   return typeof x === 'number' && Number.isFinite(x) && x > 0 && x <= 1 ? x : undefined;
 }
 
+let extensionMode: vscode.ExtensionMode | undefined;
+
+/** Set once by activate: endpoint environment variables are honoured only in ExtensionMode.Test. */
+export function setExtensionMode(mode: vscode.ExtensionMode): void {
+  extensionMode = mode;
+}
+
 /**
- * The DashScope base URL override from the environment (the test harness points it at the fake
- * server). It wins over the setting so a test run can never reach the real endpoint.
+ * The base-URL override from the environment — read only when VS Code runs the extension's tests
+ * (the harness points it at the fake server, and it wins so a test run can never reach the real
+ * endpoint). A user's environment never redirects their key and code: that is the machine-scoped
+ * setting's job, and the consent dialog names it.
  */
-export function envBaseUrl(): string | undefined {
-  return process.env.SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL || process.env.DASHSCOPE_BASE_URL || undefined;
+function envBaseUrlOverride(provider: ProviderId): { value: string; name: string } | undefined {
+  if (extensionMode !== vscode.ExtensionMode.Test) return undefined;
+  const names = provider === 'openai' ? ['OPENAI_BASE_URL'] : ['SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL', 'DASHSCOPE_BASE_URL'];
+  for (const name of names) if (process.env[name]) return { value: process.env[name]!, name };
+  return undefined;
+}
+
+/** The environment's base-URL override in use (ExtensionMode.Test only), for provenance texts. */
+export function envBaseUrl(provider: ProviderId = 'dashscope'): string | undefined {
+  return envBaseUrlOverride(provider)?.value;
+}
+
+/** Where a setting's value came from. Machine-scoped settings are read from user/machine settings only. */
+export type SettingSource = 'default' | 'user or machine settings' | 'workspace settings' | 'folder settings' | 'environment (tests only)';
+
+export interface Sourced<T> {
+  readonly value: T;
+  /** `semanticWorkspace.dashscope.baseUrl`, or the environment variable's name. */
+  readonly setting: string;
+  readonly source: SettingSource;
+}
+
+function sourced<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): Sourced<T> {
+  const i = c.inspect<T>(key);
+  const setting = `${SECTION}.${key}`;
+  const empty = (v: unknown) => v === undefined || v === '';
+  if (!empty(i?.workspaceFolderValue)) return { value: i!.workspaceFolderValue as T, setting, source: 'folder settings' };
+  if (!empty(i?.workspaceValue)) return { value: i!.workspaceValue as T, setting, source: 'workspace settings' };
+  if (!empty(i?.globalValue)) return { value: i!.globalValue as T, setting, source: 'user or machine settings' };
+  return { value: (empty(i?.defaultValue) ? fallback : i!.defaultValue) as T, setting, source: 'default' };
+}
+
+/** The endpoint settings that decide where requests go, each with where it came from. */
+export interface ResolvedEndpoint {
+  readonly provider: Sourced<ProviderId>;
+  /** Undefined offline. */
+  readonly baseUrl?: Sourced<string>;
+  readonly region?: Sourced<DashScopeRegion>;
+  readonly transport?: Sourced<'native' | 'compatible'>;
+}
+
+/**
+ * The one resolver of provider, base URL and region: readSettings (what requests use) and the
+ * consent dialog (what the user is shown) both read it. Machine-scoped values (base URL, region)
+ * are honoured from user/machine settings only, as VS Code itself does for `get`.
+ */
+export function resolveEndpoint(scope?: vscode.ConfigurationScope): ResolvedEndpoint {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const raw = sourced<string>(c, 'provider', 'offline');
+  const value: ProviderId = raw.value === 'dashscope' || raw.value === 'openai' ? raw.value : 'offline';
+  const provider = { ...raw, value };
+  if (value === 'offline') return { provider };
+  const machine = <T>(key: string, fallback: T): Sourced<T> => {
+    const i = c.inspect<T>(key);
+    const setting = `${SECTION}.${key}`;
+    const v = i?.globalValue;
+    return v !== undefined && v !== '' ? { value: v, setting, source: 'user or machine settings' } : { value: (i?.defaultValue ?? fallback) as T, setting, source: 'default' };
+  };
+  const env = envBaseUrlOverride(value);
+  const urlKey = value === 'openai' ? 'openai.baseUrl' : 'dashscope.baseUrl';
+  const baseUrl: Sourced<string> = env ? { value: env.value, setting: env.name, source: 'environment (tests only)' } : machine<string>(urlKey, '');
+  if (value === 'openai') return { provider, baseUrl };
+  return { provider, baseUrl, region: machine<DashScopeRegion>('dashscope.region', 'singapore'), transport: sourced<'native' | 'compatible'>(c, 'dashscope.transport', 'native') };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const provider = c.get<ProviderId>('provider', 'offline');
+  const endpoint = resolveEndpoint(scope);
+  const provider = endpoint.provider.value;
   const common = {
     concurrency: positive(c.get('concurrency')),
     requestsPerMinute: positive(c.get('requestsPerMinute')),
@@ -87,17 +159,17 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     provider === 'openai'
       ? {
           ...common,
-          baseUrl: c.get<string>('openai.baseUrl') || undefined,
+          baseUrl: endpoint.baseUrl?.value || undefined,
           model: c.get<string>('openai.model') || undefined,
           dimensions: positive(c.get('openai.dimensions')),
         }
       : {
           ...common,
-          region: c.get<DashScopeRegion>('dashscope.region', 'singapore'),
-          baseUrl: envBaseUrl() || c.get<string>('dashscope.baseUrl') || undefined,
+          region: endpoint.region?.value ?? 'singapore',
+          baseUrl: endpoint.baseUrl?.value || undefined,
           model: c.get<string>('dashscope.model', 'text-embedding-v4'),
           dimensions: positive(c.get('dashscope.dimensions')) ?? 1024,
-          transport: c.get<'native' | 'compatible'>('dashscope.transport', 'native'),
+          transport: endpoint.transport?.value ?? 'native',
           sparse: c.get<boolean>('dashscope.sparse', false),
         };
   const rawTags = c.get<unknown[]>('tags', []);
@@ -105,7 +177,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     .map((t) => (typeof t === 'string' ? { label: t } : (t as TagSetting)))
     .filter((t) => t && typeof t.label === 'string' && t.label.trim() !== '');
   return {
-    provider: provider === 'dashscope' || provider === 'openai' ? provider : 'offline',
+    provider,
     remote,
     include: strings(c.get('include')),
     exclude: strings(c.get('exclude')),
@@ -147,20 +219,20 @@ export function engineConfig(
   };
 }
 
-const DASHSCOPE_HOSTS: Record<DashScopeRegion, string> = {
-  singapore: 'https://dashscope-intl.aliyuncs.com',
-  beijing: 'https://dashscope.aliyuncs.com',
-  us: 'https://dashscope-us.aliyuncs.com',
-  hongkong: 'https://cn-hongkong.dashscope.aliyuncs.com',
-};
+/**
+ * Where this provider's requests go (URL and origin), from the core's own resolvers — the same
+ * the embedder calls. Undefined offline or for a malformed base URL (the engine reports that).
+ */
+export function requestEndpoint(s: Settings): { readonly url: string; readonly origin: string } | undefined {
+  try {
+    return remoteEndpoint(s.provider, s.remote);
+  } catch {
+    return undefined;
+  }
+}
 
-/** The endpoint a remote provider sends to, as shown in the consent dialog (origin only). */
+/** The origin a consent is given for ('' offline; the raw setting when it does not parse). */
 export function endpointOf(s: Settings): string {
   if (s.provider === 'offline') return '';
-  const raw = s.remote.baseUrl || (s.provider === 'dashscope' ? DASHSCOPE_HOSTS[s.remote.region ?? 'singapore'] : 'https://api.openai.com');
-  try {
-    return new URL(raw).origin;
-  } catch {
-    return raw;
-  }
+  return requestEndpoint(s)?.origin ?? s.remote.baseUrl ?? '';
 }

@@ -42,6 +42,11 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
       item.text = `$(search) ${vscode.l10n.t('Not indexed')}`;
   }
   if (s.restricted) item.text += ` $(shield)`;
+  // The last search fell back to keywords (endpoint down, key refused): visible until one succeeds.
+  if (s.searchNote && s.state === 'ready') {
+    item.text += ` · $(warning) ${vscode.l10n.t('keyword only')}`;
+    item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
   const lines = [
     vscode.l10n.t('Semantic Workspace — {0}', mode),
     s.state === 'ready' ? vscode.l10n.t('{0} chunks in {1} files, up to date', s.chunks, s.files) : '',
@@ -49,6 +54,7 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
     s.state === 'indexing' && s.progress ? s.progress.text : '',
     s.restricted ? vscode.l10n.t('Restricted Mode: only the offline provider runs.') : '',
     s.message ?? '',
+    s.searchNote ?? '',
   ];
   item.tooltip = lines.filter(Boolean).join('\n');
   item.accessibilityInformation = { label: lines.filter(Boolean).join('. ') };

@@ -58,8 +58,10 @@ export interface SearchResult {
   readonly query: string;
   readonly items: readonly ResultItem[];
   readonly tookMs: number;
-  /** Why the order is the first stage's although a rerank was asked for (already localized). */
+  /** Localized: keyword results only (the query could not be embedded), or first-stage order (the rerank failed). */
   readonly note?: string;
+  /** The note offers Set API Key (the key was refused). */
+  readonly noteAction?: 'setApiKey';
 }
 
 export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'incomplete' | 'error';
@@ -106,6 +108,8 @@ export interface StatusInfo {
   readonly message?: string;
   /** True in Restricted Mode. */
   readonly restricted: boolean;
+  /** The last search answered from keywords only (the endpoint failed): localized, shown until a full search. */
+  readonly searchNote?: string;
 }
 
 export interface TopicMember extends FileRef {

@@ -18,11 +18,12 @@ export interface ViewState {
   readonly results: readonly ResultItem[];
   /** The query the shown results belong to ('' = none yet). */
   readonly resultsFor: string;
-  /** Shown above the results: the rerank failed or was skipped, so they are in first-stage order. */
-  readonly resultsNote?: string;
   /** Id of the search whose reply we wait for; replies with another id are stale. */
   readonly pendingId?: number;
   readonly error?: string;
+  /** The shown results are keyword-only (the endpoint failed): the extension's localized note. */
+  readonly note?: string;
+  readonly noteAction?: 'setApiKey';
   readonly selected: number;
   readonly collapsed: Readonly<Partial<Record<Section, boolean>>>;
   readonly topics?: TopicsView;
@@ -36,7 +37,7 @@ export type LocalAction =
   | { readonly type: 'query'; readonly query: string }
   | { readonly type: 'filter'; readonly filter: SearchFilterMessage }
   | { readonly type: 'searching'; readonly id: number }
-  | { readonly type: 'searchDone'; readonly id: number; readonly query: string; readonly items: readonly ResultItem[]; readonly note?: string }
+  | { readonly type: 'searchDone'; readonly id: number; readonly query: string; readonly items: readonly ResultItem[]; readonly note?: string; readonly noteAction?: 'setApiKey' }
   | { readonly type: 'searchFailed'; readonly id: number; readonly error: string }
   | { readonly type: 'clear' }
   | { readonly type: 'select'; readonly index: number }
@@ -114,12 +115,12 @@ export function reduce(state: ViewState, action: Action): ViewState {
       return { ...state, pendingId: action.id, error: undefined };
     case 'searchDone':
       if (action.id !== state.pendingId) return state; // stale: a newer search was sent
-      return { ...state, pendingId: undefined, results: action.items, resultsFor: action.query, resultsNote: action.note, selected: clamp(0, action.items.length), error: undefined };
+      return { ...state, pendingId: undefined, results: action.items, resultsFor: action.query, selected: clamp(0, action.items.length), error: undefined, note: action.note, noteAction: action.noteAction };
     case 'searchFailed':
       if (action.id !== state.pendingId) return state;
-      return { ...state, pendingId: undefined, results: [], resultsFor: '', resultsNote: undefined, selected: -1, error: action.error };
+      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: action.error, note: undefined, noteAction: undefined };
     case 'clear':
-      return { ...state, pendingId: undefined, results: [], resultsFor: '', resultsNote: undefined, selected: -1, error: undefined };
+      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: undefined, note: undefined, noteAction: undefined };
     case 'select':
       return { ...state, selected: clamp(action.index, state.results.length) };
     case 'toggle':

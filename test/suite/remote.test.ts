@@ -48,6 +48,16 @@ export function registerRemoteTests(): void {
       await setSetting('provider', undefined);
     });
 
+    test('before consent not one request reaches the server: status, the search door, no dimension probe', async function () {
+      this.timeout(60_000);
+      const a = await api();
+      const from = requests().length;
+      assert.equal((await a.refreshStatus()).provider, 'dashscope');
+      // The door refuses a search that would embed the query before consent (and sends nothing).
+      await assert.rejects(a.search('where do we throttle api calls'), /agree to uploads/);
+      assert.equal(requests().length - from, 0, `${requests().length - from} request(s) before consent`);
+    });
+
     test('without consent nothing is uploaded (index run, then a live update)', async function () {
       this.timeout(90_000);
       const a = await api();

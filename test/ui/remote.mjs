@@ -3,7 +3,7 @@
 // fake server logs every request to --requests). The ext-host suite cannot do this part:
 // VS Code refuses modal dialogs in a window that runs extensionTestsPath.
 import fs from 'node:fs';
-import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, statusItem } from './lib.mjs';
+import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, sleep, statusItem } from './lib.mjs';
 
 /** Embedding requests ({path, auth, texts, textType}) logged after line `from`. */
 function embedsSince(requestLog, from) {
@@ -16,7 +16,7 @@ function embedsSince(requestLog, from) {
 }
 const logLength = (requestLog) => fs.readFileSync(requestLog, 'utf8').split('\n').filter(Boolean).length;
 
-export async function remoteChecks({ page, check, log, requestLog, shot }) {
+export async function remoteChecks({ page, check, log, requestLog, shot, sidebarSearch }) {
   let from = 0;
   /** Where the Cancel check started: nothing may reach the server from there until "Upload and Index". */
   let cancelledFrom;
@@ -35,7 +35,8 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     if (embedsSince(requestLog, from).length) throw new Error('requests reached the server while the consent dialog was open');
     const text = await answerDialog(page, 'Cancel');
     log(`  consent dialog: ${JSON.stringify(text.replace(/\s+/g, ' ').slice(0, 400))}`);
-    for (const want of ['Send this workspace to a cloud embedding service?', 'Endpoint: http://127.0.0.1:', 'Files:', 'Estimated cost']) {
+    // The fake server's URL is a Machine setting here (run.sh): the dialog names it and where it came from.
+    for (const want of ['Send this workspace to a cloud embedding service?', 'Endpoint: http://127.0.0.1:', 'semanticWorkspace.dashscope.baseUrl in ', 'Files:', 'Estimated cost']) {
       if (!text.includes(want)) throw new Error(`consent dialog lacks "${want}"`);
     }
     // After Cancel the extension is back to "Not indexed" (DOM state, no fixed wait); the window
@@ -82,5 +83,57 @@ export async function remoteChecks({ page, check, log, requestLog, shot }) {
     await page.keyboard.press('Escape');
     const sent = embedsSince(requestLog, from);
     if (!sent.some((r) => r.textType === 'query')) throw new Error(`no query embedding among ${JSON.stringify(sent.map((r) => r.textType))}`);
+  });
+
+  await check('a refused key: the palette answers from keywords and says so (Set API Key), the status bar too; the next search tries again', async () => {
+    const setKey = async (key) => {
+      await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
+      await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+      if ((await quickInput(page).getAttribute('type')) !== 'password') {
+        await quickRows(page).filter({ hasText: /DashScope/ }).first().click();
+        await sleep(300);
+      }
+      await quickInput(page).fill(key);
+      await page.keyboard.press('Enter');
+      await quickInput(page).waitFor({ state: 'hidden', timeout: 10_000 });
+    };
+    const search = async (query) => {
+      await runCommand(page, commandTitle('semanticWorkspace.search'));
+      await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
+      await quickInput(page).pressSequentially(query, { delay: 15 });
+      await quickRows(page).filter({ hasText: 'mailbox.py' }).first().waitFor({ timeout: 20_000 });
+    };
+    await setKey('sk-bad-e2e-refused-4d2c'); // the fake server answers 401 to sk-bad… keys
+    await search('producers and consumers exchanging messages');
+    const note = quickRows(page).filter({ hasText: 'Keyword results only' }).first();
+    await note.waitFor({ timeout: 10_000 });
+    const noteText = (await note.innerText()).replace(/\s+/g, ' ');
+    log(`  palette note: ${JSON.stringify(noteText.slice(0, 200))}`);
+    if (!/API key was refused/.test(noteText)) throw new Error(`the note does not say the key was refused: ${noteText}`);
+    await shot('degraded-palette.png');
+    await page.keyboard.press('Escape');
+    await statusItem(page).filter({ hasText: 'keyword only' }).waitFor({ timeout: 10_000 });
+    // The sidebar says it too, above its (keyword) results, with the Set API Key button.
+    const { frame } = await sidebarSearch('messages waiting in the mailbox queue', 'mailbox.py');
+    const sideNote = frame.locator('[data-testid=search-note]', { hasText: 'Keyword results only' });
+    await sideNote.waitFor({ timeout: 10_000 });
+    if (!(await sideNote.locator('[data-testid=note-set-key]').isVisible())) throw new Error('the sidebar note has no Set API Key button');
+    await shot('degraded-sidebar.png');
+    // Back to the environment key: the very next search embeds its query again and the note is gone.
+    await runCommand(page, commandTitle('semanticWorkspace.clearApiKey'));
+    const pick = quickRows(page).filter({ hasText: /DashScope/ }).first();
+    if (await pick.isVisible({ timeout: 2000 }).catch(() => false)) await pick.click();
+    await sleep(500);
+    from = logLength(requestLog);
+    await search('producers and consumers exchanging messages');
+    await sleep(500);
+    if (await quickRows(page).filter({ hasText: 'Keyword results only' }).count()) throw new Error('still degraded with a good key');
+    await page.keyboard.press('Escape');
+    const again = await sidebarSearch('mailbox queue messages waiting', 'mailbox.py');
+    await sleep(300);
+    if (await again.frame.locator('[data-testid=search-note]').isVisible()) throw new Error('the sidebar still shows the keyword-only note');
+    if (!embedsSince(requestLog, from).some((r) => r.textType === 'query')) throw new Error('the next search did not try the endpoint again');
+    await statusItem(page).filter({ hasText: /\d+ chunks/ }).waitFor({ timeout: 10_000 });
+    if (/keyword only/.test(await statusItem(page).innerText())) throw new Error('the status bar still says keyword only');
   });
 }

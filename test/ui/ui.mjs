@@ -421,7 +421,7 @@ try {
 
   // Cloud provider through the real consent dialog (the fake DashScope server stands in).
   if (requestLog) {
-    await remoteChecks({ page, check, log, requestLog, shot });
+    await remoteChecks({ page, check, log, requestLog, shot, sidebarSearch });
     // A cloud run that stops short (service gone, key revoked) must say so everywhere.
     await coverageChecks({ page, check, log, requestLog, shot });
   }

@@ -67,6 +67,8 @@ async function searchFolders(
       filter: { kind: options.kind, pathGlob: options.glob, language: options.language },
       signal: extra.signal,
     });
+    // The query could not be embedded in time (endpoint down, key refused): keyword results, said so.
+    if (hits.degraded) notes.push(`Keyword results only (degraded: ${hits.degraded.failure ?? 'keyword'}): ${hits.degraded.reason}`);
     all.push(...hits.map((hit) => ({ folder, hit })));
   }
   all.sort((a, b) => b.hit.score - a.hit.score);

@@ -14,7 +14,7 @@ import { resolveDashScopeEndpoints, type DashScopeEndpoints } from './dashscopeE
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { INSTRUCTION_VERSION, QUERY_INSTRUCTIONS } from './instructions';
-import { EmbedScheduler, type BatchSender, type EmbedStats, type SchedulerOptions } from './scheduler';
+import { EmbedScheduler, queryBudget, type BatchSender, type EmbedStats, type SchedulerOptions } from './scheduler';
 import type { SparseVector } from './vectors';
 
 /** Defaults sized well under DashScope's documented v3 limits (6,000 QPM / 24M TPM); v4's are unknown. */
@@ -121,7 +121,7 @@ export function createDashScopeEmbedder(settings: DashScopeEmbedderSettings, log
     async embedQuery(text, task, options) {
       let send = querySenders.get(task);
       if (!send) querySenders.set(task, (send = transport === 'compatible' ? documentSender : senderFor('query', task)));
-      return (await scheduler.run([text], send, { signal: options?.signal })).vectors[0];
+      return (await scheduler.run([text], send, { signal: options?.signal, budget: queryBudget(options?.budgetMs) })).vectors[0];
     },
   };
 }

@@ -15,7 +15,7 @@ import type { SchedulerTuning } from './dashscope';
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { QWEN3_QUERY_TEMPLATE, applyQueryTemplate } from './instructions';
-import { EmbedScheduler, type EmbedStats } from './scheduler';
+import { EmbedScheduler, queryBudget, type EmbedStats } from './scheduler';
 
 export const OPENAI_KEY_HINT = 'run `Semantic Workspace: Set API Key` in VS Code, or set the OPENAI_API_KEY environment variable for the CLI (local servers accept any value)';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -34,6 +34,15 @@ export interface OpenAICompatibleEmbedder extends Embedder {
   stats(): EmbedStats;
   /** The vector length, asking the server once (a one-word probe) if it is not configured. */
   resolveDimensions(signal?: AbortSignal): Promise<number>;
+  /** The fingerprint before the length is known (`…/auto/…`): the key under which a learned length is remembered. */
+  readonly autoFingerprint: string;
+  /** Takes a length learned earlier (remembered with the index), so nothing needs to be asked. */
+  adoptDimensions(n: number): void;
+}
+
+/** The base URL requests go to (`{base}/embeddings`): the setting, or api.openai.com when unset. */
+export function resolveOpenAIBaseUrl(baseUrl: string | undefined): string {
+  return (baseUrl?.trim() || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '').replace(/\/embeddings$/, '');
 }
 
 /** Qwen-family embedding models want `Instruct: …\nQuery:…`; others get the bare query. */
@@ -44,7 +53,7 @@ export function defaultQueryTemplate(model: string): string {
 export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: Logger = nullLogger): OpenAICompatibleEmbedder {
   const model = settings.model?.trim();
   if (!model) throw new EmbedError('bad-request', 'The OpenAI-compatible provider needs a model name (e.g. text-embedding-3-small, qwen3-embedding:0.6b, Qwen/Qwen3-Embedding-0.6B).');
-  const baseUrl = (settings.baseUrl?.trim() || DEFAULT_OPENAI_BASE_URL).replace(/\/+$/, '').replace(/\/embeddings$/, '');
+  const baseUrl = resolveOpenAIBaseUrl(settings.baseUrl);
   try {
     const u = new URL(baseUrl);
     if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error('scheme');
@@ -107,6 +116,10 @@ export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: L
       return `${model} (${learned ? `${learned}-d, ` : ''}${new URL(baseUrl).host})`;
     },
     stats: () => scheduler.stats(),
+    autoFingerprint: `openai/${model}/auto/doc=plain/query=${templateId}`,
+    adoptDimensions(n) {
+      if (learned === undefined && Number.isInteger(n) && n > 0) learned = n;
+    },
     async resolveDimensions(signal) {
       if (learned === undefined) await scheduler.run(['dimension probe'], send, { signal });
       return learned!;
@@ -115,7 +128,7 @@ export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: L
       return (await scheduler.run(texts, send, options)).vectors;
     },
     async embedQuery(text, task, options) {
-      return (await scheduler.run([applyQueryTemplate(template, task, text)], send, { signal: options?.signal })).vectors[0];
+      return (await scheduler.run([applyQueryTemplate(template, task, text)], send, { signal: options?.signal, budget: queryBudget(options?.budgetMs) })).vectors[0];
     },
   };
 }

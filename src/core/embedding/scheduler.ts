@@ -82,7 +82,26 @@ export interface EmbedStats {
 export interface RunOptions extends EmbedOptions {
   /** Sparse vectors per successful batch (DashScope `dense&sparse`). */
   readonly onSparse?: (indices: readonly number[], sparse: readonly (SparseVector | undefined)[]) => void;
+  /** A query's short leash instead of indexing's patience (see `queryBudget`). */
+  readonly budget?: QueryBudget;
 }
+
+/**
+ * A search must not wait minutes on a dead endpoint: at most `maxAttempts` requests within
+ * `totalMs` (waits, Retry-After and every attempt's timeout included), then a fast EmbedError.
+ */
+export interface QueryBudget {
+  readonly totalMs: number;
+  readonly maxAttempts: number;
+}
+
+/** The query budget for `budgetMs` (undefined = no budget): one try and one retry. */
+export function queryBudget(budgetMs: number | undefined): QueryBudget | undefined {
+  return budgetMs !== undefined && budgetMs > 0 ? { totalMs: budgetMs, maxAttempts: 2 } : undefined;
+}
+
+/** A retry with no Retry-After waits at most this long under a budget (the budget is seconds). */
+const BUDGET_BACKOFF_CAP_MS = 250;
 
 export interface RunResult {
   readonly vectors: Float32Array[];
@@ -155,8 +174,13 @@ export class EmbedScheduler {
       this.retryCounts[cause] = (this.retryCounts[cause] ?? 0) + 1;
     };
 
+    const budget = options.budget;
+    const deadline = budget ? Date.now() + budget.totalMs : Infinity;
+    let budgetAttempts = 0;
+
     const processBatch = async (batch: Batch): Promise<void> => {
       let throttledSince: number | undefined;
+      let lastFailure: RetryableFailure | undefined;
       let failingSince: number | undefined;
       for (let attempt = 0; ; ) {
         if (batch.indices.length > this.batchLimit) {
@@ -165,15 +189,34 @@ export class EmbedScheduler {
           return;
         }
         const est = batch.texts.reduce((s, t) => s + estimateTokens(t), 0);
-        const sentAt = await this.paced(est, stop.signal, (waiting) => {
-          limitWaits += waiting ? 1 : -1;
-          progress();
-        });
+        let sentAt: number;
+        if (budget) {
+          const left = deadline - Date.now();
+          if (left <= 0 || budgetAttempts >= budget.maxAttempts) throw this.overBudget(budget, budgetAttempts, lastFailure);
+          try {
+            sentAt = await this.limiter.acquire(est, AbortSignal.any([stop.signal, AbortSignal.timeout(left)]));
+          } catch (e) {
+            if (stop.signal.aborted) throw e;
+            throw this.overBudget(budget, budgetAttempts, lastFailure);
+          }
+        } else {
+          sentAt = await this.paced(est, stop.signal, (waiting) => {
+            limitWaits += waiting ? 1 : -1;
+            progress();
+          });
+        }
         let reply: BatchReply;
         try {
-          // While failing, an attempt may not outlast the retry patience (retries end within 2 minutes).
-          const left = failingSince === undefined ? undefined : failingSince + (this.opts.retryPatienceMs ?? 110_000) - Date.now();
-          reply = await this.sendOnce(batch.texts, send, userSignal, left);
+          if (budget) {
+            // Under a budget each attempt gets an equal share of what is left, so a hang still leaves time for the retry.
+            const attemptMs = Math.max(1, Math.floor((deadline - Date.now()) / (budget.maxAttempts - budgetAttempts)));
+            budgetAttempts++;
+            reply = await this.sendOnce(batch.texts, send, userSignal, undefined, attemptMs);
+          } else {
+            // While failing, an attempt may not outlast the retry patience (retries end within 2 minutes).
+            const left = failingSince === undefined ? undefined : failingSince + (this.opts.retryPatienceMs ?? 110_000) - Date.now();
+            reply = await this.sendOnce(batch.texts, send, userSignal, left);
+          }
         } catch (e) {
           this.counters.failedRequests++;
           if (userSignal?.aborted) throw cancelledError();
@@ -194,6 +237,17 @@ export class EmbedScheduler {
             continue;
           }
           if (!(e instanceof RetryableFailure)) throw e;
+          lastFailure = e;
+          if (budget) {
+            // Retry-After is honoured only when it fits; otherwise a short pause, and never past the deadline.
+            const wait = e.retryAfterMs ?? Math.min(BUDGET_BACKOFF_CAP_MS, this.backoff(1));
+            if (budgetAttempts >= budget.maxAttempts || Date.now() + wait >= deadline) throw this.overBudget(budget, budgetAttempts, e);
+            countRetry(e.retryCause);
+            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
+            progress();
+            await sleep(wait, stop.signal);
+            continue;
+          }
           countRetry(e.retryCause);
           if (e.retryCause === '429') {
             this.limiter.throttled(e.retryAfterMs, sentAt);
@@ -305,10 +359,11 @@ export class EmbedScheduler {
   }
 
   /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
-  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number): Promise<BatchReply> {
+  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number, budgetMs?: number): Promise<BatchReply> {
     const attempt = new AbortController();
     let timedOut = false;
-    const timeoutMs = Math.max(1000, Math.min(this.opts.timeoutMs ?? 60_000, leftMs ?? Infinity));
+    // A query budget's share is exact; a retry patience's remainder never cuts an attempt below 1 s.
+    const timeoutMs = budgetMs !== undefined ? Math.min(this.opts.timeoutMs ?? 60_000, budgetMs) : Math.max(1000, Math.min(this.opts.timeoutMs ?? 60_000, leftMs ?? Infinity));
     const timer = setTimeout(() => {
       timedOut = true;
       attempt.abort();
@@ -335,6 +390,15 @@ export class EmbedScheduler {
     if (retryAfterMs !== undefined) return Math.round(retryAfterMs + rnd() * Math.min(250, base));
     const cap = Math.min(this.opts.maxDelayMs ?? 30_000, base * 2 ** (attempt - 1));
     return Math.round(rnd() * cap);
+  }
+
+  /** The query budget ran out: the last failure's kind (throttled, server, network), said plainly. */
+  private overBudget(budget: QueryBudget, attempts: number, last: RetryableFailure | undefined): EmbedError {
+    const cause = last?.retryCause;
+    const status = cause === '429' ? 429 : cause && /^(5|500|502|503|504)/.test(cause) ? (Number(cause) || 500) : cause === '408' ? 408 : undefined;
+    const secs = (budget.totalMs / 1000).toFixed(1);
+    const what = last ? last.message : 'no answer';
+    return new EmbedError(cause === '429' ? 'rate-limit' : 'network', `${this.opts.label}: no usable answer within the ${secs} s query budget after ${attempts} attempt(s) (last: ${what}).`, status);
   }
 
   private exhausted(e: RetryableFailure, attempts: number): EmbedError {

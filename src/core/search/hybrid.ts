@@ -31,6 +31,8 @@ export interface HybridSearchInput {
   readonly rrfK?: number;
   /** Score-aware fusion instead of RRF (then `weights`/`rrfK` are unused); scores lie in [0, 1]. */
   readonly scored?: FusionParams;
+  /** Hybrid: every fused candidate, uncut — the ranking policy (rank.ts) truncates after it has run. */
+  readonly keepAll?: boolean;
 }
 
 /**
@@ -63,7 +65,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   const kwById = new Map<number, KeywordHit>(kw.map((h) => [h.id, h]));
   const denseScore = new Map<number, number>(dense.map((h) => [h.id, h.score]));
   const fused = input.scored ? fuseScored(kw, dense, input.scored) : fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });
-  return fused.slice(0, topK).map((f) => {
+  return (input.keepAll ? fused : fused.slice(0, topK)).map((f) => {
     const k = kwById.get(f.id);
     const why: MatchReason = {
       terms: k?.terms ?? [],

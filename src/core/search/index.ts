@@ -5,3 +5,4 @@ export { fuseRrf, type FusedHit, type RankedId, type RrfOptions } from './fusion
 export { makeAllow, compilePathGlob, type ChunkLookup } from './filters';
 export { searchHybrid, type HybridSearchInput } from './hybrid';
 export type { ScoredId } from './topK';
+export { rankSearch, type RankInput, RRF_K, OFFLINE_DENSE_WEIGHT, OFFLINE_DENSE_ONLY_FLOOR } from './rank';

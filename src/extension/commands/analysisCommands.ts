@@ -48,7 +48,7 @@ export async function classifyInFile(s: Services, uri: vscode.Uri, text: string,
   const here = refOf(s.engines, uri);
   if (!here) throw new Error(vscode.l10n.t('That file is not inside this workspace.'));
   // The selection is embedded by the configured provider: never before the workspace's consent.
-  if (!(await s.consent.allowed()) && !(await s.consent.ensure())) return undefined;
+  if (!(await s.door.check({ purpose: 'classify', interactive: true })).ok) return undefined;
   const labels = await s.analysis.labels(here.folder);
   if (labels.length === 0) {
     void noLabels();

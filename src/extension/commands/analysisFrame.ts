@@ -7,13 +7,9 @@ import { NoIndexYet } from '../analysis';
 import { errorText } from '../log';
 import type { Services } from '../services';
 
+/** The door: these commands read stored vectors only (nothing is sent), but need an index. */
 async function ensureIndex(s: Services): Promise<boolean> {
-  if (await s.search.hasIndex()) return true;
-  const index = vscode.l10n.t('Index Now');
-  const choice = await vscode.window.showInformationMessage(vscode.l10n.t('This workspace has no semantic index yet. Index it now?'), index);
-  if (choice !== index) return false;
-  await s.indexer.indexAll();
-  return s.search.hasIndex();
+  return (await s.door.check({ purpose: 'analysis', interactive: true, needsIndex: true, offerIndex: true, sendsText: false })).ok;
 }
 
 export const isAbort = (e: unknown): boolean => e instanceof Error && (e.name === 'AbortError' || e.name === 'CancellationError');

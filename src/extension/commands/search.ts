@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { FileRef, ResultItem } from '../../protocol/messages';
+import type { SearchDegraded } from '../../core/engineTypes';
+import { SET_API_KEY_COMMAND, degradedNote, reportDegraded, wantsKey } from '../degraded';
 import { errorText } from '../log';
 import { openRef, refOf } from '../open';
 import type { Command, Services } from '../services';
@@ -13,6 +15,8 @@ const DEBOUNCE_MS = 150;
 
 interface HitItem extends vscode.QuickPickItem {
   readonly hit?: ResultItem;
+  /** The degraded note's item: accepting it runs Set API Key. */
+  readonly setKey?: boolean;
 }
 
 function oneLine(snippet: string): string {
@@ -33,19 +37,9 @@ function toItem(hit: ResultItem, multiRoot: boolean, sideButton: vscode.QuickInp
   };
 }
 
-/** Asks once per session to build a missing index; returns whether an index exists afterwards. */
+/** The door: consent (queries go to the same endpoint as the files) and an index, offered if missing. */
 async function ensureIndex(s: Services): Promise<boolean> {
-  // Queries go to the same endpoint as the files: after a revoke, ask again before sending any.
-  if (!(await s.consent.allowed()) && !(await s.consent.ensure())) return false;
-  if (await s.search.hasIndex()) return true;
-  const index = vscode.l10n.t('Index Now');
-  const choice = await vscode.window.showInformationMessage(
-    vscode.l10n.t('This workspace has no semantic index yet. Index it now?'),
-    index,
-  );
-  if (choice !== index) return false;
-  await s.indexer.indexAll();
-  return s.search.hasIndex();
+  return (await s.door.check({ purpose: 'search', interactive: true, needsIndex: true, offerIndex: true })).ok;
 }
 
 /** A selection's place: Search for Selection never lists the selection itself. */
@@ -55,8 +49,9 @@ const overlaps = (h: ResultItem, p: Place): boolean =>
   h.folder === p.folder && h.path === p.path && h.startLine <= p.endLine && h.endLine >= p.startLine;
 
 /** What Search for Selection lists: places similar to the selected text, other than the selection. */
-export async function similarToSelection(s: Services, text: string, from: Place, signal?: AbortSignal): Promise<ResultItem[]> {
-  return (await s.search.search(text, { signal, task: 'similarity' })).filter((h) => !overlaps(h, from));
+export async function similarToSelection(s: Services, text: string, from: Place, signal?: AbortSignal): Promise<{ items: ResultItem[]; degraded?: SearchDegraded }> {
+  const r = await s.search.searchWithNote(text, { signal, task: 'similarity' });
+  return { ...r, items: r.items.filter((h) => !overlaps(h, from)) };
 }
 
 export async function runQuickSearch(s: Services, initial = '', from?: Place): Promise<void> {
@@ -76,20 +71,21 @@ export async function runQuickSearch(s: Services, initial = '', from?: Place): P
   qp.placeholder = vscode.l10n.t('Search code and notes by meaning and keywords');
   qp.matchOnDescription = false;
   qp.matchOnDetail = false;
+  const keyButton: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('key'), tooltip: vscode.l10n.t('Set API Key') };
   qp.buttons = [sidebarButton];
   const multiRoot = s.engines.folders().length > 1;
   let seq = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ac: AbortController | undefined;
 
-  const show = (hits: readonly ResultItem[], note?: string): void => {
+  const show = (hits: readonly ResultItem[], note: readonly HitItem[]): void => {
     const items: HitItem[] = hits.length
       ? hits.map((h) => toItem(h, multiRoot, sideButton))
       : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }];
     // Re-ordering must not move the user's cursor off the result they were on.
     const was = qp.activeItems[0] !== qp.items[0] ? qp.activeItems[0]?.hit : undefined;
     // A note (the rerank failed or was skipped) sits above the results it explains.
-    qp.items = note ? [{ label: `$(warning) ${note}`, alwaysShow: true }, ...items] : items;
+    qp.items = [...note, ...items];
     const same = was && items.find((i) => i.hit && i.hit.folder === was.folder && i.hit.path === was.path && i.hit.startLine === was.startLine);
     if (same && items[0] !== same) qp.activeItems = [same];
   };
@@ -108,15 +104,21 @@ export async function runQuickSearch(s: Services, initial = '', from?: Place): P
       // The selection's own text asks for similar code; once the user edits it, it is a normal query.
       // Similar-to-selection is never reranked (no query to rerank by): one stage.
       const staged = from && query === initial
-        ? { first: await similarToSelection(s, query, from, ac.signal), rerank: undefined }
+        ? await similarToSelection(s, query, from, ac.signal).then((r) => ({ first: r.items, degraded: r.degraded, rerank: undefined }))
         : await s.search.staged(query, { signal: ac.signal });
       if (mine !== seq) return; // a newer query is on its way
+      const { degraded } = staged;
+      reportDegraded(s.status, degraded);
+      // Keyword-only results say so at the top; a refused key offers Set API Key right there.
+      const note: HitItem[] = degraded
+        ? [{ label: `$(warning) ${degradedNote(degraded)}`, alwaysShow: true, ...(wantsKey(degraded) ? { buttons: [keyButton], detail: vscode.l10n.t('Select to set the API key.'), setKey: true } : {}) }]
+        : [];
       // First-stage results at once; a rerank (if any) re-orders them when it arrives.
-      show(staged.first);
+      show(staged.first, note);
       if (!staged.rerank) return;
       const r = await staged.rerank;
       if (mine !== seq) return;
-      show(r.items, r.note);
+      show(r.items, r.note ? [{ label: `$(warning) ${r.note}`, alwaysShow: true }] : []);
     } catch (e) {
       if (mine !== seq || ac.signal.aborted) return;
       qp.items = [{ label: `$(error) ${errorText(e)}`, alwaysShow: true }];
@@ -130,12 +132,21 @@ export async function runQuickSearch(s: Services, initial = '', from?: Place): P
     timer = setTimeout(() => void run(v), DEBOUNCE_MS);
   });
   qp.onDidAccept(() => {
+    if (qp.selectedItems[0]?.setKey) {
+      qp.hide();
+      void vscode.commands.executeCommand(SET_API_KEY_COMMAND);
+      return;
+    }
     const hit = qp.selectedItems[0]?.hit;
     if (!hit) return;
     qp.hide();
     void openRef(s.engines, hit);
   });
   qp.onDidTriggerItemButton((e) => {
+    if (e.item.setKey) {
+      qp.hide();
+      void vscode.commands.executeCommand(SET_API_KEY_COMMAND);
+    }
     if (e.item.hit) void openRef(s.engines, e.item.hit, true);
   });
   qp.onDidTriggerButton(() => {

@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { FileRef, SidebarCommand } from '../../protocol/messages';
 import { openRef, resolveRef } from '../open';
+import { degradedNote, reportDegraded, wantsKey } from '../degraded';
 import type { Services } from '../services';
 import { applyTags } from '../tagEdits';
 import type { SidebarHandlers } from './router';
@@ -17,11 +18,13 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
   return {
     async search(query, filter, signal) {
       const started = Date.now();
-      if (!(await s.consent.allowed())) throw new Error(vscode.l10n.t('Run "Index Workspace" first to agree to uploads for this workspace.'));
-      if (!(await s.search.hasIndex())) throw new Error(vscode.l10n.t('This workspace has no semantic index yet. Run "Index Workspace".'));
+      const door = await s.door.check({ purpose: 'sidebar-search', interactive: false, needsIndex: true });
+      if (!door.ok) throw new Error(door.message);
       // The sidebar waits for the rerank (bounded by its budget); a failed one leaves a note.
-      const { items, rerank } = await s.search.ranked(query, { filter, signal });
-      return { query, items, tookMs: Date.now() - started, ...(rerank?.note ? { note: rerank.note } : {}) };
+      const { items, degraded, rerank } = await s.search.ranked(query, { filter, signal });
+      reportDegraded(s.status, degraded);
+      const note = degraded ? { note: degradedNote(degraded), ...(wantsKey(degraded) ? { noteAction: 'setApiKey' as const } : {}) } : rerank?.note ? { note: rerank.note } : {};
+      return { query, items, tookMs: Date.now() - started, ...note };
     },
     open: (ref, side) => openRef(s.engines, ref, side),
     applyTags: (target, labels) => applyTagsTo(s, target, labels),

@@ -60,8 +60,9 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
   const message = h('div', { class: 'message', id: 'results-message' });
   const coverageNote = h('div', { class: 'coverage-note', 'data-testid': 'coverage-note', role: 'note' });
   const sec = section(ctx, 'results', 'results');
-  const rerankNote = h('div', { class: 'coverage-note', 'data-testid': 'rerank-note', role: 'note' });
-  sec.body.append(message, coverageNote, rerankNote, list);
+  // Keyword-only results (the endpoint failed) say so above the list, with Set API Key when the key was refused.
+  const note = h('div', { class: 'message warning', 'data-testid': 'search-note', role: 'status', hidden: '' });
+  sec.body.append(message, coverageNote, note, list);
   const root = h('div', { class: 'search' }, status, h('div', { class: 'query-row' }, query), filters, sec.root);
 
   const changedFilter = (): void => {
@@ -168,8 +169,18 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
       const cov = s.status?.state === 'incomplete' ? s.status.coverage : undefined;
       coverageNote.textContent = cov && s.resultsFor && s.results.length > 0 ? t('coverageNote', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString()) : '';
       coverageNote.hidden = !coverageNote.textContent;
-      rerankNote.textContent = s.resultsFor && s.pendingId === undefined ? s.resultsNote ?? '' : '';
-      rerankNote.hidden = !rerankNote.textContent;
+      if (s.note !== prev?.note || s.noteAction !== prev?.noteAction) {
+        clear(note);
+        note.hidden = !s.note;
+        if (s.note) {
+          note.append(s.note);
+          if (s.noteAction === 'setApiKey') {
+            const b = h('button', { class: 'action', type: 'button', 'data-testid': 'note-set-key' }, t('setApiKey'));
+            b.addEventListener('click', () => ctx.host.post({ type: 'runCommand', command: 'setApiKey' }));
+            note.append(' ', b);
+          }
+        }
+      }
       root.setAttribute('aria-busy', String(s.pendingId !== undefined));
       if (s.selected !== prev?.selected || s.results !== prev?.results) {
         list.querySelectorAll('.result[aria-selected="true"]').forEach((el) => el.setAttribute('aria-selected', 'false'));
