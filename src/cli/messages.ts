@@ -7,7 +7,7 @@ const en = {
   usage: `semantic-workspace — semantic + keyword search over a folder's code and notes
 
 Usage:
-  semantic-workspace index  <dir> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
+  semantic-workspace index  <dir> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run [--rerank]] [--rebuild] [--json]
   semantic-workspace search <dir> (<query> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
                             [--rerank [--rerank-model M]]  (cloud providers: rerank the first 50 hits)
@@ -39,6 +39,7 @@ Exit codes: 0 ok, 1 failure, 2 bad usage / no index / provider mismatch.`,
   skipped: (n: number, detail: string) => `${n} files skipped: ${detail}`,
   dryRun: (files: number, chunks: number, tokens: number, cost: string) =>
     `Dry run: ${files} files, ${chunks} chunks, ~${tokens} tokens, estimated cost ${cost}. Nothing was sent.`,
+  rerankEstimate: (model: string, tokens: number, cost: string) => `With --rerank (${model}): ~${tokens} tokens per search, ${cost} per 1,000 searches.`,
   incomplete: 'The run stopped early; what was embedded is kept — run the same command again to resume.',
   noResults: 'No results.',
   interrupted: 'Interrupted; progress is saved — run the same command again to resume.',
@@ -61,7 +62,7 @@ const zh: typeof en = {
   usage: `semantic-workspace —— 对文件夹中的代码和笔记进行语义 + 关键词搜索
 
 用法：
-  semantic-workspace index  <目录> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run] [--rebuild] [--json]
+  semantic-workspace index  <目录> [--provider offline|dashscope|openai] [--index-dir D] [--dry-run [--rerank]] [--rebuild] [--json]
   semantic-workspace search <目录> (<查询> | --queries-file F.jsonl) [--top-k N] [--mode hybrid|dense|keyword]
                             [--kind code|doc] [--path GLOB] [--language L] [--provider P] [--index-dir D] [--json]
                             [--rerank [--rerank-model M]]（云端提供方：对前 50 个结果重排序）
@@ -90,6 +91,7 @@ const zh: typeof en = {
   reused: (embedded, reused) => `本次嵌入 ${embedded} 个片段，从缓存复用 ${reused} 个。`,
   skipped: (n, detail) => `跳过 ${n} 个文件：${detail}`,
   dryRun: (files, chunks, tokens, cost) => `试运行：${files} 个文件，${chunks} 个片段，约 ${tokens} 个 token，预计费用 ${cost}。未发送任何内容。`,
+  rerankEstimate: (model, tokens, cost) => `使用 --rerank（${model}）：每次搜索约 ${tokens} 个 token，每 1,000 次搜索 ${cost}。`,
   incomplete: '运行提前结束；已嵌入的内容均已保存——再次运行同一命令即可继续。',
   noResults: '没有结果。',
   interrupted: '已中断；进度已保存——再次运行同一命令即可继续。',

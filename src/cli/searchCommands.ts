@@ -7,7 +7,7 @@ import type { SearchHit } from '../core/types';
 import { ExitError, type CliContext } from './context';
 import { printHits, printIndexReport, progressPrinter } from './output';
 import { UsageError } from './args';
-import { RERANK_CANDIDATES, estimateRerankCostUSD, rerankHits } from '../core/embedding';
+import { RERANK_CANDIDATES, RerankMeter, estimateRerankCostUSD, estimateRerankPerSearch, rerankHits } from '../core/embedding';
 import { rerankConfigFor } from './rerankOption';
 import { teamReportLine } from './teamCommands';
 
@@ -52,11 +52,15 @@ export async function runIndex(ctx: CliContext): Promise<number> {
     onWaitForLock: (h) => process.stderr.write(m.waitingForLock(h.pid) + '\n'),
   });
   progress?.done();
+  // `index --dry-run --rerank`: what reranking each search would cost on top (cloud providers only).
+  const rerank = args.dryRun && args.rerank && args.provider !== 'offline' ? estimateRerankPerSearch(report.tokens, report.chunks, args.rerankModel) : undefined;
   if (args.json) {
     const out = indexReportJson(report, { provider: args.provider, indexDir: engine.indexDir, dryRun: args.dryRun });
+    if (rerank) out.rerank = { model: rerank.model, candidates: rerank.candidates, tokensPerSearch: rerank.tokensPerSearch, costPer1000SearchesUSD: Number(rerank.costPer1000SearchesUSD.toFixed(6)) };
     process.stdout.write(JSON.stringify(out) + '\n');
   } else {
     printIndexReport(report, m, args.dryRun);
+    if (rerank) process.stdout.write(m.rerankEstimate(rerank.model, rerank.tokensPerSearch, `$${rerank.costPer1000SearchesUSD.toFixed(4)}`) + '\n');
   }
   if (report.team && !args.json) process.stderr.write(teamReportLine(report.team, report.embeddedChunks) + '\n');
   if (ctx.signal.aborted) {
@@ -138,6 +142,8 @@ export async function runSearch(ctx: CliContext): Promise<number> {
   const partial = cov && !cov.complete ? { complete: false, files: cov.files, chunks: cov.chunks, reason: cov.missing[0]?.reason ?? cov.stoppedBy?.reason ?? 'error' } : undefined;
   if (partial) process.stderr.write(m.partialIndex(partial.files.indexed, partial.files.discovered, partial.reason) + '\n');
   const filter = { kind: args.kind, pathGlob: args.pathGlob, language: args.language };
+  // --token-budget bounds what the reranks of this run (a --queries-file of many) may bill.
+  const meter = new RerankMeter();
   // Within one run the endpoint is tried once: after a fallback the rest of the queries stay keyword.
   let degraded: SearchDegraded | undefined;
   for (const query of queries) {
@@ -151,7 +157,7 @@ export async function runSearch(ctx: CliContext): Promise<number> {
     let rerankInfo: Record<string, unknown> | undefined;
     // With the endpoint failing, a rerank would only wait on it again: the keyword order stands.
     if (rerank && !fellBack) {
-      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal });
+      const r = await rerankHits(rerank, query, hits, (h) => engine.readText(h.chunk), { topK: args.topK, signal: ctx.signal, meter, tokenBudget: args.tokenBudget });
       hits = r.hits;
       rerankInfo = { applied: r.reranked, model: rerank.model, ...(r.tokens !== undefined ? { tokens: r.tokens, estimatedCostUSD: Number(estimateRerankCostUSD(r.tokens, rerank.model).toFixed(6)) } : {}), ...(r.note ? { note: r.note } : {}) };
       if (r.note && !args.json) process.stderr.write(`warning: ${r.note}\n`);

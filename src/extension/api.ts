@@ -16,6 +16,7 @@ import { similarToSelection } from './commands/search';
 import { refOf } from './open';
 import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
+import type { RankedSearch } from './searchService';
 import type { Services } from './services';
 
 export interface DuplicatePairInfo {
@@ -39,6 +40,8 @@ export interface SemanticWorkspaceApi {
   refreshStatus(): Promise<StatusInfo>;
   /** The merged, hydrated results the QuickPick and the sidebar show. */
   search(query: string, filter?: SearchFilterMessage): Promise<ResultItem[]>;
+  /** What the sidebar shows: the results after the rerank stage (when it runs) and its outcome. */
+  searchRanked(query: string, filter?: SearchFilterMessage): Promise<RankedSearch>;
   /** Sends pending watcher/save updates now instead of after the debounce. */
   flushLiveUpdates(): Promise<void>;
   /** Whether this workspace consented to uploads to the configured endpoint. */
@@ -104,6 +107,11 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
       if (!verdict.ok) throw new Error(verdict.message);
       return search.search(query, { filter });
+    },
+    async searchRanked(query, filter) {
+      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
+      if (!verdict.ok) throw new Error(verdict.message);
+      return search.ranked(query, { filter });
     },
     flushLiveUpdates: () => s.live().flush(),
     hasConsent: () => consent.has(),

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Engines } from './engines';
 import { errorText, type Log } from './log';
 import { endpointOf, readSettings, requestEndpoint, type Settings } from './settings';
+import { rerankEstimateText } from './rerank';
 import { endpointSourceText } from './settingScope';
 
 const KEY = 'semanticWorkspace.consent';
@@ -96,6 +97,7 @@ export class Consent {
       vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
       vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),
       vscode.l10n.t('Estimated cost: ${0}', totals.cost.toFixed(4)),
+      ...[rerankEstimateText(settings, provider, totals.tokens, totals.chunks)].filter((x): x is string => !!x),
       '',
       vscode.l10n.t('Text of these files (with detected secrets scrubbed) will be sent to the endpoint above to compute embeddings. Files matching .gitignore, .semanticignore and the security excludes (.env, keys, certificates) are never read.'),
     ].join('\n');
@@ -112,8 +114,14 @@ export class Consent {
       return false;
     }
     if (choice !== upload) return false;
+    await this.grant(settings);
+    return true;
+  }
+
+  /** Records consent for the configured endpoint (after the dialog; or the test suite, which cannot answer modals). */
+  async grant(settings: Settings = readSettings()): Promise<void> {
+    if (settings.provider === 'offline' || this.has(settings)) return;
     await this.state.update(KEY, [...this.granted(), consentId(settings)]);
     this.log.channel.info(`consent granted for ${endpointOf(settings)}`);
-    return true;
   }
 }

@@ -25,6 +25,7 @@ import { ENGINE_SETTINGS, FINGERPRINT_SETTINGS, SECTION, setExtensionMode } from
 import { MACHINE_SCOPED, noticeIgnoredMachineSettings } from './settingScope';
 import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
+import { SearchReranker } from './rerank';
 import { StatusModel } from './status';
 import { createStatusBar } from './statusBar';
 import { PreviewDocuments } from './tagEdits';
@@ -40,7 +41,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const door = new Door(engines, consent);
   const indexer = new Indexer(engines, door, status, log, keys.onDidChange);
   door.indexAll = () => indexer.indexAll();
-  const search = new SearchService(engines, indexer);
+  const search = new SearchService(engines, indexer, new SearchReranker(door, keys, log));
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);
   const related = new RelatedController(engines, analysis, sidebar, context.workspaceState, log);
@@ -52,6 +53,11 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     live: () => (live ??= new LiveUpdates(engines, indexer, door)),
   };
   sidebar.handlers = sidebarHandlers(s);
+  if (context.extensionMode === vscode.ExtensionMode.Test) {
+    // The extension-host suite cannot answer the modal consent dialog (VS Code refuses modals in
+    // test windows); flows that need an upload grant it here. Never registered for users.
+    subs.push(vscode.commands.registerCommand('semanticWorkspace.test.grantConsent', () => consent.grant()));
+  }
   subs.push(log, status, engines, sidebar, analysis, related, panels, previews, { dispose: () => live?.dispose() });
   subs.push(
     registerCommands(s),

@@ -34,6 +34,10 @@ export interface Settings {
   readonly searchMode: SearchMode;
   /** Dense-list weight in hybrid fusion; undefined = the engine's per-provider default. */
   readonly hybridWeight?: number;
+  /** Rerank the first ~50 results with the cloud provider's reranker (cloud providers only). */
+  readonly rerank: boolean;
+  /** Undefined: qwen3-rerank on DashScope; an OpenAI-compatible server needs one named. */
+  readonly rerankModel?: string;
   /** Cosine threshold of Find Duplicates; undefined = the core's per-provider default. */
   readonly duplicateThreshold?: number;
   /** Weight of the recently-opened-files profile in Related (0 = off). */
@@ -182,6 +186,8 @@ export function readSettings(scope?: vscode.ConfigurationScope): Settings {
     tokenBudget: positive(c.get('tokenBudget')),
     searchMode: c.get<SearchMode>('search.mode', 'hybrid'),
     hybridWeight: nonNegative(c.get('search.hybridWeight')),
+    rerank: c.get<boolean>('search.rerank', false) === true,
+    rerankModel: c.get<string>('search.rerankModel')?.trim() || undefined,
     duplicateThreshold: unitInterval(c.get('duplicates.threshold')),
     relatedHistoryWeight: fraction(c.get('related.historyWeight')) ?? 0.15,
     notesGlobs: strings(c.get('notesGlobs')).length ? strings(c.get('notesGlobs')) : ['**/*.md', '**/*.txt'],

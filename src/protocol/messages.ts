@@ -58,7 +58,7 @@ export interface SearchResult {
   readonly query: string;
   readonly items: readonly ResultItem[];
   readonly tookMs: number;
-  /** Localized: these are keyword results only because the query could not be embedded. */
+  /** Localized: keyword results only (the query could not be embedded), or first-stage order (the rerank failed). */
   readonly note?: string;
   /** The note offers Set API Key (the key was refused). */
   readonly noteAction?: 'setApiKey';

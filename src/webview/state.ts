@@ -120,7 +120,7 @@ export function reduce(state: ViewState, action: Action): ViewState {
       if (action.id !== state.pendingId) return state;
       return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: action.error, note: undefined, noteAction: undefined };
     case 'clear':
-      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: undefined };
+      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: undefined, note: undefined, noteAction: undefined };
     case 'select':
       return { ...state, selected: clamp(action.index, state.results.length) };
     case 'toggle':

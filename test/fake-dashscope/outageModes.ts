@@ -6,6 +6,7 @@
  *   unauthorized  after `after` more embedding requests, answer 401 InvalidApiKey (a revoked key)
  *   throttle      after `after` more embedding requests, answer `count` (default 1) of them 429
  *                 Throttling.RateQuota, then serve again
+ * `route: 'rerank'` applies the mode to rerank requests instead of embedding ones.
  */
 export const OUTAGE_ROUTE = '/__e2e/mode';
 
@@ -14,6 +15,8 @@ export interface OutageMode {
   readonly after: number;
   readonly delayMs: number;
   readonly count?: number;
+  /** Which requests the mode hits: embedding ones (default) or rerank ones. */
+  readonly route?: 'embedding' | 'rerank';
 }
 
 export const INVALID_KEY_BODY = JSON.stringify({ code: 'InvalidApiKey', message: 'Invalid API-key provided.', request_id: 'e2e-revoked' });
@@ -35,7 +38,8 @@ export class OutageModes {
 
   verdict(url: string): OutageVerdict {
     const m = this.mode;
-    if (/embedding/.test(url) && m.kind !== 'ok' && ++this.since > m.after) {
+    const routed = m.route === 'rerank' ? /rerank/ : /embedding/;
+    if (routed.test(url) && m.kind !== 'ok' && ++this.since > m.after) {
       if (m.kind !== 'throttle' || this.since <= m.after + (m.count ?? 1)) return { serve: false, kind: m.kind };
     }
     return { serve: true, delayMs: m.delayMs };

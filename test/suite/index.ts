@@ -14,6 +14,7 @@ import { registerAgentTests } from './agents.test';
 import { registerIndexTests } from './indexing.test';
 import { registerPanelTests, registerWalkthroughBeforeIndexTests } from './panels.test';
 import { registerRemoteTests } from './remote.test';
+import { registerRerankTests } from './rerank.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
 import { registerSettingScopeTests } from './settingScope.test';
@@ -35,6 +36,8 @@ export function run(): Promise<void> {
     registerRemoteTests();
     registerSecurityTests();
     registerSettingScopeTests();
+    // Last: it leaves a DashScope-built index behind.
+    registerRerankTests();
   }
   return new Promise((resolve, reject) => {
     try {

@@ -11,3 +11,5 @@ export * from './tokens';
 export * from './cost';
 export * from './rerank';
 export * from './rerankStage';
+export * from './rerankBudget';
+export * from './rerankConfig';

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import { endpointOf, readSettings } from '../settings';
 import { endpointSourceText } from '../settingScope';
 import { dryRunTotals } from '../consent';
+import { rerankEstimateText } from '../rerank';
 import { errorText } from '../log';
 import type { Command, Services } from '../services';
 
@@ -62,8 +63,11 @@ async function estimateCost(s: Services): Promise<void> {
   const settings = readSettings();
   // Which setting and scope chose the endpoint: a value ignored in this window would show here.
   const where = settings.provider === 'offline' ? '' : ` ${vscode.l10n.t('Endpoint: {0}', endpointOf(settings))} (${endpointSourceText()}).`;
+  const { provider } = await s.engines.effectiveProvider(settings);
+  const rerank = rerankEstimateText(settings, provider, totals.tokens, totals.chunks);
+  if (rerank) s.log.channel.info(`estimate: ${rerank}`);
   void vscode.window.showInformationMessage(
-    vscode.l10n.t('{0} files, {1} chunks, about {2} tokens — estimated cost ${3} with {4}.', totals.files, totals.chunks, totals.tokens.toLocaleString(), totals.cost.toFixed(4), totals.label) + where,
+    vscode.l10n.t('{0} files, {1} chunks, about {2} tokens — estimated cost ${3} with {4}.', totals.files, totals.chunks, totals.tokens.toLocaleString(), totals.cost.toFixed(4), totals.label) + where + (rerank ? ` ${rerank}` : ''),
   );
 }
 

@@ -78,6 +78,18 @@ export async function runQuickSearch(s: Services, initial = '', from?: Place): P
   let timer: ReturnType<typeof setTimeout> | undefined;
   let ac: AbortController | undefined;
 
+  const show = (hits: readonly ResultItem[], note: readonly HitItem[]): void => {
+    const items: HitItem[] = hits.length
+      ? hits.map((h) => toItem(h, multiRoot, sideButton))
+      : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }];
+    // Re-ordering must not move the user's cursor off the result they were on.
+    const was = qp.activeItems[0] !== qp.items[0] ? qp.activeItems[0]?.hit : undefined;
+    // A note (the rerank failed or was skipped) sits above the results it explains.
+    qp.items = [...note, ...items];
+    const same = was && items.find((i) => i.hit && i.hit.folder === was.folder && i.hit.path === was.path && i.hit.startLine === was.startLine);
+    if (same && items[0] !== same) qp.activeItems = [same];
+  };
+
   const run = async (query: string): Promise<void> => {
     const mine = ++seq;
     ac?.abort();
@@ -90,19 +102,23 @@ export async function runQuickSearch(s: Services, initial = '', from?: Place): P
     qp.busy = true;
     try {
       // The selection's own text asks for similar code; once the user edits it, it is a normal query.
-      const { items: hits, degraded } = from && query === initial
-        ? await similarToSelection(s, query, from, ac.signal)
-        : await s.search.searchWithNote(query, { signal: ac.signal });
+      // Similar-to-selection is never reranked (no query to rerank by): one stage.
+      const staged = from && query === initial
+        ? await similarToSelection(s, query, from, ac.signal).then((r) => ({ first: r.items, degraded: r.degraded, rerank: undefined }))
+        : await s.search.staged(query, { signal: ac.signal });
       if (mine !== seq) return; // a newer query is on its way
+      const { degraded } = staged;
       reportDegraded(s.status, degraded);
       // Keyword-only results say so at the top; a refused key offers Set API Key right there.
       const note: HitItem[] = degraded
         ? [{ label: `$(warning) ${degradedNote(degraded)}`, alwaysShow: true, ...(wantsKey(degraded) ? { buttons: [keyButton], detail: vscode.l10n.t('Select to set the API key.'), setKey: true } : {}) }]
         : [];
-      qp.items = [
-        ...note,
-        ...(hits.length ? hits.map((h) => toItem(h, multiRoot, sideButton)) : [{ label: vscode.l10n.t('No results.'), alwaysShow: true }]),
-      ];
+      // First-stage results at once; a rerank (if any) re-orders them when it arrives.
+      show(staged.first, note);
+      if (!staged.rerank) return;
+      const r = await staged.rerank;
+      if (mine !== seq) return;
+      show(r.items, r.note ? [{ label: `$(warning) ${r.note}`, alwaysShow: true }] : []);
     } catch (e) {
       if (mine !== seq || ac.signal.aborted) return;
       qp.items = [{ label: `$(error) ${errorText(e)}`, alwaysShow: true }];

@@ -20,9 +20,11 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
       const started = Date.now();
       const door = await s.door.check({ purpose: 'sidebar-search', interactive: false, needsIndex: true });
       if (!door.ok) throw new Error(door.message);
-      const { items, degraded } = await s.search.searchWithNote(query, { filter, signal });
+      // The sidebar waits for the rerank (bounded by its budget); a failed one leaves a note.
+      const { items, degraded, rerank } = await s.search.ranked(query, { filter, signal });
       reportDegraded(s.status, degraded);
-      return { query, items, tookMs: Date.now() - started, ...(degraded ? { note: degradedNote(degraded), ...(wantsKey(degraded) ? { noteAction: 'setApiKey' as const } : {}) } : {}) };
+      const note = degraded ? { note: degradedNote(degraded), ...(wantsKey(degraded) ? { noteAction: 'setApiKey' as const } : {}) } : rerank?.note ? { note: rerank.note } : {};
+      return { query, items, tookMs: Date.now() - started, ...note };
     },
     open: (ref, side) => openRef(s.engines, ref, side),
     applyTags: (target, labels) => applyTagsTo(s, target, labels),

@@ -26,6 +26,15 @@ test('search --rerank: waits for the reranker, reports it, and falls back to fir
     const common = ['--index-dir', indexDir, '--provider', 'dashscope', '--json'];
     const idx = await run(['index', corpus, ...common], env);
     assert.equal(idx.code, 0, idx.stderr);
+    // The dry run states what reranking each search would add (the estimate), sending nothing.
+    fake.reset();
+    const dry = await run(['index', corpus, ...common, '--dry-run', '--rerank'], env);
+    assert.equal(dry.code, 0, dry.stderr);
+    const est = JSON.parse(dry.stdout) as { chunks: number; rerank: { model: string; candidates: number; tokensPerSearch: number; costPer1000SearchesUSD: number } };
+    assert.equal(est.rerank.model, 'qwen3-rerank');
+    assert.equal(est.rerank.candidates, Math.min(50, est.chunks));
+    assert.ok(est.rerank.tokensPerSearch > 0 && est.rerank.costPer1000SearchesUSD > 0);
+    assert.equal(fake.rerank.requests, 0, 'a dry run sent a rerank');
 
     fake.reset();
     const ok = await run(['search', corpus, 'a token bucket that refills at a fixed rate', '--top-k', '3', '--rerank', ...common], env);
@@ -50,6 +59,22 @@ test('search --rerank: waits for the reranker, reports it, and falls back to fir
     assert.equal(r2.rerank.applied, false);
     assert.match(r2.rerank.note, /first-stage order/);
     assert.equal(r2.results.length, 3);
+
+    // --token-budget bounds a run's reranks: with 1.5 reranks' worth, the first of two equal
+    // queries fits and the second would pass it, so it keeps first-stage order and sends nothing.
+    fake.reset();
+    fake.setFaults(undefined);
+    const queries = path.join(tempDir('sw-rerank-q-'), 'q.jsonl');
+    const q = 'a token bucket that refills at a fixed rate';
+    writeTree(path.dirname(queries), { 'q.jsonl': `${JSON.stringify({ query: q })}\n${JSON.stringify({ query: q })}\n` });
+    const budgeted = await run(['search', corpus, '--queries-file', queries, '--top-k', '3', '--rerank', '--token-budget', String(Math.round(out.rerank.tokens * 1.5)), ...common], env);
+    assert.equal(budgeted.code, 0, budgeted.stderr);
+    const lines = budgeted.stdout.trim().split('\n').map((l) => JSON.parse(l) as { rerank: { applied: boolean; note?: string } });
+    assert.equal(lines.length, 2);
+    assert.equal(lines[0].rerank.applied, true, lines[0].rerank.note);
+    assert.equal(lines[1].rerank.applied, false);
+    assert.match(lines[1].rerank.note ?? '', /token budget/);
+    assert.equal(fake.rerank.requests, 1, 'the rerank over budget was sent');
 
     const offline = await run(['search', corpus, 'token bucket', '--rerank', '--index-dir', indexDir], {});
     assert.equal(offline.code, 2);

@@ -32,6 +32,15 @@ describe('sidebar reducer', () => {
     assert.equal(reduce(s, { type: 'searchFailed', id: 1, error: 'x' }), s);
   });
 
+  it('keeps a reply\'s note (a failed rerank) with its results, and drops it with the next reply or a clear', () => {
+    let s = reduce(reduce(initialState, { type: 'searching', id: 1 }), { type: 'searchDone', id: 1, query: 'q', items: [item('a.ts')], note: 'Rerank failed, showing first-stage order: timeout' });
+    assert.equal(s.note, 'Rerank failed, showing first-stage order: timeout');
+    s = reduce(reduce(s, { type: 'searching', id: 2 }), { type: 'searchDone', id: 2, query: 'q2', items: [item('b.ts')] });
+    assert.equal(s.note, undefined, 'a reranked reply has no note');
+    s = reduce(reduce(s, { type: 'searching', id: 3 }), { type: 'searchDone', id: 3, query: 'q3', items: [], note: 'n' });
+    assert.equal(reduce(s, { type: 'clear' }).note, undefined);
+  });
+
   it('clamps keyboard selection to the results', () => {
     let s = reduce(reduce(initialState, { type: 'searching', id: 1 }), { type: 'searchDone', id: 1, query: 'q', items: [item('a'), item('b')] });
     s = reduce(s, { type: 'select', index: 5 });
