@@ -166,7 +166,7 @@ export async function runnerSelfTest(ctx) {
     }, 400);
     // A click already on its way when the check timed out may still land: let it settle first, so
     // only gestures *started* after the timeout would count against the guard.
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 1000));
     const atTimeout = await page.evaluate(() => window.clicks ?? 0);
     await inner.check('the next check', () => page.locator('#b').click());
     await new Promise((r) => setTimeout(r, 300));
