@@ -163,7 +163,9 @@ test('reindex reports progress notifications and the CLI index report', async ()
   const [report] = (r.structuredContent as { reports: Record<string, unknown>[] }).reports;
   assert.equal(report.filesIndexed, 8, 'the deleted note is gone');
   assert.equal(report.provider, 'offline');
-  assert.ok(progress.length >= 2, `progress notifications: ${progress.length}`);
+  // Notifications are paced (≤ 1 per 100 ms, and each must move forward), so a fast rebuild of this
+  // small corpus may send just one: what matters is that progress arrives and only moves forward.
+  assert.ok(progress.length >= 1, `progress notifications: ${progress.length}`);
   for (let i = 1; i < progress.length; i++) assert.ok(progress[i] > progress[i - 1], 'progress only moves forward');
   const only = await s.call('reindex', { paths: ['docs/deploy.md'] });
   assert.equal(((only.structuredContent as { reports: Record<string, unknown>[] }).reports[0]).embeddedChunks, 0, 'an unchanged file is not re-embedded');
