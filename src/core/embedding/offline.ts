@@ -13,6 +13,7 @@ import { estimateTokens } from './tokens';
 import { tokenize } from '../text/tokenize';
 import { countTerms, fitLsa } from './offline/lsa';
 import { OfflineModel } from './offline/model';
+import { TermDictionary, type ChunkTerms, type CountedTerms, type PackedFileTerms } from '../text/termPack';
 
 /** An embedder whose vector space is learned from the corpus (the indexer fits and stores it). */
 export interface FittableEmbedder extends Embedder {
@@ -43,10 +44,12 @@ export interface TermSource {
   /** Drops the kept tokens and stops keeping them. */
   releaseTerms(): void;
   /**
-   * Tokenizes and keeps a text now (while retaining, within the cap): the indexer calls it as
-   * chunks arrive from the chunk workers, when the main thread would otherwise wait for them.
+   * Keeps the terms a chunk worker tokenized for one file's chunks (`embedTexts`, in chunk order;
+   * while retaining, within the cap): fit, projection and keyword index then never tokenize them.
    */
-  prepare?(text: string): void;
+  acceptPacked?(embedTexts: readonly string[], packed: PackedFileTerms): void;
+  /** What the keyword index indexes of a chunk (its text without the embed header), if kept. */
+  keywordTermsOf?(embedText: string): CountedTerms | undefined;
 }
 
 export function isTermSource(e: unknown): e is TermSource {
@@ -56,6 +59,8 @@ export function isTermSource(e: unknown): e is TermSource {
 
 /** Tokens kept for `termsOf` per run (8 bytes each): ~128 MB at most, beyond that callers re-tokenize. */
 const MAX_RETAINED_TOKENS = 16_000_000;
+/** Packed term ints kept per run (4 bytes each): ~160 MB at most (a 60 MB tree needs ~40 MB). */
+const MAX_PACKED_INTS = 40_000_000;
 
 export interface OfflineEmbedderOptions {
   /** Latent dimensions (default 128). */
@@ -94,6 +99,12 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
   private tokens = new Map<string, string[]>();
   private retaining = false;
   private retainedTokens = 0;
+  /** Terms the chunk workers counted, by embed text, with the run's term numbering. */
+  private packed = new Map<string, ChunkTerms>();
+  private dictionary = new TermDictionary();
+  private packedInts = 0;
+  /** The loaded basis's row of each dictionary term (rebuilt when the basis or dictionary changes). */
+  private vocab: { model: OfflineModel; rows: Int32Array } | undefined;
 
   constructor(options: OfflineEmbedderOptions = {}) {
     this.dimensions = options.dimensions ?? 128;
@@ -117,14 +128,42 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
     return this.tokens.get(text);
   }
 
-  prepare(text: string): void {
-    if (this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS) this.tokensOf(text, true);
+  acceptPacked(embedTexts: readonly string[], packed: PackedFileTerms): void {
+    if (!this.retaining || this.packedInts >= MAX_PACKED_INTS) return;
+    const chunks = this.dictionary.accept(packed, embedTexts.length);
+    if (!chunks) return; // malformed: those texts are tokenized here when needed
+    embedTexts.forEach((t, i) => this.packed.has(t) || this.packed.set(t, chunks[i]));
+    this.packedInts += packed.data.length;
+  }
+
+  keywordTermsOf(embedText: string): CountedTerms | undefined {
+    const t = this.packed.get(embedText);
+    return t && this.dictionary.textTerms(t);
   }
 
   releaseTerms(): void {
     this.retaining = false;
     this.retainedTokens = 0;
     this.tokens = new Map();
+    this.packed = new Map();
+    this.dictionary = new TermDictionary();
+    this.packedInts = 0;
+    this.vocab = undefined;
+  }
+
+  /** `countTerms(tokenize(text))`, from the packed terms when a worker counted them. */
+  private countsOf(text: string, keep: boolean): Map<string, number> {
+    const p = this.packed.get(text);
+    return p ? this.dictionary.counts(p) : countTerms(this.tokensOf(text, keep));
+  }
+
+  private projectOne(model: OfflineModel, text: string, keep: boolean): Float32Array {
+    const p = this.packed.get(text);
+    if (!p) return model.projectCounts(countTerms(this.tokensOf(text, keep)));
+    if (this.vocab?.model !== model || this.vocab.rows.length < this.dictionary.size) {
+      this.vocab = { model, rows: model.vocabularyOf(this.dictionary.terms) };
+    }
+    return model.projectPairs(p.pairs, this.vocab.rows);
   }
 
   private tokensOf(text: string, keep: boolean): string[] {
@@ -148,7 +187,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
       maxVocabulary: this.maxVocabulary,
       maxDocuments: this.maxFitDocuments,
       // The sample is kept tokenized for its projection right after the fit.
-      termCounts: (text) => countTerms(this.tokensOf(text, true)),
+      termCounts: (text) => this.countsOf(text, true),
       checkpoint: async () => {
         await yieldToLoop();
         throwIfAborted(signal);
@@ -178,7 +217,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
       const vectors: Float32Array[] = [];
       for (let i = start; i < Math.min(texts.length, start + this.batchSize); i++) {
         const keep = this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS;
-        const v = model.projectCounts(countTerms(this.tokensOf(texts[i], keep)));
+        const v = this.projectOne(model, texts[i], keep);
         out.push(v);
         indices.push(i);
         vectors.push(v);

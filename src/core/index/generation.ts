@@ -7,6 +7,7 @@
  */
 import { KeywordIndex } from '../search/keywordIndex';
 import { tokenize } from '../text/tokenize';
+import type { CountedTerms } from '../text/termPack';
 import type { ChunkInfo } from '../types';
 import { writeDurable, type FileRef } from './binio';
 import { encodeChunkTable } from './chunkTable';
@@ -47,6 +48,8 @@ export interface GenerationInput {
   readonly rebuild: boolean;
   /** `tokenize(embedText)` when the embedder kept it (saves the keyword index a tokenization). */
   readonly embedTerms?: (embedText: string) => readonly string[] | undefined;
+  /** The keyword terms of a chunk's text counted by a chunk worker (tried before `embedTerms`). */
+  readonly keywordTerms?: (embedText: string) => CountedTerms | undefined;
 }
 
 const oldPath = (old: OldState, i: number) => old.manifest.files.paths[i];
@@ -123,7 +126,7 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
       const c = a.chunk;
       // Postings come from scrubbed text too: a secret must not sit in the local index either.
       const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
-      kw.add(a.row, { text, symbol: c.symbol, path: c.path }, g.embedTerms && textTerms(c.embedText, text, g.embedTerms));
+      kw.add(a.row, { text, symbol: c.symbol, path: c.path }, g.keywordTerms?.(c.embedText) ?? (g.embedTerms && textTerms(c.embedText, text, g.embedTerms)));
     }
     keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
   }

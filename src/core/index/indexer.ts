@@ -104,8 +104,9 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       scan = await scanWorkspace({
         root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
         maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
-        // Offline: tokenize while the chunk workers are busy (the basis fit, the projection and the keyword index reuse it).
-        onFile: terms?.prepare ? (f) => f.chunks.forEach((c) => terms.prepare?.(c.embedText)) : undefined,
+        // Offline: the chunk workers tokenize too; the basis fit, the projection and the keyword index reuse their counts.
+        terms: !!terms?.acceptPacked,
+        onFile: terms?.acceptPacked ? (f, packed) => packed && terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed) : undefined,
         progress: (p) => progress.emit(p),
       });
       if (refit && fittable && !options.dryRun) {
@@ -229,6 +230,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
         store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
         embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
+        keywordTerms: terms?.keywordTermsOf ? (embedText) => terms.keywordTermsOf?.(embedText) : undefined,
       });
     }
     const committedPaths = new Set([...committedNew].map((f) => f.path));

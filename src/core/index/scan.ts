@@ -8,6 +8,7 @@ import { DEFAULT_MAX_FILE_BYTES, discoverFiles } from '../discovery';
 import type { IndexProgress } from '../engineTypes';
 import type { Chunk, SkippedFile } from '../types';
 import type { ManifestFiles } from './manifest';
+import type { PackedFileTerms } from '../text/termPack';
 
 export interface OldFile {
   readonly index: number;
@@ -48,7 +49,9 @@ export interface ScanParams {
   readonly paths?: readonly string[];
   readonly signal?: AbortSignal;
   /** Each (re)chunked file as it arrives, in order (the main thread's share of the work overlaps the workers'). */
-  readonly onFile?: (file: ScannedFile) => void;
+  readonly onFile?: (file: ScannedFile, terms?: PackedFileTerms) => void;
+  /** The workers also tokenize each chunk (handed to `onFile` packed). */
+  readonly terms?: boolean;
   readonly progress: (p: Omit<IndexProgress, 'chunksDone' | 'chunksTotal' | 'tokensDone' | 'tokensTotal'>) => void;
 }
 
@@ -87,7 +90,7 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
     const prev = old.get(f.path);
     if (prev && prev.size === f.size && prev.mtimeMs === f.mtimeMs) return undefined;
     bytes += f.size;
-    return { absPath: f.absPath, relPath: f.path, maxBytes, maxTokens: p.maxChunkTokens, prevHash: prev?.hash };
+    return { absPath: f.absPath, relPath: f.path, maxBytes, maxTokens: p.maxChunkTokens, prevHash: prev?.hash, ...(p.terms ? { terms: true } : {}) };
   });
   let done = 0;
   p.progress({ phase: 'chunk', filesDone: 0, filesTotal: files.length });
@@ -104,7 +107,7 @@ export async function scanWorkspace(p: ScanParams): Promise<ScanResult> {
     } else {
       const file: ScannedFile = { path: f.path, size: f.size, mtimeMs: f.mtimeMs, hash: outcome.hash, chunks: outcome.chunks };
       processed.push(file);
-      p.onFile?.(file);
+      p.onFile?.(file, outcome.terms);
     }
     done++;
     p.progress({ phase: 'chunk', filesDone: done, filesTotal: files.length, currentFile: f.path });

@@ -8,6 +8,7 @@
  * Lucene does) until enough pile up, `serialize()` or `remap()` purge them.
  */
 import { tokenize, tokenizeLabeled, type LabeledTerm } from '../text/tokenize';
+import type { CountedTerms } from '../text/termPack';
 import { PostingStore, growU32 } from './postings';
 import { scoreTerms } from './keywordScorer';
 import { TopK } from './topK';
@@ -82,9 +83,9 @@ export class KeywordIndex {
 
   /**
    * Indexes a chunk. `textTerms`, when given, must be `tokenize(doc.text)` (a caller that already
-   * tokenized the text passes it instead of paying for it again).
+   * tokenized the text passes it instead of paying for it again), or its counted form.
    */
-  add(id: number, doc: KeywordDoc, textTerms?: readonly string[]): void {
+  add(id: number, doc: KeywordDoc, textTerms?: readonly string[] | CountedTerms): void {
     if (!Number.isInteger(id) || id < 0 || id >= 2 ** 29) throw new RangeError(`bad chunk id ${id}`);
     if (id < this.capacity && this.state[id] !== 0) {
       // Re-adding: the old postings must go before the new ones are merged.
@@ -95,21 +96,31 @@ export class KeywordIndex {
     this.ensureCapacity(id + 1);
     const fields = new Map<number, number>();
     const terms = this.termMap();
+    const termOf = (t: string): number => {
+      let term = terms.get(t);
+      if (term === undefined) {
+        term = this.termText.length;
+        terms.set(t, term);
+        this.termText.push(t);
+      }
+      return term;
+    };
     const count = (tokens: readonly string[], unit: number): number => {
       for (const t of tokens) {
-        let term = terms.get(t);
-        if (term === undefined) {
-          term = this.termText.length;
-          terms.set(t, term);
-          this.termText.push(t);
-        }
+        const term = termOf(t);
         const v = fields.get(term) ?? 0;
         // Text tf lives in the high bits (capped); symbol and path are presence bits.
         fields.set(term, unit === 4 ? (v >> 2 >= MAX_TF ? v : v + 4) : v | unit);
       }
       return tokens.length;
     };
-    const textLen = count(textTerms ?? tokenize(doc.text), 4);
+    const counted = (c: CountedTerms): number => {
+      // The same capped tf as counting the tokens one by one (text is counted first).
+      c.terms.forEach((t, k) => fields.set(termOf(t), Math.min(MAX_TF, c.counts[k]) << 2));
+      return c.length;
+    };
+    const given = textTerms ?? tokenize(doc.text);
+    const textLen = Array.isArray(given) ? count(given, 4) : counted(given as CountedTerms);
     const symbolLen = count(doc.symbol === '' ? [] : tokenize(doc.symbol), 2);
     // Consecutive chunks share their file: its path is tokenized once.
     if (doc.path !== this.lastPath) {

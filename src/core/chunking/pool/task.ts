@@ -8,6 +8,7 @@ import { readTextFile } from '../../discovery/readText';
 import type { Chunk, SkipReason } from '../../types';
 import { chunkFile } from '../chunker';
 import { notWorthIndexing } from '../generated';
+import { packTerms, type PackedFileTerms } from '../../text/termPack';
 
 export interface FileTask {
   readonly absPath: string;
@@ -17,13 +18,15 @@ export interface FileTask {
   readonly maxTokens?: number;
   /** Content hash committed for this path: an equal hash means "unchanged", nothing is chunked. */
   readonly prevHash?: string;
+  /** Also tokenize the chunks (offline index builds): the terms travel back packed, not as text. */
+  readonly terms?: boolean;
 }
 
 export type FileOutcome =
   | { readonly kind: 'skip'; readonly reason: SkipReason; readonly detail?: string }
   | { readonly kind: 'unchanged'; readonly hash: string }
   /** `chunks` may be empty (a blank file): the caller decides what that means. */
-  | { readonly kind: 'chunks'; readonly hash: string; readonly chunks: Chunk[] };
+  | { readonly kind: 'chunks'; readonly hash: string; readonly chunks: Chunk[]; readonly terms?: PackedFileTerms };
 
 /** sha256 of the text, 128 bits: the manifest's per-file content hash. */
 export function textHash(text: string): string {
@@ -39,7 +42,7 @@ export async function processFile(task: FileTask): Promise<FileOutcome> {
   if (generated) return { kind: 'skip', reason: 'generated', detail: generated };
   try {
     const chunks = await chunkFile(task.relPath, read.text, { maxTokens: task.maxTokens });
-    return { kind: 'chunks', hash, chunks };
+    return { kind: 'chunks', hash, chunks, ...(task.terms && chunks.length > 0 ? { terms: packTerms(chunks) } : {}) };
   } catch (e) {
     // One file the chunker chokes on must not cost the whole run: skip it, say why.
     return { kind: 'skip', reason: 'unreadable', detail: `chunking failed: ${(e as Error).message}` };

@@ -68,6 +68,29 @@ export class OfflineModel {
     return this.projectCounts(termCounts(text));
   }
 
+  /** `vocab[termId]` = this basis's row of each term of a run's dictionary (-1: not in the vocabulary). */
+  vocabularyOf(terms: readonly string[]): Int32Array {
+    const out = new Int32Array(terms.length);
+    terms.forEach((t, i) => (out[i] = this.termIndex.get(t) ?? -1));
+    return out;
+  }
+
+  /**
+   * `projectCounts` of `(termId, tf)` pairs in the same first-seen order (ids mapped by
+   * `vocabularyOf`): the same sums in the same order, so the same vector bit for bit.
+   */
+  projectPairs(pairs: Int32Array, vocab: Int32Array): Float32Array {
+    const acc = new Float64Array(this.dims);
+    for (let k = 0; k < pairs.length; k += 2) {
+      const j = vocab[pairs[k]];
+      if (j === undefined || j < 0) continue;
+      const w = tfWeight(pairs[k + 1]) * this.idf[j];
+      const o = j * this.dims;
+      for (let c = 0; c < this.dims; c++) acc[c] += w * this.proj[o + c];
+    }
+    return this.normalized(acc);
+  }
+
   /** `project` of a text given its `termCounts` (same order, so the same vector bit for bit). */
   projectCounts(counts: ReadonlyMap<string, number>): Float32Array {
     const acc = new Float64Array(this.dims);
@@ -78,6 +101,10 @@ export class OfflineModel {
       const o = j * this.dims;
       for (let c = 0; c < this.dims; c++) acc[c] += w * this.proj[o + c];
     }
+    return this.normalized(acc);
+  }
+
+  private normalized(acc: Float64Array): Float32Array {
     let norm = 0;
     for (let c = 0; c < this.dims; c++) norm += acc[c] * acc[c];
     const out = new Float32Array(this.dims);
