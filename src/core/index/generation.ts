@@ -50,6 +50,19 @@ export interface GenerationInput {
   readonly embedTerms?: (embedText: string) => readonly string[] | undefined;
   /** The keyword terms of a chunk's text counted by a chunk worker (tried before `embedTerms`). */
   readonly keywordTerms?: (embedText: string) => CountedTerms | undefined;
+  /**
+   * Postings built while the files arrived (`addKeywordChunk`, rows 0.. in file order): used only
+   * for a rebuild whose new rows are exactly those, else the postings are built here as usual.
+   */
+  readonly keyword?: { readonly index: KeywordIndex; readonly rows: number };
+}
+
+type KeywordTermSources = Pick<GenerationInput, 'embedTerms' | 'keywordTerms'>;
+
+/** Indexes one chunk's postings: from the scrubbed text (a secret must not sit in the local index either). */
+export function addKeywordChunk(kw: KeywordIndex, row: number, c: ScannedFile['chunks'][number], t: KeywordTermSources): void {
+  const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
+  kw.add(row, { text, symbol: c.symbol, path: c.path }, t.keywordTerms?.(c.embedText) ?? (t.embedTerms && textTerms(c.embedText, text, t.embedTerms)));
 }
 
 const oldPath = (old: OldState, i: number) => old.manifest.files.paths[i];
@@ -119,14 +132,12 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
     vectors = await writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix, pace);
     if (builder) prefix = writeDurable(dir, prefixName, [builder.finish()]);
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
-    const kw = old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty();
-    if (old?.keyword && !g.rebuild) kw.remap(oldToNew);
-    for (const a of added) {
+    const early = g.keyword && g.rebuild && g.keyword.rows === chunks.length && added.every((a, i) => a.row === i) ? g.keyword.index : undefined;
+    const kw = early ?? (old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty());
+    if (!early && old?.keyword && !g.rebuild) kw.remap(oldToNew);
+    for (const a of early ? [] : added) {
       if (pace.due()) await pace.pause();
-      const c = a.chunk;
-      // Postings come from scrubbed text too: a secret must not sit in the local index either.
-      const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
-      kw.add(a.row, { text, symbol: c.symbol, path: c.path }, g.keywordTerms?.(c.embedText) ?? (g.embedTerms && textTerms(c.embedText, text, g.embedTerms)));
+      addKeywordChunk(kw, a.row, a.chunk, g);
     }
     keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
   }

@@ -16,7 +16,8 @@ import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
 import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
-import { firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
+import { addKeywordChunk, firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
+import { KeywordIndex } from '../search/keywordIndex';
 import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
@@ -96,6 +97,11 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   // The offline embedder keeps each chunk's tokens for the keyword index: one tokenization per chunk.
   const terms = !options.dryRun && isTermSource(embedder) ? embedder : undefined;
   terms?.retainTerms();
+  const keywordTerms = terms?.keywordTermsOf ? (embedText: string) => terms.keywordTermsOf?.(embedText) : undefined;
+  const embedTerms = terms ? (embedText: string) => terms.termsOf(embedText) : undefined;
+  // A full offline build indexes postings as files arrive (the main thread waits for the chunk
+  // workers anyway); rows are then in file order, which the commit checks before using them.
+  const early = terms && rechunkAll ? { index: KeywordIndex.empty(), rows: 0 } : undefined;
   try {
     // 2. What changed.  3. The offline basis is fitted on every chunk of a full build, in
     // sorted path order. A cancel here writes nothing: the committed index stays as it was.
@@ -106,7 +112,10 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
         maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
         // Offline: the chunk workers tokenize too; the basis fit, the projection and the keyword index reuse their counts.
         terms: !!terms?.acceptPacked,
-        onFile: terms?.acceptPacked ? (f, packed) => packed && terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed) : undefined,
+        onFile: terms ? (f, packed) => {
+          if (packed) terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed);
+          if (early) for (const c of f.chunks) addKeywordChunk(early.index, early.rows++, c, { keywordTerms, embedTerms });
+        } : undefined,
         progress: (p) => progress.emit(p),
       });
       if (refit && fittable && !options.dryRun) {
@@ -229,8 +238,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       manifest = await writeGeneration({
         store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
-        embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
-        keywordTerms: terms?.keywordTermsOf ? (embedText) => terms.keywordTermsOf?.(embedText) : undefined,
+        embedTerms, keywordTerms,
+        keyword: early && files.length === scan.processed.length && files.every((f) => f.kind === 'new') ? early : undefined,
       });
     }
     const committedPaths = new Set([...committedNew].map((f) => f.path));

@@ -10,6 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import v8 from 'node:v8';
+import vm from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { setWasmDirectory } from '../treeSitter';
 import { processFile } from './task';
@@ -19,6 +20,25 @@ import { packOutcome, type ToMain, type ToWorker, type WorkerInit } from './prot
 // its first ~20 MB in baseline code (measured: 4.2 s → 3.0 s CPU for 18 MB of headers).
 // Flags are process-wide: only chunk workers set it, before their first wasm compile.
 if (parentPort) v8.setFlagsFromString('--no-wasm-dynamic-tiering');
+
+/**
+ * A worker holds one file at a time, but V8 lets a thread's heap fill with 60-100 MB of tokenizer
+ * garbage before it collects, and every worker's heap counts in the process's RSS. A full
+ * collection once the heap is both past this and twice what the last one kept bounds each
+ * worker's heap without collecting after every file.
+ */
+const COLLECT_ABOVE_BYTES = Number(process.env.SW_WORKER_GC_MB ?? 64) * 1e6;
+let keptAfterCollect = 0;
+const collect: (() => void) | undefined = parentPort && COLLECT_ABOVE_BYTES > 0 ? exposeGc() : undefined;
+
+function exposeGc(): (() => void) | undefined {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    return vm.runInNewContext('gc') as () => void;
+  } catch {
+    return undefined;
+  }
+}
 
 const port = parentPort;
 const init = (workerData ?? {}) as WorkerInit;
@@ -64,4 +84,11 @@ async function handle(m: ToWorker): Promise<void> {
   // The packed terms' buffer moves to the main thread instead of being copied.
   const transfer = outcome.kind === 'chunks' && outcome.terms ? [outcome.terms.data.buffer as ArrayBuffer] : [];
   port?.postMessage({ type: 'done', id: m.id, outcome: packOutcome(outcome) } satisfies ToMain, transfer);
+  if (collect) {
+    const used = v8.getHeapStatistics().used_heap_size;
+    if (used > COLLECT_ABOVE_BYTES && used > 2 * keptAfterCollect) {
+      collect();
+      keptAfterCollect = v8.getHeapStatistics().used_heap_size;
+    }
+  }
 }
