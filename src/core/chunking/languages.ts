@@ -25,7 +25,10 @@ register('go', 'go', ['.go']);
 register('java', 'java', ['.java']);
 register('rust', 'rust', ['.rs']);
 register('csharp', 'c-sharp', ['.cs']);
-// No C grammar is shipped; the C++ grammar parses C well (a superset for chunking purposes).
+// No C grammar is shipped; the C++ grammar parses C well (a superset for chunking purposes). The
+// npm tree-sitter-c 0.24.1 wasm was measured in this runtime on 18 MB of /usr/include headers:
+// 1.2-1.9x the C++ grammar's parse CPU, with more files in error (632 vs 588 of 1,500), so it
+// would cost speed, not save it.
 register('c', 'cpp', ['.c', '.h']);
 register('cpp', 'cpp', ['.cpp', '.cc', '.cxx', '.c++', '.hpp', '.hh', '.hxx', '.h++', '.ino']);
 register('ruby', 'ruby', ['.rb', '.rake', '.gemspec']);
