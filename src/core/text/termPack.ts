@@ -65,14 +65,25 @@ export function packTerms(chunks: readonly PackableChunk[]): PackedFileTerms {
     }
     return id;
   };
+  // Counts by local id in a scratch array (zeroed again after each chunk), ids in first-seen order.
+  let tf = new Int32Array(1024);
+  const order: number[] = [];
   const pushCounts = (tokens: readonly string[], from: number, to: number): number => {
-    const counts = new Map<number, number>();
+    order.length = 0;
     for (let i = from; i < to; i++) {
       const id = idOf(tokens[i]);
-      counts.set(id, (counts.get(id) ?? 0) + 1);
+      if (id >= tf.length) {
+        const grown = new Int32Array(Math.max(id + 1, tf.length * 2));
+        grown.set(tf);
+        tf = grown;
+      }
+      if (tf[id]++ === 0) order.push(id);
     }
-    for (const [id, tf] of counts) out.push(id, tf);
-    return counts.size;
+    for (const id of order) {
+      out.push(id, tf[id]);
+      tf[id] = 0;
+    }
+    return order.length;
   };
   for (const c of chunks) {
     const all = tokenize(c.embedText);
