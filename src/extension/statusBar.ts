@@ -42,6 +42,11 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
       item.text = `$(search) ${vscode.l10n.t('Not indexed')}`;
   }
   if (s.restricted) item.text += ` $(shield)`;
+  // The team index's last outcome: what was shared, or that the database failed (local search goes on).
+  if (s.team && (s.state === 'ready' || s.state === 'incomplete' || !s.team.ok)) {
+    item.text += ` · $(${s.team.ok ? 'organization' : 'warning'}) ${s.team.text}`;
+    if (!s.team.ok && !item.backgroundColor) item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
   // The last search fell back to keywords (endpoint down, key refused): visible until one succeeds.
   if (s.searchNote && s.state === 'ready') {
     item.text += ` · $(warning) ${vscode.l10n.t('keyword only')}`;
@@ -55,6 +60,7 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
     s.restricted ? vscode.l10n.t('Restricted Mode: only the offline provider runs.') : '',
     s.message ?? '',
     s.searchNote ?? '',
+    s.team?.detail ?? '',
   ];
   item.tooltip = lines.filter(Boolean).join('\n');
   item.accessibilityInformation = { label: lines.filter(Boolean).join('. ') };
