@@ -21,6 +21,8 @@ export const REMOTE_SEARCH_BUDGET_MS = DEFAULT_QUERY_BUDGET_MS + 5_000;
 export class ConsentedTeam implements TeamIndexPort {
   /** False during a live update (paths only): take shared vectors, publish nothing. */
   publishes = true;
+  /** After a failure, live updates leave the database alone until then (a save never waits on a dead host). */
+  quietUntil = 0;
 
   constructor(
     readonly inner: TeamIndex,
@@ -36,6 +38,9 @@ export class ConsentedTeam implements TeamIndexPort {
         vectorSource: async () => new Map(),
         finish: async (): Promise<TeamIndexReport> => ({ host, shared: 0, error: { kind: 'consent', message } }),
       };
+    }
+    if (!this.publishes && Date.now() < this.quietUntil) {
+      return { vectorSource: async () => new Map(), finish: async (): Promise<TeamIndexReport> => ({ host, shared: 0 }) };
     }
     const run = this.inner.begin(embedder, signal);
     if (this.publishes) return run;
@@ -80,19 +85,29 @@ function withBudget<T>(p: Promise<T>, ms: number, host: string): Promise<T> {
 
 /** The engine with the team index's reports and remote search (falling back to local). */
 export function withTeam(engine: Engine, team: ConsentedTeam, hooks: TeamHooks): Engine {
+  // Runs of one engine are serialized here (the index lock serializes them anyway), so whether
+  // the current run publishes is never mixed up between a live update and a full run.
+  let queue: Promise<unknown> = Promise.resolve();
+  const run = async (options: IndexRunOptions) => {
+    const live = !!options.paths;
+    team.publishes = !live;
+    try {
+      const report = await engine.index(options);
+      if (report.team) hooks.indexed(report.team, report.embeddedChunks, live);
+      return report;
+    } finally {
+      team.publishes = true;
+    }
+  };
   return {
     root: engine.root,
     indexDir: engine.indexDir,
-    async index(options: IndexRunOptions = {}) {
-      const live = !!options.paths;
-      team.publishes = !live;
-      try {
-        const report = await engine.index(options);
-        if (report.team) hooks.indexed(report.team, report.embeddedChunks, live);
-        return report;
-      } finally {
-        team.publishes = true;
-      }
+    index(options: IndexRunOptions = {}) {
+      // A dry run sends nothing and takes no lock (the consent dialog's estimate): never queued.
+      if (options.dryRun) return engine.index(options);
+      const next = queue.then(() => run(options));
+      queue = next.catch(() => undefined);
+      return next;
     },
     async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
       if (options.remote === undefined && hooks.wantsRemote()) {

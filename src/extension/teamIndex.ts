@@ -87,17 +87,20 @@ export class TeamIndexes implements vscode.Disposable {
 
   private indexed(key: string, port: ConsentedTeam, report: TeamIndexReport, embedded: number, live: boolean): void {
     // A live update's own counts are small: the status keeps the last full run's, unless this one failed.
-    if (!live || report.error) this.outcomes.set(key, { report, embedded });
+    if (live && !report.error) return;
+    this.outcomes.set(key, { report, embedded });
     if (report.error) {
       if (report.error.kind === 'incomplete' || report.error.kind === 'consent') this.log.channel.info(report.error.message);
       else {
         this.log.channel.warn(`team index ${report.host}: ${report.error.message}`);
-        // A dead connection is dropped: the next run or search connects again.
+        // A dead connection is dropped: the next run or search connects again (saves wait a minute).
         void port.inner.close();
+        port.quietUntil = Date.now() + 60_000;
         this.notify(report.error.kind, report.host, report.error.message);
       }
     } else {
       this.noticed.clear();
+      port.quietUntil = 0;
       const p = report.published;
       if (p) this.log.channel.info(`team index ${report.host}: ${report.shared} chunks shared, ${embedded} embedded locally; snapshot #${p.snapshotId}${p.existed ? ' (already published)' : ` published (${p.chunkRows} chunks, ${p.contentRows} new vectors, ${p.seconds.toFixed(1)} s)`}`);
     }

@@ -18,6 +18,7 @@ import { registerRerankTests } from './rerank.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
 import { registerSettingScopeTests } from './settingScope.test';
+import { registerTeamTests } from './team.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -38,6 +39,8 @@ export function run(): Promise<void> {
     registerSettingScopeTests();
     // Last: it leaves a DashScope-built index behind.
     registerRerankTests();
+    // After it: real PostgreSQL (PGlite) in a child process, DashScope index and consent of its own.
+    registerTeamTests();
   }
   return new Promise((resolve, reject) => {
     try {
