@@ -19,6 +19,7 @@ import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
 import { registerSettingScopeTests } from './settingScope.test';
 import { registerTeamTests } from './team.test';
+import { registerTeamRestrictedTests } from './teamRestricted.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -27,8 +28,10 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   // Restricted Mode needs a workspace opened untrusted, i.e. a separate window: run.sh runs this
   // bundle twice, once per SW_E2E_MODE.
-  if (mode() === 'restricted') registerRestrictedTests();
-  else {
+  if (mode() === 'restricted') {
+    registerRestrictedTests();
+    registerTeamRestrictedTests();
+  } else {
     registerActivationTests();
     registerWalkthroughBeforeIndexTests();
     registerIndexTests();

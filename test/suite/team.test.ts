@@ -146,6 +146,7 @@ export function registerTeamTests(): void {
       assert.equal(embedsSince(before), 0, `the extension sent ${embedsSince(before)} embedding request(s); from scratch: ${fromScratch}`);
       assert.equal(r.embeddedChunks, 0);
       assert.ok(r.team && r.team.shared === r.chunks && r.chunks > 0, `shared ${r.team?.shared} of ${r.chunks}`);
+      console.log(`    team: from scratch ${fromScratch} embedding request(s) for ${r.chunks} chunks; CLI clone at another path ${cliEmbeds}; this folder without its index ${embedsSince(before)} (${r.team.shared} shared)`);
       const st = await a.refreshStatus();
       assert.equal(st.team?.text, `team index: ${r.chunks} chunks shared, 0 embedded locally`);
       assert.equal(st.team?.ok, true);
@@ -168,7 +169,9 @@ export function registerTeamTests(): void {
       assert.notEqual(a.lastStatus().team?.text, 'team index unreachable · searching locally');
 
       await db.stop();
+      const t0 = Date.now();
       const fallback = await within(a.search('where is the deployment checklist'), 30_000, 'a search with the database down');
+      console.log(`    team: with the database stopped, the search answered locally after ${Date.now() - t0} ms (${fallback.length} results)`);
       assert.ok(fallback.length > 0, 'no local results with the database down');
       const st = a.lastStatus();
       assert.equal(st.team?.ok, false);
