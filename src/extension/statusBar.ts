@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { StatusInfo } from '../protocol/messages';
 import { incompleteLine } from './coverageText';
 import type { StatusModel } from './status';
+import { SET_TEAM_PASSWORD_COMMAND, readTeamSettings } from './teamSettings';
 
 export const STATUS_MENU_COMMAND = 'semanticWorkspace.statusMenu';
 
@@ -83,6 +84,7 @@ export async function showStatusMenu(): Promise<void> {
     { label: `$(refresh) ${vscode.l10n.t('Re-index Workspace')}`, command: 'semanticWorkspace.indexWorkspace' },
     { label: `$(key) ${vscode.l10n.t('Set API Key')}`, command: 'semanticWorkspace.setApiKey' },
     { label: `$(server) ${vscode.l10n.t('Choose Provider')}`, command: 'semanticWorkspace.chooseProvider' },
+    ...(readTeamSettings() ? [{ label: `$(database) ${vscode.l10n.t('Set Team Index Password…')}`, command: SET_TEAM_PASSWORD_COMMAND }] : []),
     { label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'semanticWorkspace.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Semantic Workspace') });
