@@ -95,7 +95,7 @@ export class Consent {
     const upload = vscode.l10n.t('Upload and Index');
     const offline = vscode.l10n.t('Use Offline Instead');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Send this workspace to a cloud embedding service?'),
+      teamConsentLines(provider).length ? vscode.l10n.t('Send this workspace to a cloud embedding service and the team index?') : vscode.l10n.t('Send this workspace to a cloud embedding service?'),
       { modal: true, detail },
       upload,
       offline,
