@@ -44,7 +44,7 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
   }
   if (s.restricted) item.text += ` $(shield)`;
   // The team index's last outcome: what was shared, or that the database failed (local search goes on).
-  if (s.team && (s.state === 'ready' || s.state === 'incomplete' || !s.team.ok)) {
+  if (s.team && s.state !== 'noIndex') {
     item.text += ` · $(${s.team.ok ? 'organization' : 'warning'}) ${s.team.text}`;
     if (!s.team.ok && !item.backgroundColor) item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
   }

@@ -23,6 +23,8 @@ export class ConsentedTeam implements TeamIndexPort {
   publishes = true;
   /** After a failure, live updates leave the database alone until then (a save never waits on a dead host). */
   quietUntil = 0;
+  /** Called when a complete run starts publishing its snapshot (the status bar says so). */
+  onPublishing: (() => void) | undefined;
 
   constructor(
     readonly inner: TeamIndex,
@@ -43,7 +45,15 @@ export class ConsentedTeam implements TeamIndexPort {
       return { vectorSource: async () => new Map(), finish: async (): Promise<TeamIndexReport> => ({ host, shared: 0 }) };
     }
     const run = this.inner.begin(embedder, signal);
-    if (this.publishes) return run;
+    if (this.publishes) {
+      return {
+        vectorSource: (hashes) => run.vectorSource(hashes),
+        finish: (source) => {
+          if (source) this.onPublishing?.();
+          return run.finish(source);
+        },
+      };
+    }
     return {
       vectorSource: (hashes) => run.vectorSource(hashes),
       // An empty source is "incomplete" to the core: report what was shared without publishing.

@@ -67,6 +67,7 @@ export class TeamIndexes implements vscode.Disposable {
     const inner = new TeamIndex({ url: await this.secrets.connectionUrl(t.url), root: folder.uri.fsPath, repoId: t.repoId, storeText: t.storeText, logger: this.log.logger });
     const port = new ConsentedTeam(inner, this.allowed, () => vscode.l10n.t('This workspace has not agreed to use the team index at {0}: run "Index Workspace" to see what would be sent and agree.', t.host));
     this.open.set(key, port);
+    port.onPublishing = () => this.status.set({ team: { ok: true, text: vscode.l10n.t('team index: publishing…'), detail: vscode.l10n.t('Publishing the snapshot to the team index at {0}; the local index is already complete.', t.host) } });
     return {
       port,
       wrap: (engine) => withTeam(engine, port, {
