@@ -102,7 +102,7 @@ export class Engines implements vscode.Disposable {
   reset(): void {
     this.generation++;
     this.open.clear();
-    void this.team?.closeAll();
+    this.team?.closeAll();
     this.changed.fire();
   }
 

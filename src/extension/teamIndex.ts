@@ -48,7 +48,8 @@ export class TeamIndexes implements vscode.Disposable {
    */
   async attach(folder: vscode.WorkspaceFolder, provider: ProviderId): Promise<{ port: ConsentedTeam; wrap(engine: Engine): Engine } | undefined> {
     const key = folder.uri.toString();
-    await this.open.get(key)?.close();
+    // Not awaited: closing a connection to a database that hangs would hang the engine's opening.
+    void this.open.get(key)?.close().catch(() => undefined);
     this.open.delete(key);
     const t = readTeamSettings(folder.uri);
     if (!t) {
@@ -80,10 +81,13 @@ export class TeamIndexes implements vscode.Disposable {
   }
 
   /** Connections of engines that were dropped (settings, key, password or trust changed). */
-  async closeAll(): Promise<void> {
+  closeAll(): void {
     const all = [...this.open.values()];
     this.open.clear();
-    await Promise.all(all.map((p) => p.close().catch(() => undefined)));
+    // Settings, key or trust changed: the next search tries the database again, and a failure is told again.
+    this.remoteDownUntil = 0;
+    this.noticed.clear();
+    for (const p of all) void p.close().catch(() => undefined);
   }
 
   private indexed(key: string, port: ConsentedTeam, report: TeamIndexReport, embedded: number, live: boolean): void {
@@ -175,6 +179,6 @@ export class TeamIndexes implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.closeAll();
+    this.closeAll();
   }
 }

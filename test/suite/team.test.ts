@@ -168,6 +168,22 @@ export function registerTeamTests(): void {
       assert.ok(remote.slice(0, 3).some((h) => h.path === local[0]!.path), `local best ${local[0]!.path} is not in the remote top 3: ${remote.slice(0, 3).map((h) => h.path).join(', ')}`);
       assert.notEqual(a.lastStatus().team?.text, 'team index unreachable · searching locally');
 
+      // A database that stops answering (no error, no close): the search waits its budget, then answers locally.
+      gate.freeze(true);
+      const t1 = Date.now();
+      const late = await within(a.search('tomatoes sunlight balcony'), 40_000, 'a search with the database hanging');
+      console.log(`    team: with the database hanging, the search answered locally after ${Date.now() - t1} ms (${late.length} results)`);
+      assert.ok(late.length > 0, 'no local results with the database hanging');
+      assert.match(a.lastStatus().team?.text ?? '', /searching locally/);
+      assert.match(a.lastStatus().team?.detail ?? '', /did not answer the search within/);
+      gate.freeze(false);
+      const hangNotice = (await a.team()).lastNotice;
+      assert.match(hangNotice ?? '', /did not answer the search within/);
+      // A settings change retries the database at once (otherwise it waits 30 s after a failure).
+      await setSetting('teamIndex.remoteSearch', false);
+      await setSetting('teamIndex.remoteSearch', true);
+      await sleep(300);
+
       await db.stop();
       const t0 = Date.now();
       const fallback = await within(a.search('where is the deployment checklist'), 30_000, 'a search with the database down');
@@ -177,7 +193,9 @@ export function registerTeamTests(): void {
       assert.equal(st.team?.ok, false);
       assert.match(st.team!.text, /searching locally/);
       assert.match(st.team!.detail, /results come from the local index/);
-      assert.match((await a.team()).lastNotice ?? '', /Indexing and search go on locally/);
+      const stopNotice = (await a.team()).lastNotice ?? '';
+      assert.notEqual(stopNotice, hangNotice, 'the stopped database gave no notification of its own');
+      assert.match(stopNotice, /Indexing and search go on locally/);
 
       // An edit while the database is down: indexed locally, found by search; the run says why nothing was shared.
       fs.writeFileSync(wsPath('notes/team-offline.md'), '# Offline checklist\n\nThe quokka-walrus drill runs when the team database is down.\n');

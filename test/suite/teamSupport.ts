@@ -52,6 +52,8 @@ export interface PasswordGate {
   url(password?: string): string;
   /** Connections that reached the gate at all, sent the right password, or were refused. */
   readonly counts: { connections: number; accepted: number; refused: number; bytesRelayed: number };
+  /** While frozen, nothing is relayed either way: a database that stops answering (no error, no close). */
+  freeze(on: boolean): void;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,7 @@ function startupUser(startup: Buffer): string {
 export async function startPasswordGate(upstreamPort: number, password: string): Promise<PasswordGate> {
   const counts = { connections: 0, accepted: 0, refused: 0, bytesRelayed: 0 };
   const sockets = new Set<net.Socket>();
+  let frozen = false;
   const server = net.createServer((client) => {
     counts.connections++;
     sockets.add(client);
@@ -112,10 +115,11 @@ export async function startPasswordGate(upstreamPort: number, password: string):
       up.write(startup);
       if (rest.length) up.write(rest);
       client.on('data', (x: Buffer) => {
+        if (frozen) return;
         counts.bytesRelayed += x.length;
         if (up.writable) up.write(x);
       });
-      up.on('data', (x: Buffer) => client.writable && client.write(x));
+      up.on('data', (x: Buffer) => !frozen && client.writable && client.write(x));
       const end = (): void => {
         client.destroy();
         up.destroy();
@@ -128,6 +132,7 @@ export async function startPasswordGate(upstreamPort: number, password: string):
   const port = (server.address() as net.AddressInfo).port;
   return {
     port, counts,
+    freeze: (on) => void (frozen = on),
     url: (pw) => `postgres://postgres${pw ? `:${encodeURIComponent(pw)}` : ''}@127.0.0.1:${port}/postgres`,
     close: () => new Promise<void>((r) => {
       for (const s of sockets) s.destroy();
