@@ -20,7 +20,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { SECTION, api, embedPayload, folder, profileTextFiles, requests, requireFakeServer, setSetting, sleep, waitFor, within, wsPath } from './helpers';
-import { runCli, startPasswordGate, startPglite, type PasswordGate, type Pglite } from './teamSupport';
+import type { PgliteServer } from '../unit/team/support';
+import { runCli, startPasswordGate, startPglite, type PasswordGate } from './teamSupport';
 
 const PASSWORD = 'e2e-team-pw-5c2a91';
 const REPO_ID = 'e2e/team-fixture';
@@ -38,7 +39,7 @@ const CLI_COMMON = ['--provider', 'dashscope', '--dimensions', '1024', '--chunk-
 
 export function registerTeamTests(): void {
   suite('Team index (PostgreSQL + pgvector) in VS Code', () => {
-    let db: Pglite;
+    let db: PgliteServer;
     let gate: PasswordGate;
     let fromScratch = 0;
 

@@ -10,40 +10,23 @@
  * The extension host's own executable runs them: Node under code-server, Electron (as Node) under
  * @vscode/test-electron.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import * as net from 'node:net';
 import * as path from 'node:path';
+import { startPglite as startUnitPglite, type PgliteServer } from '../unit/team/support';
 
 /** out/test/suite/index.js → the repository. */
 const repoRoot = path.resolve(__dirname, '../../..');
 const nodeEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, ELECTRON_RUN_AS_NODE: '1', NODE_OPTIONS: '', ...extra });
 
-export interface Pglite {
-  readonly port: number;
-  stop(): Promise<void>;
-}
-
-export async function startPglite(maxConnections = 4): Promise<Pglite> {
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(repoRoot, 'test/support/pgliteServer.ts'), '--max-connections', String(maxConnections)], {
-    cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'], env: nodeEnv(),
-  });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /PORT (\d+)/.exec(out);
-      if (m) resolve(Number(m[1]));
-    });
-    child.on('exit', (code) => reject(new Error(`the PGlite server exited (${code}) before listening`)));
-  });
-  return {
-    port,
-    stop: () => new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode) return resolve();
-      child.once('exit', () => resolve());
-      child.kill('SIGKILL');
-    }),
-  };
+/**
+ * The unit suites' PGlite server process (test/unit/team/support.ts; bundled here, its repository
+ * path resolves the same from out/test/suite). Under test-electron the host's executable is
+ * Electron: it runs the server as Node only with ELECTRON_RUN_AS_NODE in the environment it passes on.
+ */
+export function startPglite(maxConnections = 4): Promise<PgliteServer> {
+  if (process.versions.electron) process.env.ELECTRON_RUN_AS_NODE = '1';
+  return startUnitPglite({ maxConnections });
 }
 
 export interface PasswordGate {
