@@ -19,7 +19,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SECTION, api, embedPayload, folder, profileTextFiles, requests, requireFakeServer, setSetting, sleep, waitFor, within, wsPath } from './helpers';
+import { SECTION, api, embedPayload, folder, profileTextFiles, requests, requireFakeServer, setSetting, sleep, ui, uiHelper, waitFor, within, wsPath } from './helpers';
 import type { PgliteServer } from '../unit/team/support';
 import { runCli, startPasswordGate, startPglite, type PasswordGate } from './teamSupport';
 
@@ -123,6 +123,29 @@ export function registerTeamTests(): void {
       const files = [...profileTextFiles(), wsPath('.vscode/settings.json')].filter((f) => fs.existsSync(f));
       assert.ok(files.some((f) => f.endsWith('settings.json')), 'no settings.json found to check');
       assert.deepEqual(files.filter((f) => fs.readFileSync(f, 'utf8').includes(PASSWORD)), [], 'the password was written to settings or logs');
+    });
+
+    test('Set Team Index Password…: a wrong one is refused with one notice and the local index stays; the right one publishes', async function () {
+      if (!uiHelper()) this.skip(); // the input box is typed into by run.sh's harness only
+      this.timeout(180_000);
+      const a = await api();
+      const setPassword = async (pw: string): Promise<void> => {
+        const run = vscode.commands.executeCommand('semanticWorkspace.setTeamIndexPassword');
+        ui({ do: 'input', text: pw });
+        await within(run, 30_000, 'setTeamIndexPassword (input box)');
+        await sleep(500); // the engines reopen with the new password
+      };
+      await setPassword('wrong-team-pw');
+      const refused = gate.counts.refused;
+      const bad = await within(a.indexAll(), 150_000, 'indexAll with a wrong password');
+      assert.equal(bad?.[0]?.team?.error?.kind, 'auth', JSON.stringify(bad?.[0]?.team));
+      assert.ok(gate.counts.refused > refused, 'the wrong password did not reach the database');
+      assert.equal((await a.refreshStatus()).state, 'ready');
+      assert.match(a.lastStatus().team?.text ?? '', /password refused/);
+      await setPassword(PASSWORD);
+      const good = await within(a.indexAll(), 150_000, 'indexAll with the right password');
+      assert.ok(good?.[0]?.team && !good[0].team.error, JSON.stringify(good?.[0]?.team));
+      assert.equal(a.lastStatus().team?.ok, true);
     });
 
     test('a teammate\'s clone at another path (CLI) and this folder without its local index embed nothing', async function () {
