@@ -77,7 +77,7 @@ export interface SemanticWorkspaceApi {
   /** The consent dialog's detail as it would show now (from a dry run; no dialog). */
   consentPreview(): Promise<string>;
   /** The team index's last failure notification (undefined: none) and whether a password is stored for the configured URL. */
-  team(): Promise<{ readonly lastNotice?: string; readonly hasPassword: boolean }>;
+  team(): Promise<{ readonly lastNotice?: string; readonly notices: number; readonly hasPassword: boolean }>;
 }
 
 /** A URI from a URI, a URI string, an absolute path or a path relative to the first folder. */
@@ -162,7 +162,7 @@ export function testApi(s: Services): SemanticWorkspaceApi {
     consentPreview: () => consent.preview(),
     async team() {
       const t = readTeamSettings();
-      return { lastNotice: engines.team?.lastNotice, hasPassword: !!t && !!(await new TeamSecrets(s.context.secrets).get(t.url)) };
+      return { lastNotice: engines.team?.lastNotice, notices: engines.team?.notices ?? 0, hasPassword: !!t && !!(await new TeamSecrets(s.context.secrets).get(t.url)) };
     },
   };
 }

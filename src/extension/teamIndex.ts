@@ -31,8 +31,9 @@ export class TeamIndexes implements vscode.Disposable {
   private remoteNote: string | undefined;
   /** Failures already notified (kind + host), until the team index works again. */
   private readonly noticed = new Set<string>();
-  /** The last notification's text (the test API reads it: notifications cannot be read back). */
+  /** The last notification's text and how many were shown (the test API: notifications cannot be read back). */
   lastNotice: string | undefined;
+  notices = 0;
 
   constructor(
     private readonly secrets: TeamSecrets,
@@ -171,6 +172,7 @@ export class TeamIndexes implements vscode.Disposable {
     const showLog = vscode.l10n.t('Show Log');
     const actions = kind === 'auth' ? [setPassword, openSettings, showLog] : [openSettings, showLog];
     this.lastNotice = vscode.l10n.t('Team index: {0} Indexing and search go on locally.', message);
+    this.notices++;
     void vscode.window.showWarningMessage(this.lastNotice, ...actions).then((pick) => {
       if (pick === setPassword) void vscode.commands.executeCommand(SET_TEAM_PASSWORD_COMMAND);
       else if (pick === openSettings) void vscode.commands.executeCommand('workbench.action.openSettings', `${SECTION}.${TEAM_URL.split('.')[0]}`);

@@ -100,8 +100,13 @@ export function registerTeamTests(): void {
       assert.equal(st.team?.ok, false);
       assert.match(st.team!.text, /password refused/);
       assert.match(st.team!.detail, /search works locally/);
-      assert.match((await a.team()).lastNotice ?? '', /Team index: .*password.* Indexing and search go on locally/);
+      const told = await a.team();
+      assert.match(told.lastNotice ?? '', /Team index: .*password.* Indexing and search go on locally/);
       assert.ok((await a.search('how are api requests rate limited')).length > 0, 'local search returned nothing');
+      // The same failure again is not a second notification (the status bar keeps saying it).
+      const again = await within(a.indexAll(), 150_000, 'a second run with the same failure');
+      assert.equal(again?.[0]?.team?.error?.kind, 'auth');
+      assert.equal((await a.team()).notices, told.notices, 'the same failure was notified twice');
       fromScratch = embedsSince(from);
       assert.ok(fromScratch > 0 && reports![0]!.embeddedChunks === reports![0]!.chunks, 'the run did not embed from scratch: no baseline');
     });
