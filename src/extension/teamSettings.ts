@@ -118,10 +118,11 @@ export class TeamSecrets {
 export async function movePasswordOutOfSettings(secrets: TeamSecrets, log: Log): Promise<boolean> {
   const c = vscode.workspace.getConfiguration(SECTION);
   const i = c.inspect<string>(TEAM_URL);
+  // Workspace values are ignored for a machine setting, but a password there should not stay in a
+  // (possibly committed) file either; an untrusted workspace's files are left untouched.
   const scopes: [string | undefined, vscode.ConfigurationTarget][] = [
     [i?.globalValue, vscode.ConfigurationTarget.Global],
-    [i?.workspaceValue, vscode.ConfigurationTarget.Workspace],
-    [i?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+    ...(vscode.workspace.isTrusted ? [[i?.workspaceValue, vscode.ConfigurationTarget.Workspace], [i?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder]] as [string | undefined, vscode.ConfigurationTarget][] : []),
   ];
   let moved = false;
   for (const [value, target] of scopes) {
