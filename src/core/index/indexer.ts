@@ -18,6 +18,8 @@ import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
 import { addKeywordChunk, firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
 import { KeywordIndex } from '../search/keywordIndex';
+import { tokenizeInWorkers } from '../chunking/pool';
+import { packTerms } from '../text/termPack';
 import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
@@ -110,10 +112,12 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       scan = await scanWorkspace({
         root: params.root, include: params.include, exclude: params.exclude, maxFileBytes: params.maxFileBytes,
         maxChunkTokens: params.maxChunkTokens, old: old?.state.manifest.files, rechunkAll, paths, signal,
-        // Offline: the chunk workers tokenize too; the basis fit, the projection and the keyword index reuse their counts.
-        terms: !!terms?.acceptPacked,
+        // Offline: each chunk is tokenized once — by the chunk workers when they are not the
+        // bottleneck, else here while they work — into packed counts that the basis fit, the
+        // projection and the keyword index reuse.
+        terms: !!terms?.acceptPacked && tokenizeInWorkers(),
         onFile: terms ? (f, packed) => {
-          if (packed) terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed);
+          terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed ?? packTerms(f.chunks));
           if (early) for (const c of f.chunks) addKeywordChunk(early.index, early.rows++, c, { keywordTerms, embedTerms });
         } : undefined,
         progress: (p) => progress.emit(p),

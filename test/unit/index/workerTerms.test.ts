@@ -37,8 +37,8 @@ class Counting extends OfflineEmbedder {
   }
 }
 
-async function build(embedder: OfflineEmbedder, workers: number): Promise<string> {
-  configureChunkPool({ size: workers, minBytes: 0 });
+async function build(embedder: OfflineEmbedder, workers: number, tokenizeInWorkers?: boolean): Promise<string> {
+  configureChunkPool({ size: workers, minBytes: 0, tokenizeInWorkers });
   const indexDir = tempDir('sw-terms-');
   const report = await runIndex({ root: corpus, indexDir, embedder });
   assert.equal(report.incomplete, false);
@@ -73,14 +73,18 @@ describe('tokenization in the chunk workers', () => {
     }
   });
 
-  it('a build through two worker threads writes the same index, byte for byte, as main-thread tokenization', { timeout: 180_000 }, async () => {
+  it('tokenized by two worker threads, or packed on the main thread: the same index, byte for byte, as tokenizing each text', { timeout: 240_000 }, async () => {
     const before = await build(new MainThreadTokenizing(), 0);
     const counting = new Counting();
-    const now = await build(counting, 2);
+    const now = await build(counting, 2, true);
     assert.ok(counting.packedFiles > 40, `the workers sent packed terms (${counting.packedFiles} files)`);
-    const a = dataFiles(before), b = dataFiles(now);
-    assert.deepEqual([...b.keys()], [...a.keys()]);
-    for (const [name, bytes] of a) assert.ok(bytes.equals(b.get(name)!), `${name} is identical`);
+    const packedHere = await build(new OfflineEmbedder(), 2, false);
+    const a = dataFiles(before);
+    for (const dir of [now, packedHere]) {
+      const b = dataFiles(dir);
+      assert.deepEqual([...b.keys()], [...a.keys()]);
+      for (const [name, bytes] of a) assert.ok(bytes.equals(b.get(name)!), `${name} is identical`);
+    }
 
     const open = (dir: string) => {
       const r = openIndex({ indexDir: dir, embedder: new OfflineEmbedder() });

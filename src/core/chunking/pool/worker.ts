@@ -16,11 +16,6 @@ import { setWasmDirectory } from '../treeSitter';
 import { processFile } from './task';
 import { packOutcome, type ToMain, type ToWorker, type WorkerInit } from './protocol';
 
-// Tree-sitter's wasm compiled optimized at once: with V8's default lazy tier-up a worker parses
-// its first ~20 MB in baseline code (measured: 4.2 s → 3.0 s CPU for 18 MB of headers).
-// Flags are process-wide: only chunk workers set it, before their first wasm compile.
-if (parentPort) v8.setFlagsFromString('--no-wasm-dynamic-tiering');
-
 /**
  * A worker holds one file at a time, but V8 lets a thread's heap fill with 60-100 MB of tokenizer
  * garbage before it collects, and every worker's heap counts in the process's RSS. A full
