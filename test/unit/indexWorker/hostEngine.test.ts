@@ -66,7 +66,7 @@ test('cancel from the host: the worker stops, commits what was embedded, reports
     const config: EngineConfig = { root: ws.root, indexDir: ws.indexDir, provider: 'dashscope', apiKey: KEY, remote: { baseUrl: fake.url, concurrency: 1 } };
     const engine = await openHostEngine(config);
     const ac = new AbortController();
-    let outcome: 'report' | 'thrown' = 'report';
+    let outcome = 'report' as 'report' | 'thrown';
     const r = await engine.index({ signal: ac.signal, onProgress: (p) => p.phase === 'embed' && p.chunksDone >= 10 && ac.abort() }).catch((e: unknown) => {
       assert.ok(isCancellation(e), `a cancel, not ${String(e)}`);
       outcome = 'thrown';
