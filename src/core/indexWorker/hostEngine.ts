@@ -1,6 +1,6 @@
 /**
  * The engine a long-lived host (the extension host) opens: every index run — a build, a rebuild,
- * a watcher's update — runs on a worker thread, so the host's event loop never parses, tokenizes,
+ * a watcher's update — runs in a worker process (client.ts), so the host's event loop never parses, tokenizes,
  * fits or writes; searches, status and analysis stay in-process on the committed index.
  *
  * After each run the in-process engine is replaced by a fresh one: the generation it had loaded
@@ -9,18 +9,17 @@
  * worker at a time per index), as runs in one process always were.
  *
  * In-process instead (same behaviour, on the main thread): dry runs (they read and count only),
- * a team index (its port holds a database connection the thread cannot share), `worker: null`,
+ * a team index (its port holds a database connection the worker cannot share), `worker: null`,
  * or a worker that cannot start.
  */
 import { openEngine } from '../engine';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, SearchResult } from '../engineTypes';
-import type { WorkerScript } from '../chunking/pool/config';
 import type { ChunkInfo, QueryTask } from '../types';
-import { UNAVAILABLE, locateIndexWorker, runIndexInWorker } from './client';
+import { UNAVAILABLE, locateIndexWorker, runIndexInWorker, type IndexWorkerScript } from './client';
 
 export interface HostEngineOptions {
   /** The worker script; default: located next to the bundle (or the source through tsx); `null`: in-process. */
-  readonly worker?: WorkerScript | null;
+  readonly worker?: IndexWorkerScript | null;
 }
 
 /** Where index runs of a host engine went (for logs, tests and benches). */
@@ -33,13 +32,13 @@ export type HostEngine = Engine & { readonly stats: HostEngineStats };
 
 class WorkerBackedEngine implements HostEngine {
   private queue: Promise<unknown> = Promise.resolve();
-  private script: WorkerScript | undefined;
+  private script: IndexWorkerScript | undefined;
   readonly stats = { workerRuns: 0, inProcessRuns: 0 };
 
   constructor(
     private inner: Engine,
     private readonly config: EngineConfig,
-    script: WorkerScript | undefined,
+    script: IndexWorkerScript | undefined,
   ) {
     this.script = script;
   }
@@ -71,7 +70,7 @@ class WorkerBackedEngine implements HostEngine {
       this.stats.workerRuns++;
       return outcome;
     }
-    this.script = undefined; // threads do not work here: stop trying
+    this.script = undefined; // a worker cannot start here: stop trying
     return this.inProcess(options);
   }
 

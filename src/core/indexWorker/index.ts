@@ -1,4 +1,4 @@
-/** Index runs on a worker thread for long-lived hosts (the extension host): `openHostEngine`. */
+/** Index runs in a worker process for long-lived hosts (the extension host): `openHostEngine`. */
 export { openHostEngine, type HostEngine, type HostEngineOptions, type HostEngineStats } from './hostEngine';
-export { locateIndexWorker } from './client';
+export { locateIndexWorker, type IndexWorkerScript } from './client';
 export { fromPlainError, toPlainError, type PlainError } from './protocol';

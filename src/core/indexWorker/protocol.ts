@@ -1,6 +1,6 @@
 /**
  * What crosses the boundary between a host (the extension host, a bench child) and the index
- * worker: plain data only. Functions (logger, progress callback, signal) become messages; errors
+ * worker process: plain data only (IPC with structured-clone serialization). Functions (logger, progress callback, signal) become messages; errors
  * become records that are turned back into the same class on the host's side, so the host's
  * `isCancellation`, `classifyFailure` and `instanceof EmbedError` checks see what they saw when
  * the run was in-process.
@@ -20,7 +20,7 @@ export interface WorkerRun {
   readonly reportsLockWait: boolean;
 }
 
-export type ToWorker = { readonly type: 'abort' };
+export type ToWorker = { readonly type: 'run'; readonly run: WorkerRun } | { readonly type: 'abort' };
 
 export type LogLevel = 'info' | 'warn' | 'error' | 'debug';
 

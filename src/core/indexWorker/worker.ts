@@ -1,32 +1,27 @@
 /**
- * Index worker: one whole `engine.index()` run (a build or a watcher's update) on its own thread,
- * so the host's event loop only receives progress and the final report. Bundled as
- * dist/indexWorker.js; from source (tests, benches) the client loads this file through tsx.
+ * Index worker: one whole `engine.index()` run (a build or a watcher's update) in its own process,
+ * forked by the host (client.ts), so the host's event loop only receives progress and the final
+ * report, and the memory the run used goes back to the OS when it exits. Bundled as
+ * dist/indexWorker.js; from source (tests, benches) the client starts this file through tsx.
  *
  * The run opens its own engine from the host's config (same index dir, same provider, same key),
  * takes the index lock, commits, and posts the report; the host then re-opens the committed
- * generation for its searches. The chunk pool it starts is nested inside this thread.
+ * generation for its searches. Its chunk workers are threads of this process. If the host goes
+ * away (the IPC channel closes), the run is cancelled — it commits what was embedded — and exits.
  */
-import { parentPort, workerData } from 'node:worker_threads';
 import { openEngine } from '../engine';
 import type { Logger } from '../types';
 import { toPlainError, type LogLevel, type ToHost, type ToWorker, type WorkerRun } from './protocol';
 
-const port = parentPort;
-
 function post(message: ToHost): void {
-  port?.postMessage(message);
+  if (process.connected) process.send?.(message);
 }
 
 const log = (level: LogLevel) => (message: string) => post({ type: 'log', level, message });
 const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+const ac = new AbortController();
 
 async function main(run: WorkerRun): Promise<void> {
-  const ac = new AbortController();
-  port?.on('message', (m: ToWorker) => {
-    if (m.type === 'abort') ac.abort();
-  });
-  post({ type: 'started' });
   try {
     const engine = await openEngine({ ...run.config, logger });
     const report = await engine.index({
@@ -39,6 +34,21 @@ async function main(run: WorkerRun): Promise<void> {
   } catch (e) {
     post({ type: 'failed', error: toPlainError(e) });
   }
+  if (!process.connected) process.exit(0);
 }
 
-if (port) void main(workerData as WorkerRun);
+if (process.send) {
+  let running = false;
+  process.on('message', (m: ToWorker) => {
+    if (m.type === 'abort') ac.abort();
+    else if (m.type === 'run' && !running) {
+      running = true;
+      void main(m.run);
+    }
+  });
+  process.on('disconnect', () => {
+    ac.abort();
+    if (!running) process.exit(0);
+  });
+  post({ type: 'started' });
+}

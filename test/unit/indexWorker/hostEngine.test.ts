@@ -1,9 +1,9 @@
 /**
- * The extension host's engine runs every index run on a worker thread (src/core/indexWorker):
+ * The extension host's engine runs every index run in a worker process (src/core/indexWorker):
  * what a user sees must not change — progress, cancel (what was embedded is kept, the next run
  * resumes), coverage, failure classes, live updates, search results — and the host re-opens
- * what the worker committed. The real worker script (through tsx), real files, real HTTP to the
- * fake DashScope server.
+ * what the worker committed. The real worker script (the source through tsx), real files, real
+ * HTTP to the fake DashScope server.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -92,7 +92,7 @@ test('cancel from the host: the worker stops, commits what was embedded, reports
   }
 });
 
-test('failure classes cross the thread: a 401 mid-run is reported as auth with coverage; a thrown EmbedError keeps its class', async () => {
+test('failure classes cross the process boundary: a 401 mid-run is reported as auth with coverage; a thrown EmbedError keeps its class', async () => {
   const ws = workspace(files(8));
   const fake = await startFakeDashScope({ faults: { unauthorizedAfter: 2 } });
   try {
@@ -136,25 +136,29 @@ test('a worker script that cannot start: the run goes on in-process with the sam
   assert.ok((await engine.search('m1', { topK: 3, mode: 'keyword' })).length > 0);
 });
 
-test('a worker that dies mid-run: the host gets a clear error and the lock it held is released', async () => {
+test('a worker that dies mid-run: the host gets a clear error, and the lock it left does not block the next run', async () => {
   const ws = workspace(files(2));
   // A stand-in worker that takes the index lock the way a run does, says it started, and dies.
-  const source = `
-    const { parentPort, workerData } = require('node:worker_threads');
+  const script = path.join(ws.root, '..', 'dying-worker.js');
+  fs.writeFileSync(script, `
     const fs = require('node:fs');
     const path = require('node:path');
-    const stat = fs.readFileSync('/proc/self/stat', 'utf8');
-    const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    fs.mkdirSync(workerData.config.indexDir, { recursive: true });
-    fs.writeFileSync(path.join(workerData.config.indexDir, ${JSON.stringify(LOCK_FILE)}), JSON.stringify({ pid: process.pid, start, since: new Date().toISOString(), purpose: 'index' }));
-    parentPort.postMessage({ type: 'started' });
-    setTimeout(() => process.exit(3), 20);
-  `;
-  const engine = await openHostEngine({ root: ws.root, indexDir: ws.indexDir, provider: 'offline' }, { worker: { file: source, eval: true } });
+    process.on('message', (m) => {
+      if (m.type !== 'run') return;
+      const stat = fs.readFileSync('/proc/self/stat', 'utf8');
+      const start = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+      fs.mkdirSync(m.run.config.indexDir, { recursive: true });
+      fs.writeFileSync(path.join(m.run.config.indexDir, ${JSON.stringify(LOCK_FILE)}), JSON.stringify({ pid: process.pid, start, since: new Date().toISOString(), purpose: 'index' }));
+      process.exit(3);
+    });
+    process.send({ type: 'started' });
+  `);
+  const engine = await openHostEngine({ root: ws.root, indexDir: ws.indexDir, provider: 'offline' }, { worker: { file: script } });
   const err = await engine.index().then(() => assert.fail('the run must fail'), (e: unknown) => e as Error);
-  assert.match(err.message, /indexing thread stopped unexpectedly \(exit code 3\)/);
-  assert.ok(!fs.existsSync(path.join(ws.indexDir, LOCK_FILE)), 'the orphaned lock is released');
-  // The next run (with the real worker) is not blocked by it.
+  assert.match(err.message, /indexing process stopped unexpectedly \(exit code 3\)/);
+  assert.ok(fs.existsSync(path.join(ws.indexDir, LOCK_FILE)), 'the dead worker left its lock');
+  // The next run (the real worker) breaks it: its pid is gone.
   const ok = await (await openHostEngine({ root: ws.root, indexDir: ws.indexDir, provider: 'offline' })).index();
   assert.equal(ok.filesIndexed, 2);
+  assert.ok(!fs.existsSync(path.join(ws.indexDir, LOCK_FILE)));
 });
