@@ -45,7 +45,12 @@ export function locateIndexWorker(): IndexWorkerScript | undefined {
   }
 }
 
-export function runIndexInWorker(script: IndexWorkerScript, config: EngineConfig, options: IndexRunOptions): Promise<IndexReport | typeof UNAVAILABLE> {
+export interface WorkerOutcome {
+  readonly report: IndexReport;
+  readonly peakRssMb: number;
+}
+
+export function runIndexInWorker(script: IndexWorkerScript, config: EngineConfig, options: IndexRunOptions): Promise<WorkerOutcome | typeof UNAVAILABLE> {
   const log = config.logger ?? nullLogger;
   const run: WorkerRun = { config: plainConfig(config), options: plainOptions(options), reportsLockWait: options.onWaitForLock !== undefined };
   return new Promise((resolve, reject) => {
@@ -97,7 +102,7 @@ export function runIndexInWorker(script: IndexWorkerScript, config: EngineConfig
           options.onWaitForLock?.(m.holder);
           return;
         case 'done':
-          finish(() => resolve(m.report));
+          finish(() => resolve({ report: m.report, peakRssMb: m.peakRssMb }));
           return;
         case 'failed':
           finish(() => reject(fromPlainError(m.error)));

@@ -15,7 +15,7 @@
 import { openEngine } from '../engine';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, SearchResult } from '../engineTypes';
 import type { ChunkInfo, QueryTask } from '../types';
-import { UNAVAILABLE, locateIndexWorker, runIndexInWorker, type IndexWorkerScript } from './client';
+import { UNAVAILABLE, locateIndexWorker, runIndexInWorker, type IndexWorkerScript, type WorkerOutcome } from './client';
 
 export interface HostEngineOptions {
   /** The worker script; default: located next to the bundle (or the source through tsx); `null`: in-process. */
@@ -26,6 +26,8 @@ export interface HostEngineOptions {
 export interface HostEngineStats {
   readonly workerRuns: number;
   readonly inProcessRuns: number;
+  /** The largest peak RSS of a worker process so far (MB): memory the host's own RSS does not show. */
+  readonly workerPeakRssMb: number;
 }
 
 export type HostEngine = Engine & { readonly stats: HostEngineStats };
@@ -33,7 +35,7 @@ export type HostEngine = Engine & { readonly stats: HostEngineStats };
 class WorkerBackedEngine implements HostEngine {
   private queue: Promise<unknown> = Promise.resolve();
   private script: IndexWorkerScript | undefined;
-  readonly stats = { workerRuns: 0, inProcessRuns: 0 };
+  readonly stats = { workerRuns: 0, inProcessRuns: 0, workerPeakRssMb: 0 };
 
   constructor(
     private inner: Engine,
@@ -59,7 +61,7 @@ class WorkerBackedEngine implements HostEngine {
 
   private async runOne(options: IndexRunOptions): Promise<IndexReport> {
     if (!this.script || options.dryRun || this.config.team) return this.inProcess(options);
-    let outcome: IndexReport | typeof UNAVAILABLE;
+    let outcome: WorkerOutcome | typeof UNAVAILABLE;
     try {
       outcome = await runIndexInWorker(this.script, this.config, options);
     } finally {
@@ -68,7 +70,8 @@ class WorkerBackedEngine implements HostEngine {
     }
     if (outcome !== UNAVAILABLE) {
       this.stats.workerRuns++;
-      return outcome;
+      this.stats.workerPeakRssMb = Math.max(this.stats.workerPeakRssMb, outcome.peakRssMb);
+      return outcome.report;
     }
     this.script = undefined; // a worker cannot start here: stop trying
     return this.inProcess(options);

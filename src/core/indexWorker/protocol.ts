@@ -29,7 +29,7 @@ export type ToHost =
   | { readonly type: 'progress'; readonly progress: IndexProgress }
   | { readonly type: 'log'; readonly level: LogLevel; readonly message: string }
   | { readonly type: 'lockWait'; readonly holder: { readonly pid: number; readonly since: string; readonly purpose?: string } }
-  | { readonly type: 'done'; readonly report: IndexReport }
+  | { readonly type: 'done'; readonly report: IndexReport; /** The worker's peak RSS (its threads included). */ readonly peakRssMb: number }
   | { readonly type: 'failed'; readonly error: PlainError };
 
 export interface PlainError {

@@ -30,7 +30,7 @@ async function main(run: WorkerRun): Promise<void> {
       onProgress: (progress) => post({ type: 'progress', progress }),
       ...(run.reportsLockWait ? { onWaitForLock: (holder) => post({ type: 'lockWait', holder: { pid: holder.pid, since: holder.since, purpose: holder.purpose } }) } : {}),
     });
-    post({ type: 'done', report });
+    post({ type: 'done', report, peakRssMb: process.resourceUsage().maxRSS / 1024 });
   } catch (e) {
     post({ type: 'failed', error: toPlainError(e) });
   }
