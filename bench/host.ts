@@ -136,17 +136,20 @@ export async function hostChild(mode: HostMode, root: string, indexDir: string, 
     reopen.push(nowMs() - s);
     reopenStalls.push(await meter.take());
   }
+  // One search per event-loop turn, as the palette sends them (a loop of awaits on settled work
+  // would run all of them in one turn and show as one long stall).
   const searchMs: number[] = [];
   for (const q of queries) {
     const s = nowMs();
     await engine.search(q, { topK: 10 });
     searchMs.push(nowMs() - s);
+    await new Promise((r) => setImmediate(r));
   }
   const searchStalls = await meter.take();
   meter.stop();
   await settle();
   process.stdout.write(JSON.stringify({
-    mode, workerRuns: engine.stats.workerRuns, inProcessRuns: engine.stats.inProcessRuns, workerPeakRssMb: engine.stats.workerPeakRssMb, load,
+    mode, ...engine.stats, load,
     coldMs, coldCpuMs: (cu.user + cu.system) / 1000, chunks: report.chunks, files: report.filesIndexed, indexRssMb,
     idleStalls, indexStalls, updateStalls: worst(updateStalls), reopenStalls: worst(reopenStalls), updates, reopenMs: reopen,
     searchStalls, searchMedianMs: median(searchMs), searchMaxMs: Math.max(...searchMs),
@@ -190,7 +193,7 @@ export async function measureHost(root: string, base: string, name: string, chil
   rows.push(info(11, `${name}: ${SEARCHES} searches in the host: median / slowest (longest stall)`, `${fmt.ms(h.searchMedianMs as number)} / ${fmt.ms(h.searchMaxMs as number)} (${fmt.ms(h.searchStalls.maxMs)})`));
   const peak = (h.indexRssMb as number) + (h.workerPeakRssMb as number);
   rows.push(check(11, `${name}: peak RSS while the host indexes ${h.chunks as number} chunks: the host's + the index worker process's (${fmt.mb(h.indexRssMb as number)} + ${fmt.mb(h.workerPeakRssMb as number)}; its chunk threads included)`, peak, fmt.mb, { max: 400, label: '≤ 400 MB' }));
-  rows.push(check(11, `${name}: one edited file → engine.index({paths}) as the watcher runs it (a worker process started per run), median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
+  rows.push(check(11, `${name}: one edited file → engine.index({paths}) as the watcher runs it (in the index worker: ${(h.updates as number[]).map((v) => fmt.ms(v)).join(', ')}; the first starts the process, the next reuse it), median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
   rows.push(check(11, `${name}: RSS of the host after indexing + 3 updates + ${SEARCHES} searches / a fresh process's that opened the same index and ran one search (${fmt.mb(h.rssAfterSearchesMb as number)} / ${fmt.mb(freshOne)}; a fresh process after all ${SEARCHES}: ${fmt.mb(f.rssAfterSearchesMb as number)})`,
     (h.rssAfterSearchesMb as number) / freshOne, fmt.ratio, { max: 1.2, label: '≤ 1.2×' }));
   if (!ab) return;

@@ -17,7 +17,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EngineConfig, IndexReport, IndexRunOptions } from '../engineTypes';
-import { nullLogger } from '../types';
+import { nullLogger, type Logger } from '../types';
 import { fromPlainError, plainConfig, plainOptions, type ToHost, type ToWorker, type WorkerRun } from './protocol';
 
 export const UNAVAILABLE = Symbol('index worker unavailable');
@@ -50,75 +50,140 @@ export interface WorkerOutcome {
   readonly peakRssMb: number;
 }
 
-export function runIndexInWorker(script: IndexWorkerScript, config: EngineConfig, options: IndexRunOptions): Promise<WorkerOutcome | typeof UNAVAILABLE> {
-  const log = config.logger ?? nullLogger;
-  const run: WorkerRun = { config: plainConfig(config), options: plainOptions(options), reportsLockWait: options.onWaitForLock !== undefined };
-  return new Promise((resolve, reject) => {
+interface CurrentRun {
+  onMessage(m: ToHost): void;
+  onDeath(why: string): void;
+}
+
+/**
+ * One worker process, reused for runs that follow each other closely (a burst of saves pays its
+ * start-up once): after a run it stays up for `keepWarmMs` (0: it exits at once, which returns a
+ * full build's memory to the OS), unref'd so it never keeps the host alive.
+ */
+export class IndexWorkerProcess {
+  private child: ChildProcess | undefined;
+  private ready: Promise<boolean> | undefined;
+  private current: CurrentRun | undefined;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private stderr = '';
+  /** Processes started so far. */
+  starts = 0;
+
+  constructor(
+    private readonly script: IndexWorkerScript,
+    private readonly log: Logger = nullLogger,
+  ) {}
+
+  /** Resolves `unavailable` when the worker cannot start; rejects when it dies mid-run. */
+  async run(config: EngineConfig, options: IndexRunOptions, keepWarmMs = 0): Promise<WorkerOutcome | typeof UNAVAILABLE> {
+    clearTimeout(this.idleTimer);
+    const log = config.logger ?? this.log;
+    const ready = this.child && this.ready ? this.ready : this.spawn();
+    const child = this.child;
+    if (!(await ready) || !child || this.child !== child) {
+      log.warn(`index worker could not start (${this.lastError()}); indexing on the main thread`);
+      return UNAVAILABLE;
+    }
+    child.ref();
+    (child.channel as { ref?: () => void } | undefined)?.ref?.();
+    const run: WorkerRun = { config: plainConfig(config), options: plainOptions(options), reportsLockWait: options.onWaitForLock !== undefined };
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => this.send({ type: 'abort' });
+      const finish = (outcome: () => void): void => {
+        this.current = undefined;
+        options.signal?.removeEventListener('abort', onAbort);
+        outcome();
+        if (keepWarmMs > 0 && this.child) this.idle(keepWarmMs);
+        else this.stop();
+      };
+      this.current = {
+        onMessage: (m) => {
+          switch (m.type) {
+            case 'progress':
+              options.onProgress?.(m.progress);
+              return;
+            case 'log':
+              (m.level === 'debug' ? log.debug?.bind(log) : log[m.level].bind(log))?.(m.message);
+              return;
+            case 'lockWait':
+              options.onWaitForLock?.(m.holder);
+              return;
+            case 'done':
+              finish(() => resolve({ report: m.report, peakRssMb: m.peakRssMb }));
+              return;
+            case 'failed':
+              finish(() => reject(fromPlainError(m.error)));
+          }
+        },
+        onDeath: (why) => finish(() => reject(new Error(`The indexing process stopped unexpectedly (${why}); what was committed is kept, index again to resume.`))),
+      };
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      this.send({ type: 'run', run });
+      if (options.signal?.aborted) onAbort();
+    });
+  }
+
+  /** Ends the process (a run in progress fails as a death). */
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    const child = this.child;
+    this.child = undefined;
+    this.ready = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) child.kill();
+  }
+
+  private idle(ms: number): void {
+    const child = this.child;
+    child?.unref();
+    (child?.channel as { unref?: () => void } | undefined)?.unref?.();
+    this.idleTimer = setTimeout(() => this.stop(), ms);
+    this.idleTimer.unref();
+  }
+
+  private send(m: ToWorker): void {
+    if (this.child?.connected) this.child.send(m);
+  }
+
+  private lastError(): string {
+    return this.stderr.trim().split('\n').pop() || 'it exited before it was ready';
+  }
+
+  private spawn(): Promise<boolean> {
+    this.stderr = '';
     let child: ChildProcess;
     try {
       // No inherited flags (an extension host under a debugger would hand the child its inspector
       // port); ELECTRON_RUN_AS_NODE makes VS Code's own binary run as Node, as its extension host does.
-      child = fork(script.file, [], {
-        execArgv: [...(script.execArgv ?? [])],
+      child = fork(this.script.file, [], {
+        execArgv: [...(this.script.execArgv ?? [])],
         env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       });
     } catch (e) {
-      log.warn(`index worker could not start (${(e as Error).message}); indexing on the main thread`);
-      resolve(UNAVAILABLE);
-      return;
+      this.stderr = (e as Error).message;
+      return Promise.resolve(false);
     }
-    let started = false;
-    let settled = false;
-    let stderr = '';
-    child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
-    const send = (m: ToWorker): void => {
-      if (child.connected) child.send(m);
-    };
-    const onAbort = (): void => send({ type: 'abort' });
-    const finish = (outcome: () => void): void => {
-      if (settled) return;
-      settled = true;
-      options.signal?.removeEventListener('abort', onAbort);
-      outcome();
-      if (child.exitCode === null) child.kill();
-    };
-    options.signal?.addEventListener('abort', onAbort, { once: true });
-    child.on('message', (m: ToHost) => {
-      switch (m.type) {
-        case 'started':
-          started = true;
-          send({ type: 'run', run });
-          if (options.signal?.aborted) onAbort();
-          return;
-        case 'progress':
-          options.onProgress?.(m.progress);
-          return;
-        case 'log':
-          (m.level === 'debug' ? log.debug?.bind(log) : log[m.level].bind(log))?.(m.message);
-          return;
-        case 'lockWait':
-          options.onWaitForLock?.(m.holder);
-          return;
-        case 'done':
-          finish(() => resolve({ report: m.report, peakRssMb: m.peakRssMb }));
-          return;
-        case 'failed':
-          finish(() => reject(fromPlainError(m.error)));
-      }
+    this.child = child;
+    this.starts++;
+    child.stderr?.on('data', (d: Buffer) => (this.stderr = (this.stderr + d.toString()).slice(-2000)));
+    this.ready = new Promise<boolean>((resolve) => {
+      child.on('message', (m: ToHost) => {
+        if (m.type === 'started') resolve(true);
+        else if (this.child === child) this.current?.onMessage(m);
+      });
+      const died = (why: string): void => {
+        resolve(false);
+        if (this.child !== child) return;
+        this.child = undefined;
+        this.ready = undefined;
+        const detail = this.stderr.trim().split('\n').pop();
+        this.stderr ||= why;
+        this.current?.onDeath(detail ? `${why}: ${detail}` : why);
+      };
+      child.on('error', (e) => died(e.message));
+      child.on('exit', (code, signal) => died(signal ? `signal ${signal}` : `exit code ${code}`));
     });
-    const died = (why: string): void => {
-      if (settled) return;
-      const detail = stderr.trim().split('\n').pop();
-      if (!started) {
-        log.warn(`index worker could not start (${why}${detail ? `: ${detail}` : ''}); indexing on the main thread`);
-        finish(() => resolve(UNAVAILABLE));
-        return;
-      }
-      finish(() => reject(new Error(`The indexing process stopped unexpectedly (${why}); what was committed is kept, index again to resume.`)));
-    };
-    child.on('error', (e) => died(e.message));
-    child.on('exit', (code, signal) => died(signal ? `signal ${signal}` : `exit code ${code}`));
-  });
+    return this.ready;
+  }
 }

@@ -15,7 +15,10 @@
 import { openEngine } from '../engine';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchOptions, SearchResult } from '../engineTypes';
 import type { ChunkInfo, QueryTask } from '../types';
-import { UNAVAILABLE, locateIndexWorker, runIndexInWorker, type IndexWorkerScript, type WorkerOutcome } from './client';
+import { IndexWorkerProcess, UNAVAILABLE, locateIndexWorker, type IndexWorkerScript, type WorkerOutcome } from './client';
+
+/** After a watcher's update the worker stays up this long: the next save does not pay its start-up. */
+export const KEEP_WARM_MS = 30_000;
 
 export interface HostEngineOptions {
   /** The worker script; default: located next to the bundle (or the source through tsx); `null`: in-process. */
@@ -28,21 +31,27 @@ export interface HostEngineStats {
   readonly inProcessRuns: number;
   /** The largest peak RSS of a worker process so far (MB): memory the host's own RSS does not show. */
   readonly workerPeakRssMb: number;
+  /** Worker processes started (an update right after another reuses the warm one). */
+  readonly workerStarts: number;
 }
 
 export type HostEngine = Engine & { readonly stats: HostEngineStats };
 
 class WorkerBackedEngine implements HostEngine {
   private queue: Promise<unknown> = Promise.resolve();
-  private script: IndexWorkerScript | undefined;
-  readonly stats = { workerRuns: 0, inProcessRuns: 0, workerPeakRssMb: 0 };
+  private worker: IndexWorkerProcess | undefined;
+  private readonly counts = { workerRuns: 0, inProcessRuns: 0, workerPeakRssMb: 0 };
 
   constructor(
     private inner: Engine,
     private readonly config: EngineConfig,
     script: IndexWorkerScript | undefined,
   ) {
-    this.script = script;
+    this.worker = script ? new IndexWorkerProcess(script, config.logger) : undefined;
+  }
+
+  get stats(): HostEngineStats {
+    return { ...this.counts, workerStarts: this.worker?.starts ?? 0 };
   }
 
   get root(): string {
@@ -60,25 +69,26 @@ class WorkerBackedEngine implements HostEngine {
   }
 
   private async runOne(options: IndexRunOptions): Promise<IndexReport> {
-    if (!this.script || options.dryRun || this.config.team) return this.inProcess(options);
+    if (!this.worker || options.dryRun || this.config.team) return this.inProcess(options);
     let outcome: WorkerOutcome | typeof UNAVAILABLE;
     try {
-      outcome = await runIndexInWorker(this.script, this.config, options);
+      // A full build's process exits at once (its memory goes back to the OS); an update's stays warm.
+      outcome = await this.worker.run(this.config, options, options.paths ? KEEP_WARM_MS : 0);
     } finally {
       // Whatever the run committed (a cancel commits too), searches read it from a fresh engine.
       this.inner = await openEngine(this.config);
     }
     if (outcome !== UNAVAILABLE) {
-      this.stats.workerRuns++;
-      this.stats.workerPeakRssMb = Math.max(this.stats.workerPeakRssMb, outcome.peakRssMb);
+      this.counts.workerRuns++;
+      this.counts.workerPeakRssMb = Math.max(this.counts.workerPeakRssMb, outcome.peakRssMb);
       return outcome.report;
     }
-    this.script = undefined; // a worker cannot start here: stop trying
+    this.worker = undefined; // a worker cannot start here: stop trying
     return this.inProcess(options);
   }
 
   private inProcess(options: IndexRunOptions): Promise<IndexReport> {
-    this.stats.inProcessRuns++;
+    this.counts.inProcessRuns++;
     return this.inner.index(options);
   }
 

@@ -1,5 +1,5 @@
 /**
- * Index worker: one whole `engine.index()` run (a build or a watcher's update) in its own process,
+ * Index worker: whole `engine.index()` runs (a build, a watcher's update), one at a time, in a process
  * forked by the host (client.ts), so the host's event loop only receives progress and the final
  * report, and the memory the run used goes back to the OS when it exits. Bundled as
  * dist/indexWorker.js; from source (tests, benches) the client starts this file through tsx.
@@ -19,9 +19,12 @@ function post(message: ToHost): void {
 
 const log = (level: LogLevel) => (message: string) => post({ type: 'log', level, message });
 const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
-const ac = new AbortController();
+let current: AbortController | undefined;
+let hostGone = false;
 
 async function main(run: WorkerRun): Promise<void> {
+  const ac = (current = new AbortController());
+  if (hostGone) ac.abort();
   try {
     const engine = await openEngine({ ...run.config, logger });
     const report = await engine.index({
@@ -34,21 +37,21 @@ async function main(run: WorkerRun): Promise<void> {
   } catch (e) {
     post({ type: 'failed', error: toPlainError(e) });
   }
+  current = undefined;
   if (!process.connected) process.exit(0);
 }
 
+// The host serializes its runs: a `run` arrives only after the previous one was answered, and an
+// `abort` with no run in progress is a late one for a run that already finished.
 if (process.send) {
-  let running = false;
   process.on('message', (m: ToWorker) => {
-    if (m.type === 'abort') ac.abort();
-    else if (m.type === 'run' && !running) {
-      running = true;
-      void main(m.run);
-    }
+    if (m.type === 'abort') current?.abort();
+    else if (m.type === 'run') void main(m.run);
   });
   process.on('disconnect', () => {
-    ac.abort();
-    if (!running) process.exit(0);
+    hostGone = true;
+    current?.abort();
+    if (!current) process.exit(0);
   });
   post({ type: 'started' });
 }

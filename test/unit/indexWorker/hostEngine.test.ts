@@ -52,10 +52,16 @@ test('an offline build and a live update run on the worker; searches see each co
   ws.remove('src/m0.ts');
   const u = await engine.index({ paths: ['src/fresh.ts', 'src/m0.ts'] });
   assert.equal(engine.stats.workerRuns, 2);
+  assert.equal(engine.stats.workerStarts, 2, 'the build\'s process exited (its memory went back to the OS); the update started one');
   assert.equal(u.filesIndexed, 7);
   const hits = await engine.search('quasarLantern', { topK: 3, mode: 'keyword' });
   assert.equal(hits[0]?.chunk.path, 'src/fresh.ts');
   assert.ok(!(await engine.search('m0', { topK: 50, mode: 'keyword' })).some((h) => h.chunk.path === 'src/m0.ts'));
+  // The next save within a few seconds reuses the warm process.
+  ws.write('src/fresh.ts', 'export function quasarBeacon(): number {\n  return 7;\n}\n');
+  await engine.index({ paths: ['src/fresh.ts'] });
+  assert.equal(engine.stats.workerStarts, 2);
+  assert.equal((await engine.search('quasarBeacon', { topK: 3, mode: 'keyword' }))[0]?.chunk.path, 'src/fresh.ts');
   assert.ok(!fs.existsSync(path.join(ws.indexDir, LOCK_FILE)), 'the lock is released');
 });
 
