@@ -14,7 +14,7 @@ import { EmbedError, isCancellation } from '../../../src/core/embedding/errors';
 import { classifyFailure } from '../../../src/core/embedding/failures';
 import type { EngineConfig, IndexProgress } from '../../../src/core/engineTypes';
 import { openHostEngine } from '../../../src/core/indexWorker';
-import { LOCK_FILE } from '../../../src/core/index/lock';
+import { LOCK_FILE, acquireIndexLock } from '../../../src/core/index/lock';
 import { startFakeDashScope } from '../../fake-dashscope/server';
 import { capturingLogger } from '../embedding/helpers';
 import { tsFile, workspace } from '../index/helpers';
@@ -129,6 +129,28 @@ test('failure classes cross the process boundary: a 401 mid-run is reported as a
   } finally {
     await fake2.close();
   }
+});
+
+test('another writer holds the index: the host is told who (the holder crosses back), and the run goes on once it is released', async () => {
+  const ws = workspace(files(2));
+  const held = await acquireIndexLock(ws.indexDir, { purpose: 'index' });
+  const engine = await openHostEngine({ root: ws.root, indexDir: ws.indexDir, provider: 'offline' });
+  const waits: { pid: number; purpose?: string }[] = [];
+  let released = false;
+  const run = engine.index({
+    onWaitForLock: (h) => {
+      waits.push(h);
+      setTimeout(() => {
+        released = true;
+        held.release();
+      }, 300);
+    },
+  });
+  const r = await run;
+  assert.deepEqual(waits.map((w) => [w.pid, w.purpose]), [[process.pid, 'index']]);
+  assert.ok(released, 'the run finished only after the holder let go');
+  assert.equal(r.filesIndexed, 2);
+  assert.equal(engine.stats.workerRuns, 1);
 });
 
 test('a worker script that cannot start: the run goes on in-process with the same result, and says so in the log', async () => {
