@@ -2,7 +2,7 @@
  * One engine per workspace folder, opened lazily on first use (activation stays cheap). The
  * index lives in the extension's per-workspace storage, never in the repository. In an
  * untrusted workspace every engine runs the offline provider, whatever the settings say.
- * Index runs go to a worker thread (`openHostEngine`): the extension host, shared by every other
+ * Index runs go to a worker process (`openHostEngine`): the extension host, shared by every other
  * extension, only receives progress and re-opens what the run committed.
  */
 import * as crypto from 'node:crypto';
