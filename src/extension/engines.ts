@@ -7,12 +7,14 @@
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
+import { openEngine } from '../core/engine';
 import { openHostEngine } from '../core/indexWorker';
 import type { Engine } from '../core/engineTypes';
 import type { ProviderId } from '../core/types';
 import type { Log } from './log';
 import type { KeyStore } from './secrets';
 import { engineConfig, readSettings, type Settings } from './settings';
+import type { TeamIndexes } from './teamIndex';
 
 export interface EffectiveProvider {
   readonly provider: ProviderId;
@@ -26,6 +28,8 @@ export class Engines implements vscode.Disposable {
   /** Fires when engines were dropped (settings, key or trust changed): cached results are stale. */
   readonly onDidReset = this.changed.event;
   private generation = 0;
+  /** The team index (teamIndex.ts), set by activate: attached to engines it applies to. */
+  team: TeamIndexes | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -78,7 +82,10 @@ export class Engines implements vscode.Disposable {
     const apiKey = await this.keys.get(provider);
     const config = engineConfig(settings, folder.uri.fsPath, this.indexDir(folder), provider, apiKey, this.log.logger);
     this.log.channel.info(`opening engine for ${folder.name} (${provider})`);
-    return openHostEngine(config);
+    const team = await this.team?.attach(folder, provider);
+    if (!team) return openHostEngine(config);
+    // A team index's port holds a database connection a worker process cannot share: in-process.
+    return team.wrap(await openEngine({ ...config, team: team.port }));
   }
 
   /** Every folder's engine; folders whose engine fails to open are logged and left out. */
@@ -99,6 +106,7 @@ export class Engines implements vscode.Disposable {
   reset(): void {
     this.generation++;
     this.open.clear();
+    this.team?.closeAll();
     this.changed.fire();
   }
 
