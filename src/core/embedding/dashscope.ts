@@ -14,7 +14,9 @@ import { resolveDashScopeEndpoints, type DashScopeEndpoints } from './dashscopeE
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { INSTRUCTION_VERSION, QUERY_INSTRUCTIONS } from './instructions';
-import { EmbedScheduler, queryBudget, type BatchSender, type EmbedStats, type SchedulerOptions } from './scheduler';
+import { queryBudget } from './queryBudget';
+import { EmbedScheduler } from './scheduler';
+import type { BatchSender, EmbedStats, SchedulerOptions } from './schedulerOptions';
 import type { SparseVector } from './vectors';
 
 /** Defaults sized well under DashScope's documented v3 limits (6,000 QPM / 24M TPM); v4's are unknown. */

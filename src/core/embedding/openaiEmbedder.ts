@@ -15,7 +15,9 @@ import type { SchedulerTuning } from './dashscope';
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { QWEN3_QUERY_TEMPLATE, applyQueryTemplate } from './instructions';
-import { EmbedScheduler, queryBudget, type EmbedStats } from './scheduler';
+import { queryBudget } from './queryBudget';
+import { EmbedScheduler } from './scheduler';
+import type { EmbedStats } from './schedulerOptions';
 
 export const OPENAI_KEY_HINT = 'run `Semantic Workspace: Set API Key` in VS Code, or set the OPENAI_API_KEY environment variable for the CLI (local servers accept any value)';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';

@@ -11,7 +11,8 @@
 import { EmbedError } from './errors';
 import { RetryableFailure, classifyServerError, parseServerError, type FailureContext } from './failures';
 import { TransportError, httpRequest } from './http';
-import { sleep, type RateLimiter } from './rateLimiter';
+import { sleep } from './abortableSleep';
+import type { RateLimiter } from './rateLimiter';
 import { estimateTokens, truncateToTokens } from './tokens';
 
 export type RerankApi = 'dashscope' | 'openai';
