@@ -157,6 +157,11 @@ export class RateLimiter {
     };
   }
 
+  /** How long the server's Retry-After still pauses every request (0: no pause). */
+  pauseLeftMs(): number {
+    return Math.max(0, this.blockedUntil - this.now());
+  }
+
   /** Current pacing relative to the configured limits (1 = full speed). */
   get speedFactor(): number {
     return this.factor;

@@ -108,6 +108,9 @@ export class EmbedScheduler {
         if (budget) {
           const left = deadline - Date.now();
           if (left <= 0 || budgetAttempts >= budget.maxAttempts) throw this.overBudget(budget, budgetAttempts, lastFailure);
+          // A Retry-After pause (drawn by any request to this endpoint) that outlasts the budget: give up now, not at its end.
+          const paused = this.limiter.pauseLeftMs();
+          if (paused >= left) throw this.overBudget(budget, budgetAttempts, lastFailure ?? new RetryableFailure('429', `the server asked to wait ${Math.ceil(paused / 1000)} s (Retry-After)`));
           try {
             sentAt = await this.limiter.acquire(est, AbortSignal.any([stop.signal, AbortSignal.timeout(left)]));
           } catch (e) {
@@ -156,9 +159,10 @@ export class EmbedScheduler {
           if (budget) {
             // Retry-After is honoured only when it fits; otherwise a short pause, and never past the deadline.
             const wait = e.retryAfterMs ?? Math.min(BUDGET_BACKOFF_CAP_MS, this.backoff(1));
+            // Told to the limiter even when the query gives up: the next batch or rerank honours it.
+            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
             if (budgetAttempts >= budget.maxAttempts || Date.now() + wait >= deadline) throw this.overBudget(budget, budgetAttempts, e);
             countRetry(e.retryCause);
-            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
             progress();
             await sleep(wait, stop.signal);
             continue;
