@@ -146,7 +146,7 @@ async function turn(limiter: RateLimiter, tokens: number, leftMs: number, budget
     return await limiter.acquire(tokens, signal);
   } catch (e) {
     if (userSignal?.aborted) throw e;
-    throw new RetryableFailure('429', `the endpoint's rate limit (learned from its 429s) left no turn within the rerank's ${secs} s budget`);
+    throw new RetryableFailure('429', `the endpoint's rate limit (configured or learned from its 429s) left no turn within the rerank's ${secs} s budget`);
   }
 }
 
