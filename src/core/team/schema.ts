@@ -65,11 +65,19 @@ export function vectorTable(fp: number): string {
   return `sw_vectors_${fp}`;
 }
 
-export function vectorTableDdl(fp: number, dims: number): string {
-  const t = vectorTable(fp);
+/** The space's HNSW index (dropped and rebuilt around a bulk load: annIndex.ts). */
+export function annIndexName(fp: number): string {
+  return `${vectorTable(fp)}_hnsw`;
+}
+
+export function annIndexDdl(fp: number, dims: number): string {
   const ann = annExpression(dims);
-  return `CREATE TABLE IF NOT EXISTS ${t} (hash bytea PRIMARY KEY, embedding vector(${dims}) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
-CREATE INDEX IF NOT EXISTS ${t}_hnsw ON ${t} USING hnsw (${ann.expr} ${ann.ops});`;
+  return `CREATE INDEX IF NOT EXISTS ${annIndexName(fp)} ON ${vectorTable(fp)} USING hnsw (${ann.expr} ${ann.ops})`;
+}
+
+export function vectorTableDdl(fp: number, dims: number): string {
+  return `CREATE TABLE IF NOT EXISTS ${vectorTable(fp)} (hash bytea PRIMARY KEY, embedding vector(${dims}) NOT NULL, created_at timestamptz NOT NULL DEFAULT now());
+${annIndexDdl(fp, dims)};`;
 }
 
 /** Creates or migrates the schema; throws TeamIndexError for a newer schema or a missing pgvector. */
