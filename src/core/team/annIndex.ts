@@ -17,12 +17,15 @@ import { annIndexDdl, annIndexName, vectorTable } from './schema';
 import type { TeamSpace, TeamStore } from './store';
 
 const LOCK = 727_016_003;
+// What a lost connection says it interrupted: all of this is part of publishing.
+const PREPARING = 'publishing (preparing a bulk load)';
+const BUILDING = 'publishing (building the vector index)';
 /** Below this many new vectors the load is small whatever the table holds. */
 export const BULK_MIN_ROWS = 64;
 
 /** True when the ANN index of the space exists. */
 export async function hasAnnIndex(store: TeamStore, fp: number): Promise<boolean> {
-  const r = await store.q<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [annIndexName(fp)], 'checking the vector index');
+  const r = await store.q<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [annIndexName(fp)], 'publishing (checking the vector index)');
   return r.rows[0].r !== null;
 }
 
@@ -33,11 +36,11 @@ export async function hasAnnIndex(store: TeamStore, fp: number): Promise<boolean
 export async function prepareBulkLoad(store: TeamStore, space: TeamSpace, incoming: number): Promise<boolean> {
   if (incoming < BULK_MIN_ROWS) return false;
   const cap = Math.floor(incoming / 2);
-  const held = await store.q<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${vectorTable(space.id)} LIMIT $1) AS x`, [cap], 'preparing a bulk load');
+  const held = await store.q<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${vectorTable(space.id)} LIMIT $1) AS x`, [cap], PREPARING);
   if (Number(held.rows[0].n) >= cap) return false;
-  await store.transaction('preparing a bulk load', async () => {
-    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], 'preparing a bulk load');
-    await store.q(`DROP INDEX IF EXISTS ${annIndexName(space.id)}`, [], 'preparing a bulk load');
+  await store.transaction(PREPARING, async () => {
+    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], PREPARING);
+    await store.q(`DROP INDEX IF EXISTS ${annIndexName(space.id)}`, [], PREPARING);
   });
   return true;
 }
@@ -49,18 +52,18 @@ export async function prepareBulkLoad(store: TeamStore, space: TeamSpace, incomi
 export async function ensureAnnIndex(store: TeamStore, space: TeamSpace): Promise<number> {
   if (await hasAnnIndex(store, space.id)) return 0;
   const t0 = Date.now();
-  return store.transaction('building the vector index', async () => {
-    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], 'building the vector index');
+  return store.transaction(BUILDING, async () => {
+    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], BUILDING);
     if (await hasAnnIndex(store, space.id)) return 0;
     // pgvector builds the graph in memory while it fits maintenance_work_mem (and much more slowly
     // on disk beyond it): raise it for this build to what the graph needs, never lower it.
-    const rows = Number((await store.q<{ n: string }>(`SELECT count(*) AS n FROM ${vectorTable(space.id)}`)).rows[0].n);
+    const rows = Number((await store.q<{ n: string }>(`SELECT count(*) AS n FROM ${vectorTable(space.id)}`, [], BUILDING)).rows[0].n);
     const d = space.dims;
     const vectorBytes = d <= 2000 ? 4 * d : d <= 4000 ? 2 * d : 4 * 2000; // vector, halfvec, 2,000-d prefix
     const wantKb = Math.min(2 * 1024 * 1024, Math.ceil((rows * (vectorBytes + 400) * 1.3) / 1024));
-    const haveKb = Number((await store.q<{ s: string }>(`SELECT setting AS s FROM pg_settings WHERE name = 'maintenance_work_mem'`)).rows[0]?.s ?? 0);
-    if (wantKb > haveKb) await store.q(`SET LOCAL maintenance_work_mem = '${wantKb}kB'`, [], 'building the vector index');
-    await store.q(annIndexDdl(space.id, space.dims), [], 'building the vector index');
+    const haveKb = Number((await store.q<{ s: string }>(`SELECT setting AS s FROM pg_settings WHERE name = 'maintenance_work_mem'`, [], BUILDING)).rows[0]?.s ?? 0);
+    if (wantKb > haveKb) await store.q(`SET LOCAL maintenance_work_mem = '${wantKb}kB'`, [], BUILDING);
+    await store.q(annIndexDdl(space.id, space.dims), [], BUILDING);
     return (Date.now() - t0) / 1000;
   });
 }

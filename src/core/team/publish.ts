@@ -71,7 +71,7 @@ export async function publishSnapshot(
   for (let i = 0; i < all.length; i += 5000) {
     const r = await store.q<{ h: string }>(
       `SELECT encode(hash, 'hex') AS h FROM sw_chunks WHERE fp = $1 AND hash = ANY($2::bytea[])`,
-      [space.id, hashArray(all.slice(i, i + 5000))], 'checking what is published',
+      [space.id, hashArray(all.slice(i, i + 5000))], 'publishing (checking what the team index has)',
     );
     for (const row of r.rows) have.add(row.h);
   }
@@ -79,7 +79,7 @@ export async function publishSnapshot(
   const missingRows = new Set(missing.map((h) => firstRow.get(h)!));
   const stats = rowTerms(src.keywordBytes, chunks.length, (row) => missingRows.has(row));
   const bulk = options.annRebuild !== 'never' && (await prepareBulkLoad(store, space, missing.length));
-  const vectorOid = await store.vectorOid();
+  const vectorOid = await store.vectorOid('publishing vectors');
   for (let i = 0; i < missing.length; i += CONTENT_BATCH) {
     options.signal?.throwIfAborted();
     const batch = missing.slice(i, i + CONTENT_BATCH);
@@ -129,13 +129,13 @@ export async function publishSnapshot(
   }
   return store.transaction('publishing the snapshot', async () => {
     const repoId = await repoRow(store, repo.id);
-    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [repoId, space.id]);
-    const existing = await store.q<{ id: string }>(`SELECT id FROM sw_snapshots WHERE repo = $1 AND fp = $2 AND content_key = $3`, [repoId, space.id, key]);
+    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [repoId, space.id], 'publishing the snapshot');
+    const existing = await store.q<{ id: string }>(`SELECT id FROM sw_snapshots WHERE repo = $1 AND fp = $2 AND content_key = $3`, [repoId, space.id, key], 'publishing the snapshot');
     if (existing.rows.length) {
       const id = Number(existing.rows[0].id);
       // Same content from a clean tree makes the snapshot the commit's.
       await store.q(`UPDATE sw_snapshots SET last_seen = now(), commit = CASE WHEN $4 THEN commit ELSE COALESCE($2, commit) END,
-        ref = CASE WHEN $4 THEN ref ELSE COALESCE($3, ref) END, dirty = dirty AND $4 WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null, !!repo.dirty]);
+        ref = CASE WHEN $4 THEN ref ELSE COALESCE($3, ref) END, dirty = dirty AND $4 WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null, !!repo.dirty], 'publishing the snapshot');
       return { snapshotId: id, existed: true, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000, bulk, indexSeconds };
     }
     // A prune between step 1 and here could have taken content we rely on: check, never commit a hole.
@@ -188,7 +188,7 @@ export async function publishSnapshot(
 }
 
 async function repoRow(store: TeamStore, identity: string): Promise<number> {
-  await store.q(`INSERT INTO sw_repos (identity) VALUES ($1) ON CONFLICT (identity) DO NOTHING`, [identity]);
-  const r = await store.q<{ id: number }>(`SELECT id FROM sw_repos WHERE identity = $1`, [identity]);
+  await store.q(`INSERT INTO sw_repos (identity) VALUES ($1) ON CONFLICT (identity) DO NOTHING`, [identity], 'publishing the snapshot');
+  const r = await store.q<{ id: number }>(`SELECT id FROM sw_repos WHERE identity = $1`, [identity], 'publishing the snapshot');
   return r.rows[0].id;
 }

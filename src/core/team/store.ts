@@ -170,8 +170,8 @@ export class TeamStore {
   private vectorTypeOid: number | undefined;
 
   /** pgvector's type OID in this database (an extension's types have no fixed OID): binary arrays name it. */
-  async vectorOid(): Promise<number> {
-    this.vectorTypeOid ??= Number((await this.q<{ o: string }>(`SELECT 'vector'::regtype::oid AS o`)).rows[0].o);
+  async vectorOid(during = 'querying'): Promise<number> {
+    this.vectorTypeOid ??= Number((await this.q<{ o: string }>(`SELECT 'vector'::regtype::oid AS o`, [], during)).rows[0].o);
     return this.vectorTypeOid;
   }
 
