@@ -105,7 +105,9 @@ export async function publishSnapshot(
         [hashes, vectorArray(vectorOid, src.vectors, src.dims, rowsOf)], 'publishing vectors',
       );
       await store.q(
-        `INSERT INTO sw_chunk_terms (fp, term, hash, value) SELECT $1, t, h, v FROM unnest($2::bytea[], $3::text[], $4::int[]) AS u(h, t, v) ON CONFLICT DO NOTHING`,
+        `INSERT INTO sw_chunk_postings (fp, hash, terms, vals)
+         SELECT $1, h, array_agg(t ORDER BY t), array_agg(v ORDER BY t) FROM unnest($2::bytea[], $3::text[], $4::int[]) AS u(h, t, v) GROUP BY h
+         ON CONFLICT DO NOTHING`,
         [space.id, hashArray(tHash), tTerm, tValue], 'publishing keyword postings',
       );
       await store.q(
