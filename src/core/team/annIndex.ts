@@ -11,7 +11,8 @@
  *   (CREATE INDEX waits for open inserting transactions, which wait for it in turn).
  * - Between drop and build a remote search is exact (a sequential scan): slower, never wrong.
  * - A run killed in between leaves the table without its index: every publish ends by making
- *   sure it exists, so the next one builds it (`team status` shows `annIndex: false` meanwhile).
+ *   sure it exists, so the next one builds it.
+ * The keyword postings' GIN index (sw_chunk_postings, shared by all spaces) is handled alike.
  */
 import { annIndexDdl, annIndexName, vectorTable } from './schema';
 import type { TeamSpace, TeamStore } from './store';
@@ -36,13 +37,37 @@ export async function hasAnnIndex(store: TeamStore, fp: number): Promise<boolean
 export async function prepareBulkLoad(store: TeamStore, space: TeamSpace, incoming: number): Promise<boolean> {
   if (incoming < BULK_MIN_ROWS) return false;
   const cap = Math.floor(incoming / 2);
-  const held = await store.q<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${vectorTable(space.id)} LIMIT $1) AS x`, [cap], PREPARING);
-  if (Number(held.rows[0].n) >= cap) return false;
+  const small = async (table: string) =>
+    Number((await store.q<{ n: string }>(`SELECT count(*) AS n FROM (SELECT 1 FROM ${table} LIMIT $1) AS x`, [cap], PREPARING)).rows[0].n) < cap;
+  if (!(await small(vectorTable(space.id)))) return false;
+  // The postings' GIN index (shared by every space) the same way: pending-list inserts cost ~40 %
+  // of a load that a build after it does not.
+  const postings = await small('sw_chunk_postings');
   await store.transaction(PREPARING, async () => {
     await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], PREPARING);
     await store.q(`DROP INDEX IF EXISTS ${annIndexName(space.id)}`, [], PREPARING);
   });
+  if (postings) {
+    await store.transaction(PREPARING, async () => {
+      await store.q(`SELECT pg_advisory_xact_lock($1, 0)`, [LOCK], PREPARING);
+      await store.q(`DROP INDEX IF EXISTS ${POSTINGS_INDEX}`, [], PREPARING);
+    });
+  }
   return true;
+}
+
+const POSTINGS_INDEX = 'sw_chunk_postings_terms';
+
+/** The postings' GIN index, built when missing (after a bulk load or a run killed before it). */
+async function ensurePostingsIndex(store: TeamStore): Promise<void> {
+  const has = async () => (await store.q<{ r: string | null }>(`SELECT to_regclass($1)::text AS r`, [POSTINGS_INDEX], BUILDING)).rows[0].r !== null;
+  if (await has()) return;
+  await store.transaction(BUILDING, async () => {
+    await store.q(`SELECT pg_advisory_xact_lock($1, 0)`, [LOCK], BUILDING);
+    if (await has()) return;
+    await store.q(`SET LOCAL maintenance_work_mem = '256MB'`, [], BUILDING);
+    await store.q(`CREATE INDEX IF NOT EXISTS ${POSTINGS_INDEX} ON sw_chunk_postings USING gin (terms)`, [], BUILDING);
+  });
 }
 
 /**
@@ -50,8 +75,9 @@ export async function prepareBulkLoad(store: TeamStore, space: TeamSpace, incomi
  * Returns the seconds the build took, 0 when the index was there.
  */
 export async function ensureAnnIndex(store: TeamStore, space: TeamSpace): Promise<number> {
-  if (await hasAnnIndex(store, space.id)) return 0;
   const t0 = Date.now();
+  await ensurePostingsIndex(store);
+  if (await hasAnnIndex(store, space.id)) return (Date.now() - t0) / 1000;
   return store.transaction(BUILDING, async () => {
     await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [LOCK, space.id], BUILDING);
     if (await hasAnnIndex(store, space.id)) return 0;

@@ -55,3 +55,8 @@ export function vectorFromBinary(b: Uint8Array): Float32Array {
   for (let i = 0; i < dims; i++) v[i] = view.getFloat32(4 + 4 * i);
   return v;
 }
+
+/** A text[] literal: every element quoted, `"` and `\` escaped (terms may hold any character). */
+export function textArrayLiteral(items: readonly string[]): string {
+  return `{${items.map((t) => `"${t.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
+}

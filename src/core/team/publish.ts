@@ -13,7 +13,7 @@ import crypto from 'node:crypto';
 import { tokenize } from '../text/tokenize';
 import type { TeamPublishSource } from '../engineTypes';
 import { ensureAnnIndex, prepareBulkLoad } from './annIndex';
-import { hashArray, vectorArray } from './binary';
+import { hashArray, textArrayLiteral, vectorArray } from './binary';
 import type { RepoIdentity } from './identity';
 import { vectorTable } from './schema';
 import { isHex, type TeamSpace, type TeamStore } from './store';
@@ -84,19 +84,24 @@ export async function publishSnapshot(
     options.signal?.throwIfAborted();
     const batch = missing.slice(i, i + CONTENT_BATCH);
     const rowsOf: number[] = [], texts: (string | null)[] = [];
-    const tHash: string[] = [], tTerm: string[] = [], tValue: number[] = [];
+    // Postings: one row per chunk text, its terms and values as array literals (no server-side regrouping).
+    const pHash: string[] = [], pTerms: string[] = [], pVals: string[] = [];
     for (const h of batch) {
       const row = firstRow.get(h)!;
       rowsOf.push(row);
       texts.push(src.readText ? ((await src.readText(chunks[row])) ?? null) : null);
       const ids = stats.termIds[row], vals = stats.values[row];
+      const terms: string[] = [], values: number[] = [];
       for (let k = 0; k < ids.length; k++) {
         const v = vals[k] & ~1; // the path bit belongs to the path, not to the content
         if (v === 0) continue;
-        tHash.push(h);
-        tTerm.push(stats.terms[ids[k]]);
-        tValue.push(v);
+        terms.push(stats.terms[ids[k]]);
+        values.push(v);
       }
+      if (!terms.length) continue;
+      pHash.push(h);
+      pTerms.push(textArrayLiteral(terms));
+      pVals.push(`{${values.join(',')}}`);
     }
     const hashes = hashArray(batch);
     await store.transaction('publishing vectors', async () => {
@@ -106,9 +111,8 @@ export async function publishSnapshot(
       );
       await store.q(
         `INSERT INTO sw_chunk_postings (fp, hash, terms, vals)
-         SELECT $1, h, array_agg(t ORDER BY t), array_agg(v ORDER BY t) FROM unnest($2::bytea[], $3::text[], $4::int[]) AS u(h, t, v) GROUP BY h
-         ON CONFLICT DO NOTHING`,
-        [space.id, hashArray(tHash), tTerm, tValue], 'publishing keyword postings',
+         SELECT $1, h, t::text[], v::int[] FROM unnest($2::bytea[], $3::text[], $4::text[]) AS u(h, t, v) ON CONFLICT DO NOTHING`,
+        [space.id, hashArray(pHash), pTerms, pVals], 'publishing keyword postings',
       );
       await store.q(
         `INSERT INTO sw_chunks (fp, hash, text) SELECT $1, h, t FROM unnest($2::bytea[], $3::text[]) AS u(h, t) ON CONFLICT DO NOTHING`,
