@@ -5,6 +5,9 @@
  *    chunk text the store lacks, its vector, its keyword postings and (with --store-text) its text.
  *    Content no snapshot references is invisible to every reader, so a kill or a dropped connection
  *    here leaves the store consistent, and the next run sends only what is still missing.
+ *    Vectors and hashes travel in PostgreSQL's binary format (binary.ts), postings as one row per
+ *    chunk text; a load much larger than what the space holds is a bulk load: its HNSW and GIN
+ *    indexes are dropped before and built after it (annIndex.ts), not grown row by row.
  * 2. The snapshot in ONE transaction: its row, files, chunk locations and document frequencies.
  *    Readers see all of it or none of it. Writers of one repository and space are serialized by an
  *    advisory lock; the same content published twice is one snapshot (its commit / ref refreshed).
