@@ -5,7 +5,7 @@
  *   - embedding requests and tokens saved; publish throughput (rows/s);
  *   - remote search p50/p95 next to the local engine (same corpus, same queries, in-process);
  *   - bytes per chunk in PostgreSQL.
- *   - at scale (bench/teamScale.ts): 100k synthetic chunks (10k with --quick, `--team-size N`).
+ *   - at scale (bench/teamScale.ts): 30k synthetic chunks (10k with --quick, `--team-size N`).
  *   node --import tsx bench/team.ts [--quick] [--no-scale | --scale-only] [--team-size N] [--out FILE]
  */
 import fs from 'node:fs';

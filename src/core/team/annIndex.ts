@@ -86,7 +86,8 @@ export async function ensureAnnIndex(store: TeamStore, space: TeamSpace): Promis
     const rows = Number((await store.q<{ n: string }>(`SELECT count(*) AS n FROM ${vectorTable(space.id)}`, [], BUILDING)).rows[0].n);
     const d = space.dims;
     const vectorBytes = d <= 2000 ? 4 * d : d <= 4000 ? 2 * d : 4 * 2000; // vector, halfvec, 2,000-d prefix
-    const wantKb = Math.min(2 * 1024 * 1024, Math.ceil((rows * (vectorBytes + 400) * 1.3) / 1024));
+    // Per element: the value, 2·m neighbour candidates of 16 B at layer 0 (m = 16), tids, headers; ×2 headroom.
+    const wantKb = Math.min(2 * 1024 * 1024, Math.ceil((rows * (vectorBytes + 700) * 2) / 1024));
     const haveKb = Number((await store.q<{ s: string }>(`SELECT setting AS s FROM pg_settings WHERE name = 'maintenance_work_mem'`, [], BUILDING)).rows[0]?.s ?? 0);
     if (wantKb > haveKb) await store.q(`SET LOCAL maintenance_work_mem = '${wantKb}kB'`, [], BUILDING);
     await store.q(annIndexDdl(space.id, space.dims), [], BUILDING);

@@ -91,8 +91,9 @@ export async function keywordSearch(store: TeamStore, space: TeamSpace, snap: Sn
     `((${w}::float8 / ((1::float8 - ${b}::float8) + (${b}::float8 * ${len}) / $${avgParam}::float8))::float4::float8)`;
   const sql = `
 WITH q(term, w) AS (SELECT * FROM unnest($2::text[], $3::float8[])),
-ht AS (SELECT cp.hash, t.term, t.value FROM sw_chunk_postings cp CROSS JOIN LATERAL unnest(cp.terms, cp.vals) AS t(term, value)
-       WHERE cp.fp = $4 AND cp.terms && $2::text[] AND t.term = ANY($2::text[])),
+ht AS (SELECT cp.hash, q.term, cp.vals[k] AS value FROM sw_chunk_postings cp CROSS JOIN q
+       CROSS JOIN LATERAL array_position(cp.terms, q.term) AS k
+       WHERE cp.fp = $4 AND cp.terms && $2::text[] AND k IS NOT NULL),
 pt AS (SELECT p.path, p.term FROM sw_path_terms p JOIN q ON q.term = p.term WHERE p.fp = $4),
 cand AS (
   SELECT sc.row, sc.hash, sc.path, sc.text_len, sc.symbol_len, sc.path_len FROM sw_snapshot_chunks sc
