@@ -16,12 +16,12 @@ import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
 import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
-import { firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
+import { firstRows, writeGeneration, type PlannedFile } from './generation';
 import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
-import { IndexStore, VectorFileReader } from './store';
-import { pacer } from '../text/pace';
+import { IndexStore } from './store';
+import { openOldState, type OldState } from './oldState';
 import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
@@ -77,7 +77,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
   // 1. The committed generation, fully verified (its rows are about to be copied).
-  const old = await loadOld(store, embedder, warn);
+  const old = loadOld(store, embedder, warn);
   if (old && fittable && old.model) {
     try {
       fittable.loadModel(old.model);
@@ -86,7 +86,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     }
   }
   const refit = !!fittable && (!!options.rebuild || !old || fittable.basisId !== old.state.manifest.fingerprint.basisId);
-  const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.keyword;
+  const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.manifest.data.keyword;
   let paths = options.paths;
   if (paths && rechunkAll) {
     if (!options.dryRun) warn('The index needs a full build; the live update was widened to the whole folder.');
@@ -246,21 +246,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
 }
 
-async function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): Promise<{ state: OldState; model?: Uint8Array } | undefined> {
+function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): { state: OldState; model?: Uint8Array } | undefined {
   const read = store.readManifest(embedder.fingerprint);
   if (read.status === 'missing') return undefined;
   if (read.status === 'corrupt') {
     warn(`The index was unreadable (${read.reason}); rebuilding it.`);
     return undefined;
   }
-  let reader: VectorFileReader | undefined;
   try {
-    const meta = store.loadMeta(read.manifest);
-    reader = new VectorFileReader(store.spaceDir(embedder.fingerprint), read.manifest.data.vectors, read.manifest.fingerprint.dimensions);
-    await reader.verifyAll(pacer());
-    return { state: { manifest: read.manifest, chunks: meta.chunks, keyword: meta.keyword, reader }, model: meta.model };
+    return openOldState(store, read.manifest);
   } catch (e) {
-    reader?.close();
     warn(`The index was damaged (${(e as Error).message}); rebuilding it.`);
     return undefined;
   }

@@ -213,6 +213,42 @@ export class KeywordIndex {
     this.scratch = undefined;
   }
 
+  /**
+   * Adds every live chunk of `delta` (a live update's postings, index/segments.ts) with its id
+   * shifted by `offset`, which must be past every id here: the postings are appended as they
+   * are (no re-tokenization), new terms join the dictionary.
+   */
+  absorb(delta: KeywordIndex, offset: number): void {
+    if (offset < this.capacity) throw new RangeError('absorbed ids must follow the existing ones');
+    delta.flush(true);
+    this.ensureCapacity(offset + delta.capacity);
+    const termOf = new Int32Array(delta.termText.length);
+    delta.termText.forEach((t, k) => {
+      let term = this.termId(t);
+      if (term < 0) {
+        term = this.termText.length;
+        this.termMap().set(t, term);
+        this.termText.push(t);
+      }
+      termOf[k] = term;
+    });
+    this.store.ensureLists(this.termText.length);
+    for (let k = 0; k < termOf.length; k++) delta.store.forEach(k, (id, value) => this.store.append(termOf[k], id + offset, value));
+    for (let id = 0; id < delta.capacity; id++) {
+      if (delta.state[id] !== LIVE) continue;
+      const to = id + offset;
+      this.state[to] = LIVE;
+      this.textLen[to] = delta.textLen[id];
+      this.symbolLen[to] = delta.symbolLen[id];
+      this.pathLen[to] = delta.pathLen[id];
+      this.totals.text += delta.textLen[id];
+      this.totals.symbol += delta.symbolLen[id];
+      this.totals.path += delta.pathLen[id];
+      this.live++;
+    }
+    this.norms = undefined;
+  }
+
   /** Format version 2 (default) or the previous one, 1 (still read; for compatibility tests). */
   serialize(version: 1 | 2 = 2): Uint8Array {
     this.flush(true);
