@@ -21,6 +21,7 @@ import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
 import { IndexStore } from './store';
+import { IndexCorruptError } from './binio';
 import { openOldState, type OldState } from './oldState';
 import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
 
@@ -58,7 +59,16 @@ export interface RunIndexReport extends IndexReport {
 }
 
 export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}): Promise<RunIndexReport> {
-  return withLock(params.indexDir, () => run(params, options));
+  return withLock(params.indexDir, async () => {
+    try {
+      return await run(params, options);
+    } catch (e) {
+      // Rows are checked as they are read: damage found while writing left a note (binio.noteDamage),
+      // so the second run checks every block and rebuilds what is damaged (the journal keeps the paid vectors).
+      if (!(e instanceof IndexCorruptError)) throw e;
+      return run(params, options);
+    }
+  });
 }
 
 async function run(params: RunIndexParams, options: IndexRunOptions): Promise<RunIndexReport> {

@@ -6,7 +6,9 @@
  */
 import type { KeywordIndex } from '../search/keywordIndex';
 import type { ChunkInfo } from '../types';
-import { readFileVerified } from './binio';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DAMAGED_NAME, readFileVerified, verifyAllBlocks, verifySampledBlocks } from './binio';
 import type { Manifest } from './manifest';
 import { decodePrefix } from './prefixFile';
 import { RowLayout } from './rowLayout';
@@ -27,6 +29,14 @@ export interface OldState {
 export function openOldState(store: IndexStore, manifest: Manifest): { state: OldState; model?: Uint8Array } {
   const dir = store.spaceDir(manifest.fingerprint.embedder);
   const meta = store.loadMeta(manifest, true, false);
+  // What openIndex checks (lengths, sampled blocks; the postings whole), so an index it calls
+  // damaged is rebuilt here; every block once a reader found damage late (binio.noteDamage).
+  const d = manifest.data;
+  const vectorFiles = [d.vectors, ...(d.segments ?? []).map((s) => s.vectors)];
+  const keywordFiles = [...(d.keyword ? [d.keyword] : []), ...(d.segments ?? []).map((s) => s.keyword)];
+  const damaged = fs.existsSync(path.join(dir, DAMAGED_NAME));
+  for (const f of vectorFiles) (damaged ? verifyAllBlocks : verifySampledBlocks)(dir, f);
+  for (const f of keywordFiles) verifyAllBlocks(dir, f);
   const layout = RowLayout.of(dir, manifest);
   let crcs: Uint32Array | undefined;
   if (meta.prefix) {

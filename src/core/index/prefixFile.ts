@@ -20,7 +20,7 @@ import path from 'node:path';
 import {
   DEFAULT_TWO_STAGE_MIN_ROWS, VectorIndex, normalizeInPlace, prefixWidth, quantizePrefix, type StoredRows,
 } from '../search/vectorIndex';
-import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, readFully, swapFloat32, type FileRef } from './binio';
+import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFully, swapFloat32, type FileRef } from './binio';
 import type { RowLayout } from './rowLayout';
 
 const MAGIC = 0x58505753; // "SWPX" read as a little-endian u32
@@ -189,7 +189,10 @@ export class VectorFileRows implements StoredRows {
         const name = this.layout.files[at.file].name;
         const row = raw.subarray(i * rowBytes, (i + 1) * rowBytes);
         readFully(fdOf(at.file), row, rowBytes, at.row * rowBytes, name);
-        if (crc32(row) !== this.crcs[id]) throw new IndexCorruptError(`${name}: checksum mismatch in row ${at.row}`);
+        if (crc32(row) !== this.crcs[id]) {
+          noteDamage(this.dir, `${name}: row ${at.row}`);
+          throw new IndexCorruptError(`${name}: checksum mismatch in row ${at.row}`);
+        }
       }
     } finally {
       for (const fd of fds.values()) fs.closeSync(fd);
@@ -233,7 +236,10 @@ export class VectorFileLoader {
         readFully(fd, this.raw.subarray(this.pos, end), end - this.pos, this.pos, ref.name);
         for (let b = this.pos / BLOCK_SIZE; b * BLOCK_SIZE < end; b++) {
           const block = this.raw.subarray(b * BLOCK_SIZE, Math.min(end, (b + 1) * BLOCK_SIZE));
-          if (blockHash(block) !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+          if (blockHash(block) !== ref.blocks[b]) {
+            noteDamage(this.dir, `${ref.name}: block ${b}`);
+            throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+          }
         }
         if (!LITTLE_ENDIAN_HOST) swapFloat32(this.raw.subarray(this.pos, end));
         this.pos = end;

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KeywordIndex } from '../search/keywordIndex';
-import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, readFileVerified, readFully, swapFloat32 } from './binio';
+import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFileVerified, readFully, swapFloat32 } from './binio';
 import type { Manifest } from './manifest';
 import { VectorFileLoader } from './prefixFile';
 import { RowLayout } from './rowLayout';
@@ -45,6 +45,7 @@ export class SegmentReader {
       if (byCrc) {
         for (let k = i; k < j; k++) {
           if (crc32(raw.subarray(k * rowBytes, (k + 1) * rowBytes)) !== (this.crcs as Uint32Array)[first + k]) {
+            noteDamage(this.dir, `${this.layout.files[at.file].name}: row ${at.row + k - i}`);
             throw new IndexCorruptError(`${this.layout.files[at.file].name}: checksum mismatch in row ${at.row + k - i}`);
           }
         }
@@ -88,7 +89,10 @@ export class SegmentReader {
         const n = Math.min(BLOCK_SIZE, ref.bytes - b * BLOCK_SIZE);
         const buf = (this.blockBuf ??= new Uint8Array(BLOCK_SIZE));
         readFully(fd, buf, n, b * BLOCK_SIZE, ref.name);
-        if (blockHash(buf.subarray(0, n)) !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+        if (blockHash(buf.subarray(0, n)) !== ref.blocks[b]) {
+          noteDamage(this.dir, `${ref.name}: block ${b}`);
+          throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+        }
         done.add(b);
       }
     }
