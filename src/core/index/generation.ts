@@ -100,7 +100,7 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
   if (source.includes(-2)) throw new Error('internal: a committed chunk has no vector');
 
   // Same rows as the committed generation (e.g. only mtimes moved): reuse its immutable files.
-  const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount &&
+  const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount && !(g.compact && old.layout.segmented) &&
     source.every((r, i) => r === i) && sameList(g.extras, old.manifest.extraHashes);
 
   const width = storedPrefixWidth(dims, chunks.length);

@@ -42,6 +42,8 @@ export interface RunIndexParams {
   readonly keepSpaces?: number;
   /** Journal fsync interval while embedding (every batch is written at once); default 2000 ms. */
   readonly checkpointMs?: number;
+  /** Write the whole generation afresh (merge the segments, drop tombstones) even if nothing changed. */
+  readonly compact?: boolean;
   /** Vectors from elsewhere (a team index) for hashes not cached here, asked once before embedding. */
   readonly vectorSource?: (hashes: readonly string[]) => Promise<ReadonlyMap<string, Float32Array>>;
 }
@@ -229,14 +231,14 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     const committedNew = new Set(files.flatMap((f) => (f.kind === 'new' ? [f.file] : [])));
     const incomplete = !!error || plan.deferredFiles > 0 || scan.processed.some((p) => !committedNew.has(p));
     const oldMap = oldFileMap(old?.state.manifest.files);
-    const nothingChanged = !!old && !refit && scan.processed.length === 0 && scan.removed.size === 0 && fresh.size === 0 &&
+    const nothingChanged = !!old && !refit && !(params.compact && old.state.layout.segmented) && scan.processed.length === 0 && scan.removed.size === 0 && fresh.size === 0 &&
       old.state.manifest.complete === !incomplete &&
       [...scan.unchanged].every(([p, st]) => oldMap.get(p)?.size === st.size && oldMap.get(p)?.mtimeMs === st.mtimeMs);
     let manifest = old?.state.manifest;
     if (nothingChanged) store.touch(embedder.fingerprint);
     else {
       manifest = await writeGeneration({
-        store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
+        store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll, compact: params.compact,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
         embedTerms: terms ? (embedText) => terms.termsOf(embedText) : undefined,
       });
