@@ -11,7 +11,7 @@
  */
 import { KeywordIndex } from '../search/keywordIndex';
 import type { ChunkInfo } from '../types';
-import { writeDurable, type FileRef } from './binio';
+import { crashPoint, writeDurable, type FileRef } from './binio';
 import { addChunkPostings, type EmbedTerms } from './keywordRows';
 import type { SegmentRef } from './manifest';
 import type { OldState } from './oldState';
@@ -106,6 +106,7 @@ export async function writeAppend(a: AppendInput, plan: AppendPlan): Promise<{ s
       }
       for (const k of plan.freshExtras) w.write(a.fresh.get(a.extras[k]) as Float32Array);
       const vectors = w.finish();
+      crashPoint('append-segment-written');
       if (vectors.bytes !== (plan.total - plan.first) * dims * 4) throw new Error('internal: segment has the wrong length');
       segments.push({ vectors, keyword: writeDurable(dir, `kdelta-${gen}.bin`, [kw.serialize()]), first: plan.first });
     } catch (e) {

@@ -280,3 +280,11 @@ export function verifyAllBlocks(dir: string, ref: FileRef): void {
     fs.closeSync(fd);
   }
 }
+
+/**
+ * The crash suites' seam: `SW_TEST_CRASH=<point>` SIGKILLs this process at that point of a
+ * commit (test/unit/index/segmentCrash.test.ts), so a kill lands exactly between two writes.
+ */
+export function crashPoint(point: string): void {
+  if (process.env.SW_TEST_CRASH === point) process.kill(process.pid, 'SIGKILL');
+}

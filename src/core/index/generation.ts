@@ -9,7 +9,7 @@
  */
 import { KeywordIndex } from '../search/keywordIndex';
 import type { ChunkInfo } from '../types';
-import { writeDurable, type FileRef } from './binio';
+import { crashPoint, writeDurable, type FileRef } from './binio';
 import { planAppend, writeAppend } from './appendGeneration';
 import { encodeChunkTable } from './chunkTable';
 import { addChunkPostings, type EmbedTerms } from './keywordRows';
@@ -123,6 +123,7 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
   } else {
     const builder = width > 0 ? new PrefixBuilder(chunks.length, dims, width) : undefined;
     vectors = await writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix, pace);
+    crashPoint('full-vectors-written');
     if (builder) prefix = writeDurable(dir, prefixName, [builder.finish()]);
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
     const extend = !!old?.manifest.data.keyword && !g.rebuild;

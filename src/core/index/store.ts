@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChunkInfo } from '../types';
 import {
-  BlockHasher, IndexCorruptError, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
+  BlockHasher, IndexCorruptError, crashPoint, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
   replaceAtomic, shortHash, swapFloat32, verifySampledBlocks, type FileRef,
 } from './binio';
 import { decodeChunkTable } from './chunkTable';
@@ -170,7 +170,9 @@ export class IndexStore {
    */
   commit(manifest: Manifest, opts: { keepJournal?: boolean } = {}): void {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
+    crashPoint(manifest.data.segments ? 'append-before-commit' : 'full-before-commit');
     replaceAtomic(dir, MANIFEST_NAME, serializeManifest(manifest));
+    crashPoint(manifest.data.segments ? 'append-after-commit' : 'full-after-commit');
     this.collectGarbage(manifest, opts.keepJournal === true);
     this.evictSpaces(spaceId(manifest.fingerprint.embedder));
   }
