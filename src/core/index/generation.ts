@@ -11,7 +11,7 @@ import { KeywordIndex } from '../search/keywordIndex';
 import type { ChunkInfo } from '../types';
 import { crashPoint, writeDurable, type FileRef } from './binio';
 import { planAppend, writeAppend } from './appendGeneration';
-import { encodeChunkTable } from './chunkTable';
+import { encodeChunkTable, patchChunkTable } from './chunkTable';
 import { addChunkPostings, type EmbedTerms } from './keywordRows';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SegmentRef, type SpaceFingerprint } from './manifest';
 import type { OldState } from './oldState';
@@ -119,7 +119,8 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
     ({ segments, rows, prefix } = await writeAppend({
       dir, gen, old, chunks, source, added, extras: g.extras, fresh: g.fresh, oldRows: g.oldRows, width, oldPrefix, embedTerms: g.embedTerms, pace,
     }, plan));
-    chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
+    const table = patchChunkTable(old.chunkTable, chunks, source, new Set(added.map((a) => a.row))) ?? encodeChunkTable(chunks);
+    chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [table]);
   } else {
     const builder = width > 0 ? new PrefixBuilder(chunks.length, dims, width) : undefined;
     vectors = await writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix, pace);

@@ -18,6 +18,8 @@ import type { IndexStore } from './store';
 export interface OldState {
   readonly manifest: Manifest;
   readonly chunks: ChunkInfo[];
+  /** The verified chunk table `chunks` came from. */
+  readonly chunkTable: Uint8Array;
   readonly layout: RowLayout;
   /** Verified reads of its rows (chunk-row numbering, extras after them). */
   readonly reader: SegmentReader;
@@ -46,7 +48,7 @@ export function openOldState(store: IndexStore, manifest: Manifest): { state: Ol
   const reader = new SegmentReader(dir, layout, crcs);
   const keyword = manifest.data.keyword;
   const state: OldState = {
-    manifest, chunks: meta.chunks, layout, reader,
+    manifest, chunks: meta.chunks, chunkTable: meta.chunkTable, layout, reader,
     keywordIndex: () => {
       if (!keyword) throw new Error('internal: a generation without keyword postings cannot be extended');
       return mergedKeywordIndex(dir, manifest, readFileVerified(dir, keyword), layout);

@@ -42,6 +42,8 @@ export type ManifestRead =
 export interface LoadedSpace {
   readonly manifest: Manifest;
   readonly chunks: ChunkInfo[];
+  /** The verified bytes `chunks` was decoded from (a live update patches them: chunkTable.ts). */
+  readonly chunkTable: Uint8Array;
   /** All rows: chunk rows first, then `manifest.extraHashes` rows. */
   readonly vectors: Float32Array;
   readonly keyword?: Uint8Array;
@@ -85,7 +87,8 @@ export class IndexStore {
   loadMeta(manifest: Manifest, withPrefix = true, withKeyword = true): Omit<LoadedSpace, 'vectors'> {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
     const d = manifest.data;
-    const chunks = decodeChunkTable(readFileVerified(dir, d.chunks));
+    const chunkTable = readFileVerified(dir, d.chunks);
+    const chunks = decodeChunkTable(chunkTable);
     if (chunks.length !== manifest.chunkCount) throw new IndexCorruptError('chunk table and manifest disagree on the chunk count');
     let row = 0;
     manifest.files.paths.forEach((p, i) => {
@@ -99,6 +102,7 @@ export class IndexStore {
     return {
       manifest,
       chunks,
+      chunkTable,
       keyword: d.keyword && withKeyword ? readFileVerified(dir, d.keyword) : undefined,
       model: d.model ? readFileVerified(dir, d.model) : undefined,
       prefix,

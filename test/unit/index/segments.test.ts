@@ -91,6 +91,10 @@ for (const dims of [32, 512]) {
     // Rows line up with chunks (dense scores below equal a rebuild's); every row is there.
     assert.equal(idx.vectors.length, idx.chunks.length * dims);
     assert.deepEqual(await results(ws.indexDir, e), await rebuilt(ws, e));
+    // The patched chunk table reads as a freshly encoded one.
+    const fresh = path.join(tempDir('sw-seg-table-'), 'index');
+    await runIndex({ root: ws.root, indexDir: fresh, embedder: e });
+    assert.deepEqual(opened(ws.indexDir, e).chunks, opened(fresh, e).chunks);
   });
 }
 
