@@ -126,8 +126,10 @@ export async function writeAppend(a: AppendInput, plan: AppendPlan): Promise<{ s
         continue;
       }
       if (op && a.source[i] < op.rows) {
-        prefix.copy(i, op, a.source[i]);
-        i++;
+        let j = i + 1;
+        while (j < chunks.length && !isAdded[j] && a.source[j] === a.source[j - 1] + 1 && a.source[j] < op.rows) j++;
+        prefix.copyRun(i, op, a.source[i], j - i);
+        i = j;
         continue;
       }
       // No usable prefix (first generation past the two-stage size): computed from the rows.

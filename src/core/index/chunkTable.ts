@@ -186,6 +186,16 @@ export function patchChunkTable(old: Uint8Array, chunks: readonly ChunkInfo[], s
     }
     return v;
   };
+  // Languages were interned first (ids fit the u16 field): the first strings of the old table.
+  let maxLang = 0;
+  for (let r = 0; r < oldCount; r++) maxLang = Math.max(maxLang, dv.getUint16(oldRows + r * rowBytes + 20, true));
+  const languages = new Map<string, number>();
+  for (let k = 0, at = HEADER, end = HEADER + strLen; k <= maxLang && at <= end; k++) {
+    let e = old.indexOf(0, at);
+    if (e < 0 || e > end) e = end;
+    languages.set(Buffer.from(old.buffer, old.byteOffset + at, e - at).toString('utf8'), k);
+    at = e + 1;
+  }
   const rows = new Uint8Array(chunks.length * rowBytes);
   const rv = new DataView(rows.buffer);
   for (let i = 0; i < chunks.length; i++) {
@@ -198,7 +208,7 @@ export function patchChunkTable(old: Uint8Array, chunks: readonly ChunkInfo[], s
     }
     const c = chunks[i];
     if (c.hash.length !== 2 * hashBytes || !/^[0-9a-f]*$/.test(c.hash)) return undefined;
-    const language = id(c.language);
+    const language = languages.get(c.language) ?? id(c.language);
     if (language > 0xffff) return undefined;
     rv.setUint32(o, id(c.path), true);
     rv.setUint32(o + 4, c.startLine, true);

@@ -132,6 +132,18 @@ export class PrefixBuilder {
     this.put(row, old.factors[from], old.crcs[from]);
   }
 
+  /** Rows [row, row + count) are rows [from, from + count) of an earlier prefix file: three bulk copies. */
+  copyRun(row: number, old: PrefixData, from: number, count: number): void {
+    const w = this.width;
+    this.prefix.set(old.prefix.subarray(from * w, (from + count) * w), row * w);
+    const factors = new Float32Array(this.bytes.buffer, this.at.factors, this.rows);
+    const crcs = new Uint32Array(this.bytes.buffer, this.at.crcs, this.rows);
+    if (LITTLE_ENDIAN_HOST) {
+      factors.set(old.factors.subarray(from, from + count), row);
+      crcs.set(old.crcs.subarray(from, from + count), row);
+    } else for (let k = 0; k < count; k++) this.put(row + k, old.factors[from + k], old.crcs[from + k]);
+  }
+
   finish(): Uint8Array {
     const dv = this.dv;
     dv.setUint32(0, MAGIC, true);
