@@ -128,7 +128,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     }));
     let keyword: KeywordIndex | undefined;
     const baseKeyword = loaded.keyword;
-    const keywordIndex = () => (keyword ??= mergedKeywordIndex(dir, m, baseKeyword, layout));
+    const keywordIndex = () => (keyword ??= mergedKeywordIndex(dir, m, baseKeyword, layout, false));
     let merged: Uint8Array | undefined;
     return {
       status: 'ok',
@@ -164,7 +164,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         files,
         // With segments: the merged postings (chunk-row ids), serialized once for who asks (a team publish).
         get keywordBytes() {
-          return layout.segmented ? (merged ??= keywordIndex().serialize()) : baseKeyword;
+          return layout.segmented ? (merged ??= mergedKeywordIndex(dir, m, baseKeyword, layout).serialize()) : baseKeyword;
         },
         // The postings stay in the file's buffer (read-only from here on): no 12 MB copy at 100k.
         keywordIndex,

@@ -116,18 +116,22 @@ export function gatherRows(dir: string, layout: RowLayout, rows: number, full: b
 }
 
 /**
- * The generation's keyword index with chunk rows as ids: the base postings as they are when
- * there are no segments, else base + each segment's delta (ids shifted to physical rows), then
- * renumbered to chunk rows with tombstoned rows dropped — the same postings, counts and lengths
- * a rebuild would have, so scores are identical.
+ * The generation's keyword index, searched with chunk rows as ids: the base postings as they are
+ * when there are no segments, else base + each segment's delta (ids shifted to physical rows).
+ * For search (`renumber` false) the ids stay physical and tombstoned rows are masked
+ * (`KeywordIndex.mapIds`: no postings rewrite at load); renumbered (compaction, serialized
+ * postings for a team publish) they become chunk rows with tombstones dropped. Either way the
+ * postings, document frequencies and lengths are a rebuild's, so scores are identical.
  */
-export function mergedKeywordIndex(dir: string, m: Manifest, base: Uint8Array, layout: RowLayout): KeywordIndex {
+export function mergedKeywordIndex(dir: string, m: Manifest, base: Uint8Array, layout: RowLayout, renumber = true): KeywordIndex {
   if (!layout.segmented) return KeywordIndex.deserialize(base, true);
-  const index = KeywordIndex.deserialize(base, true);
+  // A copy: absorbing rewrites the list tables in place, and `base` may be read again.
+  const index = KeywordIndex.deserialize(base, false);
   for (const s of m.data.segments ?? []) index.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
   const toRow = new Int32Array(layout.total).fill(-1);
   for (let row = 0; row < m.chunkCount; row++) toRow[layout.physical(row)] = row;
-  index.remap(toRow);
+  if (renumber) index.remap(toRow);
+  else index.mapIds(toRow);
   return index;
 }
 

@@ -13,6 +13,7 @@ import type { Manifest } from '../../../src/core/index/manifest';
 import { COMPACT_DEAD_FRACTION } from '../../../src/core/index/appendGeneration';
 import { IndexStore } from '../../../src/core/index/store';
 import { searchHybrid } from '../../../src/core/search/hybrid';
+import { KeywordIndex } from '../../../src/core/search/keywordIndex';
 import type { SearchMode } from '../../../src/core/types';
 import { HashEmbedder, tempDir, tsFile, workspace, type Workspace } from './helpers';
 
@@ -95,6 +96,9 @@ for (const dims of [32, 512]) {
     const fresh = path.join(tempDir('sw-seg-table-'), 'index');
     await runIndex({ root: ws.root, indexDir: fresh, embedder: e });
     assert.deepEqual(opened(ws.indexDir, e).chunks, opened(fresh, e).chunks);
+    // The serialized postings a team publish reads (chunk-row ids) search as a rebuild's.
+    const kwOf = (dir: string) => KeywordIndex.deserialize(opened(dir, e).keywordBytes);
+    for (const q of QUERIES) assert.deepEqual(kwOf(ws.indexDir).search(q, 8), kwOf(fresh).search(q, 8), q);
   });
 }
 
