@@ -162,7 +162,7 @@ export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): voi
  * blocks `verifyBlocks` would sample (first, last, 14 spread between): what a full read checks
  * by default, without reading the rest. Returns nothing; throws IndexCorruptError.
  */
-export function verifySampledBlocks(dir: string, ref: FileRef): void {
+export function verifySampledBlocks(dir: string, ref: FileRef, all = false): void {
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, ref.name), 'r');
@@ -175,7 +175,7 @@ export function verifySampledBlocks(dir: string, ref: FileRef): void {
     const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
     if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
     const check = new Set<number>();
-    if (nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
+    if (all || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
     else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
     const buf = new Uint8Array(Math.min(BLOCK_SIZE, Math.max(1, ref.bytes)));
     for (const b of check) {
@@ -260,25 +260,7 @@ export function noteDamage(dir: string, message: string): void {
 
 /** Every block checksum of a data file, streamed (no copy of the file is kept). */
 export function verifyAllBlocks(dir: string, ref: FileRef): void {
-  let fd: number;
-  try {
-    fd = fs.openSync(path.join(dir, ref.name), 'r');
-  } catch (e) {
-    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    if (fs.fstatSync(fd).size !== ref.bytes) throw new IndexCorruptError(`${ref.name}: length does not match the manifest`);
-    const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
-    if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
-    const buf = new Uint8Array(Math.min(BLOCK_SIZE, Math.max(1, ref.bytes)));
-    for (let b = 0; b < nBlocks; b++) {
-      const n = Math.min(BLOCK_SIZE, ref.bytes - b * BLOCK_SIZE);
-      readFully(fd, buf, n, b * BLOCK_SIZE, ref.name);
-      if (blockHash(buf.subarray(0, n)) !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
-    }
-  } finally {
-    fs.closeSync(fd);
-  }
+  verifySampledBlocks(dir, ref, true);
 }
 
 /**
