@@ -141,7 +141,17 @@ export class KeywordIndex {
     this.norms = undefined;
   }
 
-  search(query: string, topK: number, allow?: (id: number) => boolean): KeywordHit[] {
+  /** Chunks containing the (already tokenized) term; 0 when none. Pseudo-relevance feedback weighs terms by it. */
+  documentFrequency(term: string): number {
+    const id = this.termId(term);
+    return id >= 0 ? this.store.count[id] : 0;
+  }
+
+  /**
+   * `expansion`: extra (already tokenized) terms with a query weight each, added to the query's own
+   * (pseudo-relevance feedback); they score like query words but are never listed as matched words.
+   */
+  search(query: string, topK: number, allow?: (id: number) => boolean, expansion?: ReadonlyMap<string, number>): KeywordHit[] {
     if (topK <= 0 || this.live === 0) return [];
     this.flush(false);
     const labeled = tokenizeLabeled(query);
@@ -149,6 +159,7 @@ export class KeywordIndex {
     // which is what we want: whole words weigh more than chance bigrams.
     const qtf = new Map<string, number>();
     for (const t of labeled) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
+    for (const [t, w] of expansion ?? []) qtf.set(t, (qtf.get(t) ?? 0) + w);
     const ids = new Map<string, number>();
     for (const t of qtf.keys()) {
       const term = this.termId(t);
