@@ -9,10 +9,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { openEngine } from '../../src/core/engine';
+import { LSA_SHAPE } from '../../src/core/embedding/offline/lsa';
 import { RANK_POLICY, type RankPolicy } from '../../src/core/search/rankPolicy';
 import { Bm25 } from '../ir';
 import { CACHE, nowMs, quietLogger, rm, tempDir } from '../util';
 import { codeCorpus, debianReference, mixedCorpus, type Corpus } from './corpora';
+import { manDevCorpus } from './manCorpora';
 import { baselineTokenizer, perQuery, summarize } from './metrics';
 import { baselineDocs, pageLevel } from './run';
 
@@ -22,6 +24,8 @@ const arg = (name: string): string | undefined => {
 };
 const ONLY = arg('corpus')?.split(',');
 const GROUPS = (arg('group') ?? 'pages,prox,prf,rocchio').split(',');
+/** SIGMA=p: the offline basis shaped as U Σ^p (lsa.ts LSA_SHAPE) for this run. */
+if (process.env.SIGMA) LSA_SHAPE.sigmaPower = Number(process.env.SIGMA);
 
 type Variant = [string, (p: RankPolicy) => void];
 const OFF: RankPolicy = JSON.parse(JSON.stringify({ pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 } })) as RankPolicy;
@@ -49,7 +53,7 @@ function apply(p: RankPolicy, spec: string): void {
   }
 }
 
-function devCorpora(base: string): Corpus[] {
+async function devCorpora(base: string): Promise<Corpus[]> {
   const want = (id: string) => !ONLY || ONLY.includes(id);
   const out: Corpus[] = [];
   const add = (c: Corpus | undefined) => c && c.queries.length >= 20 && out.push(c);
@@ -58,6 +62,8 @@ function devCorpora(base: string): Corpus[] {
   if (want('dev-zh-docs')) add(debianReference('zh-cn', path.join(base, 'dev-zh-docs')));
   if (want('dev-en-long')) add(debianReference('en', path.join(base, 'dev-en-long'), 260, true));
   if (want('dev-zh-long')) add(debianReference('zh-cn', path.join(base, 'dev-zh-long'), 260, true));
+  if (want('dev-en-man')) add(await manDevCorpus(false, path.join(base, 'dev-en-man')));
+  if (want('dev-zh-man')) add(await manDevCorpus(true, path.join(base, 'dev-zh-man')));
   if (want('dev-mixed')) {
     const g = codeCorpus('dev-go', path.join(base, 'mix-go')), d = debianReference('en', path.join(base, 'mix-en'));
     if (g && d) add(mixedCorpus('dev-mixed', 'dev', g, d, path.join(base, 'dev-mixed')));
@@ -72,7 +78,7 @@ async function main(): Promise<void> {
   const ids: string[] = [];
   const saved = JSON.parse(JSON.stringify(RANK_POLICY)) as RankPolicy;
   try {
-    for (const c of devCorpora(base)) {
+    for (const c of await devCorpora(base)) {
       ids.push(c.id);
       const answers = c.queries.map((q) => q.answer);
       const topK = c.kind === 'code' ? 10 : 30;
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
       const bMrr = summarize(perQuery(c.queries.map((q) => pageLevel(bm.search(q.query, 30).map((h) => h.doc), c)), answers)).mrr;
       const engine = await openEngine({ root: c.root, indexDir: path.join(base, `${c.id}.index`), provider: 'offline', logger: quietLogger });
       const rep = await engine.index();
-      const run = async (mode: 'keyword' | 'hybrid') => {
+      const run = async (mode: 'keyword' | 'hybrid' | 'dense') => {
         const ranked = [];
         const t = nowMs();
         for (const q of c.queries) ranked.push(pageLevel((await engine.search(q.query, { mode, topK })).map((h) => h.chunk), c));
@@ -89,8 +95,9 @@ async function main(): Promise<void> {
       Object.assign(RANK_POLICY, JSON.parse(JSON.stringify(OFF)));
       await run('hybrid'); // warm
       const kw = await run('keyword');
+      const dense = await run('dense');
       let offMs = 1;
-      process.stderr.write(`  ${c.id}: ${c.queries.length} queries, ${c.files} files, ${rep.chunks} chunks; baseline ${bMrr.toFixed(3)}, keyword ${kw.mrr.toFixed(3)}\n`);
+      process.stderr.write(`  ${c.id}: ${c.queries.length} queries, ${c.files} files, ${rep.chunks} chunks; baseline ${bMrr.toFixed(3)}, keyword ${kw.mrr.toFixed(3)}, vector ${dense.mrr.toFixed(3)} (σ^${LSA_SHAPE.sigmaPower})\n`);
       for (const [name, set] of variants()) {
         Object.assign(RANK_POLICY, JSON.parse(JSON.stringify(OFF)));
         set(RANK_POLICY);

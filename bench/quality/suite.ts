@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitName, renderedPages } from '../chinese';
 import { CACHE, QUICK, REPO, check, emit, info, nowMs, rm, tempDir, type Row } from '../util';
-import { codeCorpus, debian, debianReference, mixedCorpus, pagesCorpus, sample, type Corpus } from './corpora';
+import { codeCorpus, debian, debianReference, mixedCorpus, type Corpus } from './corpora';
+import { manCorpus, manDevCorpus } from './manCorpora';
 import { fusionLab, labSummary } from './lab';
 import { ratio, summarize, type Summary } from './metrics';
 import { runCorpus, type CorpusRun } from './run';
@@ -23,16 +23,6 @@ const ONLY = arg('corpus')?.split(',');
 const LAB = process.argv.includes('--lab');
 const FILES = QUICK ? 80 : 220;
 const QUERIES = QUICK ? 80 : 250;
-const PAGES = QUICK ? 120 : 400;
-
-async function manCorpus(id: string, split: 'dev' | 'test', dir: string, cache: string, root: string, chinese: boolean, keep: readonly string[] = []): Promise<Corpus | undefined> {
-  if (!dir || !fs.existsSync(dir)) return undefined;
-  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.1.gz')).map((f) => f.replace(/\.1\.gz$/, '')).sort();
-  const picked = new Set([...sample(names, PAGES, (n) => n), ...keep.filter((k) => names.includes(k))]);
-  const { pages } = await renderedPages(dir, cache, picked);
-  const parsed = pages.map((p) => ({ name: p.name, ...splitName(p.text) })).filter((p) => p.body.trim());
-  return pagesCorpus(id, split, chinese ? 'Debian manpages-zh, section 1' : `this machine's English man pages, section 1 (${PAGES}-page sample)`, parsed, root, chinese);
-}
 
 /** The corpora of SPLIT.md, built lazily (only those asked for). */
 async function corpora(base: string): Promise<Corpus[]> {
@@ -43,6 +33,10 @@ async function corpora(base: string): Promise<Corpus[]> {
   for (const id of ['dev-go', 'dev-java', 'dev-rust', 'dev-ts']) if (want(id, 'dev')) add(code(id));
   if (want('dev-en-docs', 'dev')) add(debianReference('en', path.join(base, 'dev-en-docs')));
   if (want('dev-zh-docs', 'dev')) add(debianReference('zh-cn', path.join(base, 'dev-zh-docs')));
+  if (want('dev-en-long', 'dev')) add(debianReference('en', path.join(base, 'dev-en-long'), 260, true));
+  if (want('dev-zh-long', 'dev')) add(debianReference('zh-cn', path.join(base, 'dev-zh-long'), 260, true));
+  if (want('dev-en-man', 'dev')) add(await manDevCorpus(false, path.join(base, 'dev-en-man')));
+  if (want('dev-zh-man', 'dev')) add(await manDevCorpus(true, path.join(base, 'dev-zh-man')));
   if (want('dev-mixed', 'dev')) {
     const g = code('dev-go'), d = debianReference('en', path.join(base, 'mix-en'));
     if (g && d) add(mixedCorpus('dev-mixed', 'dev', g, d, path.join(base, 'dev-mixed')));
