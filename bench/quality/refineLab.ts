@@ -28,7 +28,7 @@ const GROUPS = (arg('group') ?? 'pages,prox,prf,rocchio').split(',');
 if (process.env.SIGMA) LSA_SHAPE.sigmaPower = Number(process.env.SIGMA);
 
 type Variant = [string, (p: RankPolicy) => void];
-const OFF: RankPolicy = JSON.parse(JSON.stringify({ pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 } })) as RankPolicy;
+const OFF: RankPolicy = JSON.parse(JSON.stringify({ pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } })) as RankPolicy;
 
 function variants(): Variant[] {
   const out: Variant[] = [['off', () => {}]];
@@ -38,6 +38,7 @@ function variants(): Variant[] {
     for (const d of [3, 5, 10]) for (const w of [0.1, 0.25, 0.5]) out.push([`prf d${d} t10 w${w}`, (p) => Object.assign(p.prf, { docs: d, terms: 10, weight: w })]);
     for (const t of [5, 20]) out.push([`prf d5 t${t} w0.25`, (p) => Object.assign(p.prf, { docs: 5, terms: t, weight: 0.25 })]);
   }
+  if (GROUPS.includes('compounds')) for (const w of [0.25, 0.5, 1, 2]) out.push([`compounds w${w}`, (p) => (p.compounds.weight = w)]);
   if (GROUPS.includes('rocchio')) for (const d of [3, 5, 10]) for (const w of [0.3, 0.5, 0.7]) out.push([`rocchio d${d} w${w}`, (p) => Object.assign(p.rocchio, { docs: d, weight: w })]);
   const combo = process.env.COMBO;
   if (combo) for (const c of combo.split(';')) out.push([`combo ${c}`, (p) => apply(p, c)]);
@@ -85,7 +86,10 @@ async function main(): Promise<void> {
       const bm = new Bm25(baselineDocs(c), baselineTokenizer);
       const bMrr = summarize(perQuery(c.queries.map((q) => pageLevel(bm.search(q.query, 30).map((h) => h.doc), c)), answers)).mrr;
       const engine = await openEngine({ root: c.root, indexDir: path.join(base, `${c.id}.index`), provider: 'offline', logger: quietLogger });
+      const cpu0 = process.cpuUsage();
       const rep = await engine.index();
+      const cpu = process.cpuUsage(cpu0);
+      const indexCpu = (cpu.user + cpu.system) / 1e6;
       const run = async (mode: 'keyword' | 'hybrid' | 'dense') => {
         const ranked = [];
         const t = nowMs();
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
       const kw = await run('keyword');
       const dense = await run('dense');
       let offMs = 1;
-      process.stderr.write(`  ${c.id}: ${c.queries.length} queries, ${c.files} files, ${rep.chunks} chunks; baseline ${bMrr.toFixed(3)}, keyword ${kw.mrr.toFixed(3)}, vector ${dense.mrr.toFixed(3)} (σ^${LSA_SHAPE.sigmaPower})\n`);
+      process.stderr.write(`  ${c.id}: ${c.queries.length} queries, ${c.files} files, ${rep.chunks} chunks; baseline ${bMrr.toFixed(3)}, keyword ${kw.mrr.toFixed(3)}, vector ${dense.mrr.toFixed(3)} (LSA σ^${LSA_SHAPE.sigmaPower}); index CPU ${indexCpu.toFixed(1)} s\n`);
       for (const [name, set] of variants()) {
         Object.assign(RANK_POLICY, JSON.parse(JSON.stringify(OFF)));
         set(RANK_POLICY);

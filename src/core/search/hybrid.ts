@@ -46,6 +46,8 @@ export interface HybridSearchInput {
    * gives the vector the dense list is searched with, from the (refined) keyword list.
    */
   readonly refine?: {
+    /** Extra weighted terms for the keyword search itself (KeywordIndex.search's `expansion`). */
+    readonly expansion?: ReadonlyMap<string, number>;
     readonly keyword?: (kw: KeywordHit[], ctx: RefineContext) => KeywordHit[];
     readonly denseQuery?: (kw: readonly KeywordHit[], queryVector: Float32Array) => Float32Array;
   };
@@ -76,7 +78,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   }
 
   const depth = Math.max(topK, input.candidates ?? Math.max(4 * topK, 50));
-  const raw = keyword.search(query, depth, allow);
+  const raw = keyword.search(query, depth, allow, input.refine?.expansion);
   const kw = input.refine?.keyword ? input.refine.keyword(raw, { chunkOf, allow, depth }) : raw;
   const denseQuery = input.refine?.denseQuery ? input.refine.denseQuery(kw, queryVector!) : queryVector!;
   const dense = vector!.search(denseQuery, depth, allow);

@@ -9,7 +9,7 @@ import type { SearchHit } from '../types';
 import type { KeywordHit } from './keywordIndex';
 import { type HybridSearchInput, searchHybrid } from './hybrid';
 import { RANK_POLICY, type RankPolicy } from './rankPolicy';
-import { aggregatePages, refineByText, rocchioQuery, type TextOf } from './refine';
+import { aggregatePages, compoundTerms, refineByText, rocchioQuery, type TextOf } from './refine';
 
 /** RRF damping constant (Cormack et al.). */
 export const RRF_K = 60;
@@ -71,16 +71,18 @@ export function rankSearch(input: RankInput): SearchHit[] {
 }
 
 /**
- * Hybrid's query-time refinements (refine.ts): proximity and PRF on the keyword list (when texts
+ * Hybrid's query-time refinements (refine.ts): query words joined into identifiers, proximity and PRF on the keyword list (when texts
  * can be read), page aggregation for notes, and — offline only, where the query vector is a weak
  * LSA projection — Rocchio toward the first keyword hits.
  */
 function refinements(input: RankInput): HybridSearchInput['refine'] {
   const policy = input.policy ?? RANK_POLICY;
   const { textOf } = input;
+  const expansion = compoundTerms(input.query, input.keyword, policy.compounds.weight);
   return {
+    ...(expansion.size ? { expansion } : {}),
     keyword: (kw, ctx) => {
-      const refined = textOf ? refineByText(kw, ctx, { keyword: input.keyword, query: input.query, textOf, policy }) : kw;
+      const refined = textOf ? refineByText(kw, ctx, { keyword: input.keyword, query: input.query, textOf, policy, expansion }) : kw;
       return aggregatePages(refined, ctx.chunkOf, policy.pages.sibling);
     },
     ...(input.offline && policy.rocchio.docs > 0 && input.vector

@@ -18,6 +18,12 @@ export interface RankPolicy {
    * `docs` keyword hits' texts join the query, the strongest with query weight `weight`.
    */
   prf: { docs: number; terms: number; weight: number };
+  /**
+   * Identifier proximity from the query alone: consecutive query words joined as an identifier
+   * would be (`read settings` → `readsettings`, `read_settings`) join the query with this weight
+   * where the index has that whole identifier.
+   */
+  compounds: { weight: number };
   /** Rocchio on the vector side: the dense query moves `weight` of the way to the mean vector of the first `docs` keyword hits. */
   rocchio: { docs: number; weight: number };
 }
@@ -27,4 +33,5 @@ export const RANK_POLICY: RankPolicy = {
   proximity: { weight: 0, depth: 30, window: 3 },
   prf: { docs: 0, terms: 10, weight: 0.3 },
   rocchio: { docs: 0, weight: 0.5 },
+  compounds: { weight: 0 },
 };

@@ -17,7 +17,7 @@
  *   projection of a short query alone.
  */
 import type { ChunkInfo } from '../types';
-import { tokenize } from '../text/tokenize';
+import { STOP_WORDS, tokenize } from '../text/tokenize';
 import type { RefineContext } from './hybrid';
 import type { KeywordHit, KeywordIndex } from './keywordIndex';
 import type { RankPolicy } from './rankPolicy';
@@ -30,8 +30,8 @@ export type TextOf = (id: number, chunk: ChunkInfo) => string | undefined;
 const byScore = (a: KeywordHit, b: KeywordHit) => b.score - a.score || a.id - b.id;
 
 /** Each doc chunk gains `sibling` × the summed keyword scores of the other chunks of its page in the list. */
-export function aggregatePages(kw: readonly KeywordHit[], chunkOf: RefineContext['chunkOf'], sibling: number): KeywordHit[] {
-  if (sibling <= 0) return [...kw];
+export function aggregatePages(kw: KeywordHit[], chunkOf: RefineContext['chunkOf'], sibling: number): KeywordHit[] {
+  if (sibling <= 0) return kw;
   const pageSum = new Map<string, number>();
   for (const h of kw) {
     const c = chunkOf(h.id);
@@ -84,6 +84,8 @@ export interface TextRefineInput {
   readonly query: string;
   readonly textOf: TextOf;
   readonly policy: RankPolicy;
+  /** Terms the first keyword search already added (compounds): kept in the PRF search. */
+  readonly expansion?: ReadonlyMap<string, number>;
 }
 
 /** Texts of the first `n` hits, tokenized (each text once per search). */
@@ -133,7 +135,7 @@ export function refineByText(kw: KeywordHit[], ctx: RefineContext, r: TextRefine
     const docs = tokensOfFirst(list, prf.docs, ctx, r.textOf, cache);
     const expansion = feedbackTerms(docs, list.slice(0, prf.docs).map((h) => h.score), new Set(queryTerms), idf, prf.terms, prf.weight);
     if (expansion.size) {
-      const again = r.keyword.search(r.query, ctx.depth, ctx.allow, expansion);
+      const again = r.keyword.search(r.query, ctx.depth, ctx.allow, new Map([...(r.expansion ?? []), ...expansion]));
       // Matched words stay the query's own (what the person typed).
       const terms = new Map(list.map((h) => [h.id, h.terms]));
       list = again.map((h) => ({ ...h, terms: terms.get(h.id) ?? h.terms }));
@@ -150,6 +152,28 @@ export function refineByText(kw: KeywordHit[], ctx: RefineContext, r: TextRefine
     }).sort(byScore);
   }
   return list;
+}
+
+/**
+ * Consecutive query words (pairs and triples, with and without the stop words between them) joined
+ * the way the tokenizer keeps a whole identifier — `readUserSettings` → `readusersettings`,
+ * `read_user_settings` → itself — that occur in the index, each with query weight `weight`.
+ */
+export function compoundTerms(query: string, keyword: KeywordIndex, weight: number): Map<string, number> {
+  const out = new Map<string, number>();
+  if (weight <= 0) return out;
+  const words = (query.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []).map((w) => w.toLowerCase());
+  const content = words.filter((w) => !STOP_WORDS.has(w));
+  for (const list of [words, content]) {
+    for (let i = 0; i + 1 < list.length; i++) {
+      for (const n of [2, 3]) {
+        if (i + n > list.length) continue;
+        const parts = list.slice(i, i + n);
+        for (const joined of [parts.join(''), parts.join('_')]) if (joined.length > 4 && keyword.documentFrequency(joined) > 0) out.set(joined, weight);
+      }
+    }
+  }
+  return out;
 }
 
 /** Rocchio: (1 − weight) · q + weight · mean(first `docs` keyword hits' vectors), re-normalised. */

@@ -14,9 +14,9 @@ function chunk(name: string, path: string, text: string, kind: 'code' | 'doc' = 
   return { name, path, symbol: '', language: kind === 'doc' ? 'markdown' : 'typescript', kind, text, startLine, endLine: startLine + text.split('\n').length - 1, hash: name, tokens: Math.ceil(text.length / 4) };
 }
 
-const OFF: RankPolicy = { pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 } };
+const OFF: RankPolicy = { pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } };
 const withPolicy = (p: Partial<{ [K in keyof RankPolicy]: Partial<RankPolicy[K]> }>): RankPolicy => ({
-  pages: { ...OFF.pages, ...p.pages }, proximity: { ...OFF.proximity, ...p.proximity }, prf: { ...OFF.prf, ...p.prf }, rocchio: { ...OFF.rocchio, ...p.rocchio },
+  pages: { ...OFF.pages, ...p.pages }, proximity: { ...OFF.proximity, ...p.proximity }, prf: { ...OFF.prf, ...p.prf }, rocchio: { ...OFF.rocchio, ...p.rocchio }, compounds: { ...OFF.compounds, ...p.compounds },
 });
 
 /** One-hot vectors (chunk i on axis i) and a query vector that points nowhere in particular. */
@@ -64,6 +64,18 @@ test('proximity: adjacent identifier parts beat the same words far apart', () =>
   const on = order(chunks, rankSearch({ ...s, query: 'parse config', policy: withPolicy({ proximity: { weight: 0.5 } }) }));
   assert.equal(off[0], 'far', 'plain BM25F prefers the chunk that repeats both words');
   assert.equal(on[0], 'near', 'proximity puts parseConfig(...) first');
+});
+
+test('identifier compounds: "read user settings" finds readUserSettings before the same words scattered', () => {
+  const scattered = '// read the user guide, then the settings page\nexport function openHelp(user) {\n  read(user.settings);\n  return settings;\n}';
+  const named = 'export function readUserSettings(path) {\n  return json.load(path);\n}';
+  const chunks = [chunk('scattered', 'src/help.ts', scattered), chunk('named', 'src/io/prefs.ts', named), ...Array.from({ length: 6 }, (_, i) => filler(i))];
+  const s = setup(chunks);
+  const off = order(chunks, rankSearch({ ...s, query: 'read user settings', policy: OFF }));
+  const on = rankSearch({ ...s, query: 'read user settings', policy: withPolicy({ compounds: { weight: 1 } }) });
+  assert.equal(off[0], 'scattered', 'plain BM25F: the chunk repeating the words');
+  assert.equal(order(chunks, on)[0], 'named', 'the whole identifier wins');
+  assert.deepEqual(on[0].why.terms, ['read', 'user', 'settings'], 'matched words are still the ones typed');
 });
 
 test('page aggregation: a note whose sections all match outranks one lucky section', () => {
