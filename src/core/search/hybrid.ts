@@ -69,7 +69,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
 
   if (mode === 'dense' && !hasVectors) throw new Error('dense search needs a vector index and a query vector');
   if (mode === 'keyword' || (mode === 'hybrid' && !hasVectors)) {
-    return keyword.search(query, topK, allow).map((h, i) =>
+    return keyword.search(query, topK, allow, input.refine?.expansion).map((h, i) =>
       hit(chunkOf(h.id)!, h.score, { terms: h.terms, keywordScore: h.score, keywordRank: i + 1 }));
   }
   if (mode === 'dense') {

@@ -51,11 +51,14 @@ export function rankSearch(input: RankInput): SearchHit[] {
   const weights: [number, number] = [1, input.hybridWeight ?? (input.offline ? OFFLINE_DENSE_WEIGHT : 1)];
   const base = { keyword: input.keyword, vector: input.vector, chunks: input.chunks, query: input.query, queryVector: input.queryVector, filter: input.filter, weights, rrfK: RRF_K };
   const hasVectors = input.queryVector !== undefined && input.vector !== undefined && input.vector.size > 0;
-  if (input.mode !== 'hybrid' || !hasVectors) return searchHybrid({ ...base, mode: input.mode, topK });
+  const policy = input.policy ?? RANK_POLICY;
+  // Query words joined into whole identifiers: a keyword-matching feature, so keyword mode has it too.
+  const expansion = input.mode === 'dense' ? new Map<string, number>() : compoundTerms(input.query, input.keyword, policy.compounds.weight);
+  if (input.mode !== 'hybrid' || !hasVectors) return searchHybrid({ ...base, mode: input.mode, topK, ...(expansion.size ? { refine: { expansion } } : {}) });
 
   // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
   const scored = input.offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
-  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true, scored, refine: refinements(input) });
+  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true, scored, refine: refinements(input, policy, expansion) });
   // Score fusion is already in [0, 1]. Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a
   // reader; scaled by the best possible sum, 1 means "ranked first by both keyword and vector search".
   const best = scored ? 1 : weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
@@ -75,10 +78,8 @@ export function rankSearch(input: RankInput): SearchHit[] {
  * can be read), page aggregation for notes, and — offline only, where the query vector is a weak
  * LSA projection — Rocchio toward the first keyword hits.
  */
-function refinements(input: RankInput): HybridSearchInput['refine'] {
-  const policy = input.policy ?? RANK_POLICY;
+function refinements(input: RankInput, policy: RankPolicy, expansion: ReadonlyMap<string, number>): HybridSearchInput['refine'] {
   const { textOf } = input;
-  const expansion = compoundTerms(input.query, input.keyword, policy.compounds.weight);
   return {
     ...(expansion.size ? { expansion } : {}),
     keyword: (kw, ctx) => {

@@ -21,7 +21,8 @@ export interface RankPolicy {
   /**
    * Identifier proximity from the query alone: consecutive query words joined as an identifier
    * would be (`read settings` → `readsettings`, `read_settings`) join the query with this weight
-   * where the index has that whole identifier.
+   * where the index has that whole identifier (keyword mode too). 0.5 chosen on dev: +6.2 % hybrid
+   * MRR@10 on dev-go, +4.1 % dev-java, +1.8 % dev-mixed, ±0.5 % on the other eight, none lower.
    */
   compounds: { weight: number };
   /** Rocchio on the vector side: the dense query moves `weight` of the way to the mean vector of the first `docs` keyword hits. */
@@ -33,5 +34,5 @@ export const RANK_POLICY: RankPolicy = {
   proximity: { weight: 0, depth: 30, window: 3 },
   prf: { docs: 0, terms: 10, weight: 0.3 },
   rocchio: { docs: 0, weight: 0.5 },
-  compounds: { weight: 0 },
+  compounds: { weight: 0.5 },
 };

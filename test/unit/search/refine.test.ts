@@ -67,7 +67,7 @@ test('proximity: adjacent identifier parts beat the same words far apart', () =>
 });
 
 test('identifier compounds: "read user settings" finds readUserSettings before the same words scattered', () => {
-  const scattered = '// read the user guide, then the settings page\nexport function openHelp(user) {\n  read(user.settings);\n  return settings;\n}';
+  const scattered = '// read the user guide and the settings page\nexport function openHelp(user) {}';
   const named = 'export function readUserSettings(path) {\n  return json.load(path);\n}';
   const chunks = [chunk('scattered', 'src/help.ts', scattered), chunk('named', 'src/io/prefs.ts', named), ...Array.from({ length: 6 }, (_, i) => filler(i))];
   const s = setup(chunks);
@@ -76,6 +76,10 @@ test('identifier compounds: "read user settings" finds readUserSettings before t
   assert.equal(off[0], 'scattered', 'plain BM25F: the chunk repeating the words');
   assert.equal(order(chunks, on)[0], 'named', 'the whole identifier wins');
   assert.deepEqual(on[0].why.terms, ['read', 'user', 'settings'], 'matched words are still the ones typed');
+  // The shipped policy does it in keyword mode as well (it is keyword matching, not a vector effect).
+  assert.equal(order(chunks, rankSearch({ ...s, mode: 'keyword', query: 'read user settings' }))[0], 'named');
+  assert.equal(order(chunks, rankSearch({ ...s, query: 'read user settings' }))[0], 'named');
+  assert.equal(order(chunks, rankSearch({ ...s, query: 'read_user_settings path' }))[0], 'named', 'a snake_case query still matches');
 });
 
 test('page aggregation: a note whose sections all match outranks one lucky section', () => {
