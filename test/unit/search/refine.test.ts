@@ -3,12 +3,16 @@
  * function): pseudo-relevance feedback, identifier proximity, page aggregation and the Rocchio
  * dense query — each asserted as a ranking a person would notice.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rankSearch } from '../../../src/core/search/rank';
 import { RANK_POLICY, type RankPolicy } from '../../../src/core/search/rankPolicy';
+import { fileTextReader } from '../../../src/core/search/textReader';
 import { VectorIndex } from '../../../src/core/search/vectorIndex';
 import { buildKeywordIndex, type FixtureChunk } from '../../fixtures/search/corpus';
+import { tempDir } from '../../support/tempDir';
 
 function chunk(name: string, path: string, text: string, kind: 'code' | 'doc' = 'code', startLine = 1): FixtureChunk {
   return { name, path, symbol: '', language: kind === 'doc' ? 'markdown' : 'typescript', kind, text, startLine, endLine: startLine + text.split('\n').length - 1, hash: name, tokens: Math.ceil(text.length / 4) };
@@ -118,4 +122,16 @@ test('without readable texts the text stages are skipped, and results are the sa
   assert.equal(none.length, chunks.length);
   assert.equal(none[0].chunk.hash, 'x');
   assert.ok(RANK_POLICY.proximity.depth > 0, 'the shipped policy is readable');
+});
+
+test('the text reader gives a chunk its own lines from the file, and nothing once the file no longer has them', () => {
+  const root = tempDir('sw-refine-');
+  fs.mkdirSync(path.join(root, 'src'));
+  fs.writeFileSync(path.join(root, 'src', 'a.ts'), '\uFEFFline one\r\nline two\nline three\n');
+  const c = (startLine: number, endLine: number) => ({ ...chunk('a', 'src/a.ts', ''), startLine, endLine });
+  const read = fileTextReader(root);
+  assert.equal(read(0, c(2, 3)), 'line two\nline three');
+  assert.equal(read(0, c(1, 1)), 'line one', 'no BOM, no CR');
+  assert.equal(read(0, c(3, 9)), undefined, 'the file is shorter than the chunk: changed since indexing');
+  assert.equal(fileTextReader(root)(0, { ...c(1, 1), path: 'src/gone.ts' }), undefined);
 });
