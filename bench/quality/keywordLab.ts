@@ -58,6 +58,8 @@ async function main(): Promise<void> {
       ['symbol 1.5', { symbol: 1.5 }], ['symbol 5', { symbol: 5 }], ['path 0.5', { path: 0.5 }], ['path 3', { path: 3 }],
       ['k1 2.0', { k1: 2 }], ['k1 1.2', { k1: 1.2 }], ['text b 0.6', { textB: 0.6 }], ['text b 0.85', { textB: 0.85 }], ['symbol 3', { symbol: 3 }], ['symbol 8', { symbol: 8 }],
       ['path 2', { path: 2 }], ['path 1', { path: 1 }], ['k1 2.0 b 0.85', { k1: 2, textB: 0.85 }], ['k1 1.2 b 0.85', { k1: 1.2, textB: 0.85 }]];
+    // KW_VARIANTS='[["name",{"k1":2}],…]' replaces the list (the shipped settings stay first).
+    if (process.env.KW_VARIANTS) variants.splice(1, variants.length - 1, ...(JSON.parse(process.env.KW_VARIANTS) as [string, Knobs][]));
     const table = new Map<string, number[]>();
     for (const c of corpora) {
       const chunks = await chunksOf(c.root);
