@@ -143,18 +143,17 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
 
   async fit(texts: readonly string[], signal?: AbortSignal): Promise<void> {
     if (!this.retaining) this.tokens = new Map();
-    const options = {
+    const fitted = await fitLsa(texts, {
       dims: this.dimensions,
       maxVocabulary: this.maxVocabulary,
       maxDocuments: this.maxFitDocuments,
       // The sample is kept tokenized for its projection right after the fit.
-      termCounts: (text: string) => countTerms(this.tokensOf(text, true)),
+      termCounts: (text) => countTerms(this.tokensOf(text, true)),
       checkpoint: async () => {
         await yieldToLoop();
         throwIfAborted(signal);
       },
-    };
-    const fitted = await fitLsa(texts, options);
+    });
     this.model = OfflineModel.fromFit(fitted);
   }
 
