@@ -18,6 +18,7 @@ import { computeTopics, topicReportText } from './commands/topicCommands';
 import type { SourcedLabel } from './labelSources';
 import type { RankedSearch } from './searchService';
 import type { Services } from './services';
+import { TeamSecrets, readTeamSettings } from './teamSettings';
 
 export interface DuplicatePairInfo {
   /** Display paths (folder-prefixed in multi-root). */
@@ -73,6 +74,10 @@ export interface SemanticWorkspaceApi {
   searchSelection(file: vscode.Uri | string, startLine: number, endLine: number): Promise<ResultItem[]>;
   /** The context keys the Get Started walkthrough's steps complete on, as last set. */
   walkthroughContext(): Readonly<Record<string, boolean>>;
+  /** The consent dialog's detail as it would show now (from a dry run; no dialog). */
+  consentPreview(): Promise<string>;
+  /** The team index's last failure notification (undefined: none) and whether a password is stored for the configured URL. */
+  team(): Promise<{ readonly lastNotice?: string; readonly notices: number; readonly hasPassword: boolean }>;
 }
 
 /** A URI from a URI, a URI string, an absolute path or a path relative to the first folder. */
@@ -154,5 +159,10 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       return (await similarToSelection(s, text, { folder: here.folder.uri.toString(), path: here.path, startLine, endLine })).items;
     },
     walkthroughContext: () => s.panels.contextKeys(),
+    consentPreview: () => consent.preview(),
+    async team() {
+      const t = readTeamSettings();
+      return { lastNotice: engines.team?.lastNotice, notices: engines.team?.notices ?? 0, hasPassword: !!t && !!(await new TeamSecrets(s.context.secrets).get(t.url)) };
+    },
   };
 }

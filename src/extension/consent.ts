@@ -2,6 +2,7 @@
  * Explicit consent before the first upload of a workspace to a cloud endpoint. The dialog shows
  * what a dry run says will be sent (files, chunks, tokens, cost, endpoint, region). Consent is
  * remembered per workspace and per endpoint (a different endpoint asks again) and revocable.
+ * A team index's database host is a destination too: named in the dialog and part of the consent.
  */
 import * as vscode from 'vscode';
 import type { Engines } from './engines';
@@ -9,6 +10,8 @@ import { errorText, type Log } from './log';
 import { endpointOf, readSettings, requestEndpoint, type Settings } from './settings';
 import { rerankEstimateText } from './rerank';
 import { endpointSourceText } from './settingScope';
+import { readTeamSettings, teamConsentLines } from './teamSettings';
+import type { ProviderId } from '../core/types';
 
 const KEY = 'semanticWorkspace.consent';
 
@@ -39,8 +42,10 @@ export function dryRunTotals(engines: Engines, title: string): Thenable<DryRunTo
   });
 }
 
+/** Per provider and endpoint, and per team index host when one is named (another host asks again). */
 function consentId(s: Settings): string {
-  return `${s.provider}|${endpointOf(s)}`;
+  const team = s.provider === 'offline' ? undefined : readTeamSettings();
+  return `${s.provider}|${endpointOf(s)}${team ? `|team:${team.host}` : ''}`;
 }
 
 export class Consent {
@@ -86,25 +91,11 @@ export class Consent {
       void vscode.window.showErrorMessage(vscode.l10n.t('Could not estimate the upload: {0}', errorText(e)));
       return false;
     }
-    const target = requestEndpoint(settings);
-    const region = target && 'region' in target && target.region ? target.region : '—';
-    const detail = [
-      vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
-      // The URL the requests go to (the embedder's own resolver) and the setting + scope it came from.
-      `${vscode.l10n.t('Endpoint: {0}', target?.url ?? endpointOf(settings))} (${endpointSourceText()})`,
-      vscode.l10n.t('Region: {0}', String(region)),
-      vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
-      vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
-      vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),
-      vscode.l10n.t('Estimated cost: ${0}', totals.cost.toFixed(4)),
-      ...[rerankEstimateText(settings, provider, totals.tokens, totals.chunks)].filter((x): x is string => !!x),
-      '',
-      vscode.l10n.t('Text of these files (with detected secrets scrubbed) will be sent to the endpoint above to compute embeddings. Files matching .gitignore, .semanticignore and the security excludes (.env, keys, certificates) are never read.'),
-    ].join('\n');
+    const detail = this.describe(settings, provider, totals);
     const upload = vscode.l10n.t('Upload and Index');
     const offline = vscode.l10n.t('Use Offline Instead');
     const choice = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Send this workspace to a cloud embedding service?'),
+      teamConsentLines(provider).length ? vscode.l10n.t('Send this workspace to a cloud embedding service and the team index?') : vscode.l10n.t('Send this workspace to a cloud embedding service?'),
       { modal: true, detail },
       upload,
       offline,
@@ -116,6 +107,34 @@ export class Consent {
     if (choice !== upload) return false;
     await this.grant(settings);
     return true;
+  }
+
+  /** The dialog's detail: every destination and what it gets (the test API reads the same text). */
+  describe(settings: Settings, provider: ProviderId, totals: DryRunTotals): string {
+    const target = requestEndpoint(settings);
+    const region = target && 'region' in target && target.region ? target.region : '—';
+    return [
+      vscode.l10n.t('Provider: {0}', totals.label || settings.provider),
+      // The URL the requests go to (the embedder's own resolver) and the setting + scope it came from.
+      `${vscode.l10n.t('Endpoint: {0}', target?.url ?? endpointOf(settings))} (${endpointSourceText()})`,
+      vscode.l10n.t('Region: {0}', String(region)),
+      vscode.l10n.t('Files: {0}', totals.files.toLocaleString()),
+      vscode.l10n.t('Chunks: {0}', totals.chunks.toLocaleString()),
+      vscode.l10n.t('Estimated tokens: {0}', totals.tokens.toLocaleString()),
+      vscode.l10n.t('Estimated cost: ${0}', totals.cost.toFixed(4)),
+      ...[rerankEstimateText(settings, provider, totals.tokens, totals.chunks)].filter((x): x is string => !!x),
+      '',
+      vscode.l10n.t('Text of these files (with detected secrets scrubbed) will be sent to the endpoint above to compute embeddings. Files matching .gitignore, .semanticignore and the security excludes (.env, keys, certificates) are never read.'),
+      // The team index's database is a destination too: its host and what it gets (teamSettings.ts).
+      ...teamConsentLines(provider),
+    ].join('\n');
+  }
+
+  /** The detail the dialog would show now, from a dry run (the test API: modals cannot be read in tests). */
+  async preview(): Promise<string> {
+    const settings = readSettings();
+    const { provider } = await this.engines.effectiveProvider(settings);
+    return this.describe(settings, provider, await dryRunTotals(this.engines, vscode.l10n.t('Estimating what would be uploaded…')));
   }
 
   /** Records consent for the configured endpoint (after the dialog; or the test suite, which cannot answer modals). */

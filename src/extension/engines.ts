@@ -11,6 +11,7 @@ import type { ProviderId } from '../core/types';
 import type { Log } from './log';
 import type { KeyStore } from './secrets';
 import { engineConfig, readSettings, type Settings } from './settings';
+import type { TeamIndexes } from './teamIndex';
 
 export interface EffectiveProvider {
   readonly provider: ProviderId;
@@ -24,6 +25,8 @@ export class Engines implements vscode.Disposable {
   /** Fires when engines were dropped (settings, key or trust changed): cached results are stale. */
   readonly onDidReset = this.changed.event;
   private generation = 0;
+  /** The team index (teamIndex.ts), set by activate: attached to engines it applies to. */
+  team: TeamIndexes | undefined;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -76,7 +79,9 @@ export class Engines implements vscode.Disposable {
     const apiKey = await this.keys.get(provider);
     const config = engineConfig(settings, folder.uri.fsPath, this.indexDir(folder), provider, apiKey, this.log.logger);
     this.log.channel.info(`opening engine for ${folder.name} (${provider})`);
-    return openEngine(config);
+    const team = await this.team?.attach(folder, provider);
+    if (!team) return openEngine(config);
+    return team.wrap(await openEngine({ ...config, team: team.port }));
   }
 
   /** Every folder's engine; folders whose engine fails to open are logged and left out. */
@@ -97,6 +102,7 @@ export class Engines implements vscode.Disposable {
   reset(): void {
     this.generation++;
     this.open.clear();
+    this.team?.closeAll();
     this.changed.fire();
   }
 

@@ -27,6 +27,7 @@ import { sidebarHandlers } from './sidebar/handlers';
 import { SIDEBAR_VIEW_ID, SidebarProvider } from './sidebar/provider';
 import { SearchReranker } from './rerank';
 import { StatusModel } from './status';
+import { registerTeamIndex } from './teamCommands';
 import { createStatusBar } from './statusBar';
 import { PreviewDocuments } from './tagEdits';
 
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
     void indexer.refreshStatus(false);
   };
   subs.push(
+    registerTeamIndex(s, reopen),
     keys.onDidChange(reopen),
     vscode.workspace.onDidGrantWorkspaceTrust(reopen),
     vscode.workspace.onDidChangeWorkspaceFolders(reopen),

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { StatusInfo } from '../protocol/messages';
 import { incompleteLine } from './coverageText';
 import type { StatusModel } from './status';
+import { SET_TEAM_PASSWORD_COMMAND, readTeamSettings } from './teamSettings';
 
 export const STATUS_MENU_COMMAND = 'semanticWorkspace.statusMenu';
 
@@ -42,6 +43,11 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
       item.text = `$(search) ${vscode.l10n.t('Not indexed')}`;
   }
   if (s.restricted) item.text += ` $(shield)`;
+  // The team index's last outcome: what was shared, or that the database failed (local search goes on).
+  if (s.team && s.state !== 'noIndex') {
+    item.text += ` · $(${s.team.ok ? 'organization' : 'warning'}) ${s.team.text}`;
+    if (!s.team.ok && !item.backgroundColor) item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+  }
   // The last search fell back to keywords (endpoint down, key refused): visible until one succeeds.
   if (s.searchNote && s.state === 'ready') {
     item.text += ` · $(warning) ${vscode.l10n.t('keyword only')}`;
@@ -55,6 +61,7 @@ function render(item: vscode.StatusBarItem, s: StatusInfo): void {
     s.restricted ? vscode.l10n.t('Restricted Mode: only the offline provider runs.') : '',
     s.message ?? '',
     s.searchNote ?? '',
+    s.team?.detail ?? '',
   ];
   item.tooltip = lines.filter(Boolean).join('\n');
   item.accessibilityInformation = { label: lines.filter(Boolean).join('. ') };
@@ -77,6 +84,7 @@ export async function showStatusMenu(): Promise<void> {
     { label: `$(refresh) ${vscode.l10n.t('Re-index Workspace')}`, command: 'semanticWorkspace.indexWorkspace' },
     { label: `$(key) ${vscode.l10n.t('Set API Key')}`, command: 'semanticWorkspace.setApiKey' },
     { label: `$(server) ${vscode.l10n.t('Choose Provider')}`, command: 'semanticWorkspace.chooseProvider' },
+    ...(readTeamSettings() ? [{ label: `$(database) ${vscode.l10n.t('Set Team Index Password…')}`, command: SET_TEAM_PASSWORD_COMMAND }] : []),
     { label: `$(output) ${vscode.l10n.t('Show Log')}`, command: 'semanticWorkspace.showLog' },
   ];
   const pick = await vscode.window.showQuickPick(items, { placeHolder: vscode.l10n.t('Semantic Workspace') });

@@ -110,6 +110,17 @@ export interface StatusInfo {
   readonly restricted: boolean;
   /** The last search answered from keywords only (the endpoint failed): localized, shown until a full search. */
   readonly searchNote?: string;
+  /** The team index's last outcome (src/extension/teamIndex.ts), when one is configured. */
+  readonly team?: TeamStatusInfo;
+}
+
+/** "team index: N chunks shared, M embedded locally", or why the team index is not in use (localized). */
+export interface TeamStatusInfo {
+  readonly text: string;
+  /** False when the database failed or is not used: the text is a warning. */
+  readonly ok: boolean;
+  /** The full sentence (host, snapshot, or the error and that local search is unaffected). */
+  readonly detail: string;
 }
 
 export interface TopicMember extends FileRef {

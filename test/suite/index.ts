@@ -18,6 +18,8 @@ import { registerRerankTests } from './rerank.test';
 import { registerRestrictedTests } from './restricted.test';
 import { registerSecurityTests } from './security.test';
 import { registerSettingScopeTests } from './settingScope.test';
+import { registerTeamTests } from './team.test';
+import { registerTeamRestrictedTests } from './teamRestricted.test';
 import { mode } from './helpers';
 import { consoleReporter } from './reporter';
 
@@ -26,8 +28,10 @@ export function run(): Promise<void> {
   mocha.suite.emit('pre-require', globalThis, 'bundle', mocha);
   // Restricted Mode needs a workspace opened untrusted, i.e. a separate window: run.sh runs this
   // bundle twice, once per SW_E2E_MODE.
-  if (mode() === 'restricted') registerRestrictedTests();
-  else {
+  if (mode() === 'restricted') {
+    registerRestrictedTests();
+    registerTeamRestrictedTests();
+  } else {
     registerActivationTests();
     registerWalkthroughBeforeIndexTests();
     registerIndexTests();
@@ -38,6 +42,8 @@ export function run(): Promise<void> {
     registerSettingScopeTests();
     // Last: it leaves a DashScope-built index behind.
     registerRerankTests();
+    // After it: real PostgreSQL (PGlite) in a child process, DashScope index and consent of its own.
+    registerTeamTests();
   }
   return new Promise((resolve, reject) => {
     try {

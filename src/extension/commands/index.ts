@@ -6,6 +6,7 @@ import { analysisCommands } from './analysisCommands';
 import { indexCommands } from './indexCommands';
 import { searchCommands } from './search';
 import { setupCommands } from './setupCommands';
+import { teamCommands } from '../teamCommands';
 
 export function allCommands(s: Services): Command[] {
   return [
@@ -13,6 +14,7 @@ export function allCommands(s: Services): Command[] {
     ...indexCommands(s),
     ...setupCommands(s),
     ...analysisCommands(s),
+    ...teamCommands(s),
     { id: STATUS_MENU_COMMAND, execute: showStatusMenu },
   ];
 }

@@ -146,6 +146,8 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
         }
         status.append(h('span', { class: `dot dot-${st.state}`, 'aria-hidden': 'true' }), line);
         if (st.restricted) status.append(h('div', { class: 'restricted' }, t('restricted')));
+        // The team index's outcome (localized by the host); a failure says why and that search stays local.
+        if (st.team) status.append(h('div', { class: st.team.ok ? 'team' : 'team error', 'data-testid': 'team-status', title: st.team.detail }, st.team.ok ? st.team.text : `${st.team.text}: ${st.team.detail}`));
         if (st.state === 'noIndex') {
           const b = h('button', { class: 'action', type: 'button', 'data-testid': 'index-now' }, t('indexWorkspace'));
           b.addEventListener('click', () => ctx.host.post({ type: 'runCommand', command: 'indexWorkspace' }));
