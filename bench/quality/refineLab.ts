@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { openEngine } from '../../src/core/engine';
 import { LSA_SHAPE } from '../../src/core/embedding/offline/lsa';
-import { RANK_POLICY, type RankPolicy } from '../../src/core/search/rankPolicy';
+import { RANK_POLICY, policyOff, type RankPolicy } from '../../src/core/search/rankPolicy';
 import { Bm25 } from '../ir';
 import { CACHE, nowMs, quietLogger, rm, tempDir } from '../util';
 import { codeCorpus, debianReference, mixedCorpus, type Corpus } from './corpora';
@@ -28,7 +28,7 @@ const GROUPS = (arg('group') ?? 'pages,prox,prf,rocchio').split(',');
 if (process.env.SIGMA) LSA_SHAPE.sigmaPower = Number(process.env.SIGMA);
 
 type Variant = [string, (p: RankPolicy) => void];
-const OFF: RankPolicy = JSON.parse(JSON.stringify({ pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } })) as RankPolicy;
+const OFF: RankPolicy = policyOff();
 
 function variants(): Variant[] {
   const out: Variant[] = [['off', () => {}]];

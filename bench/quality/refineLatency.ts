@@ -7,7 +7,7 @@
 import path from 'node:path';
 import os from 'node:os';
 import { openEngine } from '../../src/core/engine';
-import { RANK_POLICY, type RankPolicy } from '../../src/core/search/rankPolicy';
+import { RANK_POLICY, policyOff, type RankPolicy } from '../../src/core/search/rankPolicy';
 import { quietLogger, rm, tempDir } from '../util';
 import { codeCorpus } from './corpora';
 
@@ -16,7 +16,7 @@ const arg = (name: string, d: number): number => {
   return i >= 0 ? Number(process.argv[i + 1]) : d;
 };
 
-const OFF = (): RankPolicy => ({ pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } });
+const OFF = policyOff;
 const VARIANTS: [string, (p: RankPolicy) => void][] = [
   ['all off', () => {}],
   ['compounds 0.5 (shipped)', (p) => (p.compounds.weight = 0.5)],

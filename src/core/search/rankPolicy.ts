@@ -36,3 +36,8 @@ export const RANK_POLICY: RankPolicy = {
   rocchio: { docs: 0, weight: 0.5 },
   compounds: { weight: 0.5 },
 };
+
+/** Every refinement off (plain BM25F + fusion): what the dev experiments compare against. */
+export function policyOff(): RankPolicy {
+  return { pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } };
+}

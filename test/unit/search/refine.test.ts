@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { rankSearch } from '../../../src/core/search/rank';
-import { RANK_POLICY, type RankPolicy } from '../../../src/core/search/rankPolicy';
+import { RANK_POLICY, policyOff, type RankPolicy } from '../../../src/core/search/rankPolicy';
 import { fileTextReader } from '../../../src/core/search/textReader';
 import { VectorIndex } from '../../../src/core/search/vectorIndex';
 import { buildKeywordIndex, type FixtureChunk } from '../../fixtures/search/corpus';
@@ -18,7 +18,7 @@ function chunk(name: string, path: string, text: string, kind: 'code' | 'doc' = 
   return { name, path, symbol: '', language: kind === 'doc' ? 'markdown' : 'typescript', kind, text, startLine, endLine: startLine + text.split('\n').length - 1, hash: name, tokens: Math.ceil(text.length / 4) };
 }
 
-const OFF: RankPolicy = { pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } };
+const OFF: RankPolicy = policyOff();
 const withPolicy = (p: Partial<{ [K in keyof RankPolicy]: Partial<RankPolicy[K]> }>): RankPolicy => ({
   pages: { ...OFF.pages, ...p.pages }, proximity: { ...OFF.proximity, ...p.proximity }, prf: { ...OFF.prf, ...p.prf }, rocchio: { ...OFF.rocchio, ...p.rocchio }, compounds: { ...OFF.compounds, ...p.compounds },
 });
