@@ -5,21 +5,20 @@
  *   - cold index through the built CLI as a whole process: MB/s of wall time, CPU, peak RSS
  *     (`/usr/bin/time -v`: worker threads are in the process, so they are counted);
  *   - one file edited → CLI whole-process re-index (the full walk a terminal user runs);
- *   - in a child that plays the extension host (`engine.index()` in-process): the longest
- *     event-loop stall while indexing, the watcher's update (`engine.index({paths})`), peak RSS,
- *     and RSS after 1,000 searches against a fresh process that only opens and searches.
- *   node --import tsx bench/realRepo.ts [--quick] [--out FILE]
+ *   - in a child that plays the extension host (bench/host.ts: index runs on the index worker):
+ *     the longest event-loop stall while indexing, the watcher's update (`engine.index({paths})`),
+ *     peak RSS, and RSS after 1,000 searches against a fresh process that opened the same index.
+ *   node --import tsx bench/realRepo.ts [--quick] [--out FILE] [--host-ab]
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { openEngine } from '../src/core/engine';
-import { QUICK, check, cli, emit, fmt, gc, info, maxRssMb, median, nowMs, quietLogger, rm, run, rssMb, tempDir, type Row } from './util';
+import { freshChild, hostChild, measureHost, type HostMode } from './host';
+import { QUICK, check, cli, emit, fmt, info, median, nowMs, rm, run, tempDir, type Row } from './util';
 
 const SOURCE = '/usr/include';
 const WANT_BYTES = QUICK ? 15e6 : 60e6;
 const MIN_BYTES = QUICK ? 10e6 : 50e6;
-const SEARCHES = 1000;
 const mbps = (v: number) => `${v.toFixed(2)} MB/s`;
 
 function arg(name: string): string | undefined {
@@ -86,53 +85,7 @@ function queries(n: number): string[] {
 // ---------------------------------------------------------------------------------------------
 // Children
 
-/** The extension host's way: engine in-process, event loop watched, then updates and searches. */
-async function host(root: string, indexDir: string): Promise<void> {
-  const engine = await openEngine({ root, indexDir, provider: 'offline', logger: quietLogger });
-  const stalls: number[] = [];
-  let last = nowMs();
-  const tickMs = 10;
-  const timer = setInterval(() => {
-    const now = nowMs();
-    stalls.push(now - last - tickMs);
-    last = now;
-  }, tickMs);
-  const c0 = process.cpuUsage();
-  const t0 = nowMs();
-  const report = await engine.index();
-  const coldMs = nowMs() - t0;
-  const cu = process.cpuUsage(c0);
-  clearInterval(timer);
-  const indexRssMb = maxRssMb();
-  const updates: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    const rel = editOne(root, 100 + i);
-    const t = nowMs();
-    await engine.index({ paths: [rel] });
-    updates.push(nowMs() - t);
-  }
-  for (const q of queries(SEARCHES)) await engine.search(q, { topK: 10 });
-  gc();
-  await new Promise((r) => setTimeout(r, 200));
-  gc();
-  process.stdout.write(JSON.stringify({
-    coldMs, coldCpuMs: (cu.user + cu.system) / 1000, chunks: report.chunks, files: report.filesIndexed, indexRssMb,
-    maxStallMs: Math.max(0, ...stalls), stallsOver50: stalls.filter((s) => s > 50).length, p99StallMs: stalls.sort((a, b) => a - b)[Math.floor(stalls.length * 0.99)] ?? 0,
-    updates, rssAfterSearchesMb: rssMb(),
-  }) + '\n');
-}
-
-/** A fresh process: open the same index and run the same searches. */
-async function fresh(root: string, indexDir: string): Promise<void> {
-  const engine = await openEngine({ root, indexDir, provider: 'offline', logger: quietLogger });
-  for (const q of queries(SEARCHES)) await engine.search(q, { topK: 10 });
-  gc();
-  await new Promise((r) => setTimeout(r, 200));
-  gc();
-  process.stdout.write(JSON.stringify({ rssAfterSearchesMb: rssMb() }) + '\n');
-}
-
-async function child(mode: string, root: string, indexDir: string): Promise<Record<string, unknown>> {
+async function child(mode: HostMode, root: string, indexDir: string): Promise<Record<string, unknown>> {
   const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, mode, '--root', root, '--index', indexDir], { timeoutMs: 400_000 });
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.code !== 0 || !line) throw new Error(`realRepo ${mode} failed (${r.code}): ${r.stderr.slice(-800)}`);
@@ -191,25 +144,15 @@ async function measure(root: string, base: string, c: { files: number; bytes: nu
       median(edits.map((e) => e.ms)), fmt.ms, { max: 1500, label: '≤ 1.5 s' }));
     details.edits = { unchanged: { ms: unchanged.ms, cpuMs: unchanged.cpuMs }, edits };
 
-    // The extension host's way, in its own process; then a fresh process for the RSS yardstick.
-    const hostIdx = path.join(base, 'idx-host');
-    const h = await child('host', root, hostIdx);
-    const f = await child('fresh', root, hostIdx);
-    details.host = h;
-    details.fresh = f;
-    rows.push(check(11, `${name}: longest event-loop stall while engine.index() runs in-process (as in the extension host; ${h.stallsOver50} stalls > 50 ms, p99 ${fmt.ms(h.p99StallMs as number)}; cold ${fmt.s((h.coldMs as number) / 1000)} wall)`,
-      h.maxStallMs as number, fmt.ms, { max: 50, label: '≤ 50 ms' }));
-    rows.push(check(11, `${name}: peak RSS while indexing in-process (engine.index(), ${h.chunks} chunks)`, h.indexRssMb as number, fmt.mb, { max: 400, label: '≤ 400 MB' }));
-    rows.push(check(11, `${name}: one edited file → engine.index({paths}) as the watcher runs it, median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
-    rows.push(check(11, `${name}: RSS after indexing + ${SEARCHES} searches / a fresh process's after the same searches (${fmt.mb(h.rssAfterSearchesMb as number)} / ${fmt.mb(f.rssAfterSearchesMb as number)})`,
-      (h.rssAfterSearchesMb as number) / (f.rssAfterSearchesMb as number), fmt.ratio, { max: 1.2, label: '≤ 1.2×' }));
+    // The extension host's way, in its own process; then a fresh process for the RSS yardstick (bench/host.ts).
+    await measureHost(root, base, name, child, rows, details, process.argv.includes('--host-ab'));
   }
 }
 
 async function main(): Promise<void> {
   const cmd = process.argv[2];
-  if (cmd === 'host') return host(arg('root')!, arg('index')!);
-  if (cmd === 'fresh') return fresh(arg('root')!, arg('index')!);
+  if (cmd === 'host' || cmd === 'host-inprocess') return hostChild(cmd, arg('root')!, arg('index')!, { edit: editOne, queries });
+  if (cmd === 'fresh') return freshChild(arg('root')!, arg('index')!, { edit: editOne, queries });
   return driver();
 }
 

@@ -4,6 +4,8 @@
 //   cli        → dist/cli.js         (cjs, Node, with a shebang)
 //   chunk worker → dist/chunkWorker.js (cjs, Node; worker_threads entry the CLI and the extension
 //                  start from `<their __dirname>/chunkWorker.js` — it uses the same dist/wasm)
+//   index worker → dist/indexWorker.js (cjs, Node; the extension host's index runs, which start
+//                  their chunk workers from the same dist/)
 //   webview    → media/dist/webview.js (iife, browser)
 //   ext tests  → out/test/suite/index.js (cjs, Node, `vscode` external; run inside VS Code)
 // The tree-sitter runtime and grammars are copied next to the bundles (no download at run time).
@@ -20,6 +22,7 @@ const targets = [
   { entry: 'src/extension/extension.ts', outfile: 'dist/extension.js', platform: 'node', format: 'cjs', external: ['vscode'] },
   { entry: 'src/cli/main.ts', outfile: 'dist/cli.js', platform: 'node', format: 'cjs', banner: { js: '#!/usr/bin/env node' } },
   { entry: 'src/core/chunking/pool/worker.ts', outfile: 'dist/chunkWorker.js', platform: 'node', format: 'cjs' },
+  { entry: 'src/core/indexWorker/worker.ts', outfile: 'dist/indexWorker.js', platform: 'node', format: 'cjs' },
   { entry: 'src/webview/main.ts', outfile: 'media/dist/webview.js', platform: 'browser', format: 'iife' },
   { entry: 'test/suite/index.ts', outfile: 'out/test/suite/index.js', platform: 'node', format: 'cjs', external: ['vscode', 'mocha'] },
   { entry: 'test/electron/runTest.ts', outfile: 'out/test/electron/runTest.js', platform: 'node', format: 'cjs', external: ['@vscode/test-electron'] },

@@ -22,13 +22,21 @@ const files = [];
 })(path.join(root, 'test/unit'));
 const selected = only.length ? files.filter((f) => only.some((o) => f.includes(o))) : files;
 files.sort();
+// Without file arguments `node --test` would run every test file it can find in the repo.
+if (!selected.length) {
+  console.error(`no test file under test/unit matches ${only.map((o) => JSON.stringify(o)).join(', ')}`);
+  console.log(`${label}: 0 passed, 1 failed`);
+  process.exit(1);
+}
 // The CLI contract tests run the bundled dist/cli.js, exactly what users run: build it first
 // (test-all.mjs has just built, and says so).
 if (process.env.SW_BUILT !== '1') {
   const b = spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: root, stdio: 'inherit' });
   if (b.status !== 0) { console.log(`${label}: 0 passed, 1 failed`); process.exit(1); }
 }
-const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'sw-unit-')), 'report.tap');
+// The TAP copy lives in a temp folder removed below: a run leaves nothing behind for the next one.
+const tapDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-unit-'));
+const tap = path.join(tapDir, 'report.tap');
 const r = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=2',
@@ -37,6 +45,7 @@ const r = spawnSync(
   { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_OPTIONS: '', ...(soak ? { SW_SOAK: '1' } : {}) } },
 );
 const report = fs.existsSync(tap) ? fs.readFileSync(tap, 'utf8') : '';
+fs.rmSync(tapDir, { recursive: true, force: true });
 const count = (k) => Number((report.match(new RegExp(`^# ${k} (\\d+)`, 'm')) || [])[1] || 0);
 const passed = count('pass');
 let failed = count('fail') + count('cancelled');

@@ -2,10 +2,13 @@
  * One engine per workspace folder, opened lazily on first use (activation stays cheap). The
  * index lives in the extension's per-workspace storage, never in the repository. In an
  * untrusted workspace every engine runs the offline provider, whatever the settings say.
+ * Index runs go to a worker process (`openHostEngine`): the extension host, shared by every other
+ * extension, only receives progress and re-opens what the run committed.
  */
 import * as crypto from 'node:crypto';
 import * as vscode from 'vscode';
 import { openEngine } from '../core/engine';
+import { openHostEngine } from '../core/indexWorker';
 import type { Engine } from '../core/engineTypes';
 import type { ProviderId } from '../core/types';
 import type { Log } from './log';
@@ -80,7 +83,8 @@ export class Engines implements vscode.Disposable {
     const config = engineConfig(settings, folder.uri.fsPath, this.indexDir(folder), provider, apiKey, this.log.logger);
     this.log.channel.info(`opening engine for ${folder.name} (${provider})`);
     const team = await this.team?.attach(folder, provider);
-    if (!team) return openEngine(config);
+    if (!team) return openHostEngine(config);
+    // A team index's port holds a database connection a worker process cannot share: in-process.
     return team.wrap(await openEngine({ ...config, team: team.port }));
   }
 

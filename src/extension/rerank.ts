@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import {
-  RERANK_CANDIDATES, RerankMeter, RerankSetupError, estimateRerankPerSearch, rerankItems, rerankLimiter, resolveRerankConfig, type RerankConfig,
+  RERANK_CANDIDATES, RerankMeter, RerankSetupError, estimateRerankPerSearch, rerankItems, resolveRerankConfig, type RerankConfig,
 } from '../core/embedding';
 import type { ResultItem } from '../protocol/messages';
 import type { Door } from './door';
@@ -62,8 +62,12 @@ export class SearchReranker {
         model: settings.rerankModel,
         apiKey,
         keyHint: vscode.l10n.t('run "Semantic Workspace: Set API Key"'),
+        // Paced by the endpoint's limiter, the one the folders' embedders use; these limits only
+        // matter for a rerank sent before any embedder.
+        requestsPerMinute: settings.remote.requestsPerMinute,
+        tokensPerMinute: settings.remote.tokensPerMinute,
       });
-      return { cfg: { ...cfg, limiter: rerankLimiter(settings.remote.requestsPerMinute, settings.remote.tokensPerMinute) } };
+      return { cfg };
     } catch (e) {
       // RerankSetupError (a missing base URL or model) or a malformed base URL: say what to set.
       const why = e instanceof RerankSetupError || e instanceof Error ? e.message : String(e);

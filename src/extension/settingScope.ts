@@ -9,11 +9,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SECTION, envBaseUrl, readSettings } from './settings';
+import { MACHINE_SCOPED, SECTION, readSettings, settingOrigin, type SettingSource as Origin } from './settings';
 import type { Log } from './log';
 
-/** The `scope: "machine"` settings of package.json. */
-export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.baseUrl'] as const;
+export { MACHINE_SCOPED };
 
 export interface SettingSource {
   /** Full id, e.g. `semanticWorkspace.dashscope.baseUrl`. */
@@ -24,19 +23,21 @@ export interface SettingSource {
   readonly env?: string;
 }
 
-/** Where the value in use of `key` (under semanticWorkspace.) comes from. */
+/** Where the value in use of `key` (under semanticWorkspace.) comes from: settings.ts `settingOrigin`, worded for the user. */
 export function settingSource(key: string): SettingSource {
+  const o = settingOrigin<unknown>(vscode.workspace.getConfiguration(SECTION), key, undefined);
   const setting = `${SECTION}.${key}`;
-  if (key === 'dashscope.baseUrl' && envBaseUrl()) {
-    const name = process.env.SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL ? 'SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL' : 'DASHSCOPE_BASE_URL';
-    return { setting, scope: vscode.l10n.t('environment'), env: name };
+  if (o.source === 'environment (tests only)') return { setting, scope: vscode.l10n.t('environment'), env: o.setting };
+  return { setting, scope: scopeText(o.source) };
+}
+
+function scopeText(source: Exclude<Origin, 'environment (tests only)'>): string {
+  switch (source) {
+    case 'folder settings': return vscode.l10n.t('Folder settings');
+    case 'workspace settings': return vscode.l10n.t('Workspace settings');
+    case 'user or machine settings': return vscode.env.remoteName ? vscode.l10n.t('Remote settings') : vscode.l10n.t('User settings');
+    case 'default': return vscode.l10n.t('default');
   }
-  const i = vscode.workspace.getConfiguration(SECTION).inspect(key);
-  const scope = i?.workspaceFolderValue !== undefined ? vscode.l10n.t('Folder settings')
-    : i?.workspaceValue !== undefined ? vscode.l10n.t('Workspace settings')
-    : i?.globalValue !== undefined ? (vscode.env.remoteName ? vscode.l10n.t('Remote settings') : vscode.l10n.t('User settings'))
-    : vscode.l10n.t('default');
-  return { setting, scope };
 }
 
 /** "semanticWorkspace.dashscope.baseUrl in Workspace settings" for the endpoint in use. */
@@ -53,7 +54,7 @@ export interface IgnoredSetting {
   readonly key: string;
   /** The value in the local User settings, which this window ignores. */
   readonly value: unknown;
-  /** The value in use instead (Remote settings or the default). */
+  /** The value in use instead (Remote settings or the default; the environment's in tests). */
   readonly inUse: unknown;
 }
 
@@ -75,9 +76,7 @@ export function findIgnoredMachineSettings(userSettingsFile: string | undefined,
   for (const key of MACHINE_SCOPED) {
     const value = user[`${SECTION}.${key}`];
     if (value === undefined) continue;
-    const i = c.inspect(key);
-    const inUse = i?.workspaceFolderValue ?? i?.workspaceValue ?? i?.globalValue ?? i?.defaultValue;
-    if (JSON.stringify(i?.globalValue) !== JSON.stringify(value)) out.push({ key, value, inUse });
+    if (JSON.stringify(c.inspect(key)?.globalValue) !== JSON.stringify(value)) out.push({ key, value, inUse: settingOrigin<unknown>(c, key, undefined).value });
   }
   return out;
 }

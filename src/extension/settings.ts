@@ -80,16 +80,20 @@ export function setExtensionMode(mode: vscode.ExtensionMode): void {
  * endpoint). A user's environment never redirects their key and code: that is the machine-scoped
  * setting's job, and the consent dialog names it.
  */
-function envBaseUrlOverride(provider: ProviderId): { value: string; name: string } | undefined {
+const ENV_OVERRIDES: Readonly<Record<string, readonly string[]>> = {
+  'dashscope.baseUrl': ['SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL', 'DASHSCOPE_BASE_URL'],
+  'openai.baseUrl': ['OPENAI_BASE_URL'],
+};
+
+function envOverride(key: string): { value: string; name: string } | undefined {
   if (extensionMode !== vscode.ExtensionMode.Test) return undefined;
-  const names = provider === 'openai' ? ['OPENAI_BASE_URL'] : ['SEMANTIC_WORKSPACE_DASHSCOPE_BASE_URL', 'DASHSCOPE_BASE_URL'];
-  for (const name of names) if (process.env[name]) return { value: process.env[name]!, name };
+  for (const name of ENV_OVERRIDES[key] ?? []) if (process.env[name]) return { value: process.env[name]!, name };
   return undefined;
 }
 
 /** The environment's base-URL override in use (ExtensionMode.Test only), for provenance texts. */
 export function envBaseUrl(provider: ProviderId = 'dashscope'): string | undefined {
-  return envBaseUrlOverride(provider)?.value;
+  return envOverride(provider === 'openai' ? 'openai.baseUrl' : 'dashscope.baseUrl')?.value;
 }
 
 /** Where a setting's value came from. Machine-scoped settings are read from user/machine settings only. */
@@ -102,12 +106,28 @@ export interface Sourced<T> {
   readonly source: SettingSource;
 }
 
-function sourced<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): Sourced<T> {
+/** The `scope: "machine"` settings of package.json: VS Code reads them from user (or remote) settings only. */
+export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.baseUrl'] as const;
+const isMachineScoped = (key: string) => (MACHINE_SCOPED as readonly string[]).includes(key);
+
+/**
+ * Where the value in use of `key` (under semanticWorkspace.) comes from: the one provenance rule,
+ * for what requests use (readSettings via resolveEndpoint) and what the user is told (the consent
+ * dialog's and the estimate's "… in Workspace settings", settingScope.ts). A base URL's
+ * environment override wins (tests only); a machine-scoped setting counts only from user/remote
+ * settings, as VS Code itself reads it; others from folder, then workspace, then user settings.
+ * An empty string is unset.
+ */
+export function settingOrigin<T>(c: vscode.WorkspaceConfiguration, key: string, fallback: T): Sourced<T> {
+  const env = envOverride(key);
+  if (env) return { value: env.value as T, setting: env.name, source: 'environment (tests only)' };
   const i = c.inspect<T>(key);
   const setting = `${SECTION}.${key}`;
   const empty = (v: unknown) => v === undefined || v === '';
-  if (!empty(i?.workspaceFolderValue)) return { value: i!.workspaceFolderValue as T, setting, source: 'folder settings' };
-  if (!empty(i?.workspaceValue)) return { value: i!.workspaceValue as T, setting, source: 'workspace settings' };
+  if (!isMachineScoped(key)) {
+    if (!empty(i?.workspaceFolderValue)) return { value: i!.workspaceFolderValue as T, setting, source: 'folder settings' };
+    if (!empty(i?.workspaceValue)) return { value: i!.workspaceValue as T, setting, source: 'workspace settings' };
+  }
   if (!empty(i?.globalValue)) return { value: i!.globalValue as T, setting, source: 'user or machine settings' };
   return { value: (empty(i?.defaultValue) ? fallback : i!.defaultValue) as T, setting, source: 'default' };
 }
@@ -128,21 +148,13 @@ export interface ResolvedEndpoint {
  */
 export function resolveEndpoint(scope?: vscode.ConfigurationScope): ResolvedEndpoint {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const raw = sourced<string>(c, 'provider', 'offline');
+  const raw = settingOrigin<string>(c, 'provider', 'offline');
   const value: ProviderId = raw.value === 'dashscope' || raw.value === 'openai' ? raw.value : 'offline';
   const provider = { ...raw, value };
   if (value === 'offline') return { provider };
-  const machine = <T>(key: string, fallback: T): Sourced<T> => {
-    const i = c.inspect<T>(key);
-    const setting = `${SECTION}.${key}`;
-    const v = i?.globalValue;
-    return v !== undefined && v !== '' ? { value: v, setting, source: 'user or machine settings' } : { value: (i?.defaultValue ?? fallback) as T, setting, source: 'default' };
-  };
-  const env = envBaseUrlOverride(value);
-  const urlKey = value === 'openai' ? 'openai.baseUrl' : 'dashscope.baseUrl';
-  const baseUrl: Sourced<string> = env ? { value: env.value, setting: env.name, source: 'environment (tests only)' } : machine<string>(urlKey, '');
+  const baseUrl = settingOrigin<string>(c, value === 'openai' ? 'openai.baseUrl' : 'dashscope.baseUrl', '');
   if (value === 'openai') return { provider, baseUrl };
-  return { provider, baseUrl, region: machine<DashScopeRegion>('dashscope.region', 'singapore'), transport: sourced<'native' | 'compatible'>(c, 'dashscope.transport', 'native') };
+  return { provider, baseUrl, region: settingOrigin<DashScopeRegion>(c, 'dashscope.region', 'singapore'), transport: settingOrigin<'native' | 'compatible'>(c, 'dashscope.transport', 'native') };
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): Settings {

@@ -6,7 +6,7 @@
  *   unauthorized  after `after` more embedding requests, answer 401 InvalidApiKey (a revoked key)
  *   throttle      after `after` more embedding requests, answer `count` (default 1) of them 429
  *                 Throttling.RateQuota, then serve again
- * `route: 'rerank'` applies the mode to rerank requests instead of embedding ones.
+ * `route: 'rerank'` applies the mode (and an `ok` mode's delay) to rerank requests instead of embedding ones.
  */
 export const OUTAGE_ROUTE = '/__e2e/mode';
 
@@ -42,6 +42,7 @@ export class OutageModes {
     if (routed.test(url) && m.kind !== 'ok' && ++this.since > m.after) {
       if (m.kind !== 'throttle' || this.since <= m.after + (m.count ?? 1)) return { serve: false, kind: m.kind };
     }
-    return { serve: true, delayMs: m.delayMs };
+    // A rerank-routed delay holds back rerank replies only (the palette's first stage shows first).
+    return { serve: true, delayMs: m.route === 'rerank' && !routed.test(url) ? 0 : m.delayMs };
   }
 }

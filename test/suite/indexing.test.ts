@@ -53,6 +53,8 @@ export function registerIndexTests(): void {
       }
       assert.ok(![...paths].some((p) => p.startsWith('ignored/')), 'a .gitignore-d file was indexed');
       assert.equal(loaded.vectors.length, loaded.chunks.length * loaded.dims, 'one vector per chunk');
+      // The build left the extension host's event loop: it ran in the index worker process.
+      assert.ok(workerRuns(engine).workerRuns >= 1 && workerRuns(engine).inProcessRuns === 0, `index runs: ${JSON.stringify(workerRuns(engine))}`);
     });
 
     for (const [query, file] of EXPECTED_TOP) {
@@ -93,6 +95,8 @@ export function registerIndexTests(): void {
         return (await a.search('frobnicate_quasar')).find((h) => h.path === 'src/mailbox.py');
       }, 30_000);
       assert.ok(hit.endLine > 18, `new chunk range ${hit.startLine}-${hit.endLine} is not the appended method`);
+      const runs = workerRuns((await a.getEngine(folder().uri))!);
+      assert.ok(runs.workerRuns >= 2 && runs.inProcessRuns === 0, `the live update ran in the index worker too: ${JSON.stringify(runs)}`);
     });
 
     test('incremental update: a new file is added and a deleted file disappears', async function () {
@@ -152,4 +156,9 @@ function walkManifests(dir: string, out: string[] = []): string[] {
     else if (e.name === 'manifest.json') out.push(p);
   }
   return out;
+}
+
+/** Where the engine's index runs went (the extension's engine is `openHostEngine`'s). */
+function workerRuns(engine: object): { workerRuns: number; inProcessRuns: number } {
+  return (engine as { stats?: { workerRuns: number; inProcessRuns: number } }).stats ?? { workerRuns: 0, inProcessRuns: -1 };
 }

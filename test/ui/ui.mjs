@@ -10,6 +10,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { coverageChecks } from './coverage.mjs';
 import { remoteChecks } from './remote.mjs';
+import { rerankChecks } from './rerankChecks.mjs';
 import {
   activeTab, answerDialog, setColorTheme, arg, commandTitle, contextMenuItems, cursorLine, launch, log, openFile, openSidebar,
   postFromSidebar, quickInput, quickRows, runCommand, runner, runnerSelfTest, settled, sidebarFrame, sleep, stableRows, statusItem, tempProfile, waitUntil,
@@ -422,6 +423,7 @@ try {
   // Cloud provider through the real consent dialog (the fake DashScope server stands in).
   if (requestLog) {
     await remoteChecks({ page, check, log, requestLog, shot, sidebarSearch });
+    await rerankChecks({ page, check, log, requestLog, shot, ws });
     // A cloud run that stops short (service gone, key revoked) must say so everywhere.
     await coverageChecks({ page, check, log, requestLog, shot });
   }

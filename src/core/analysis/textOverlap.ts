@@ -10,6 +10,7 @@
  * Words come from the product's tokenizer without stop-word removal or bigrams, so Chinese is
  * compared by segmented words and `the`/`的` still tie a run together.
  */
+import { fnv1a } from '../text/stringHash';
 import { tokenize } from '../text/tokenize';
 
 export const SHINGLE = 4;
@@ -115,13 +116,4 @@ export function boilerplateShare(t: ShingledText, boilerplate: (run: number) => 
   let n = 0;
   for (const h of t.runs) if (boilerplate(h)) n++;
   return n / t.runs.length;
-}
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
 }

@@ -10,7 +10,7 @@
 import OpenAI from 'openai';
 import { classifyServerError, parseRetryAfter, type FailureContext } from './failures';
 import { proxyAwareFetch } from './http';
-import type { BatchReply, BatchSender } from './scheduler';
+import type { BatchReply, BatchSender } from './schedulerOptions';
 import { toVector } from './vectors';
 
 export function createOpenAIClient(baseURL: string, apiKey: string): OpenAI {

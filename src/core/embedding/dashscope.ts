@@ -11,10 +11,13 @@ import { estimateCostUSD } from './cost';
 import { createNativeSender } from './dashscopeNative';
 import { DEFAULT_DASHSCOPE_MODEL, checkDimensions, dashScopeModelProfile } from './dashscopeModels';
 import { resolveDashScopeEndpoints, type DashScopeEndpoints } from './dashscopeEndpoints';
+import { endpointLimiter } from './endpointLimiters';
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { INSTRUCTION_VERSION, QUERY_INSTRUCTIONS } from './instructions';
-import { EmbedScheduler, queryBudget, type BatchSender, type EmbedStats, type SchedulerOptions } from './scheduler';
+import { queryBudget } from './queryBudget';
+import { EmbedScheduler } from './scheduler';
+import type { BatchSender, EmbedStats, SchedulerOptions } from './schedulerOptions';
 import type { SparseVector } from './vectors';
 
 /** Defaults sized well under DashScope's documented v3 limits (6,000 QPM / 24M TPM); v4's are unknown. */
@@ -75,7 +78,7 @@ export function createDashScopeEmbedder(settings: DashScopeEmbedderSettings, log
   const ctx: FailureContext = { provider: 'dashscope', service: `DashScope (${endpoints.label})`, model, keyHint: DASHSCOPE_KEY_HINT };
 
   const label = `DashScope ${model} (${dimensions}-d, ${endpoints.label}${transport === 'compatible' ? ', compatible mode' : ''})`;
-  const scheduler = new EmbedScheduler({
+  const schedule: SchedulerOptions = {
     label: `DashScope ${model}`,
     maxBatch: settings.batchSize ? Math.min(settings.batchSize, profile.maxBatch) : profile.maxBatch,
     concurrency: settings.concurrency ?? DASHSCOPE_DEFAULTS.concurrency,
@@ -84,7 +87,10 @@ export function createDashScopeEmbedder(settings: DashScopeEmbedderSettings, log
     timeoutMs: settings.timeoutMs ?? DASHSCOPE_DEFAULTS.timeoutMs,
     logger,
     ...settings.tuning,
-  });
+  };
+  // Paced with everything else sent to this endpoint under this key (other folders, reranks).
+  const limiter = endpointLimiter(endpoints.origin, apiKey, schedule);
+  const scheduler = new EmbedScheduler({ ...schedule, limiter });
 
   // Query scheme: native v4 = text_type query + English instruction; native v3 = text_type query
   // (no instruct); compatible mode has neither, so queries are embedded like documents.

@@ -6,7 +6,7 @@
  */
 import { httpRequest, type HttpReply } from './http';
 import { classifyServerError, parseServerError, type FailureContext } from './failures';
-import type { BatchReply, BatchSender } from './scheduler';
+import type { BatchReply, BatchSender } from './schedulerOptions';
 import { toSparse, toVector, type SparseVector } from './vectors';
 
 export interface NativeParams {

@@ -12,10 +12,13 @@ import type { Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
 import { createCompatSender, createOpenAIClient } from './compatSender';
 import type { SchedulerTuning } from './dashscope';
+import { endpointLimiter } from './endpointLimiters';
 import { EmbedError, registerSecretKey } from './errors';
 import type { FailureContext } from './failures';
 import { QWEN3_QUERY_TEMPLATE, applyQueryTemplate } from './instructions';
-import { EmbedScheduler, queryBudget, type EmbedStats } from './scheduler';
+import { queryBudget } from './queryBudget';
+import { EmbedScheduler } from './scheduler';
+import type { EmbedStats, SchedulerOptions } from './schedulerOptions';
 
 export const OPENAI_KEY_HINT = 'run `Semantic Workspace: Set API Key` in VS Code, or set the OPENAI_API_KEY environment variable for the CLI (local servers accept any value)';
 export const DEFAULT_OPENAI_BASE_URL = 'https://api.openai.com/v1';
@@ -90,7 +93,7 @@ export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: L
     },
     ctx,
   });
-  const scheduler = new EmbedScheduler({
+  const schedule: SchedulerOptions = {
     label: `${model} (OpenAI-compatible)`,
     maxBatch,
     concurrency: settings.concurrency ?? 4,
@@ -100,7 +103,9 @@ export function createOpenAIEmbedder(settings: OpenAIEmbedderSettings, logger: L
     timeoutMs: settings.timeoutMs ?? 60_000,
     logger,
     ...settings.tuning,
-  });
+  };
+  // Paced with everything else sent to this server under this key (other folders, reranks).
+  const scheduler = new EmbedScheduler({ ...schedule, limiter: endpointLimiter(baseUrl, settings.apiKey, schedule) });
 
   return {
     provider: 'openai',

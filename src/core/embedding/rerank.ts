@@ -5,13 +5,15 @@
  *
  * One request per search, so the rules are those of the embedding scheduler scaled to one call:
  * documents cut to the per-item limit and candidates dropped from the tail until the request's
- * token formula fits; 429/5xx/timeouts retried (Retry-After wins) but only inside a short budget —
+ * token formula fits; paced by the endpoint's limiter, the embedder's own (a 429 either of them
+ * draws slows both); 429/5xx/timeouts retried (Retry-After wins) but only inside a short budget —
  * a rerank never makes a search hang; 400/401/403 stop at once with the classified message.
  */
 import { EmbedError } from './errors';
 import { RetryableFailure, classifyServerError, parseServerError, type FailureContext } from './failures';
 import { TransportError, httpRequest } from './http';
-import { sleep, type RateLimiter } from './rateLimiter';
+import { sleep } from './abortableSleep';
+import type { RateLimiter } from './rateLimiter';
 import { estimateTokens, truncateToTokens } from './tokens';
 
 export type RerankApi = 'dashscope' | 'openai';
@@ -48,8 +50,11 @@ export interface RerankConfig {
   /** qwen3-rerank only (DashScope); default: a code-search instruction. */
   readonly instruct?: string;
   readonly ctx: FailureContext;
-  /** The embedder's limiter, so reranks and embedding share one request budget. */
-  readonly limiter?: RateLimiter;
+  /**
+   * The endpoint's limiter, so reranks and embedding pace against one state (limits, learned
+   * rate, Retry-After); a function resolves it when the rerank runs (endpointLimiters.ts).
+   */
+  readonly limiter?: RateLimiter | (() => RateLimiter);
   readonly limits?: RerankLimits;
 }
 
@@ -129,6 +134,23 @@ function anySignal(signals: readonly (AbortSignal | undefined)[]): AbortSignal {
 }
 
 /**
+ * The endpoint's turn for a rerank, within what is left of its budget: its embedder's limits,
+ * learned pace and Retry-After pause apply; a turn that cannot come in time is a fallback, not a
+ * wait (a pause beyond the budget gives up at once, without sending).
+ */
+async function turn(limiter: RateLimiter, tokens: number, leftMs: number, budgetMs: number, signal: AbortSignal, userSignal?: AbortSignal): Promise<number> {
+  const secs = (budgetMs / 1000).toFixed(1);
+  const paused = limiter.pauseLeftMs();
+  if (paused >= leftMs) throw new RetryableFailure('429', `the server asked to wait ${Math.ceil(paused / 1000)} s (Retry-After), beyond the rerank's ${secs} s budget`);
+  try {
+    return await limiter.acquire(tokens, signal);
+  } catch (e) {
+    if (userSignal?.aborted) throw e;
+    throw new RetryableFailure('429', `the endpoint's rate limit (configured or learned from its 429s) left no turn within the rerank's ${secs} s budget`);
+  }
+}
+
+/**
  * Reranks `documents` for `query` within `budgetMs`. Throws EmbedError (stop) or the last
  * retryable failure when the budget runs out; the caller falls back to first-stage order.
  */
@@ -136,7 +158,9 @@ export async function rerank(cfg: RerankConfig, query: string, documents: readon
   const limits = cfg.limits ?? limitsFor(cfg.model);
   const fit = fitToLimits(query, documents, limits);
   if (!fit.documents.length) return { order: [], tokens: 0, sent: 0, attempts: 0 };
-  const deadline = Date.now() + (opts.budgetMs ?? RERANK_BUDGET_MS);
+  const budgetMs = opts.budgetMs ?? RERANK_BUDGET_MS;
+  const deadline = Date.now() + budgetMs;
+  const limiter = typeof cfg.limiter === 'function' ? cfg.limiter() : cfg.limiter;
   const body = buildRerankBody(cfg, fit.query, fit.documents, Math.min(opts.topN, fit.documents.length));
   const headers: Record<string, string> = { 'content-type': 'application/json; charset=utf-8', accept: 'application/json', 'user-agent': 'semantic-workspace' };
   if (cfg.apiKey) headers.authorization = `Bearer ${cfg.apiKey}`;
@@ -147,19 +171,22 @@ export async function rerank(cfg: RerankConfig, query: string, documents: readon
     if (left <= 0) throw last;
     const timeout = AbortSignal.timeout(left);
     const signal = anySignal([opts.signal, timeout]);
+    const sentAt = limiter ? await turn(limiter, fit.tokens, left, budgetMs, signal, opts.signal) : undefined;
     try {
-      if (cfg.limiter) await cfg.limiter.acquire(fit.tokens, signal);
       attempts++;
       const reply = await httpRequest({ url: cfg.url, headers, body, signal });
       if (reply.status !== 200) throw classifyServerError(parseServerError(reply.status, reply.body, reply.headers), cfg.ctx);
+      limiter?.succeeded(sentAt);
       const parsed = parseRerankReply(cfg.api, reply.body, fit.documents.length);
       return { order: parsed.order, tokens: parsed.tokens ?? fit.tokens, sent: fit.documents.length, attempts };
     } catch (e) {
       if (opts.signal?.aborted) throw e;
+      // The endpoint's pause and pace are shared: the next embedding batch honours this 429 too.
+      if (e instanceof RetryableFailure && e.retryCause === '429') limiter?.throttled(e.retryAfterMs, sentAt);
       if (e instanceof EmbedError && !(e instanceof RetryableFailure)) throw e;
       const retryable = e instanceof RetryableFailure || e instanceof TransportError || e instanceof SyntaxError || timeout.aborted || (e as Error).name === 'AbortError';
       if (!retryable) throw e;
-      last = timeout.aborted ? new RetryableFailure('timeout', `rerank took longer than ${opts.budgetMs ?? RERANK_BUDGET_MS} ms`) : (e as Error);
+      last = timeout.aborted ? new RetryableFailure('timeout', `rerank took longer than ${budgetMs} ms`) : (e as Error);
       const wait = e instanceof RetryableFailure && e.retryAfterMs !== undefined ? e.retryAfterMs : backoff;
       // A server that asks for a wait beyond the budget gets no second try.
       if (Date.now() + wait >= deadline) throw last;

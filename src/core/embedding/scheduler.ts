@@ -4,109 +4,25 @@
  *    the server says "should not be larger than N";
  *  - never a text over the per-item token limit (over-long texts are cut, with a warning);
  *  - bounded concurrency + token buckets (rpm, tpm) + AIMD on 429, and a request rate learned
- *    from 429s when the server's limit is unknown (rateLimiter.ts);
+ *    from 429s when the server's limit is unknown (rateLimiter.ts, learnedPace.ts);
  *  - retries with exponential backoff and full jitter (Retry-After wins) for 429/5xx/timeouts/
  *    resets/bad JSON; 400/401/403 stop the run at once with an actionable EmbedError;
  *  - `onEmbedded` per successful batch, so a failed or cancelled run keeps what it paid for;
  *    a failed batch is never reported.
  * The sender (native DashScope, or the `openai` client) only turns texts into one HTTP call.
  */
-import type { EmbedOptions, Logger, RetryWait } from '../types';
+import type { Logger, RetryWait } from '../types';
 import { nullLogger } from '../types';
-import { EmbedError, cancelledError, isCancellation } from './errors';
-import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, classifyFailure, type RetryCause } from './failures';
-import { TransportError } from './http';
-import { RateLimiter, sleep } from './rateLimiter';
+import { sleep } from './abortableSleep';
+import { EmbedError, cancelledError } from './errors';
+import { BatchLimitFailure, ItemTooLongFailure, RetryableFailure, classifyFailure } from './failures';
+import { BUDGET_BACKOFF_CAP_MS, overBudgetError } from './queryBudget';
+import { RateLimiter, type PacingState } from './rateLimiter';
+import type { BatchReply, BatchSender, EmbedStats, RunOptions, RunResult, SchedulerOptions } from './schedulerOptions';
+import { exhaustedError, sendAttempt } from './sendAttempt';
 import { TRUNCATE_AT_TOKENS, estimateTokens, truncateToTokens } from './tokens';
 import type { SparseVector } from './vectors';
-
-export interface BatchReply {
-  /** One vector per text, in order, already validated by the sender. */
-  readonly vectors: readonly Float32Array[];
-  /** Tokens the server billed for this request, when it says. */
-  readonly tokens?: number;
-  readonly sparse?: readonly (SparseVector | undefined)[];
-}
-
-/** Sends one batch as one HTTP request. Must respect `signal` (timeouts and cancellation). */
-export type BatchSender = (texts: readonly string[], signal: AbortSignal) => Promise<BatchReply>;
-
-export interface SchedulerOptions {
-  /** For log lines: `DashScope text-embedding-v4`. */
-  readonly label: string;
-  readonly maxBatch: number;
-  /** Texts estimated above this are truncated (default 7,500, below the 8,192 limit). */
-  readonly maxItemTokens?: number;
-  readonly concurrency?: number;
-  readonly requestsPerMinute?: number;
-  readonly tokensPerMinute?: number;
-  readonly burst?: number;
-  /** Per request attempt (default 60 s). */
-  readonly timeoutMs?: number;
-  /** Retries per batch for errors other than 429 before the run stops (default 10). */
-  readonly maxRetries?: number;
-  /**
-   * How long a batch may keep failing with network/server errors before the run stops (default
-   * 110 s): retries end within 2 minutes whatever the backoff and timeouts add up to.
-   */
-  readonly retryPatienceMs?: number;
-  /**
-   * How long one batch may stay throttled (429) before the run stops (default 5 min). Rate limits
-   * recover within a minute (contract §5), so 429s are bounded by time, not by a retry count.
-   */
-  readonly rateLimitPatienceMs?: number;
-  readonly baseDelayMs?: number;
-  readonly maxDelayMs?: number;
-  readonly logger?: Logger;
-  /** Injected in tests for reproducible jitter. */
-  readonly random?: () => number;
-}
-
-export interface EmbedStats {
-  /** HTTP requests sent (attempts, including retried ones). */
-  readonly requests: number;
-  readonly failedRequests: number;
-  /** Texts embedded successfully. */
-  readonly texts: number;
-  /** Tokens the server reported (billed). */
-  readonly tokens: number;
-  /** Our estimate of the tokens sent in successful requests. */
-  readonly estimatedTokens: number;
-  /** Retries by cause: `429`, `500`, `503`, `timeout`, `reset`, `bad-json`, `batch-limit`, `too-long`, … */
-  readonly retries: Readonly<Record<string, number>>;
-  readonly truncatedTexts: number;
-  /** The batch limit in force (lowered when the server names a smaller one). */
-  readonly batchLimit: number;
-}
-
-export interface RunOptions extends EmbedOptions {
-  /** Sparse vectors per successful batch (DashScope `dense&sparse`). */
-  readonly onSparse?: (indices: readonly number[], sparse: readonly (SparseVector | undefined)[]) => void;
-  /** A query's short leash instead of indexing's patience (see `queryBudget`). */
-  readonly budget?: QueryBudget;
-}
-
-/**
- * A search must not wait minutes on a dead endpoint: at most `maxAttempts` requests within
- * `totalMs` (waits, Retry-After and every attempt's timeout included), then a fast EmbedError.
- */
-export interface QueryBudget {
-  readonly totalMs: number;
-  readonly maxAttempts: number;
-}
-
-/** The query budget for `budgetMs` (undefined = no budget): one try and one retry. */
-export function queryBudget(budgetMs: number | undefined): QueryBudget | undefined {
-  return budgetMs !== undefined && budgetMs > 0 ? { totalMs: budgetMs, maxAttempts: 2 } : undefined;
-}
-
-/** A retry with no Retry-After waits at most this long under a budget (the budget is seconds). */
-const BUDGET_BACKOFF_CAP_MS = 250;
-
-export interface RunResult {
-  readonly vectors: Float32Array[];
-  readonly sparse?: (SparseVector | undefined)[];
-}
+import { drainQueue } from './workQueue';
 
 interface Batch {
   readonly indices: number[];
@@ -127,7 +43,7 @@ export class EmbedScheduler {
 
   constructor(private readonly opts: SchedulerOptions) {
     this.batchLimit = Math.max(1, opts.maxBatch);
-    this.limiter = new RateLimiter({ requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute, burst: opts.burst });
+    this.limiter = opts.limiter ?? new RateLimiter({ requestsPerMinute: opts.requestsPerMinute, tokensPerMinute: opts.tokensPerMinute, burst: opts.burst });
     this.log = opts.logger ?? nullLogger;
   }
 
@@ -157,7 +73,6 @@ export class EmbedScheduler {
     const stop = new AbortController();
     const onUserAbort = () => stop.abort();
     userSignal?.addEventListener('abort', onUserAbort, { once: true });
-    let fatal: unknown;
     let done = 0;
     let tokens = 0;
     const runRetries: Record<string, number> = {};
@@ -193,6 +108,9 @@ export class EmbedScheduler {
         if (budget) {
           const left = deadline - Date.now();
           if (left <= 0 || budgetAttempts >= budget.maxAttempts) throw this.overBudget(budget, budgetAttempts, lastFailure);
+          // A Retry-After pause (drawn by any request to this endpoint) that outlasts the budget: give up now, not at its end.
+          const paused = this.limiter.pauseLeftMs();
+          if (paused >= left) throw this.overBudget(budget, budgetAttempts, lastFailure ?? new RetryableFailure('429', `the server asked to wait ${Math.ceil(paused / 1000)} s (Retry-After)`));
           try {
             sentAt = await this.limiter.acquire(est, AbortSignal.any([stop.signal, AbortSignal.timeout(left)]));
           } catch (e) {
@@ -241,9 +159,10 @@ export class EmbedScheduler {
           if (budget) {
             // Retry-After is honoured only when it fits; otherwise a short pause, and never past the deadline.
             const wait = e.retryAfterMs ?? Math.min(BUDGET_BACKOFF_CAP_MS, this.backoff(1));
+            // Told to the limiter even when the query gives up: the next batch or rerank honours it.
+            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
             if (budgetAttempts >= budget.maxAttempts || Date.now() + wait >= deadline) throw this.overBudget(budget, budgetAttempts, e);
             countRetry(e.retryCause);
-            if (e.retryCause === '429') this.limiter.throttled(e.retryAfterMs, sentAt);
             progress();
             await sleep(wait, stop.signal);
             continue;
@@ -297,39 +216,9 @@ export class EmbedScheduler {
       }
     };
 
-    // A worker leaves only when the queue is empty and nothing is in flight: an in-flight batch
-    // may still re-split and refill the queue.
-    let inFlight = 0;
-    let waiters: (() => void)[] = [];
-    const wakeAll = () => {
-      const w = waiters;
-      waiters = [];
-      w.forEach((f) => f());
-    };
-    const worker = async (): Promise<void> => {
-      while (fatal === undefined && !stop.signal.aborted) {
-        const batch = queue.shift();
-        if (!batch) {
-          if (inFlight === 0) break;
-          await new Promise<void>((r) => waiters.push(r));
-          continue;
-        }
-        inFlight++;
-        try {
-          await processBatch(batch);
-        } catch (e) {
-          if (fatal === undefined && !(isCancellation(e) && stop.signal.aborted)) fatal = e;
-          stop.abort();
-        } finally {
-          inFlight--;
-          wakeAll();
-        }
-      }
-      wakeAll();
-    };
-    const workers = Math.max(1, Math.min(this.opts.concurrency ?? 4, queue.length));
+    let fatal: unknown;
     try {
-      await Promise.all(Array.from({ length: workers }, worker));
+      fatal = await drainQueue(queue, this.opts.concurrency ?? 4, processBatch, stop);
     } finally {
       userSignal?.removeEventListener('abort', onUserAbort);
     }
@@ -354,33 +243,16 @@ export class EmbedScheduler {
   }
 
   /** The limiter's pacing state (for tests and diagnostics). */
-  pacing(): ReturnType<RateLimiter['pacingState']> {
+  pacing(): PacingState {
     return this.limiter.pacingState();
   }
 
   /** One attempt with its own timeout; maps transport-level failures to retryable ones. */
-  private async sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number, budgetMs?: number): Promise<BatchReply> {
-    const attempt = new AbortController();
-    let timedOut = false;
+  private sendOnce(texts: readonly string[], send: BatchSender, userSignal?: AbortSignal, leftMs?: number, budgetMs?: number): Promise<BatchReply> {
     // A query budget's share is exact; a retry patience's remainder never cuts an attempt below 1 s.
     const timeoutMs = budgetMs !== undefined ? Math.min(this.opts.timeoutMs ?? 60_000, budgetMs) : Math.max(1000, Math.min(this.opts.timeoutMs ?? 60_000, leftMs ?? Infinity));
-    const timer = setTimeout(() => {
-      timedOut = true;
-      attempt.abort();
-    }, timeoutMs);
-    const onAbort = () => attempt.abort();
-    userSignal?.addEventListener('abort', onAbort, { once: true });
     this.counters.requests++;
-    try {
-      return await send(texts, attempt.signal);
-    } catch (e) {
-      if (userSignal?.aborted) throw cancelledError();
-      if (timedOut) throw new RetryableFailure('timeout', `no reply within ${timeoutMs} ms`);
-      throw toFailure(e);
-    } finally {
-      clearTimeout(timer);
-      userSignal?.removeEventListener('abort', onAbort);
-    }
+    return sendAttempt(texts, send, timeoutMs, userSignal);
   }
 
   /** Exponential backoff with full jitter; a server's Retry-After wins (plus a little jitter). */
@@ -392,24 +264,12 @@ export class EmbedScheduler {
     return Math.round(rnd() * cap);
   }
 
-  /** The query budget ran out: the last failure's kind (throttled, server, network), said plainly. */
-  private overBudget(budget: QueryBudget, attempts: number, last: RetryableFailure | undefined): EmbedError {
-    const cause = last?.retryCause;
-    const status = cause === '429' ? 429 : cause && /^(5|500|502|503|504)/.test(cause) ? (Number(cause) || 500) : cause === '408' ? 408 : undefined;
-    const secs = (budget.totalMs / 1000).toFixed(1);
-    const what = last ? last.message : 'no answer';
-    return new EmbedError(cause === '429' ? 'rate-limit' : 'network', `${this.opts.label}: no usable answer within the ${secs} s query budget after ${attempts} attempt(s) (last: ${what}).`, status);
+  private overBudget(budget: NonNullable<RunOptions['budget']>, attempts: number, last: RetryableFailure | undefined): EmbedError {
+    return overBudgetError(this.opts.label, budget, attempts, last);
   }
 
   private exhausted(e: RetryableFailure, attempts: number): EmbedError {
-    if (e.retryCause === '429') {
-      return new EmbedError('rate-limit', `${this.opts.label}: still rate-limited (HTTP 429) after ${Math.round((this.opts.rateLimitPatienceMs ?? 300_000) / 1000)} s of retries. Lower requestsPerMinute / tokensPerMinute / concurrency or raise the quota, then run again; everything embedded so far is kept.`, 429);
-    }
-    const failure = classifyFailure(e);
-    // 5xx keep their status so the class is "server" (the service is up but failing), not "network".
-    const status = failure === 'server' ? (/^5\d\d$/.test(e.retryCause) ? Number(e.retryCause) : 500) : undefined;
-    const what = failure === 'server' ? 'Check the service status page, then run again' : 'Check the network, proxy and that the service is reachable, then run again';
-    return new EmbedError('network', `${this.opts.label}: giving up after ${attempts} attempts (last: ${e.message}). ${what}; everything embedded so far is kept.`, status);
+    return exhaustedError(this.opts.label, e, attempts, this.opts.rateLimitPatienceMs ?? 300_000);
   }
 
   private split(batch: Batch): Batch[] {
@@ -429,19 +289,4 @@ export class EmbedScheduler {
     }
     return cut.text;
   }
-}
-
-/** Errors thrown by senders → scheduler failures. SyntaxError = unparsable (e.g. truncated) JSON. */
-function toFailure(e: unknown): unknown {
-  if (e instanceof RetryableFailure || e instanceof BatchLimitFailure || e instanceof ItemTooLongFailure || e instanceof EmbedError) return e;
-  const transport = findCause(e, (c): c is TransportError => c instanceof TransportError);
-  if (transport) return new RetryableFailure(transport.transportCause as RetryCause, transport.message);
-  if (findCause(e, (c): c is SyntaxError => c instanceof SyntaxError)) return new RetryableFailure('bad-json', 'unparsable JSON in the reply');
-  if (e instanceof Error && /timed? ?out/i.test(e.message)) return new RetryableFailure('timeout', e.message);
-  return new EmbedError('network', `unexpected failure: ${e instanceof Error ? e.message : String(e)}`);
-}
-
-function findCause<T>(e: unknown, test: (c: unknown) => c is T): T | undefined {
-  for (let c = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) if (test(c)) return c;
-  return undefined;
 }

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { sleep } from '../embedding/rateLimiter';
+import { sleep } from '../embedding/abortableSleep';
 
 export const LOCK_FILE = 'index.lock';
 const POLL_MS = 200;

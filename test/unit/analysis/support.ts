@@ -9,6 +9,7 @@ import type { ChunkInfo, ProviderId } from '../../../src/core/types';
 import type { AnalysisInput } from '../../../src/core/engineTypes';
 import type { EmbedAs } from '../../../src/core/analysis';
 import { QUERY_INSTRUCTIONS } from '../../../src/core/embedding/instructions';
+import { fnv1a } from '../../../src/core/text/stringHash';
 import { tokenize } from '../../../src/core/text/tokenize';
 import { fakeEmbedding } from '../../fake-dashscope/fakeVectors';
 
@@ -16,15 +17,6 @@ export const FIXTURES = path.resolve(__dirname, '../../fixtures/analysis');
 /** What the product asks DashScope for by default. */
 export const EMBED_MODEL = 'text-embedding-v4';
 export const EMBED_DIMS = 1024;
-
-function fnv1a(s: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < s.length; i++) {
-    h ^= s.charCodeAt(i);
-    h = Math.imul(h, 0x01000193);
-  }
-  return h >>> 0;
-}
 
 /**
  * Exactly what the fake server answers the DashScope embedder (native route, v4): documents with

@@ -62,7 +62,7 @@ test('a clean clone: npm install (no engine warning), npm run demo and plain vsc
 
   for (const vsix of [demoVsix, plainVsix]) {
     const entries = zipEntries(vsix);
-    for (const must of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/chunkWorker.js', 'extension/media/dist/webview.js']) {
+    for (const must of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/chunkWorker.js', 'extension/dist/indexWorker.js', 'extension/media/dist/webview.js']) {
       assert.ok(entries.includes(must), `${path.basename(vsix)} holds ${must}`);
     }
     assert.ok(!entries.some((e) => e.includes('node_modules/') || e.startsWith('extension/src/') || e.startsWith('extension/test/')), 'ships no sources, tests or node_modules');

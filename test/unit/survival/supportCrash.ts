@@ -406,7 +406,7 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
   if (o.provider === 'offline') {
     const basisId = finalIdx!.fingerprint.basisId!;
     const basisTree = basisTrees.get(basisId);
-    assert.ok(basisTree, `no record of the tree basis ${basisId} was fitted on`);
+    assert.ok(basisTree, `no record of the tree basis ${basisId} was fitted on; known ${[...basisTrees.keys()].join(",")}; final warnings ${JSON.stringify(finReport.warnings)}; stats ${JSON.stringify(stats)}`);
     denseRoot = tempDir('sw-crash-replay-');
     denseIdx = path.join(tempDir('sw-crash-replayidx-'), 'idx');
     writeCorpus(denseRoot, basisTree);

@@ -1,0 +1,57 @@
+/**
+ * Index worker: whole `engine.index()` runs (a build, a watcher's update), one at a time, in a process
+ * forked by the host (client.ts), so the host's event loop only receives progress and the final
+ * report, and the memory the run used goes back to the OS when it exits. Bundled as
+ * dist/indexWorker.js; from source (tests, benches) the client starts this file through tsx.
+ *
+ * The run opens its own engine from the host's config (same index dir, same provider, same key),
+ * takes the index lock, commits, and posts the report; the host then re-opens the committed
+ * generation for its searches. Its chunk workers are threads of this process. If the host goes
+ * away (the IPC channel closes), the run is cancelled — it commits what was embedded — and exits.
+ */
+import { openEngine } from '../engine';
+import type { Logger } from '../types';
+import { toPlainError, type LogLevel, type ToHost, type ToWorker, type WorkerRun } from './protocol';
+
+function post(message: ToHost): void {
+  if (process.connected) process.send?.(message);
+}
+
+const log = (level: LogLevel) => (message: string) => post({ type: 'log', level, message });
+const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
+let current: AbortController | undefined;
+let hostGone = false;
+
+async function main(run: WorkerRun): Promise<void> {
+  const ac = (current = new AbortController());
+  if (hostGone) ac.abort();
+  try {
+    const engine = await openEngine({ ...run.config, logger });
+    const report = await engine.index({
+      ...run.options,
+      signal: ac.signal,
+      onProgress: (progress) => post({ type: 'progress', progress }),
+      ...(run.reportsLockWait ? { onWaitForLock: (holder) => post({ type: 'lockWait', holder: { pid: holder.pid, since: holder.since, purpose: holder.purpose } }) } : {}),
+    });
+    post({ type: 'done', report, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+  } catch (e) {
+    post({ type: 'failed', error: toPlainError(e) });
+  }
+  current = undefined;
+  if (!process.connected) process.exit(0);
+}
+
+// The host serializes its runs: a `run` arrives only after the previous one was answered, and an
+// `abort` with no run in progress is a late one for a run that already finished.
+if (process.send) {
+  process.on('message', (m: ToWorker) => {
+    if (m.type === 'abort') current?.abort();
+    else if (m.type === 'run') void main(m.run);
+  });
+  process.on('disconnect', () => {
+    hostGone = true;
+    current?.abort();
+    if (!current) process.exit(0);
+  });
+  post({ type: 'started' });
+}
