@@ -5,7 +5,8 @@
  *   - embedding requests and tokens saved; publish throughput (rows/s);
  *   - remote search p50/p95 next to the local engine (same corpus, same queries, in-process);
  *   - bytes per chunk in PostgreSQL.
- *   node --import tsx bench/team.ts [--quick] [--out FILE]
+ *   - at scale (bench/teamScale.ts): 30k synthetic chunks (10k with --quick, `--team-size N`).
+ *   node --import tsx bench/team.ts [--quick] [--no-scale | --scale-only] [--team-size N] [--out FILE]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,6 +16,7 @@ import { TeamIndex, TeamStore, teamStatus } from '../src/core/team';
 import { startFakeDashScope } from '../test/fake-dashscope/server';
 import { generateCorpus, writeCorpus } from '../test/unit/survival/support';
 import { startPglite } from '../test/unit/team/support';
+import { teamScale } from './teamScale';
 import { QUICK, check, cli, emit, fmt, info, nowMs, percentile, type Row } from './util';
 
 const KEY = 'sk-bench-team-not-a-real-key';
@@ -27,6 +29,11 @@ const QUERIES = ['parse the config', 'retry the request', 'cache invalidation', 
 
 async function main(): Promise<void> {
   const t0 = nowMs();
+  if (process.argv.includes('--scale-only')) {
+    const rows: Row[] = [], details: Record<string, unknown> = {};
+    await teamScale(rows, details);
+    return emit({ part: 10, title: 'team index at scale (PGlite)', rows, seconds: (nowMs() - t0) / 1000, details: { ...details, load: os.loadavg() } });
+  }
   const fake = await startFakeDashScope({ rpm: RPM });
   const db = await startPglite();
   const base = fs.mkdtempSync(path.join(os.tmpdir(), 'sw-bench-team-'));
@@ -88,7 +95,9 @@ async function main(): Promise<void> {
     const st = await teamStatus(store);
     await store.close();
     rows.push(info(10, 'bytes per chunk in PostgreSQL (tables + indexes, 1 snapshot)', `${(st.bytes / chunks).toFixed(0)} B (vectors+HNSW ${(st.fingerprints[0].vectorBytes / chunks).toFixed(0)} B)`, JSON.stringify(st.rows)));
-    emit({ part: 10, title: 'team index (PostgreSQL + pgvector via PGlite)', rows, seconds: (nowMs() - t0) / 1000, details: { reqA, reqB, tokA, tokB, firstB, firstC, remote, local, status: st, load: os.loadavg() } });
+    const details: Record<string, unknown> = { reqA, reqB, tokA, tokB, firstB, firstC, remote, local, status: st, load: os.loadavg() };
+    if (!process.argv.includes('--no-scale')) await teamScale(rows, details);
+    emit({ part: 10, title: 'team index (PostgreSQL + pgvector via PGlite)', rows, seconds: (nowMs() - t0) / 1000, details });
   } finally {
     await db.stop();
     await fake.close();

@@ -134,7 +134,8 @@ export function emit(result: PartResult): void {
   const json = JSON.stringify(result, null, 2);
   if (out) fs.writeFileSync(out, json);
   for (const r of result.rows) {
-    process.stderr.write(`  [${r.part}] ${r.metric}: ${r.value}${r.target ? `  (target ${r.target}: ${r.status}${r.note ? `, ${r.note}` : ''})` : ''}\n`);
+    const mark = r.status === 'met' ? '✅ met' : r.status === 'missed' ? '❌ missed' : r.status;
+    process.stderr.write(`  [${r.part}] ${r.metric}: ${r.value}${r.target ? `  (target ${r.target}: ${mark}${r.note ? `, ${r.note}` : ''})` : ''}\n`);
   }
   if (!out) process.stdout.write(json + '\n');
 }

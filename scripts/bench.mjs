@@ -26,7 +26,7 @@ const PARTS = [
   { id: 'soak', file: 'bench/soak.ts', covers: [8], limitS: 300, title: 'live-index soak', node: ['--expose-gc'] },
   // Part 9 (Chinese man pages) is now the quality suite's reserved test corpus `test-zh-man`: the
   // old part tuned LSA weights on it, which a test corpus must never see.
-  { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 600, title: 'team index (PostgreSQL + pgvector via PGlite)' },
+  { id: 'team', file: 'bench/team.ts', covers: [10], limitS: 1500, title: 'team index (PostgreSQL + pgvector via PGlite)' },
   { id: 'real', file: 'bench/realRepo.ts', covers: [11], limitS: 600, title: 'real repository: /usr/include (cold, update, RSS, event-loop stalls)', node: ['--expose-gc'] },
   { id: 'degraded', file: 'bench/degraded.ts', covers: [13], limitS: 240, title: 'search with the embedding endpoint down (issue #13)' },
 ];

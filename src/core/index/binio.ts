@@ -162,7 +162,7 @@ export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): voi
  * blocks `verifyBlocks` would sample (first, last, 14 spread between): what a full read checks
  * by default, without reading the rest. Returns nothing; throws IndexCorruptError.
  */
-export function verifySampledBlocks(dir: string, ref: FileRef): void {
+export function verifySampledBlocks(dir: string, ref: FileRef, all = false): void {
   let fd: number;
   try {
     fd = fs.openSync(path.join(dir, ref.name), 'r');
@@ -175,7 +175,7 @@ export function verifySampledBlocks(dir: string, ref: FileRef): void {
     const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
     if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
     const check = new Set<number>();
-    if (nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
+    if (all || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
     else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
     const buf = new Uint8Array(Math.min(BLOCK_SIZE, Math.max(1, ref.bytes)));
     for (const b of check) {
@@ -241,4 +241,32 @@ export function fileSizeOr0(file: string): number {
   } catch {
     return 0;
   }
+}
+
+/**
+ * Written beside the manifest when a reader finds damage late (a row or block checksum that a
+ * search or a background read checked): the next `runIndex` then checks every block instead of
+ * only what it reads, and rebuilds. Removed by the next commit (it is no data file).
+ */
+export const DAMAGED_NAME = 'damaged';
+
+export function noteDamage(dir: string, message: string): void {
+  try {
+    fs.writeFileSync(path.join(dir, DAMAGED_NAME), message);
+  } catch {
+    // Best effort: the reader reports the damage anyway.
+  }
+}
+
+/** Every block checksum of a data file, streamed (no copy of the file is kept). */
+export function verifyAllBlocks(dir: string, ref: FileRef): void {
+  verifySampledBlocks(dir, ref, true);
+}
+
+/**
+ * The crash suites' seam: `SW_TEST_CRASH=<point>` SIGKILLs this process at that point of a
+ * commit (test/unit/index/segmentCrash.test.ts), so a kill lands exactly between two writes.
+ */
+export function crashPoint(point: string): void {
+  if (process.env.SW_TEST_CRASH === point) process.kill(process.pid, 'SIGKILL');
 }

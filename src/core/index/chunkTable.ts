@@ -156,3 +156,89 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
   }
   return out;
 }
+
+/**
+ * A live update's table from the previous one (`old`, verified): rows of unchanged chunks are
+ * copied byte for byte (their string ids stay valid: the old strings are kept, in order), rows
+ * of `added` chunks are encoded with their strings appended (duplicates of old strings are
+ * allowed; a compaction writes a clean table). Decodes to exactly what `encodeChunkTable(chunks)`
+ * decodes to. Returns undefined when it cannot patch (string hashes, another hash width, too
+ * many languages): then the caller encodes the whole table.
+ */
+export function patchChunkTable(old: Uint8Array, chunks: readonly ChunkInfo[], source: readonly number[], added: ReadonlySet<number>): Uint8Array | undefined {
+  const dv = new DataView(old.buffer, old.byteOffset, old.byteLength);
+  const hashBytes = dv.getUint32(12, true), strLen = dv.getUint32(16, true), oldCount = dv.getUint32(8, true);
+  if (hashBytes === 0) return undefined;
+  const strPadded = (strLen + 3) & ~3;
+  const rowBytes = 24 + ((hashBytes + 3) & ~3);
+  const oldRows = HEADER + strPadded;
+  let nOld = 1;
+  for (let i = HEADER; i < HEADER + strLen; i++) if (old[i] === 0) nOld++;
+  const fresh: string[] = [];
+  const ids = new Map<string, number>();
+  const id = (s: string): number => {
+    const clean = s.includes('\0') ? s.replace(/\0/g, ' ') : s;
+    let v = ids.get(clean);
+    if (v === undefined) {
+      v = nOld + fresh.length;
+      fresh.push(clean);
+      ids.set(clean, v);
+    }
+    return v;
+  };
+  // Languages were interned first (ids fit the u16 field): the first strings of the old table.
+  let maxLang = 0;
+  for (let r = 0; r < oldCount; r++) maxLang = Math.max(maxLang, dv.getUint16(oldRows + r * rowBytes + 20, true));
+  const languages = new Map<string, number>();
+  for (let k = 0, at = HEADER, end = HEADER + strLen; k <= maxLang && at <= end; k++) {
+    let e = old.indexOf(0, at);
+    if (e < 0 || e > end) e = end;
+    languages.set(Buffer.from(old.buffer, old.byteOffset + at, e - at).toString('utf8'), k);
+    at = e + 1;
+  }
+  const rows = new Uint8Array(chunks.length * rowBytes);
+  const rv = new DataView(rows.buffer);
+  for (let i = 0; i < chunks.length; i++) {
+    const o = i * rowBytes;
+    if (!added.has(i)) {
+      const from = source[i];
+      if (!(from >= 0 && from < oldCount)) return undefined;
+      rows.set(old.subarray(oldRows + from * rowBytes, oldRows + (from + 1) * rowBytes), o);
+      continue;
+    }
+    const c = chunks[i];
+    if (c.hash.length !== 2 * hashBytes || !/^[0-9a-f]*$/.test(c.hash)) return undefined;
+    const language = languages.get(c.language) ?? id(c.language);
+    if (language > 0xffff) return undefined;
+    rv.setUint32(o, id(c.path), true);
+    rv.setUint32(o + 4, c.startLine, true);
+    rv.setUint32(o + 8, c.endLine, true);
+    rv.setUint32(o + 12, c.tokens, true);
+    rv.setUint32(o + 16, id(c.symbol), true);
+    rv.setUint16(o + 20, language, true);
+    rv.setUint8(o + 22, c.kind === 'doc' ? 1 : 0);
+    rows.set(Buffer.from(c.hash, 'hex'), o + 24);
+  }
+  const spans: number[] = [];
+  chunks.forEach((c, i) => {
+    if (c.startColumn !== undefined && c.endColumn !== undefined) spans.push(i, c.startColumn, c.endColumn);
+  });
+  const tail = Buffer.from(fresh.length ? '\0' + fresh.join('\0') : '', 'utf8');
+  const sLen = strLen + tail.length, sPadded = (sLen + 3) & ~3;
+  const out = new Uint8Array(HEADER + sPadded + rows.length + (spans.length ? 4 + spans.length * 4 : 0));
+  const hv = new DataView(out.buffer);
+  hv.setUint32(0, MAGIC, true);
+  hv.setUint32(4, spans.length ? VERSION_COLUMNS : VERSION, true);
+  hv.setUint32(8, chunks.length, true);
+  hv.setUint32(12, hashBytes, true);
+  hv.setUint32(16, sLen, true);
+  out.set(old.subarray(HEADER, HEADER + strLen), HEADER);
+  out.set(tail, HEADER + strLen);
+  out.set(rows, HEADER + sPadded);
+  if (spans.length) {
+    let o = HEADER + sPadded + rows.length;
+    hv.setUint32(o, spans.length / 3, true);
+    for (const v of spans) hv.setUint32((o += 4), v, true);
+  }
+  return out;
+}

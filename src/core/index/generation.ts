@@ -1,30 +1,26 @@
 /**
- * Writes the next generation of a space and commits it: chunk rows in file order (row i of the
- * vector file belongs to chunk i, so a loaded index is usable without any gather), then the
+ * Writes the next generation of a space and commits it. A live update appends a segment
+ * (appendGeneration.ts). A full write — the first build, a rebuild, or a compaction when the
+ * tombstones or segments pile up — writes chunk rows in file order (row i of the vector file
+ * belongs to chunk i, so a loaded index is usable without any gather), then the
  * cached-but-unreferenced vectors ("extras"), the int8 prefix of the chunk rows (prefixFile.ts;
  * copied from the previous generation for rows that did not change), the chunk table, the
  * keyword postings (the old ones remapped, plus the new chunks) and the offline model; manifest last.
  */
 import { KeywordIndex } from '../search/keywordIndex';
-import { tokenize } from '../text/tokenize';
-import type { CountedTerms } from '../text/termPack';
 import type { ChunkInfo } from '../types';
-import { writeDurable, type FileRef } from './binio';
-import { encodeChunkTable } from './chunkTable';
-import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SpaceFingerprint } from './manifest';
+import { crashPoint, writeDurable, type FileRef } from './binio';
+import { planAppend, writeAppend } from './appendGeneration';
+import { encodeChunkTable, patchChunkTable } from './chunkTable';
+import { addChunkPostings, type EmbedTerms, type KeywordTerms } from './keywordRows';
+import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SegmentRef, type SpaceFingerprint } from './manifest';
+import type { OldState } from './oldState';
 import { PrefixBuilder, decodePrefix, storedPrefixWidth, type PrefixData } from './prefixFile';
 import type { ScannedFile } from './scan';
-import { VectorFileWriter, type IndexStore, type VectorFileReader } from './store';
-import { scrubSecrets } from '../security/scrub';
+import { VectorFileWriter, type IndexStore } from './store';
 import { pacer, type Pacer } from '../text/pace';
 
-/** The committed generation a run starts from (verified). */
-export interface OldState {
-  readonly manifest: Manifest;
-  readonly chunks: ChunkInfo[];
-  readonly keyword?: Uint8Array;
-  readonly reader: VectorFileReader;
-}
+export type { OldState } from './oldState';
 
 export type PlannedFile =
   /** Rows copied from the committed generation (unchanged, or changed but not embedded yet). */
@@ -47,22 +43,15 @@ export interface GenerationInput {
   /** Rebuild: the keyword postings are rebuilt from scratch (every file is 'new'). */
   readonly rebuild: boolean;
   /** `tokenize(embedText)` when the embedder kept it (saves the keyword index a tokenization). */
-  readonly embedTerms?: (embedText: string) => readonly string[] | undefined;
-  /** The keyword terms of a chunk's text counted by a chunk worker (tried before `embedTerms`). */
-  readonly keywordTerms?: (embedText: string) => CountedTerms | undefined;
+  readonly embedTerms?: EmbedTerms;
+  readonly keywordTerms?: KeywordTerms;
   /**
-   * Postings built while the files arrived (`addKeywordChunk`, rows 0.. in file order): used only
+   * Postings built while the files arrived (`addChunkPostings`, rows 0.. in file order): used only
    * for a rebuild whose new rows are exactly those, else the postings are built here as usual.
    */
   readonly keyword?: { readonly index: KeywordIndex; readonly rows: number };
-}
-
-type KeywordTermSources = Pick<GenerationInput, 'embedTerms' | 'keywordTerms'>;
-
-/** Indexes one chunk's postings: from the scrubbed text (a secret must not sit in the local index either). */
-export function addKeywordChunk(kw: KeywordIndex, row: number, c: ScannedFile['chunks'][number], t: KeywordTermSources): void {
-  const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
-  kw.add(row, { text, symbol: c.symbol, path: c.path }, t.keywordTerms?.(c.embedText) ?? (t.embedTerms && textTerms(c.embedText, text, t.embedTerms)));
+  /** Force a full write (compaction) even when a segment could be appended. */
+  readonly compact?: boolean;
 }
 
 const oldPath = (old: OldState, i: number) => old.manifest.files.paths[i];
@@ -117,27 +106,40 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
   if (source.includes(-2)) throw new Error('internal: a committed chunk has no vector');
 
   // Same rows as the committed generation (e.g. only mtimes moved): reuse its immutable files.
-  const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount &&
+  const sameRows = !!old && added.length === 0 && chunks.length === old.manifest.chunkCount && !(g.compact && old.layout.segmented) &&
     source.every((r, i) => r === i) && sameList(g.extras, old.manifest.extraHashes);
 
   const width = storedPrefixWidth(dims, chunks.length);
   const oldPrefix = old && width > 0 ? usablePrefix(store, old.manifest, width) : undefined;
   const prefixName = `prefix-${gen}.i8`;
   let vectors: FileRef, chunkRef: FileRef, keyword: FileRef | undefined, prefix: FileRef | undefined;
+  let segments: SegmentRef[] | undefined, rows: FileRef | undefined;
+  // A live update appends a segment unless a compaction is due (planAppend says when).
+  const plan = old && !sameRows && !g.rebuild && !g.compact && old.manifest.data.keyword
+    ? planAppend({ old, chunks, source, added, extras: g.extras, oldRows: g.oldRows }) : undefined;
   if (sameRows && old) {
-    ({ vectors, chunks: chunkRef, keyword } = old.manifest.data);
+    ({ vectors, chunks: chunkRef, keyword, segments, rows } = old.manifest.data);
     if (width > 0) prefix = oldPrefix ? old.manifest.data.prefix : writeDurable(dir, prefixName, [prefixOfRows(old, dims, width)]);
+  } else if (plan && old) {
+    ({ vectors, keyword } = old.manifest.data);
+    ({ segments, rows, prefix } = await writeAppend({
+      dir, gen, old, chunks, source, added, extras: g.extras, fresh: g.fresh, oldRows: g.oldRows, width, oldPrefix, embedTerms: g.embedTerms, pace,
+    }, plan));
+    const table = patchChunkTable(old.chunkTable, chunks, source, new Set(added.map((a) => a.row))) ?? encodeChunkTable(chunks);
+    chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [table]);
   } else {
     const builder = width > 0 ? new PrefixBuilder(chunks.length, dims, width) : undefined;
     vectors = await writeVectors(dir, `vectors-${gen}.f32`, dims, source, g, chunks, builder, oldPrefix, pace);
+    crashPoint('full-vectors-written');
     if (builder) prefix = writeDurable(dir, prefixName, [builder.finish()]);
     chunkRef = writeDurable(dir, `chunks-${gen}.bin`, [encodeChunkTable(chunks)]);
     const early = g.keyword && g.rebuild && g.keyword.rows === chunks.length && added.every((a, i) => a.row === i) ? g.keyword.index : undefined;
-    const kw = early ?? (old?.keyword && !g.rebuild ? KeywordIndex.deserialize(old.keyword) : KeywordIndex.empty());
-    if (!early && old?.keyword && !g.rebuild) kw.remap(oldToNew);
+    const extend = !early && !!old?.manifest.data.keyword && !g.rebuild;
+    const kw = early ?? (old && extend ? old.keywordIndex() : KeywordIndex.empty());
+    if (extend) kw.remap(oldToNew);
     for (const a of early ? [] : added) {
       if (pace.due()) await pace.pause();
-      addKeywordChunk(kw, a.row, a.chunk, g);
+      addChunkPostings(kw, a.row, a.chunk, g.embedTerms, g.keywordTerms);
     }
     keyword = writeDurable(dir, `keyword-${gen}.bin`, [kw.serialize()]);
   }
@@ -158,7 +160,10 @@ export async function writeGeneration(g: GenerationInput): Promise<Manifest> {
     chunkCount: chunks.length,
     extraHashes: g.extras,
     files,
-    data: { vectors, chunks: chunkRef, ...(keyword ? { keyword } : {}), ...(model ? { model } : {}), ...(prefix ? { prefix } : {}) },
+    data: {
+      vectors, chunks: chunkRef, ...(keyword ? { keyword } : {}), ...(model ? { model } : {}), ...(prefix ? { prefix } : {}),
+      ...(segments && rows ? { segments, rows } : {}),
+    },
   };
   store.commit(manifest);
   return manifest;
@@ -231,21 +236,6 @@ async function writeVectors(
     w.abort();
     throw e;
   }
-}
-
-/**
- * `tokenize(text)` from the tokens of the embed text, which is the header + the text (unless the
- * secret scrubber changed something). A header ending in a newline cannot join a token with the
- * text, so the text's tokens are exactly the embed text's minus the header's.
- */
-function textTerms(embedText: string, text: string, embedTerms: (t: string) => readonly string[] | undefined): readonly string[] | undefined {
-  const head = embedText.length - text.length;
-  if (head < 0 || (head > 0 && embedText.charCodeAt(head - 1) !== 10) || !embedText.endsWith(text)) return undefined;
-  const all = embedTerms(embedText);
-  if (!all) return undefined;
-  if (head === 0) return all;
-  const skip = tokenize(embedText.slice(0, head)).length;
-  return skip <= all.length ? all.slice(skip) : undefined;
 }
 
 function toInfo(c: ChunkInfo): ChunkInfo {

@@ -16,15 +16,17 @@ import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
 import type { ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
-import { addKeywordChunk, firstRows, writeGeneration, type OldState, type PlannedFile } from './generation';
+import { firstRows, writeGeneration, type PlannedFile } from './generation';
+import { addChunkPostings } from './keywordRows';
 import { KeywordIndex } from '../search/keywordIndex';
 import { tokenizeInWorkers } from '../chunking/pool';
 import { packTerms } from '../text/termPack';
 import { JournalWriter, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
-import { IndexStore, VectorFileReader } from './store';
-import { pacer } from '../text/pace';
+import { IndexStore } from './store';
+import { IndexCorruptError } from './binio';
+import { openOldState, type OldState } from './oldState';
 import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
@@ -44,6 +46,8 @@ export interface RunIndexParams {
   readonly keepSpaces?: number;
   /** Journal fsync interval while embedding (every batch is written at once); default 2000 ms. */
   readonly checkpointMs?: number;
+  /** Write the whole generation afresh (merge the segments, drop tombstones) even if nothing changed. */
+  readonly compact?: boolean;
   /** Vectors from elsewhere (a team index) for hashes not cached here, asked once before embedding. */
   readonly vectorSource?: (hashes: readonly string[]) => Promise<ReadonlyMap<string, Float32Array>>;
 }
@@ -61,7 +65,16 @@ export interface RunIndexReport extends IndexReport {
 }
 
 export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}): Promise<RunIndexReport> {
-  return withLock(params.indexDir, () => run(params, options));
+  return withLock(params.indexDir, async () => {
+    try {
+      return await run(params, options);
+    } catch (e) {
+      // Rows are checked as they are read: damage found while writing left a note (binio.noteDamage),
+      // so the second run checks every block and rebuilds what is damaged (the journal keeps the paid vectors).
+      if (!(e instanceof IndexCorruptError)) throw e;
+      return run(params, options);
+    }
+  });
 }
 
 async function run(params: RunIndexParams, options: IndexRunOptions): Promise<RunIndexReport> {
@@ -80,7 +93,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
   // 1. The committed generation, fully verified (its rows are about to be copied).
-  const old = await loadOld(store, embedder, warn);
+  const old = loadOld(store, embedder, warn);
   if (old && fittable && old.model) {
     try {
       fittable.loadModel(old.model);
@@ -89,7 +102,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     }
   }
   const refit = !!fittable && (!!options.rebuild || !old || fittable.basisId !== old.state.manifest.fingerprint.basisId);
-  const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.keyword;
+  const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.manifest.data.keyword;
   let paths = options.paths;
   if (paths && rechunkAll) {
     if (!options.dryRun) warn('The index needs a full build; the live update was widened to the whole folder.');
@@ -118,7 +131,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
         terms: !!terms?.acceptPacked && tokenizeInWorkers(),
         onFile: terms ? (f, packed) => {
           terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed ?? packTerms(f.chunks));
-          if (early) for (const c of f.chunks) addKeywordChunk(early.index, early.rows++, c, { keywordTerms, embedTerms });
+          if (early) for (const c of f.chunks) addChunkPostings(early.index, early.rows++, c, embedTerms, keywordTerms);
         } : undefined,
         progress: (p) => progress.emit(p),
       });
@@ -233,14 +246,14 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     const committedNew = new Set(files.flatMap((f) => (f.kind === 'new' ? [f.file] : [])));
     const incomplete = !!error || plan.deferredFiles > 0 || scan.processed.some((p) => !committedNew.has(p));
     const oldMap = oldFileMap(old?.state.manifest.files);
-    const nothingChanged = !!old && !refit && scan.processed.length === 0 && scan.removed.size === 0 && fresh.size === 0 &&
+    const nothingChanged = !!old && !refit && !(params.compact && old.state.layout.segmented) && scan.processed.length === 0 && scan.removed.size === 0 && fresh.size === 0 &&
       old.state.manifest.complete === !incomplete &&
       [...scan.unchanged].every(([p, st]) => oldMap.get(p)?.size === st.size && oldMap.get(p)?.mtimeMs === st.mtimeMs);
     let manifest = old?.state.manifest;
     if (nothingChanged) store.touch(embedder.fingerprint);
     else {
       manifest = await writeGeneration({
-        store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll,
+        store, fingerprint, old: old?.state, files, extras, fresh, oldRows, complete: !incomplete, rebuild: rechunkAll, compact: params.compact,
         model: fittable ? { basisId, bytes: fittable.saveModel() } : undefined,
         embedTerms, keywordTerms,
         keyword: early && files.length === scan.processed.length && files.every((f) => f.kind === 'new') ? early : undefined,
@@ -261,21 +274,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
 }
 
-async function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): Promise<{ state: OldState; model?: Uint8Array } | undefined> {
+function loadOld(store: IndexStore, embedder: Embedder, warn: (m: string) => void): { state: OldState; model?: Uint8Array } | undefined {
   const read = store.readManifest(embedder.fingerprint);
   if (read.status === 'missing') return undefined;
   if (read.status === 'corrupt') {
     warn(`The index was unreadable (${read.reason}); rebuilding it.`);
     return undefined;
   }
-  let reader: VectorFileReader | undefined;
   try {
-    const meta = store.loadMeta(read.manifest);
-    reader = new VectorFileReader(store.spaceDir(embedder.fingerprint), read.manifest.data.vectors, read.manifest.fingerprint.dimensions);
-    await reader.verifyAll(pacer());
-    return { state: { manifest: read.manifest, chunks: meta.chunks, keyword: meta.keyword, reader }, model: meta.model };
+    return openOldState(store, read.manifest);
   } catch (e) {
-    reader?.close();
     warn(`The index was damaged (${(e as Error).message}); rebuilding it.`);
     return undefined;
   }

@@ -62,7 +62,22 @@ export interface Manifest {
      * written before it existed (the prefix is then computed from the rows at load).
      */
     readonly prefix?: FileRef;
+    /**
+     * Vector segments appended after `vectors` by live updates (segments.ts): physical rows
+     * continue across `vectors` then each segment in order. Absent: one file, row i = chunk row i.
+     */
+    readonly segments?: SegmentRef[];
+    /** `rows-<gen>.u32`: the physical row of each chunk row, then of each extra (with `segments`). */
+    readonly rows?: FileRef;
   };
+}
+
+/** One appended vector segment and the keyword postings of its rows (ids relative to `first`). */
+export interface SegmentRef {
+  readonly vectors: FileRef;
+  readonly keyword: FileRef;
+  /** Physical row of its first row (= all rows before it). */
+  readonly first: number;
 }
 
 const isStr = (v: unknown): v is string => typeof v === 'string';
@@ -119,7 +134,23 @@ export function parseManifest(text: string): Manifest {
   if (m.data.model !== undefined) checkRef(m.data.model, 'model');
   if (m.data.prefix !== undefined) checkRef(m.data.prefix, 'prefix');
   if (fp.basisId !== undefined && m.data.model === undefined) fail('a fitted basis without its model file');
-  if (vectors.bytes !== (m.chunkCount + m.extraHashes.length) * fp.dimensions * 4) fail('vector file length does not match the chunk count');
+  const rowBytes = fp.dimensions * 4;
+  if (m.data.segments !== undefined || m.data.rows !== undefined) {
+    const segs = m.data.segments;
+    if (!Array.isArray(segs) || m.data.rows === undefined) fail('segments without their row map');
+    const rows = checkRef(m.data.rows, 'rows');
+    if (rows.bytes !== (m.chunkCount + m.extraHashes.length) * 4) fail('row map length does not match the chunk count');
+    if (vectors.bytes % rowBytes !== 0) fail('vector file length is not a whole number of rows');
+    let total = vectors.bytes / rowBytes;
+    for (const s of segs) {
+      if (!s || typeof s !== 'object' || s.first !== total) fail('bad segment rows');
+      const v = checkRef(s.vectors, 'segment vectors');
+      checkRef(s.keyword, 'segment keyword');
+      if (v.bytes % rowBytes !== 0) fail('segment length is not a whole number of rows');
+      total += v.bytes / rowBytes;
+    }
+    if (total < m.chunkCount + m.extraHashes.length) fail('fewer vector rows than chunks');
+  } else if (vectors.bytes !== (m.chunkCount + m.extraHashes.length) * rowBytes) fail('vector file length does not match the chunk count');
   return m;
 }
 
@@ -130,5 +161,6 @@ export function serializeManifest(m: Manifest): string {
 /** Data files a manifest references (everything else in the space directory is garbage). */
 export function referencedNames(m: Manifest): Set<string> {
   const d = m.data;
-  return new Set([d.vectors.name, d.chunks.name, d.keyword?.name, d.model?.name, d.prefix?.name].filter(isStr));
+  const segs = (d.segments ?? []).flatMap((s) => [s.vectors.name, s.keyword.name]);
+  return new Set([d.vectors.name, d.chunks.name, d.keyword?.name, d.model?.name, d.prefix?.name, d.rows?.name, ...segs].filter(isStr));
 }

@@ -20,6 +20,8 @@ import { readCoverage } from './coverage';
 import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
 import { VectorFileLoader, openPrefixIndex } from './prefixFile';
+import { RowLayout } from './rowLayout';
+import { SegmentedLoader, mergedKeywordIndex } from './segments';
 import { IndexStore, type LoadedSpace } from './store';
 
 export interface IndexedFile {
@@ -111,7 +113,8 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     let vectors = loaded.vectors?.subarray(0, m.chunkCount * dims);
     const allVectors = (): Float32Array => (vectors ??= store.readVectors(m, false).subarray(0, m.chunkCount * dims));
     // With a prefix file the vector index is built (and the file verified) now: it is small.
-    let vectorIndex = m.data.prefix ? openPrefixIndex(dir, m.data.prefix, m.data.vectors, dims, m.chunkCount, allVectors) : undefined;
+    const layout = RowLayout.of(dir, m);
+    let vectorIndex = m.data.prefix ? openPrefixIndex(dir, m.data.prefix, layout, dims, m.chunkCount, allVectors) : undefined;
     const fittable = isFittableEmbedder(params.embedder) ? params.embedder : undefined;
     if (fittable) {
       if (!loaded.model) return corrupt('the offline model is missing');
@@ -124,7 +127,9 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
       path, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
     }));
     let keyword: KeywordIndex | undefined;
-    const keywordBytes = loaded.keyword;
+    const baseKeyword = loaded.keyword;
+    const keywordIndex = () => (keyword ??= mergedKeywordIndex(dir, m, baseKeyword, layout, false));
+    let merged: Uint8Array | undefined;
     return {
       status: 'ok',
       index: {
@@ -142,7 +147,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         vectorLoader: () => {
           const vi = vectorIndex;
           if (!vi?.rowsOnDisk || vectors) return undefined;
-          const loader = new VectorFileLoader(dir, m.data.vectors, dims, m.chunkCount);
+          const loader = layout.segmented ? new SegmentedLoader(dir, layout, m.chunkCount) : new VectorFileLoader(dir, m.data.vectors, dims, m.chunkCount);
           return {
             step: () => {
               // Done, or every row was read meanwhile for `vectors` (then the index keeps reading
@@ -157,9 +162,12 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
           };
         },
         files,
-        keywordBytes,
+        // With segments: the merged postings (chunk-row ids), serialized once for who asks (a team publish).
+        get keywordBytes() {
+          return layout.segmented ? (merged ??= mergedKeywordIndex(dir, m, baseKeyword, layout).serialize()) : baseKeyword;
+        },
         // The postings stay in the file's buffer (read-only from here on): no 12 MB copy at 100k.
-        keywordIndex: () => (keyword ??= KeywordIndex.deserialize(keywordBytes, true)),
+        keywordIndex,
         bytesOnDisk: store.bytesOnDisk(m),
       },
     };

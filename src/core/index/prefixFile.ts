@@ -20,7 +20,8 @@ import path from 'node:path';
 import {
   DEFAULT_TWO_STAGE_MIN_ROWS, VectorIndex, normalizeInPlace, prefixWidth, quantizePrefix, type StoredRows,
 } from '../search/vectorIndex';
-import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, readFully, swapFloat32, type FileRef } from './binio';
+import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFully, swapFloat32, type FileRef } from './binio';
+import type { RowLayout } from './rowLayout';
 
 const MAGIC = 0x58505753; // "SWPX" read as a little-endian u32
 const VERSION = 1;
@@ -131,6 +132,18 @@ export class PrefixBuilder {
     this.put(row, old.factors[from], old.crcs[from]);
   }
 
+  /** Rows [row, row + count) are rows [from, from + count) of an earlier prefix file: three bulk copies. */
+  copyRun(row: number, old: PrefixData, from: number, count: number): void {
+    const w = this.width;
+    this.prefix.set(old.prefix.subarray(from * w, (from + count) * w), row * w);
+    const factors = new Float32Array(this.bytes.buffer, this.at.factors, this.rows);
+    const crcs = new Uint32Array(this.bytes.buffer, this.at.crcs, this.rows);
+    if (LITTLE_ENDIAN_HOST) {
+      factors.set(old.factors.subarray(from, from + count), row);
+      crcs.set(old.crcs.subarray(from, from + count), row);
+    } else for (let k = 0; k < count; k++) this.put(row + k, old.factors[from + k], old.crcs[from + k]);
+  }
+
   finish(): Uint8Array {
     const dv = this.dv;
     dv.setUint32(0, MAGIC, true);
@@ -149,14 +162,15 @@ export class PrefixBuilder {
 }
 
 /**
- * Rows of a committed vector file read on demand: one positioned read per row, each checked
- * against its CRC from the (fully verified) prefix file. The file is opened per call, so nothing
+ * Rows of a committed generation read on demand (from whichever segment holds them,
+ * rowLayout.ts): one positioned read per row, each checked against its CRC from the (fully
+ * verified) prefix file. The file is opened per call, so nothing
  * stays open between searches (and a generation collected meanwhile reads as damaged).
  */
 export class VectorFileRows implements StoredRows {
   constructor(
     private readonly dir: string,
-    private readonly ref: FileRef,
+    private readonly layout: RowLayout,
     private readonly dims: number,
     private readonly crcs: Uint32Array,
     private readonly all: () => Float32Array,
@@ -166,22 +180,34 @@ export class VectorFileRows implements StoredRows {
     const rowBytes = this.dims * 4;
     const raw = new Uint8Array(out.buffer, out.byteOffset, ids.length * rowBytes);
     if (ids.length === 0) return;
-    let fd: number;
-    try {
-      fd = fs.openSync(path.join(this.dir, this.ref.name), 'r');
-    } catch (e) {
-      throw new IndexCorruptError(`missing data file ${this.ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-    }
+    const fds = new Map<number, number>();
+    const fdOf = (file: number): number => {
+      let fd = fds.get(file);
+      if (fd !== undefined) return fd;
+      const name = this.layout.files[file].name;
+      try {
+        fd = fs.openSync(path.join(this.dir, name), 'r');
+      } catch (e) {
+        throw new IndexCorruptError(`missing data file ${name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+      }
+      fds.set(file, fd);
+      return fd;
+    };
     try {
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i];
         if (!(id >= 0 && id < this.crcs.length)) throw new RangeError(`row ${id} is not in the index`);
+        const at = this.layout.locate(this.layout.physical(id));
+        const name = this.layout.files[at.file].name;
         const row = raw.subarray(i * rowBytes, (i + 1) * rowBytes);
-        readFully(fd, row, rowBytes, id * rowBytes, this.ref.name);
-        if (crc32(row) !== this.crcs[id]) throw new IndexCorruptError(`${this.ref.name}: checksum mismatch in row ${id}`);
+        readFully(fdOf(at.file), row, rowBytes, at.row * rowBytes, name);
+        if (crc32(row) !== this.crcs[id]) {
+          noteDamage(this.dir, `${name}: row ${at.row}`);
+          throw new IndexCorruptError(`${name}: checksum mismatch in row ${at.row}`);
+        }
       }
     } finally {
-      fs.closeSync(fd);
+      for (const fd of fds.values()) fs.closeSync(fd);
     }
     if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
   }
@@ -222,7 +248,10 @@ export class VectorFileLoader {
         readFully(fd, this.raw.subarray(this.pos, end), end - this.pos, this.pos, ref.name);
         for (let b = this.pos / BLOCK_SIZE; b * BLOCK_SIZE < end; b++) {
           const block = this.raw.subarray(b * BLOCK_SIZE, Math.min(end, (b + 1) * BLOCK_SIZE));
-          if (blockHash(block) !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+          if (blockHash(block) !== ref.blocks[b]) {
+            noteDamage(this.dir, `${ref.name}: block ${b}`);
+            throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
+          }
         }
         if (!LITTLE_ENDIAN_HOST) swapFloat32(this.raw.subarray(this.pos, end));
         this.pos = end;
@@ -245,7 +274,7 @@ export class VectorFileLoader {
  * Throws IndexCorruptError on any damage or mismatch with the manifest.
  */
 export function openPrefixIndex(
-  dir: string, ref: FileRef, vectors: FileRef, dims: number, chunkCount: number, all: () => Float32Array,
+  dir: string, ref: FileRef, vectors: RowLayout, dims: number, chunkCount: number, all: () => Float32Array,
 ): VectorIndex | undefined {
   const name = ref.name;
   const bad = (why: string): never => {

@@ -5,6 +5,7 @@
  *   <indexDir>/<spaceId>/manifest.json     spaceId = sha256(Embedder.fingerprint)[0..16]
  *                       vectors-<gen>.f32  chunks-<gen>.bin  keyword-<gen>.bin
  *                       prefix-<gen>.i8 (two-stage sized indexes)
+ *                       vseg-<g>.f32 + kdelta-<g>.bin per live update, rows-<gen>.u32 (segments.ts)
  *                       model-<basisId>.bin (offline)  journal.bin (while a run is embedding)
  *
  * The most recently used spaces are kept (default 3), so switching provider or model and back
@@ -14,14 +15,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChunkInfo } from '../types';
 import {
-  BLOCK_SIZE, BlockHasher, IndexCorruptError, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
-  replaceAtomic, shortHash, swapFloat32, verifyBlocks, verifySampledBlocks, type FileRef,
+  BlockHasher, IndexCorruptError, crashPoint, LITTLE_ENDIAN_HOST, fileSizeOr0, fsyncDir, readFileVerified, readVerified,
+  replaceAtomic, shortHash, swapFloat32, verifySampledBlocks, type FileRef,
 } from './binio';
-import type { Pacer } from '../text/pace';
 import { decodeChunkTable } from './chunkTable';
 import { JOURNAL_NAME } from './journal';
 import { COVERAGE_NAME } from './coverage';
 import { parseManifest, referencedNames, serializeManifest, type Manifest } from './manifest';
+import { RowLayout } from './rowLayout';
+import { gatherRows } from './segments';
 
 export const MANIFEST_NAME = 'manifest.json';
 export const DEFAULT_KEEP_SPACES = 3;
@@ -40,6 +42,8 @@ export type ManifestRead =
 export interface LoadedSpace {
   readonly manifest: Manifest;
   readonly chunks: ChunkInfo[];
+  /** The verified bytes `chunks` was decoded from (a live update patches them: chunkTable.ts). */
+  readonly chunkTable: Uint8Array;
   /** All rows: chunk rows first, then `manifest.extraHashes` rows. */
   readonly vectors: Float32Array;
   readonly keyword?: Uint8Array;
@@ -80,10 +84,11 @@ export class IndexStore {
    * Loads and checks everything but the vectors: chunk table (consistent with the manifest's
    * files), keyword postings, offline model and prefix file, all fully checksummed (they are small).
    */
-  loadMeta(manifest: Manifest, withPrefix = true): Omit<LoadedSpace, 'vectors'> {
+  loadMeta(manifest: Manifest, withPrefix = true, withKeyword = true): Omit<LoadedSpace, 'vectors'> {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
     const d = manifest.data;
-    const chunks = decodeChunkTable(readFileVerified(dir, d.chunks));
+    const chunkTable = readFileVerified(dir, d.chunks);
+    const chunks = decodeChunkTable(chunkTable);
     if (chunks.length !== manifest.chunkCount) throw new IndexCorruptError('chunk table and manifest disagree on the chunk count');
     let row = 0;
     manifest.files.paths.forEach((p, i) => {
@@ -97,7 +102,8 @@ export class IndexStore {
     return {
       manifest,
       chunks,
-      keyword: d.keyword ? readFileVerified(dir, d.keyword) : undefined,
+      chunkTable,
+      keyword: d.keyword && withKeyword ? readFileVerified(dir, d.keyword) : undefined,
       model: d.model ? readFileVerified(dir, d.model) : undefined,
       prefix,
     };
@@ -121,14 +127,21 @@ export class IndexStore {
 
   /** The whole vector file (all rows, extras included), checked as `load` describes. */
   readVectors(manifest: Manifest, fullVerify = false): Float32Array {
-    const ref = manifest.data.vectors;
+    if (manifest.data.segments) {
+      const dir = this.spaceDir(manifest.fingerprint.embedder);
+      return gatherRows(dir, RowLayout.of(dir, manifest), manifest.chunkCount + manifest.extraHashes.length, fullVerify, (ref, full) => this.readVectorFile(dir, ref, full));
+    }
+    return this.readVectorFile(this.spaceDir(manifest.fingerprint.embedder), manifest.data.vectors, fullVerify);
+  }
+
+  private readVectorFile(dir: string, ref: FileRef, fullVerify: boolean): Float32Array {
     // Straight into the Float32Array's memory: no intermediate copy, and no zero-fill of
     // memory that is overwritten at once (allocUnsafe; ~100 ms saved at 400 MB).
     const buf = ref.bytes >= 4096 ? Buffer.allocUnsafe(ref.bytes) : Buffer.alloc(ref.bytes);
     const aligned = buf.byteOffset % 4 === 0;
     const vectors = aligned ? new Float32Array(buf.buffer, buf.byteOffset, ref.bytes / 4) : new Float32Array(ref.bytes / 4);
     const raw = new Uint8Array(vectors.buffer, vectors.byteOffset, ref.bytes);
-    readVerified(this.spaceDir(manifest.fingerprint.embedder), ref, raw, fullVerify);
+    readVerified(dir, ref, raw, fullVerify);
     if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
     return vectors;
   }
@@ -138,7 +151,9 @@ export class IndexStore {
    * other blocks: for a load that leaves the rows on disk.
    */
   checkVectors(manifest: Manifest): void {
-    verifySampledBlocks(this.spaceDir(manifest.fingerprint.embedder), manifest.data.vectors);
+    const dir = this.spaceDir(manifest.fingerprint.embedder);
+    verifySampledBlocks(dir, manifest.data.vectors);
+    for (const s of manifest.data.segments ?? []) verifySampledBlocks(dir, s.vectors);
   }
 
   /** Marks a space as just used (recency decides which spaces are evicted). */
@@ -159,7 +174,9 @@ export class IndexStore {
    */
   commit(manifest: Manifest, opts: { keepJournal?: boolean } = {}): void {
     const dir = this.spaceDir(manifest.fingerprint.embedder);
+    crashPoint(manifest.data.segments ? 'append-before-commit' : 'full-before-commit');
     replaceAtomic(dir, MANIFEST_NAME, serializeManifest(manifest));
+    crashPoint(manifest.data.segments ? 'append-after-commit' : 'full-after-commit');
     this.collectGarbage(manifest, opts.keepJournal === true);
     this.evictSpaces(spaceId(manifest.fingerprint.embedder));
   }
@@ -247,61 +264,6 @@ export class VectorFileWriter {
     this.pos += data.length;
     this.hasher.update(data);
     this.used = 0;
-  }
-}
-
-/**
- * Positioned reads of rows of a committed vector file, so the indexer copies unchanged rows into
- * the next generation without holding the whole (possibly 400 MB) file in memory.
- */
-export class VectorFileReader {
-  private readonly fd: number;
-  constructor(dir: string, private readonly ref: FileRef, private readonly dims: number) {
-    this.fd = fs.openSync(path.join(dir, ref.name), 'r');
-    if (fs.fstatSync(this.fd).size !== ref.bytes) {
-      fs.closeSync(this.fd);
-      throw new IndexCorruptError(`${ref.name}: length does not match the manifest`);
-    }
-  }
-
-  /**
-   * Checks every block checksum (one streaming pass, 8 MiB at a time). On the extension host a
-   * 400 MB file is ~2.5 s of hashing: with `pace` it gives the event loop a turn between groups.
-   */
-  async verifyAll(pace?: Pacer): Promise<void> {
-    const group = 8 * BLOCK_SIZE;
-    const buf = new Uint8Array(Math.max(1, Math.min(this.ref.bytes, group)));
-    if (this.ref.bytes === 0) verifyBlocks(this.ref, new Uint8Array(0), true);
-    for (let off = 0; off < this.ref.bytes; off += group) {
-      const n = Math.min(group, this.ref.bytes - off);
-      let got = 0;
-      while (got < n) {
-        const r = fs.readSync(this.fd, buf, got, n - got, off + got);
-        if (r <= 0) throw new IndexCorruptError(`${this.ref.name}: short read`);
-        got += r;
-      }
-      const first = off / BLOCK_SIZE;
-      const part: FileRef = { name: this.ref.name, bytes: n, blocks: this.ref.blocks.slice(first, first + Math.ceil(n / BLOCK_SIZE)) };
-      verifyBlocks(part, buf.subarray(0, n), true);
-      if (pace) await pace.pause(); // one 8 MiB group is ~20–40 ms of hashing
-    }
-  }
-
-  readRows(first: number, count: number): Float32Array {
-    const out = new Float32Array(count * this.dims);
-    const raw = new Uint8Array(out.buffer);
-    let off = 0;
-    while (off < raw.length) {
-      const n = fs.readSync(this.fd, raw, off, raw.length - off, first * this.dims * 4 + off);
-      if (n <= 0) throw new IndexCorruptError(`${this.ref.name}: short read`);
-      off += n;
-    }
-    if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
-    return out;
-  }
-
-  close(): void {
-    fs.closeSync(this.fd);
   }
 }
 

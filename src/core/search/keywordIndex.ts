@@ -5,9 +5,10 @@
  * than one in its body, without the double saturation of summing three BM25 scores.
  *
  * Removal leaves tombstones (skipped at query time, still counted in document frequencies — as
- * Lucene does) until enough pile up, `serialize()` or `remap()` purge them.
+ * Lucene does — except in a `mapIds` view) until enough pile up, `serialize()` or `remap()` purge them.
  */
-import { tokenize, tokenizeLabeled, type LabeledTerm } from '../text/tokenize';
+import { tokenize, tokenizeLabeled } from '../text/tokenize';
+import { matchedLabels } from './keywordLabels';
 import type { CountedTerms } from '../text/termPack';
 import { PostingStore, growU32 } from './postings';
 import { scoreTerms } from './keywordScorer';
@@ -28,15 +29,16 @@ export interface KeywordHit {
 }
 
 /**
- * BM25 saturation and the per-field weights / length normalisation of BM25F. k1 1.6 and symbol ×5
- * (were 1.2 and ×3) chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/keywordLab.ts):
- * +1.7 to +8.7 % MRR@10 on the four code corpora, within ±1 % on the docs.
+ * BM25 saturation and the per-field weights / length normalisation of BM25F, chosen on the dev
+ * corpora of bench/quality/SPLIT.md (bench/quality/keywordLab.ts). Session 17, on 10 dev corpora:
+ * k1 2.0, symbol ×8, path ×3 (were 1.6, ×5, ×1.5) — +1.2 … +4.9 % keyword MRR@10 on the four code
+ * corpora, +0.0 … +2.0 % on the six docs corpora, none lower.
  */
 export const BM25F = {
-  k1: 1.6,
+  k1: 2.0,
   text: { weight: 1, b: 0.75 },
-  symbol: { weight: 5, b: 0.5 },
-  path: { weight: 1.5, b: 0.5 },
+  symbol: { weight: 8, b: 0.5 },
+  path: { weight: 3, b: 0.5 },
 } as const;
 
 const LIVE = 1;
@@ -68,6 +70,9 @@ export class KeywordIndex {
   private scratch: { scores: Float64Array; masks: Uint32Array } | undefined;
   private lastPath: string | undefined;
   private lastPathTerms: readonly string[] = [];
+  /** A `mapIds` view: ids are physical rows, `rowOf` their chunk rows; `removedIn`: removed postings per term. */
+  private rowOf: Int32Array | undefined;
+  private removedIn: Map<number, number> | undefined;
 
   static empty(): KeywordIndex {
     return new KeywordIndex();
@@ -141,8 +146,19 @@ export class KeywordIndex {
     this.norms = undefined;
   }
 
+  /**
+   * Makes this a view of a segmented generation: ids stay physical rows (no postings rewrite),
+   * ids `rowOf` maps to −1 are removed, searches take and return chunk rows (`rowOf[id]`), and
+   * document frequencies leave removed ids out — so scores and order equal a rebuild's.
+   */
+  mapIds(rowOf: Int32Array): void {
+    for (let id = 0; id < this.capacity; id++) if (this.state[id] === LIVE && !(rowOf[id] >= 0)) this.remove(id);
+    this.rowOf = rowOf;
+  }
+
   remove(id: number): void {
     if (!this.has(id)) return;
+    this.removedIn = undefined;
     this.state[id] = REMOVED;
     this.totals.text -= this.textLen[id];
     this.totals.symbol -= this.symbolLen[id];
@@ -152,14 +168,24 @@ export class KeywordIndex {
     this.norms = undefined;
   }
 
-  search(query: string, topK: number, allow?: (id: number) => boolean): KeywordHit[] {
+  /** Chunks containing the (already tokenized) term; 0 when none. Query-time refinements weigh terms by it. */
+  documentFrequency(term: string): number {
+    const id = this.termId(term);
+    return id < 0 ? 0 : this.store.count[id] - (this.rowOf ? this.removedPostings(id) : 0);
+  }
+
+  /** `expansion`: extra tokenized terms with query weights (search/refine.ts); they score, but are never listed as matched. */
+  search(query: string, topK: number, allowRow?: (id: number) => boolean, expansion?: ReadonlyMap<string, number>): KeywordHit[] {
     if (topK <= 0 || this.live === 0) return [];
     this.flush(false);
+    const rowOf = this.rowOf;
+    const allow = rowOf ? (id: number) => rowOf[id] >= 0 && (!allowRow || allowRow(rowOf[id])) : allowRow;
     const labeled = tokenizeLabeled(query);
     // Unique query terms with their query frequency; a CJK word that is also a bigram counts twice,
     // which is what we want: whole words weigh more than chance bigrams.
     const qtf = new Map<string, number>();
     for (const t of labeled) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
+    for (const [t, w] of expansion ?? []) qtf.set(t, (qtf.get(t) ?? 0) + w);
     const ids = new Map<string, number>();
     for (const t of qtf.keys()) {
       const term = this.termId(t);
@@ -172,7 +198,7 @@ export class KeywordIndex {
     const n = this.live;
     const plan = uniq.map((t, q) => {
       const term = ids.get(t)!;
-      const df = this.store.count[term];
+      const df = this.store.count[term] - (rowOf ? this.removedPostings(term) : 0);
       const idf = Math.log(1 + (n - df + 0.5) / (df + 0.5));
       // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
       return { term, weight: idf * (qtf.get(t) ?? 1) * (k1 + 1), bit: q < 31 ? 1 << q : 0 };
@@ -182,9 +208,11 @@ export class KeywordIndex {
     const hitMasks = new Map<number, number>();
     for (const id of touched) {
       const s = scores[id];
-      if (s > best.threshold && (!allow || allow(id))) {
-        best.push(id, s);
-        hitMasks.set(id, masks[id]);
+      // Ties at the threshold enter too: the heap keeps the smaller (chunk row) id, as a rebuild would.
+      if (s >= best.threshold && (!allow || allow(id))) {
+        const out = rowOf ? rowOf[id] : id;
+        best.push(out, s);
+        hitMasks.set(out, masks[id]);
       }
       scores[id] = 0;
       masks[id] = 0;
@@ -224,6 +252,35 @@ export class KeywordIndex {
     this.scratch = undefined;
   }
 
+  /**
+   * Adds every live chunk of `delta` (a live update's postings, index/segments.ts) with its id
+   * shifted by `offset`, which must be past every id here: the postings are appended as they
+   * are (no re-tokenization), new terms join the dictionary.
+   */
+  absorb(delta: KeywordIndex, offset: number): void {
+    if (offset < this.capacity) throw new RangeError('absorbed ids must follow the existing ones');
+    delta.flush(true);
+    this.ensureCapacity(offset + delta.capacity);
+    const termOf = delta.termText.map((t) => {
+      const known = this.termId(t);
+      if (known >= 0) return known;
+      this.termMap().set(t, this.termText.length);
+      return this.termText.push(t) - 1;
+    });
+    this.store.ensureLists(this.termText.length);
+    termOf.forEach((term, k) => delta.store.forEach(k, (id, value) => this.store.append(term, id + offset, value)));
+    for (let id = 0; id < delta.capacity; id++) {
+      if (delta.state[id] !== LIVE) continue;
+      const to = id + offset;
+      this.state[to] = LIVE;
+      this.totals.text += this.textLen[to] = delta.textLen[id];
+      this.totals.symbol += this.symbolLen[to] = delta.symbolLen[id];
+      this.totals.path += this.pathLen[to] = delta.pathLen[id];
+      this.live++;
+    }
+    this.norms = undefined;
+  }
+
   /** Format version 2 (default) or the previous one, 1 (still read; for compatibility tests). */
   serialize(version: 1 | 2 = 2): Uint8Array {
     this.flush(true);
@@ -260,6 +317,18 @@ export class KeywordIndex {
       this.totals.symbol += p.symbolLen[id];
       this.totals.path += p.pathLen[id];
     }
+  }
+
+  private removedPostings(term: number): number {
+    if (this.removed === 0) return 0;
+    const cache = (this.removedIn ??= new Map());
+    let n = cache.get(term);
+    if (n === undefined) {
+      let dead = 0;
+      this.store.forEach(term, (id) => void (this.state[id] === REMOVED && dead++));
+      cache.set(term, (n = dead));
+    }
+    return n;
   }
 
   /** The term's id, or −1 when no chunk has it. */
@@ -304,6 +373,7 @@ export class KeywordIndex {
       this.store.rewrite((id) => (state[id] === REMOVED ? -1 : id));
       for (let id = 0; id < this.capacity; id++) if (state[id] === REMOVED) state[id] = 0;
       this.removed = 0;
+      this.removedIn = undefined;
     }
     // Lists whose every posting was purged stay (empty): term ids are positions.
   }
@@ -347,23 +417,4 @@ export class KeywordIndex {
     ];
     return this.norms;
   }
-}
-
-/**
- * Query words, as typed, behind the matched terms, in query order. When the whole identifier
- * matched (`parseConfig`), its parts (`parse`, `config`) are not listed again; likewise a matched
- * CJK compound (关键词) hides the segmenter's pieces inside it (关键, 词).
- */
-function matchedLabels(labeled: readonly LabeledTerm[], uniq: string[], mask: number): string[] {
-  const matched = new Set<string>();
-  uniq.forEach((t, q) => {
-    if (q < 31 && mask & (1 << q)) matched.add(t);
-  });
-  const hits = labeled.filter((t) => matched.has(t.term));
-  const wholeRuns = new Set(hits.filter((t) => t.whole).map((t) => t.run));
-  const compounds = hits.filter((t) => t.crossing);
-  const insideCompound = (t: LabeledTerm): boolean => !t.crossing && compounds.some((c) => c.start <= t.start && t.end <= c.end);
-  const shown = hits.filter((t) => (t.whole || !wholeRuns.has(t.run)) && !insideCompound(t));
-  shown.sort((a, b) => a.start - b.start || b.end - a.end);
-  return [...new Set(shown.map((t) => t.label))];
 }

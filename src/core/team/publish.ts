@@ -5,6 +5,9 @@
  *    chunk text the store lacks, its vector, its keyword postings and (with --store-text) its text.
  *    Content no snapshot references is invisible to every reader, so a kill or a dropped connection
  *    here leaves the store consistent, and the next run sends only what is still missing.
+ *    Vectors and hashes travel in PostgreSQL's binary format (binary.ts), postings as one row per
+ *    chunk text; a load much larger than what the space holds is a bulk load: its HNSW and GIN
+ *    indexes are dropped before and built after it (annIndex.ts), not grown row by row.
  * 2. The snapshot in ONE transaction: its row, files, chunk locations and document frequencies.
  *    Readers see all of it or none of it. Writers of one repository and space are serialized by an
  *    advisory lock; the same content published twice is one snapshot (its commit / ref refreshed).
@@ -12,9 +15,11 @@
 import crypto from 'node:crypto';
 import { tokenize } from '../text/tokenize';
 import type { TeamPublishSource } from '../engineTypes';
+import { ensureAnnIndex, prepareBulkLoad } from './annIndex';
+import { hashArray, textArrayLiteral, vectorArray } from './binary';
 import type { RepoIdentity } from './identity';
 import { vectorTable } from './schema';
-import { formatVector, isHex, type TeamSpace, type TeamStore } from './store';
+import { isHex, type TeamSpace, type TeamStore } from './store';
 import { rowTerms } from './terms';
 
 /** What a committed local index gives the publisher; chunk texts only when the team stores them. */
@@ -28,9 +33,21 @@ export interface PublishReport {
   readonly contentRows: number;
   readonly chunkRows: number;
   readonly seconds: number;
+  /** The content went in as a bulk load: the HNSW index was dropped before it and built after (annIndex.ts). */
+  readonly bulk?: boolean;
+  /** Seconds spent building the HNSW index (0 when it existed and took the rows one by one). */
+  readonly indexSeconds?: number;
 }
 
-const CONTENT_BATCH = 250;
+export interface PublishOptions {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+  /** 'auto' (default): a load much larger than the table is a bulk load; 'never': always row by row. */
+  readonly annRebuild?: 'auto' | 'never';
+}
+
+/** New content per transaction: the unit a killed publish resumes from (~21k postings rows). */
+const CONTENT_BATCH = 1000;
 const ROW_BATCH = 2000;
 
 /** Names the snapshot by what it contains: the same files at the same hashes are the same snapshot. */
@@ -42,7 +59,7 @@ export function contentKey(files: PublishSource['files']): string {
 
 export async function publishSnapshot(
   store: TeamStore, space: TeamSpace, repo: RepoIdentity, src: PublishSource,
-  options: { signal?: AbortSignal; onProgress?: (done: number, total: number) => void } = {},
+  options: PublishOptions = {},
 ): Promise<PublishReport> {
   const t0 = Date.now();
   const { chunks } = src;
@@ -56,48 +73,60 @@ export async function publishSnapshot(
   const all = [...firstRow.keys()];
   for (let i = 0; i < all.length; i += 5000) {
     const r = await store.q<{ h: string }>(
-      `SELECT encode(hash, 'hex') AS h FROM sw_chunks WHERE fp = $1 AND hash IN (SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)`,
-      [space.id, all.slice(i, i + 5000)], 'checking what is published',
+      `SELECT encode(hash, 'hex') AS h FROM sw_chunks WHERE fp = $1 AND hash = ANY($2::bytea[])`,
+      [space.id, hashArray(all.slice(i, i + 5000))], 'publishing (checking what the team index has)',
     );
     for (const row of r.rows) have.add(row.h);
   }
   const missing = all.filter((h) => !have.has(h));
   const missingRows = new Set(missing.map((h) => firstRow.get(h)!));
   const stats = rowTerms(src.keywordBytes, chunks.length, (row) => missingRows.has(row));
+  const bulk = options.annRebuild !== 'never' && (await prepareBulkLoad(store, space, missing.length));
+  const vectorOid = await store.vectorOid('publishing vectors');
   for (let i = 0; i < missing.length; i += CONTENT_BATCH) {
     options.signal?.throwIfAborted();
     const batch = missing.slice(i, i + CONTENT_BATCH);
-    const vecs: string[] = [], texts: (string | null)[] = [];
-    const tHash: string[] = [], tTerm: string[] = [], tValue: number[] = [];
+    const rowsOf: number[] = [], texts: (string | null)[] = [];
+    // Postings: one row per chunk text, its terms and values as array literals (no server-side regrouping).
+    const pHash: string[] = [], pTerms: string[] = [], pVals: string[] = [];
     for (const h of batch) {
       const row = firstRow.get(h)!;
-      vecs.push(formatVector(src.vectors.subarray(row * src.dims, (row + 1) * src.dims)));
+      rowsOf.push(row);
       texts.push(src.readText ? ((await src.readText(chunks[row])) ?? null) : null);
       const ids = stats.termIds[row], vals = stats.values[row];
+      const terms: string[] = [], values: number[] = [];
       for (let k = 0; k < ids.length; k++) {
         const v = vals[k] & ~1; // the path bit belongs to the path, not to the content
         if (v === 0) continue;
-        tHash.push(h);
-        tTerm.push(stats.terms[ids[k]]);
-        tValue.push(v);
+        terms.push(stats.terms[ids[k]]);
+        values.push(v);
       }
+      if (!terms.length) continue;
+      pHash.push(h);
+      pTerms.push(textArrayLiteral(terms));
+      pVals.push(`{${values.join(',')}}`);
     }
+    const hashes = hashArray(batch);
     await store.transaction('publishing vectors', async () => {
       await store.q(
-        `INSERT INTO ${vectorTable(space.id)} (hash, embedding) SELECT decode(h, 'hex'), e::vector FROM unnest($1::text[], $2::text[]) AS u(h, e) ON CONFLICT (hash) DO NOTHING`,
-        [batch, vecs], 'publishing vectors',
+        `INSERT INTO ${vectorTable(space.id)} (hash, embedding) SELECT h, e FROM unnest($1::bytea[], $2::vector[]) AS u(h, e) ON CONFLICT (hash) DO NOTHING`,
+        [hashes, vectorArray(vectorOid, src.vectors, src.dims, rowsOf)], 'publishing vectors',
       );
       await store.q(
-        `INSERT INTO sw_chunk_terms (fp, term, hash, value) SELECT $1, t, decode(h, 'hex'), v FROM unnest($2::text[], $3::text[], $4::int[]) AS u(h, t, v) ON CONFLICT DO NOTHING`,
-        [space.id, tHash, tTerm, tValue], 'publishing keyword postings',
+        `INSERT INTO sw_chunk_postings (fp, hash, terms, vals)
+         SELECT $1, h, t::text[], v::int[] FROM unnest($2::bytea[], $3::text[], $4::text[]) AS u(h, t, v) ON CONFLICT DO NOTHING`,
+        [space.id, hashArray(pHash), pTerms, pVals], 'publishing keyword postings',
       );
       await store.q(
-        `INSERT INTO sw_chunks (fp, hash, text) SELECT $1, decode(h, 'hex'), t FROM unnest($2::text[], $3::text[]) AS u(h, t) ON CONFLICT DO NOTHING`,
-        [space.id, batch, texts], 'publishing chunks',
+        `INSERT INTO sw_chunks (fp, hash, text) SELECT $1, h, t FROM unnest($2::bytea[], $3::text[]) AS u(h, t) ON CONFLICT DO NOTHING`,
+        [space.id, hashes, texts], 'publishing chunks',
       );
     });
     options.onProgress?.(Math.min(missing.length, i + CONTENT_BATCH), missing.length);
   }
+  // After a bulk load, or a run killed before it built the index: build it before the snapshot
+  // that makes the rows searchable.
+  const indexSeconds = await ensureAnnIndex(store, space);
 
   // 2. The snapshot, atomically.
   options.signal?.throwIfAborted();
@@ -109,18 +138,18 @@ export async function publishSnapshot(
   }
   return store.transaction('publishing the snapshot', async () => {
     const repoId = await repoRow(store, repo.id);
-    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [repoId, space.id]);
-    const existing = await store.q<{ id: string }>(`SELECT id FROM sw_snapshots WHERE repo = $1 AND fp = $2 AND content_key = $3`, [repoId, space.id, key]);
+    await store.q(`SELECT pg_advisory_xact_lock($1, $2)`, [repoId, space.id], 'publishing the snapshot');
+    const existing = await store.q<{ id: string }>(`SELECT id FROM sw_snapshots WHERE repo = $1 AND fp = $2 AND content_key = $3`, [repoId, space.id, key], 'publishing the snapshot');
     if (existing.rows.length) {
       const id = Number(existing.rows[0].id);
       // Same content from a clean tree makes the snapshot the commit's.
       await store.q(`UPDATE sw_snapshots SET last_seen = now(), commit = CASE WHEN $4 THEN commit ELSE COALESCE($2, commit) END,
-        ref = CASE WHEN $4 THEN ref ELSE COALESCE($3, ref) END, dirty = dirty AND $4 WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null, !!repo.dirty]);
-      return { snapshotId: id, existed: true, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000 };
+        ref = CASE WHEN $4 THEN ref ELSE COALESCE($3, ref) END, dirty = dirty AND $4 WHERE id = $1`, [id, repo.commit ?? null, repo.ref ?? null, !!repo.dirty], 'publishing the snapshot');
+      return { snapshotId: id, existed: true, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000, bulk, indexSeconds };
     }
     // A prune between step 1 and here could have taken content we rely on: check, never commit a hole.
     const present = await store.q<{ n: string }>(
-      `SELECT count(*) AS n FROM sw_chunks WHERE fp = $1 AND hash IN (SELECT decode(x, 'hex') FROM unnest($2::text[]) AS x)`, [space.id, all], 'publishing the snapshot');
+      `SELECT count(*) AS n FROM sw_chunks WHERE fp = $1 AND hash = ANY($2::bytea[])`, [space.id, hashArray(all)], 'publishing the snapshot');
     if (Number(present.rows[0].n) !== all.length) throw new Error(`internal: ${all.length - Number(present.rows[0].n)} published chunk(s) vanished before the snapshot; run index again`);
     const ins = await store.q<{ id: string }>(
       `INSERT INTO sw_snapshots (repo, fp, content_key, commit, ref, dirty, chunk_count, file_count, text_total, symbol_total, path_total)
@@ -136,11 +165,11 @@ export async function publishSnapshot(
       const rows = part.map((_, k) => i + k);
       await store.q(
         `INSERT INTO sw_snapshot_chunks (snapshot, row, path, start_line, end_line, symbol, kind, language, hash, tokens, text_len, symbol_len, path_len)
-         SELECT $1, r, p, s, e, sy, k, l, decode(h, 'hex'), t, tl, sl, pl
-         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::int[], $12::int[], $13::int[])
+         SELECT $1, r, p, s, e, sy, k, l, h, t, tl, sl, pl
+         FROM unnest($2::int[], $3::text[], $4::int[], $5::int[], $6::text[], $7::text[], $8::text[], $9::bytea[], $10::int[], $11::int[], $12::int[], $13::int[])
            AS u(r, p, s, e, sy, k, l, h, t, tl, sl, pl)`,
         [id, rows, part.map((c) => c.path), part.map((c) => c.startLine), part.map((c) => c.endLine), part.map((c) => c.symbol),
-          part.map((c) => c.kind), part.map((c) => c.language), part.map((c) => c.hash), part.map((c) => c.tokens),
+          part.map((c) => c.kind), part.map((c) => c.language), hashArray(part.map((c) => c.hash)), part.map((c) => c.tokens),
           rows.map((r) => stats.textLen[r]), rows.map((r) => stats.symbolLen[r]), rows.map((r) => stats.pathLen[r])],
         'publishing the snapshot',
       );
@@ -163,12 +192,12 @@ export async function publishSnapshot(
     }
     await store.q(`INSERT INTO sw_path_terms (fp, term, path) SELECT $1, t, p FROM unnest($2::text[], $3::text[]) AS u(t, p) ON CONFLICT DO NOTHING`,
       [space.id, pTerm, pPath], 'publishing the snapshot');
-    return { snapshotId: id, existed: false, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000 };
+    return { snapshotId: id, existed: false, contentRows: missing.length, chunkRows: chunks.length, seconds: (Date.now() - t0) / 1000, bulk, indexSeconds };
   });
 }
 
 async function repoRow(store: TeamStore, identity: string): Promise<number> {
-  await store.q(`INSERT INTO sw_repos (identity) VALUES ($1) ON CONFLICT (identity) DO NOTHING`, [identity]);
-  const r = await store.q<{ id: number }>(`SELECT id FROM sw_repos WHERE identity = $1`, [identity]);
+  await store.q(`INSERT INTO sw_repos (identity) VALUES ($1) ON CONFLICT (identity) DO NOTHING`, [identity], 'publishing the snapshot');
+  const r = await store.q<{ id: number }>(`SELECT id FROM sw_repos WHERE identity = $1`, [identity], 'publishing the snapshot');
   return r.rows[0].id;
 }

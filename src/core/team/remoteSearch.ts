@@ -5,20 +5,18 @@
  * own tokens, from the snapshot's stored statistics (document frequencies, field-length totals)
  * and the published postings, with the local engine's constants and float32 length normalisers,
  * so scores equal the local ones. Filters are part of both queries' WHERE. The two lists are
- * fused by the core's reciprocal-rank fusion with the engine's weights and scaling.
+ * ranked by the core's one ranking function, rankSearch (remoteRank.ts).
  */
 import { compilePathGlob } from '../search/filters';
-import { fuseRrf } from '../search/fusion';
 import { BM25F } from '../search/keywordIndex';
 import { tokenizeLabeled } from '../text/tokenize';
-import type { ChunkInfo, ChunkKind, MatchReason, SearchFilter, SearchHit, SearchMode } from '../types';
+import type { ChunkInfo, ChunkKind, SearchFilter, SearchHit, SearchMode } from '../types';
 import type { OpenedIndex } from '../index/open';
 import { overlayCandidates, overlayOf, type OverlayHit } from './overlay';
+import { rankRemote } from './remoteRank';
 import type { SnapshotRow } from './snapshots';
 import { annExpression, vectorTable } from './schema';
 import { formatVector, type TeamSpace, type TeamStore } from './store';
-
-const RRF_K = 60;
 
 export interface RemoteSearchOptions {
   readonly mode?: SearchMode;
@@ -93,7 +91,9 @@ export async function keywordSearch(store: TeamStore, space: TeamSpace, snap: Sn
     `((${w}::float8 / ((1::float8 - ${b}::float8) + (${b}::float8 * ${len}) / $${avgParam}::float8))::float4::float8)`;
   const sql = `
 WITH q(term, w) AS (SELECT * FROM unnest($2::text[], $3::float8[])),
-ht AS (SELECT ct.hash, ct.term, ct.value FROM sw_chunk_terms ct JOIN q ON q.term = ct.term WHERE ct.fp = $4),
+ht AS (SELECT cp.hash, q.term, cp.vals[k] AS value FROM sw_chunk_postings cp CROSS JOIN q
+       CROSS JOIN LATERAL array_position(cp.terms, q.term) AS k
+       WHERE cp.fp = $4 AND cp.terms && $2::text[] AND k IS NOT NULL),
 pt AS (SELECT p.path, p.term FROM sw_path_terms p JOIN q ON q.term = p.term WHERE p.fp = $4),
 cand AS (
   SELECT sc.row, sc.hash, sc.path, sc.text_len, sc.symbol_len, sc.path_len FROM sw_snapshot_chunks sc
@@ -152,8 +152,9 @@ async function chunkRows(store: TeamStore, snap: SnapshotRow, rows: number[]): P
 }
 
 /**
- * Best first; the same modes, depth, fusion and score scaling as the local engine (engine.ts).
- * With `local` (this clone's index), the local overlay answers for files that differ from the snapshot.
+ * Best first; the same modes and list depth as the local engine, ranked by the core's one ranking
+ * function (remoteRank.ts). With `local` (this clone's index), the local overlay answers for files
+ * that differ from the snapshot.
  */
 export async function remoteSearch(
   store: TeamStore, space: TeamSpace, snap: SnapshotRow, query: string, queryVector: Float32Array | undefined,
@@ -167,8 +168,10 @@ export async function remoteSearch(
   const named = (terms?: readonly string[]) => [...new Set((terms ?? []).map((t) => labels.get(t) ?? t))];
   const overlay = local ? overlayOf(local, await snapshotFiles(store, snap)) : undefined;
   const hidden = overlay?.hidden ?? [];
-  const depth = mode === 'hybrid' && queryVector ? Math.max(topK, Math.max(4 * topK, 50)) : topK;
-  const near = overlay && local ? overlayCandidates(local, overlay, query, mode === 'keyword' ? undefined : queryVector, depth, options.filter) : { keyword: [], dense: [] };
+  const vector = mode === 'keyword' ? undefined : queryVector;
+  // The depth searchHybrid asks each list for (hybrid: max(4·topK, 50); one list: topK).
+  const depth = mode === 'hybrid' && vector ? Math.max(topK, Math.max(4 * topK, 50)) : topK;
+  const near = overlay && local ? overlayCandidates(local, overlay, query, vector, depth, options.filter) : { keyword: [], dense: [] };
   // Overlay chunks take negative ids (snapshot rows are ≥ 0); each side merges by its own score.
   const localChunks = new Map<number, ChunkInfo>();
   let nextId = -1;
@@ -181,37 +184,13 @@ export async function remoteSearch(
     }
     return mine.length ? all.sort((a, b) => b.score - a.score || a.id - b.id).slice(0, depth) : all;
   };
-  let ranked: { id: number; score: number; why: MatchReason }[];
-  if (mode === 'keyword' || !queryVector) {
-    const kw = merge(await keywordSearch(store, space, snap, query, depth, options.filter, hidden), near.keyword);
-    ranked = kw.map((h, i) => ({ id: h.id, score: h.score, why: { terms: h.terms ?? [], keywordScore: h.score, keywordRank: i + 1 } }));
-  } else if (mode === 'dense') {
-    const dense = merge(await denseSearch(store, space, snap, queryVector, depth, options.filter, hidden), near.dense);
-    ranked = dense.map((h, i) => ({ id: h.id, score: h.score, why: { terms: [], vectorScore: h.score, vectorRank: i + 1 } }));
-  } else {
-    const kw = merge(await keywordSearch(store, space, snap, query, depth, options.filter, hidden), near.keyword);
-    const dense = merge(await denseSearch(store, space, snap, queryVector, depth, options.filter, hidden), near.dense);
-    const weights: [number, number] = [1, options.hybridWeight ?? 1];
-    const kwById = new Map(kw.map((h) => [h.id, h]));
-    const denseScore = new Map(dense.map((h) => [h.id, h.score]));
-    // Raw reciprocal-rank sums scaled by the best possible one, as the engine does.
-    const best = weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
-    ranked = fuseRrf([kw, dense], { k: RRF_K, weights }).slice(0, topK).map((f) => {
-      const k = kwById.get(f.id);
-      return {
-        id: f.id, score: f.score / best,
-        why: {
-          terms: k?.terms ?? [],
-          ...(k ? { keywordScore: k.score, keywordRank: f.ranks[0] } : {}),
-          ...(f.ranks[1] !== undefined ? { vectorScore: denseScore.get(f.id), vectorRank: f.ranks[1] } : {}),
-        },
-      };
-    });
-  }
-  ranked = ranked.slice(0, topK);
-  const info = await chunkRows(store, snap, ranked.filter((r) => r.id >= 0).map((r) => r.id));
-  return ranked.flatMap((r) => {
-    const chunk = r.id >= 0 ? info.get(r.id) : localChunks.get(r.id);
-    return chunk ? [{ chunk, score: r.score, why: r.why }] : [];
+  if (mode === 'dense' && !vector) throw new Error('dense search needs a query vector');
+  const kw = mode === 'dense' ? [] : merge(await keywordSearch(store, space, snap, query, depth, options.filter, hidden), near.keyword);
+  const dense = vector ? merge(await denseSearch(store, space, snap, vector, depth, options.filter, hidden), near.dense) : [];
+  const info = await chunkRows(store, snap, [...new Set([...kw, ...dense].filter((r) => r.id >= 0).map((r) => r.id))]);
+  return rankRemote({
+    query, queryVector: vector, mode, topK, filter: options.filter, hybridWeight: options.hybridWeight,
+    keyword: kw, dense, dims: space.dims, vectorCount: snap.chunkCount,
+    chunkOf: (id) => (id >= 0 ? info.get(id) : localChunks.get(id)),
   });
 }

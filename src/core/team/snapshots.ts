@@ -67,7 +67,7 @@ export interface TeamStatus {
   readonly bytes: number;
 }
 
-const TABLES = ['sw_chunks', 'sw_chunk_terms', 'sw_path_terms', 'sw_repos', 'sw_snapshots', 'sw_snapshot_files', 'sw_snapshot_chunks', 'sw_snapshot_terms'];
+const TABLES = ['sw_chunks', 'sw_chunk_postings', 'sw_path_terms', 'sw_repos', 'sw_snapshots', 'sw_snapshot_files', 'sw_snapshot_chunks', 'sw_snapshot_terms'];
 
 /** Repository (or every one), snapshots, spaces, rows per table and bytes on the server. */
 export async function teamStatus(store: TeamStore, repoId?: string): Promise<TeamStatus> {
@@ -132,7 +132,7 @@ export async function pruneTeam(store: TeamStore, opts: { olderThanDays: number;
       const live = `SELECT sc.hash FROM sw_snapshot_chunks sc JOIN sw_snapshots s ON s.id = sc.snapshot WHERE s.fp = ${f.id}`;
       vectors += (await store.q(`DELETE FROM ${vectorTable(f.id)} v WHERE NOT EXISTS (SELECT 1 FROM sw_snapshot_chunks sc JOIN sw_snapshots s ON s.id = sc.snapshot WHERE s.fp = $1 AND sc.hash = v.hash) AND v.created_at < ${grace}`, [f.id], 'pruning')).rowCount ?? 0;
       chunks += (await store.q(`DELETE FROM sw_chunks c WHERE c.fp = $1 AND c.hash NOT IN (${live}) AND c.created_at < ${grace}`, [f.id], 'pruning')).rowCount ?? 0;
-      await store.q(`DELETE FROM sw_chunk_terms t WHERE t.fp = $1 AND NOT EXISTS (SELECT 1 FROM sw_chunks c WHERE c.fp = $1 AND c.hash = t.hash)`, [f.id], 'pruning');
+      await store.q(`DELETE FROM sw_chunk_postings t WHERE t.fp = $1 AND NOT EXISTS (SELECT 1 FROM sw_chunks c WHERE c.fp = $1 AND c.hash = t.hash)`, [f.id], 'pruning');
       await store.q(`DELETE FROM sw_path_terms p WHERE p.fp = $1 AND p.path NOT IN (SELECT sc.path FROM sw_snapshot_chunks sc JOIN sw_snapshots s ON s.id = sc.snapshot WHERE s.fp = $1)`, [f.id], 'pruning');
     }
     return { snapshots: del.rowCount ?? 0, vectors, chunks };

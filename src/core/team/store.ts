@@ -8,6 +8,7 @@ import { CHUNKER_VERSION } from '../chunking';
 import { TOKENIZER_VERSION } from '../text/tokenize';
 import type { Embedder } from '../types';
 import { TeamIndexError, classifyPgError, hostOf, redactUrl } from './errors';
+import { hashArray, vectorFromBinary } from './binary';
 import { ensureSchema, vectorTable, vectorTableDdl } from './schema';
 
 /** A vector space of the store: one model fingerprint. */
@@ -166,17 +167,26 @@ export class TeamStore {
     }
   }
 
+  private vectorTypeOid: number | undefined;
+
+  /** pgvector's type OID in this database (an extension's types have no fixed OID): binary arrays name it. */
+  async vectorOid(during = 'querying'): Promise<number> {
+    this.vectorTypeOid ??= Number((await this.q<{ o: string }>(`SELECT 'vector'::regtype::oid AS o`, [], during)).rows[0].o);
+    return this.vectorTypeOid;
+  }
+
   /** Every vector the store has for these hashes (hex), bit-identical to what was published. */
   async vectorsFor(space: TeamSpace, hashes: readonly string[]): Promise<Map<string, Float32Array>> {
     const out = new Map<string, Float32Array>();
     const hex = hashes.filter(isHex);
     for (let i = 0; i < hex.length; i += FETCH_BATCH) {
-      const r = await this.q<{ h: string; e: string }>(
-        `SELECT encode(hash, 'hex') AS h, embedding::text AS e FROM ${vectorTable(space.id)} WHERE hash IN (SELECT decode(x, 'hex') FROM unnest($1::text[]) AS x)`,
-        [hex.slice(i, i + FETCH_BATCH)], 'reading shared vectors',
+      // vector_send: pgvector's binary form (exact floats, no float printing on the server).
+      const r = await this.q<{ h: string; e: Buffer }>(
+        `SELECT encode(hash, 'hex') AS h, vector_send(embedding) AS e FROM ${vectorTable(space.id)} WHERE hash = ANY($1::bytea[])`,
+        [hashArray(hex.slice(i, i + FETCH_BATCH))], 'reading shared vectors',
       );
       for (const row of r.rows) {
-        const v = parseVector(row.e);
+        const v = vectorFromBinary(row.e);
         if (v.length === space.dims) out.set(row.h, v);
       }
     }

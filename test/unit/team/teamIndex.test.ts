@@ -54,6 +54,9 @@ async function search(dir: string, extra: string[]): Promise<{ r: CliResult; lin
   return { r, lines: parseJsonLines(r.stdout) as unknown as SearchLine[] };
 }
 
+/** The HNSW indexes of the vector tables. */
+const annIndexes = async (url: string) => (await sql<{ i: string }>(url, `SELECT indexname AS i FROM pg_indexes WHERE indexname LIKE 'sw_vectors_%_hnsw'`)).map((r) => r.i);
+
 const keys = (l: SearchLine) => l.results.map((h) => `${h.path}:${h.startLine}-${h.endLine}`);
 
 describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, () => {
@@ -92,6 +95,8 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     assert.equal(team.shared, 0);
     assert.equal(team.published.chunkRows, chunks);
     assert.equal(team.published.contentRows, a.report.embeddedChunks);
+    assert.equal((team.published as { bulk?: boolean }).bulk, true, 'an empty table takes the first publish as a bulk load');
+    assert.equal((await annIndexes(db.url)).length, 1, 'the HNSW index was built after the load');
     requestsA = a.requests;
     assert.ok(requestsA >= 5, `A embedded through the fake server (${requestsA} requests)`);
     const c = await storeIsConsistent(db.url);
@@ -123,8 +128,9 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     const embedded = b.report.embeddedChunks as number;
     assert.ok(embedded >= 1 && embedded <= 3, `only the edited file's changed chunks (${embedded})`);
     assert.equal(fake.counters.texts - textsBefore, embedded);
-    const team = b.report.team as { published: { contentRows: number; existed: boolean } };
+    const team = b.report.team as { published: { contentRows: number; existed: boolean; bulk: boolean } };
     assert.equal(team.published.existed, false);
+    assert.equal(team.published.bulk, false, 'a few rows go into the existing HNSW index one by one');
     assert.equal(team.published.contentRows, embedded);
     assert.deepEqual(await storeIsConsistent(db.url), { snapshots: 2, holes: 0, rowMismatch: 0 });
     // A commits the same edit: its clean snapshot is the one searches of that commit use.
@@ -224,6 +230,42 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     assert.deepEqual(await storeIsConsistent(db.url), { snapshots: before.snapshots + 1, holes: 0, rowMismatch: 0 });
   });
 
+  test('a bulk load into a new vector space, killed mid-publish: no partial snapshot, and the next run builds the HNSW index', async () => {
+    const proxy = await startProxy(db.port, 40);
+    const dir = path.join(tempDir('sw-team-bulk-'), 'b');
+    fs.cpSync(cloneA, dir, { recursive: true });
+    const d128 = ['--provider', 'dashscope', '--dimensions', '128'];
+    const before = await storeIsConsistent(db.url);
+    const run = startCli(['index', dir, ...d128, '--index-dir', path.join(dir, '..', 'b-idx'), '--team-index', proxy.url], { env: env() });
+    await new Promise<void>((resolve) => {
+      run.child.stderr!.on('data', (d: Buffer) => {
+        if (/publishing/.test(d.toString())) setTimeout(() => resolve(void run.child.kill('SIGKILL')), 700);
+      });
+    });
+    assert.equal((await run.result).signal, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const mid = await storeIsConsistent(db.url);
+    assert.equal(mid.snapshots, before.snapshots, 'no snapshot of the killed run is visible');
+    assert.equal(mid.holes + mid.rowMismatch, 0);
+    await proxy.close();
+    const again = await runCli(['index', dir, ...d128, '--json', '--index-dir', path.join(dir, '..', 'b-idx'), '--team-index', db.url], { env: env() });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(await storeIsConsistent(db.url), { snapshots: before.snapshots + 1, holes: 0, rowMismatch: 0 });
+    const fp128 = (await sql<{ id: number }>(db.url, 'SELECT id FROM sw_fingerprints WHERE dims = 128'))[0].id;
+    assert.ok((await annIndexes(db.url)).includes(`sw_vectors_${fp128}_hnsw`), 'the new space has its HNSW index');
+    // A run killed between dropping and building (simulated exactly): the next publish builds it.
+    await sql(db.url, `DROP INDEX sw_vectors_${fp128}_hnsw`);
+    const rebuilt = await runCli(['index', dir, ...d128, '--json', '--index-dir', path.join(dir, '..', 'b-idx'), '--team-index', db.url], { env: env() });
+    assert.equal(rebuilt.code, 0, rebuilt.stderr);
+    assert.ok((await annIndexes(db.url)).includes(`sw_vectors_${fp128}_hnsw`), 'rebuilt by the next publish');
+    const remote = await runCli(['search', dir, ...d128, '--json', '--remote', '--team-index', db.url, '--index-dir', path.join(dir, '..', 'b-idx'), '--queries-file', queriesFile], { env: env() });
+    assert.equal(remote.code, 0, remote.stderr);
+    const local = await runCli(['search', dir, ...d128, '--json', '--index-dir', path.join(dir, '..', 'b-idx'), '--queries-file', queriesFile], { env: env() });
+    const rl = parseJsonLines(remote.stdout) as unknown as SearchLine[], ll = parseJsonLines(local.stdout) as unknown as SearchLine[];
+    const same = QUERIES.filter((_, i) => JSON.stringify(keys(rl[i])) === JSON.stringify(keys(ll[i]))).length;
+    assert.ok(same / QUERIES.length >= 0.95, `${same}/${QUERIES.length} identical top-10 lists in the bulk-loaded space`);
+  });
+
   test('the database disappearing mid-publish: one message, exit 1, consistent store, local index works', async () => {
     const proxy = await startProxy(db.port, 40);
     const dir = path.join(tempDir('sw-team-cut-'), 'c');
@@ -264,7 +306,8 @@ describe('team index on PostgreSQL + pgvector (PGlite)', { timeout: 600_000 }, (
     const pr = JSON.parse(p.stdout) as { snapshots: number; vectors: number };
     assert.ok(pr.snapshots >= 3, `pruned ${pr.snapshots}`);
     assert.ok(pr.vectors > 0, 'orphan vectors removed');
-    assert.deepEqual(await storeIsConsistent(db.url), { snapshots: 1, holes: 0, rowMismatch: 0 });
+    // Each vector space (256-d and the bulk test's 128-d) keeps its newest snapshot.
+    assert.deepEqual(await storeIsConsistent(db.url), { snapshots: 2, holes: 0, rowMismatch: 0 });
     const remote = await runCli(['search', cloneA, ...common, '--remote', '--team-index', db.url, 'parse the config'], { env: env() });
     assert.equal(remote.code, 0, remote.stderr);
   });
