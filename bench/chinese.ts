@@ -72,9 +72,14 @@ export interface Page {
   readonly text: string;
 }
 
-export async function renderedPages(manDir: string, cacheName: string, only?: ReadonlySet<string>): Promise<{ pages: Page[]; renderer: string; seconds: number }> {
+/** `manDir`: a man1 folder, or a man root when `sections` are given (then pages are named `name.section`). */
+export async function renderedPages(manDir: string, cacheName: string, only?: ReadonlySet<string>, sections?: readonly string[]): Promise<{ pages: Page[]; renderer: string; seconds: number }> {
   const t = nowMs();
-  const files = fs.readdirSync(manDir).filter((f) => f.endsWith('.1.gz') && (!only || only.has(f.replace(/\.1\.gz$/, '')))).sort();
+  const listed = sections
+    ? sections.flatMap((s) => (fs.existsSync(path.join(manDir, `man${s}`)) ? fs.readdirSync(path.join(manDir, `man${s}`)).filter((f) => f.endsWith(`.${s}.gz`)).map((f) => `man${s}/${f}`) : []))
+    : fs.readdirSync(manDir).filter((f) => f.endsWith('.1.gz'));
+  const nameOf = (f: string) => (sections ? path.basename(f).replace(/\.gz$/, '') : f.replace(/\.1\.gz$/, ''));
+  const files = listed.filter((f) => !only || only.has(nameOf(f))).sort();
   const haveMan = await new Promise<boolean>((r) => execFile('man', ['--version'], (e) => r(!e)));
   const cacheDir = path.join(CACHE, cacheName, haveMan ? 'man' : 'strip');
   fs.mkdirSync(cacheDir, { recursive: true });
@@ -84,7 +89,7 @@ export async function renderedPages(manDir: string, cacheName: string, only?: Re
     while (next < files.length) {
       const i = next++;
       const f = files[i];
-      const name = f.replace(/\.1\.gz$/, '');
+      const name = nameOf(f);
       const cached = path.join(cacheDir, `${name}.txt`);
       const stat = fs.statSync(path.join(manDir, f));
       let text: string;

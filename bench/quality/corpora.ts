@@ -176,8 +176,13 @@ export function codeCorpus(id: string, root: string, maxFiles?: number, maxQueri
   return spec ? buildCode(spec, root, maxFiles, maxQueries) : undefined;
 }
 
-/** Debian Reference's plain-text book, one page per numbered section; the title is the query and leaves the page. */
-export function debianReference(lang: 'en' | 'zh-cn', root: string, max = 260): Corpus | undefined {
+/**
+ * Debian Reference's plain-text book, one page per numbered section; the title is the query and leaves the page.
+ * `long`: one page per second-level section (6.3) with all its subsections inside (headings included) — pages
+ * the chunker splits into several sections, as man pages are (added in session 17 as a dev corpus for page
+ * aggregation; dev-en-docs/dev-zh-docs pages are mostly one chunk each).
+ */
+export function debianReference(lang: 'en' | 'zh-cn', root: string, max = 260, long = false): Corpus | undefined {
   const pkg = lang === 'en' ? 'debian-reference-en' : 'debian-reference-zh-cn';
   const file = debian(pkg, `usr/share/debian-reference/debian-reference.${lang}.txt.gz`);
   if (!file || !fs.existsSync(file)) return undefined;
@@ -187,7 +192,7 @@ export function debianReference(lang: 'en' | 'zh-cn', root: string, max = 260): 
   let cur: { num: string; title: string; body: string[] } | undefined;
   for (const l of lines) {
     const m = heading.exec(l);
-    if (m) {
+    if (m && (!long || m[1].split('.').length === 2)) {
       cur = { num: m[1], title: m[2].trim(), body: [] };
       sections.push(cur);
     } else if (cur) cur.body.push(l);
@@ -205,7 +210,7 @@ export function debianReference(lang: 'en' | 'zh-cn', root: string, max = 260): 
     queries.push({ query: s.title, answer: { path: name, startLine: 1, endLine: 1e9 }, side: 'docs' });
   }
   return {
-    id: lang === 'en' ? 'dev-en-docs' : 'dev-zh-docs', split: 'dev', kind: 'docs', root, files: pages.length, queries,
+    id: `dev-${lang === 'en' ? 'en' : 'zh'}-${long ? 'long' : 'docs'}`, split: 'dev', kind: 'docs', root, files: pages.length, queries,
     source: `Debian ${pkg} (sections of the plain-text book)`, chinese: lang !== 'en',
   };
 }

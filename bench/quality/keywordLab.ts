@@ -10,6 +10,7 @@ import { BM25F, KeywordIndex } from '../../src/core/search/keywordIndex';
 import type { Chunk } from '../../src/core/types';
 import { rm, tempDir } from '../util';
 import { codeCorpus, debianReference, type Corpus } from './corpora';
+import { manDevCorpus } from './manCorpora';
 import { perQuery, summarize } from './metrics';
 import { pageLevel } from './run';
 
@@ -48,10 +49,17 @@ function mrrWith(chunks: readonly Chunk[], c: Corpus, knobs: Knobs): number {
 async function main(): Promise<void> {
   const base = tempDir('kwlab');
   try {
-    const corpora = [...['dev-go', 'dev-java', 'dev-rust', 'dev-ts'].map((id) => codeCorpus(id, path.join(base, id))), debianReference('en', path.join(base, 'en')), debianReference('zh-cn', path.join(base, 'zh'))].filter((c): c is Corpus => !!c);
+    const only = process.argv.includes('--corpus') ? process.argv[process.argv.indexOf('--corpus') + 1].split(',') : undefined;
+    const all = [...['dev-go', 'dev-java', 'dev-rust', 'dev-ts'].map((id) => codeCorpus(id, path.join(base, id))), debianReference('en', path.join(base, 'en')), debianReference('zh-cn', path.join(base, 'zh')),
+      debianReference('en', path.join(base, 'en-long'), 260, true), debianReference('zh-cn', path.join(base, 'zh-long'), 260, true),
+      await manDevCorpus(false, path.join(base, 'en-man')), await manDevCorpus(true, path.join(base, 'zh-man'))];
+    const corpora = all.filter((c): c is Corpus => !!c && (!only || only.includes(c.id)));
     const variants: [string, Knobs][] = [['shipped', {}], ['k1 0.9', { k1: 0.9 }], ['k1 1.6', { k1: 1.6 }], ['text b 0.5', { textB: 0.5 }], ['text b 0.9', { textB: 0.9 }],
       ['symbol 1.5', { symbol: 1.5 }], ['symbol 5', { symbol: 5 }], ['path 0.5', { path: 0.5 }], ['path 3', { path: 3 }],
-      ['k1 2.0', { k1: 2 }], ['k1 1.6 symbol 5', { k1: 1.6, symbol: 5 }], ['k1 1.6 b 0.9', { k1: 1.6, textB: 0.9 }], ['k1 1.6 b 0.9 sym 5', { k1: 1.6, textB: 0.9, symbol: 5 }], ['k1 1.6 sym 4', { k1: 1.6, symbol: 4 }]];
+      ['k1 2.0', { k1: 2 }], ['k1 1.2', { k1: 1.2 }], ['text b 0.6', { textB: 0.6 }], ['text b 0.85', { textB: 0.85 }], ['symbol 3', { symbol: 3 }], ['symbol 8', { symbol: 8 }],
+      ['path 2', { path: 2 }], ['path 1', { path: 1 }], ['k1 2.0 b 0.85', { k1: 2, textB: 0.85 }], ['k1 1.2 b 0.85', { k1: 1.2, textB: 0.85 }]];
+    // KW_VARIANTS='[["name",{"k1":2}],…]' replaces the list (the shipped settings stay first).
+    if (process.env.KW_VARIANTS) variants.splice(1, variants.length - 1, ...(JSON.parse(process.env.KW_VARIANTS) as [string, Knobs][]));
     const table = new Map<string, number[]>();
     for (const c of corpora) {
       const chunks = await chunksOf(c.root);

@@ -42,7 +42,7 @@ function walkFiles(dir: string, base = dir): string[] {
 const isNote = (p: string, corpus: Corpus) => corpus.kind === 'docs' || (corpus.kind === 'mixed' && p.startsWith('notes/'));
 
 /** Baseline units: 40-line windows (stride 20) for code files, whole pages for notes. */
-function baselineDocs(corpus: Corpus): Doc[] {
+export function baselineDocs(corpus: Corpus): Doc[] {
   const docs: Doc[] = [];
   for (const rel of walkFiles(corpus.root)) {
     const text = fs.readFileSync(path.join(corpus.root, rel), 'utf8');

@@ -7,9 +7,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { splitName, renderedPages } from '../chinese';
 import { CACHE, QUICK, REPO, check, emit, info, nowMs, rm, tempDir, type Row } from '../util';
-import { codeCorpus, debian, debianReference, mixedCorpus, pagesCorpus, sample, type Corpus } from './corpora';
+import { codeCorpus, debian, debianReference, mixedCorpus, type Corpus } from './corpora';
+import { manCorpus, manDevCorpus } from './manCorpora';
 import { fusionLab, labSummary } from './lab';
 import { ratio, summarize, type Summary } from './metrics';
 import { runCorpus, type CorpusRun } from './run';
@@ -23,16 +23,6 @@ const ONLY = arg('corpus')?.split(',');
 const LAB = process.argv.includes('--lab');
 const FILES = QUICK ? 80 : 220;
 const QUERIES = QUICK ? 80 : 250;
-const PAGES = QUICK ? 120 : 400;
-
-async function manCorpus(id: string, split: 'dev' | 'test', dir: string, cache: string, root: string, chinese: boolean, keep: readonly string[] = []): Promise<Corpus | undefined> {
-  if (!dir || !fs.existsSync(dir)) return undefined;
-  const names = fs.readdirSync(dir).filter((f) => f.endsWith('.1.gz')).map((f) => f.replace(/\.1\.gz$/, '')).sort();
-  const picked = new Set([...sample(names, PAGES, (n) => n), ...keep.filter((k) => names.includes(k))]);
-  const { pages } = await renderedPages(dir, cache, picked);
-  const parsed = pages.map((p) => ({ name: p.name, ...splitName(p.text) })).filter((p) => p.body.trim());
-  return pagesCorpus(id, split, chinese ? 'Debian manpages-zh, section 1' : `this machine's English man pages, section 1 (${PAGES}-page sample)`, parsed, root, chinese);
-}
 
 /** The corpora of SPLIT.md, built lazily (only those asked for). */
 async function corpora(base: string): Promise<Corpus[]> {
@@ -43,6 +33,10 @@ async function corpora(base: string): Promise<Corpus[]> {
   for (const id of ['dev-go', 'dev-java', 'dev-rust', 'dev-ts']) if (want(id, 'dev')) add(code(id));
   if (want('dev-en-docs', 'dev')) add(debianReference('en', path.join(base, 'dev-en-docs')));
   if (want('dev-zh-docs', 'dev')) add(debianReference('zh-cn', path.join(base, 'dev-zh-docs')));
+  if (want('dev-en-long', 'dev')) add(debianReference('en', path.join(base, 'dev-en-long'), 260, true));
+  if (want('dev-zh-long', 'dev')) add(debianReference('zh-cn', path.join(base, 'dev-zh-long'), 260, true));
+  if (want('dev-en-man', 'dev')) add(await manDevCorpus(false, path.join(base, 'dev-en-man')));
+  if (want('dev-zh-man', 'dev')) add(await manDevCorpus(true, path.join(base, 'dev-zh-man')));
   if (want('dev-mixed', 'dev')) {
     const g = code('dev-go'), d = debianReference('en', path.join(base, 'mix-en'));
     if (g && d) add(mixedCorpus('dev-mixed', 'dev', g, d, path.join(base, 'dev-mixed')));
@@ -129,7 +123,37 @@ const DECISIONS = [
   '  bigrams of words ≥ 3 characters, compounds re-joined where the segmenter split off one character) 0.763 / 0.760 —',
   '  all within each other\'s intervals (±0.045). jieba does not win, costs a 4.0 MB WASM file in the VSIX and ~3× the CJK',
   '  tokenizing time; not shipped. Terms per corpus: 86k before, 54k shipped, 46k jieba. Topic names use whole words in both.',
-  '- Not kept / not tried for lack of time: pseudo-relevance feedback, proximity scoring, a new offline vector (LSA stays).',
+  '',
+  '**Session 17 (2026-12-02), chosen on dev before its single test run** (bench/quality/refineLab.ts; 11 dev corpora:',
+  'the 7 above plus dev-en-long, dev-zh-long, dev-en-man, dev-zh-man, added to SPLIT.md first). Hybrid MRR@10 / keyword-only:',
+  '- **Kept: identifier compounds**, weight 0.5 — consecutive query words joined as a whole identifier (`read user settings` →',
+  '  `readusersettings`, `read_user_settings`) join the query where the index has that term; keyword and hybrid modes.',
+  '  Hybrid vs the same without: dev-go +6.2 %, dev-java +4.1 %, dev-mixed +1.8 %, the other eight −0.0 … +0.5 %, none lower',
+  '  (weights 0.25 / 1 / 2: +3.0 / +7.1 / +3.9 % on dev-go, 1 and 2 lose up to 1.0 / 4.7 % elsewhere).',
+  '- **Kept: BM25F k1 2.0, symbol ×8, path ×3** (were 1.6, ×5, ×1.5; bench/quality/keywordLab.ts, 10 dev corpora): keyword MRR@10',
+  '  +4.1 / +4.9 / +2.8 / +1.2 % on dev-go / java / rust / ts, +0.0 … +2.0 % on the docs corpora, none lower. Tried: k1 0.9–2.4,',
+  '  text b 0.5–0.9, symbol ×1.5–8, path ×0.5–3 singly and in combination (k1 2.4 loses 1.1 % on dev-en-long).',
+  '- Not kept (lost on dev): RM3 pseudo-relevance feedback (k 3/5/10 docs, 5/10/20 terms, weight 0.1–0.5: best mean 1.002 vs',
+  '  1.018 without; +1.4 % dev-go, −3 … −6 % on the docs corpora); proximity of consecutive query terms in the first 30 hits\'',
+  '  texts (weight 0.05–0.4, window 1/3: mean 1.016–1.020 vs 1.018, −5 % dev-java, −2.3 % dev-zh-docs, and the CJK texts cost',
+  '  tens of ms to tokenize); page aggregation of a note\'s chunks (sibling share 0.1–1: −20 … −55 % on the man-page dev corpora,',
+  '  long pages win everything); Rocchio toward the first keyword hits\' vectors (3/5/10 docs, weight 0.3–0.7: mean 1.008–1.015).',
+  '  All four stay in rank.ts behind RANK_POLICY (off), tested, for the next experiment.',
+  '- Search latency (bench/quality/refineLatency.ts: 28,840 Go chunks, engine hybrid search, CPU per search, variants',
+  '  interleaved query by query, load average 12–18): all off 4.42 ms p50 / 5.43 ms p95; compounds (shipped) +0.04 ms;',
+  '  proximity +2.87 ms, PRF +2.03 ms, page aggregation and Rocchio within ±0.05 ms.',
+  '- Offline vector: LSA stays. Word co-occurrence vectors (PPMI ±2/4/8 tokens, SVD, tf-idf-weighted sums) scored vector MRR@10',
+  '  0.406–0.438 vs LSA 0.471 on dev-ts and 0.631 vs 0.706 on dev-en-docs; LSA as U Σ^0.5 / U Σ^0 (vs U Σ): vector +1 … +4 %',
+  '  but hybrid mean 1.016 / 1.012 vs 1.018. Fusion re-checked on all 11 dev corpora: the shipped w0.3 gate1@5 is still best',
+  '  (min 0.998, mean 1.019 of 26 variants), and again after the two keyword changes above: still the best mean (1.009,',
+  '  min 0.983 on dev-go / dev-en-long; w0.1–0.5 × gate 0.5/1 @2/@5 span means 0.989–1.008), so it stays.',
+  '- **Session 17\'s single test run** (2026-12-02T02:54Z, after everything above was fixed), hybrid MRR@10 before (session 16\'s',
+  '  run) → after: test-python 0.406 [0.355, 0.458] → 0.430 [0.380, 0.483] (×keyword 0.979 → 0.987 ✅, ×baseline 1.050 → 1.112 ✅,',
+  '  interval [0.957, 1.269]: the 1.10 is met on the point estimate, not beyond noise); test-en-man 0.900 [0.876, 0.924] → 0.896',
+  '  [0.872, 0.919] (×per-page BM25 0.979 → 0.975 ❌); test-zh-man 0.704 [0.657, 0.750] → 0.703 [0.657, 0.749] (×bigram BM25',
+  '  0.956 → 0.954 ❌, target 1.05; ×keyword 0.999 ✅); test-mixed 0.701 [0.669, 0.730] → 0.708 [0.677, 0.737] (✅ both). Nothing',
+  '  was changed after it. On the man-page dev corpora the default already beats the per-page BM25 (1.056× / 1.072×); on the',
+  '  test ones it does not — a difference between the page sets, not a tuned weight.',
   '',
   'Rows 7 and 9 of the generated table below come from the earlier single-corpus parts (lodash, manpages-zh), which were',
   'tuned on the corpora they report; the next full `npm run bench` replaces them with this suite\'s rows.',

@@ -11,7 +11,7 @@ import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions,
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
 import { acquireIndexLock, type IndexLock } from './index/lock';
 import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
-import { rankSearch, type VectorIndex } from './search';
+import { fileTextReader, rankSearch, type VectorIndex } from './search';
 import type { ChunkInfo, Embedder, QueryTask } from './types';
 import { nullLogger } from './types';
 
@@ -208,6 +208,7 @@ class WorkspaceEngine implements Engine {
       filter: options.filter,
       offline,
       hybridWeight: options.hybridWeight,
+      textOf: fileTextReader(this.root),
     });
     return withDegraded(hits, degraded);
   }

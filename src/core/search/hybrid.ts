@@ -11,6 +11,13 @@ import { fuseScored, type FusionParams } from './scoreFusion';
 import type { KeywordHit, KeywordIndex } from './keywordIndex';
 import type { VectorIndex } from './vectorIndex';
 
+/** What a keyword-list refinement may use: chunk metadata, the search's filter, the list depth. */
+export interface RefineContext {
+  readonly chunkOf: ChunkLookup;
+  readonly allow: (id: number) => boolean;
+  readonly depth: number;
+}
+
 export interface HybridSearchInput {
   readonly keyword: KeywordIndex;
   readonly vector?: VectorIndex;
@@ -33,6 +40,17 @@ export interface HybridSearchInput {
   readonly scored?: FusionParams;
   /** Hybrid: every fused candidate, uncut — the ranking policy (rank.ts) truncates after it has run. */
   readonly keepAll?: boolean;
+  /**
+   * Hybrid: query-time refinements between retrieval and fusion (rank.ts: page aggregation,
+   * proximity, pseudo-relevance feedback). `keyword` rewrites the keyword list; `denseQuery`
+   * gives the vector the dense list is searched with, from the (refined) keyword list.
+   */
+  readonly refine?: {
+    /** Extra weighted terms for the keyword search itself (KeywordIndex.search's `expansion`). */
+    readonly expansion?: ReadonlyMap<string, number>;
+    readonly keyword?: (kw: KeywordHit[], ctx: RefineContext) => KeywordHit[];
+    readonly denseQuery?: (kw: readonly KeywordHit[], queryVector: Float32Array) => Float32Array;
+  };
 }
 
 /**
@@ -51,7 +69,7 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
 
   if (mode === 'dense' && !hasVectors) throw new Error('dense search needs a vector index and a query vector');
   if (mode === 'keyword' || (mode === 'hybrid' && !hasVectors)) {
-    return keyword.search(query, topK, allow).map((h, i) =>
+    return keyword.search(query, topK, allow, input.refine?.expansion).map((h, i) =>
       hit(chunkOf(h.id)!, h.score, { terms: h.terms, keywordScore: h.score, keywordRank: i + 1 }));
   }
   if (mode === 'dense') {
@@ -60,8 +78,10 @@ export function searchHybrid(input: HybridSearchInput): SearchHit[] {
   }
 
   const depth = Math.max(topK, input.candidates ?? Math.max(4 * topK, 50));
-  const kw = keyword.search(query, depth, allow);
-  const dense = vector!.search(queryVector!, depth, allow);
+  const raw = keyword.search(query, depth, allow, input.refine?.expansion);
+  const kw = input.refine?.keyword ? input.refine.keyword(raw, { chunkOf, allow, depth }) : raw;
+  const denseQuery = input.refine?.denseQuery ? input.refine.denseQuery(kw, queryVector!) : queryVector!;
+  const dense = vector!.search(denseQuery, depth, allow);
   const kwById = new Map<number, KeywordHit>(kw.map((h) => [h.id, h]));
   const denseScore = new Map<number, number>(dense.map((h) => [h.id, h.score]));
   const fused = input.scored ? fuseScored(kw, dense, input.scored) : fuseRrf([kw, dense], { k: input.rrfK, weights: input.weights });

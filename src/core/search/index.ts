@@ -6,3 +6,5 @@ export { makeAllow, compilePathGlob, type ChunkLookup } from './filters';
 export { searchHybrid, type HybridSearchInput } from './hybrid';
 export type { ScoredId } from './topK';
 export { rankSearch, type RankInput, RRF_K, OFFLINE_DENSE_WEIGHT, OFFLINE_DENSE_ONLY_FLOOR } from './rank';
+export { RANK_POLICY, type RankPolicy } from './rankPolicy';
+export { fileTextReader } from './textReader';

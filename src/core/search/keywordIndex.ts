@@ -28,15 +28,16 @@ export interface KeywordHit {
 }
 
 /**
- * BM25 saturation and the per-field weights / length normalisation of BM25F. k1 1.6 and symbol ×5
- * (were 1.2 and ×3) chosen on the dev corpora of bench/quality/SPLIT.md (bench/quality/keywordLab.ts):
- * +1.7 to +8.7 % MRR@10 on the four code corpora, within ±1 % on the docs.
+ * BM25 saturation and the per-field weights / length normalisation of BM25F, chosen on the dev
+ * corpora of bench/quality/SPLIT.md (bench/quality/keywordLab.ts). Session 17, on 10 dev corpora:
+ * k1 2.0, symbol ×8, path ×3 (were 1.6, ×5, ×1.5) — +1.2 … +4.9 % keyword MRR@10 on the four code
+ * corpora, +0.0 … +2.0 % on the six docs corpora, none lower.
  */
 export const BM25F = {
-  k1: 1.6,
+  k1: 2.0,
   text: { weight: 1, b: 0.75 },
-  symbol: { weight: 5, b: 0.5 },
-  path: { weight: 1.5, b: 0.5 },
+  symbol: { weight: 8, b: 0.5 },
+  path: { weight: 3, b: 0.5 },
 } as const;
 
 const LIVE = 1;
@@ -156,7 +157,14 @@ export class KeywordIndex {
     this.norms = undefined;
   }
 
-  search(query: string, topK: number, allowRow?: (id: number) => boolean): KeywordHit[] {
+  /** Chunks containing the (already tokenized) term; 0 when none. Query-time refinements weigh terms by it. */
+  documentFrequency(term: string): number {
+    const id = this.termId(term);
+    return id < 0 ? 0 : this.store.count[id] - (this.rowOf ? this.removedPostings(id) : 0);
+  }
+
+  /** `expansion`: extra tokenized terms with query weights (search/refine.ts); they score, but are never listed as matched. */
+  search(query: string, topK: number, allowRow?: (id: number) => boolean, expansion?: ReadonlyMap<string, number>): KeywordHit[] {
     if (topK <= 0 || this.live === 0) return [];
     this.flush(false);
     const rowOf = this.rowOf;
@@ -166,6 +174,7 @@ export class KeywordIndex {
     // which is what we want: whole words weigh more than chance bigrams.
     const qtf = new Map<string, number>();
     for (const t of labeled) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
+    for (const [t, w] of expansion ?? []) qtf.set(t, (qtf.get(t) ?? 0) + w);
     const ids = new Map<string, number>();
     for (const t of qtf.keys()) {
       const term = this.termId(t);

@@ -6,7 +6,10 @@
  * Everything that ranks chunks for a person or an agent (engine search, MCP, team index) calls this.
  */
 import type { SearchHit } from '../types';
+import type { KeywordHit } from './keywordIndex';
 import { type HybridSearchInput, searchHybrid } from './hybrid';
+import { RANK_POLICY, type RankPolicy } from './rankPolicy';
+import { aggregatePages, compoundTerms, refineByText, rocchioQuery, type TextOf } from './refine';
 
 /** RRF damping constant (Cormack et al.). */
 export const RRF_K = 60;
@@ -28,6 +31,13 @@ export type RankInput = Pick<HybridSearchInput, 'keyword' | 'vector' | 'chunks' 
   readonly offline: boolean;
   /** Dense:keyword weight ratio (default 1; offline 3/7). */
   readonly hybridWeight?: number;
+  /**
+   * A chunk's own text (read back from its file): lets hybrid search use proximity and
+   * pseudo-relevance feedback over its first hits. Without it those stages are skipped.
+   */
+  readonly textOf?: TextOf;
+  /** The refinement knobs (default RANK_POLICY, chosen on the dev corpora). */
+  readonly policy?: RankPolicy;
 };
 
 /**
@@ -41,11 +51,14 @@ export function rankSearch(input: RankInput): SearchHit[] {
   const weights: [number, number] = [1, input.hybridWeight ?? (input.offline ? OFFLINE_DENSE_WEIGHT : 1)];
   const base = { keyword: input.keyword, vector: input.vector, chunks: input.chunks, query: input.query, queryVector: input.queryVector, filter: input.filter, weights, rrfK: RRF_K };
   const hasVectors = input.queryVector !== undefined && input.vector !== undefined && input.vector.size > 0;
-  if (input.mode !== 'hybrid' || !hasVectors) return searchHybrid({ ...base, mode: input.mode, topK });
+  const policy = input.policy ?? RANK_POLICY;
+  // Query words joined into whole identifiers: a keyword-matching feature, so keyword mode has it too.
+  const expansion = input.mode === 'dense' ? new Map<string, number>() : compoundTerms(input.query, input.keyword, policy.compounds.weight);
+  if (input.mode !== 'hybrid' || !hasVectors) return searchHybrid({ ...base, mode: input.mode, topK, ...(expansion.size ? { refine: { expansion } } : {}) });
 
   // hybridWeight is a dense:keyword ratio; the convex weight of score fusion is w / (1 + w).
   const scored = input.offline ? { denseWeight: weights[1] / (1 + weights[1]), ...OFFLINE_GATE } : undefined;
-  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true, scored });
+  const fused = searchHybrid({ ...base, mode: 'hybrid', topK, keepAll: true, scored, refine: refinements(input, policy, expansion) });
   // Score fusion is already in [0, 1]. Raw reciprocal-rank sums (≈0.016–0.033) mean nothing to a
   // reader; scaled by the best possible sum, 1 means "ranked first by both keyword and vector search".
   const best = scored ? 1 : weights.reduce((a, w) => a + w / (RRF_K + 1), 0);
@@ -58,6 +71,25 @@ export function rankSearch(input: RankInput): SearchHit[] {
   }
   const byScore = (a: SearchHit, b: SearchHit) => b.score - a.score;
   return [...confident.sort(byScore), ...doubtful.sort(byScore)].slice(0, topK);
+}
+
+/**
+ * Hybrid's query-time refinements (refine.ts): query words joined into identifiers, proximity and PRF on the keyword list (when texts
+ * can be read), page aggregation for notes, and — offline only, where the query vector is a weak
+ * LSA projection — Rocchio toward the first keyword hits.
+ */
+function refinements(input: RankInput, policy: RankPolicy, expansion: ReadonlyMap<string, number>): HybridSearchInput['refine'] {
+  const { textOf } = input;
+  return {
+    ...(expansion.size ? { expansion } : {}),
+    keyword: (kw, ctx) => {
+      const refined = textOf ? refineByText(kw, ctx, { keyword: input.keyword, query: input.query, textOf, policy, expansion }) : kw;
+      return aggregatePages(refined, ctx.chunkOf, policy.pages.sibling);
+    },
+    ...(input.offline && policy.rocchio.docs > 0 && input.vector
+      ? { denseQuery: (kw: readonly KeywordHit[], q: Float32Array) => rocchioQuery(input.vector!, kw, q, policy.rocchio.docs, policy.rocchio.weight) }
+      : {}),
+  };
 }
 
 function lowConfidence(h: SearchHit, best: number): SearchHit {

@@ -161,6 +161,32 @@ export class VectorIndex {
     return this.data.subarray(id * this.dims, (id + 1) * this.dims);
   }
 
+  /**
+   * The normalised vectors of a few rows (ids.length × dims, in the order given) without reading
+   * every row into memory: the stored rows stay on disk. Absent ids give zero rows.
+   */
+  rowsOf(ids: readonly number[]): Float32Array {
+    const dims = this.dims;
+    const out = new Float32Array(ids.length * dims);
+    const present = [...new Set(ids.filter((id) => this.has(id)))].sort((a, b) => a - b);
+    if (!present.length) return out;
+    let read: Float32Array;
+    const slot = new Map<number, number>(present.map((id, i) => [id, i]));
+    if (this.stored) {
+      read = new Float32Array(present.length * dims);
+      this.stored.read(Int32Array.from(present), read);
+      for (let i = 0; i < present.length; i++) normalizeInPlace(read, i * dims, dims);
+    } else {
+      read = new Float32Array(present.length * dims);
+      present.forEach((id, i) => read.set(this.data.subarray(id * dims, (id + 1) * dims), i * dims));
+    }
+    ids.forEach((id, i) => {
+      const at = slot.get(id);
+      if (at !== undefined && this.has(id)) out.set(read.subarray(at * dims, (at + 1) * dims), i * dims);
+    });
+    return out;
+  }
+
   set(id: number, vec: ArrayLike<number>): void {
     if (vec.length !== this.dims) throw new RangeError(`vector has ${vec.length} dims, index has ${this.dims}`);
     if (!Number.isInteger(id) || id < 0) throw new RangeError(`bad row id ${id}`);

@@ -387,6 +387,10 @@ export async function crashLoop(t: TestContext, o: CrashOptions): Promise<CrashS
   assertCleanFailure(fin, 'final index');
   assert.equal(fin.code, 0, fin.stderr);
   const finReport = JSON.parse(fin.stdout) as { incomplete?: boolean; filesIndexed: number; warnings?: string[] };
+  // The final run fits a basis of its own when nothing usable was committed before it (every kill
+  // landed before the first commit, or damage made it rebuild): that basis is the final tree's.
+  const finManifest = peekManifest(indexDir);
+  if (finManifest?.basisId && !basisTrees.has(finManifest.basisId)) basisTrees.set(finManifest.basisId, new Map(tree));
   assert.ok(!finReport.incomplete, 'the final run completes');
   if (expectRebuildWarning) assert.ok((finReport.warnings ?? []).some((w) => /rebuild|damaged|unreadable/i.test(w)));
   assert.equal(finReport.filesIndexed, tree.size, 'every file of the final tree is indexed');

@@ -46,6 +46,9 @@ export function countTerms(tokens: readonly string[]): Map<string, number> {
   return counts;
 }
 
+/** How the fitted basis is shaped (bench/quality dev experiments change it; the product does not). */
+export const LSA_SHAPE = { sigmaPower: 1 };
+
 /** Sublinear tf, as in most LSA setups: a term repeated 20 times is not 20 times as telling. */
 export const tfWeight = (tf: number): number => 1 + Math.log(tf);
 
@@ -262,7 +265,9 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
   for (let c = 0; c < Math.min(k, l); c++) {
     const e = order[c];
     if (!(lambda[e] > top * 1e-10) || top === 0) continue; // rank exhausted: leave the column zero
-    const inv = 1 / Math.sqrt(lambda[e]);
+    // Term coordinates are v_i (a text's projection then carries σ_i, as U Σ does); LSA_SHAPE.sigmaPower
+    // p rescales them to σ_i^(p−1) v_i, i.e. U Σ^p (p < 1 damps the dominant generic directions).
+    const inv = (1 / Math.sqrt(lambda[e])) * Math.pow(Math.sqrt(lambda[e]) / Math.sqrt(top), LSA_SHAPE.sigmaPower - 1);
     const u = U.getColumn(e);
     let best = 0;
     for (let j = 0; j < V; j++) {
