@@ -25,9 +25,9 @@ const MAX_TOP_K = 50;
  * The door for agent calls (door.ts, never a dialog), with answers written for an agent; offline,
  * a missing index is built at once (that sends nothing anywhere).
  */
-export async function agentDoor(s: Services): Promise<{ readonly ok: true } | { readonly ok: false; readonly message: string }> {
+export async function agentDoor(s: Services, remoteAnswers = false): Promise<{ readonly ok: true } | { readonly ok: false; readonly message: string }> {
   const settings = readSettings();
-  const verdict = await ensureRemoteAllowed(s.door, { purpose: 'agent', interactive: false, needsIndex: true });
+  const verdict = await ensureRemoteAllowed(s.door, { purpose: 'agent', interactive: false, needsIndex: true, remoteAnswers });
   if (verdict.ok) return { ok: true };
   if (verdict.reason === 'noConsent') {
     return {
@@ -129,7 +129,8 @@ export function registerAgentTools(s: Services): vscode.Disposable {
     async invoke(options, token) {
       const query = String(options.input.query ?? '').trim();
       if (!query) return text('The query is empty: say what to look for, e.g. "where are API keys stored".');
-      const door = await agentDoor(s);
+      // A plain search: with remote search on, the team index answers it without a local index.
+      const door = await agentDoor(s, true);
       if (!door.ok) return text(door.message);
       const { items: hits, degraded } = await s.search.searchWithNote(query, {
         topK: clampTopK(options.input.topK, 10),

@@ -109,12 +109,12 @@ export function testApi(s: Services): SemanticWorkspaceApi {
       return status.current;
     },
     async search(query, filter) {
-      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
+      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true, remoteAnswers: true });
       if (!verdict.ok) throw new Error(verdict.message);
       return search.search(query, { filter });
     },
     async searchRanked(query, filter) {
-      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true });
+      const verdict = await door.check({ purpose: 'api', interactive: false, needsIndex: true, remoteAnswers: true });
       if (!verdict.ok) throw new Error(verdict.message);
       return search.ranked(query, { filter });
     },

@@ -16,8 +16,10 @@
  *      requests go to (Consent; the dialog shows the endpoint from the same resolver as the
  *      request, settings.ts `resolveEndpoint`). `interactive` callers may show the dialog;
  *      others get `{ ok: false, reason: 'noConsent' }` and never any UI;
- *   3. the index (only with `needsIndex`): `interactive` callers with `offerIndex` may offer to
- *      build it; others get `{ ok: false, reason: 'noIndex' }`.
+ *   3. the index (only with `needsIndex`): a plain search (`remoteAnswers`) with remote search on (a team index, its
+ *      setting, consent for its host, a trusted workspace) needs no local index — it answers from
+ *      PostgreSQL (`remoteOnly`), as the CLI's `search --remote` does; otherwise `interactive`
+ *      callers with `offerIndex` may offer to build it, and others get `{ ok: false, reason: 'noIndex' }`.
  * Purposes that only read stored vectors (`sendsText: false`, e.g. Related, topics) skip step 2.
  */
 import * as vscode from 'vscode';
@@ -35,12 +37,14 @@ export interface DoorRequest {
   readonly needsIndex?: boolean;
   /** Interactive only: offer to index when there is no index yet. */
   readonly offerIndex?: boolean;
+  /** A plain search: with remote search on, the team index answers it without a local index. */
+  readonly remoteAnswers?: boolean;
   /** False for work that reads stored vectors only (no consent needed); default true. */
   readonly sendsText?: boolean;
 }
 
 export type DoorVerdict =
-  | { readonly ok: true; readonly provider: ProviderId; readonly remote: boolean; readonly downgraded?: 'untrusted' | 'noKey' }
+  | { readonly ok: true; readonly provider: ProviderId; readonly remote: boolean; readonly downgraded?: 'untrusted' | 'noKey'; readonly remoteOnly?: true }
   | { readonly ok: false; readonly reason: 'noConsent' | 'noIndex'; readonly message: string };
 
 export class Door {
@@ -62,6 +66,10 @@ export class Door {
       }
     }
     if (request.needsIndex && !(await this.hasIndex())) {
+      // Engines are open now (hasIndex opened them): the team index knows whether it can answer.
+      if (request.remoteAnswers && this.engines.team?.remoteSearchReady()) {
+        return { ok: true, provider, remote, remoteOnly: true, ...(downgraded ? { downgraded } : {}) };
+      }
       if (request.interactive && request.offerIndex && this.indexAll && (await offerToIndex())) {
         await this.indexAll();
         if (await this.hasIndex()) return { ok: true, provider, remote, ...(downgraded ? { downgraded } : {}) };

@@ -9,6 +9,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { redactUrl } from '../core/team';
 import { MACHINE_SCOPED, SECTION, readSettings, settingOrigin, type SettingSource as Origin } from './settings';
 import type { Log } from './log';
 
@@ -89,6 +90,9 @@ export function userSettingsFileOf(context: vscode.ExtensionContext): string | u
   return fs.existsSync(file) ? file : undefined;
 }
 
+/** A value as the notice and the log show it: a team index URL without its password. */
+const shown = (v: unknown): string => JSON.stringify(typeof v === 'string' && /^postgres(ql)?:\/\//.test(v) ? redactUrl(v) : v);
+
 const NOTICE_KEY = 'semanticWorkspace.ignoredMachineSettingsNoticed';
 
 /** Once per setting and value: says which value is ignored, which one is used, and offers to move it. */
@@ -101,10 +105,10 @@ export async function noticeIgnoredMachineSettings(context: vscode.ExtensionCont
     seen.push(id);
     await context.globalState.update(NOTICE_KEY, seen);
     const setting = `${SECTION}.${s.key}`;
-    log.channel.warn(`${setting} = ${JSON.stringify(s.value)} in User settings is ignored in this remote window (machine-scoped); in use: ${JSON.stringify(s.inUse)}`);
+    log.channel.warn(`${setting} = ${shown(s.value)} in User settings is ignored in this remote window (machine-scoped); in use: ${shown(s.inUse)}`);
     const move = vscode.l10n.t('Move to Remote Settings');
     const pick = await vscode.window.showWarningMessage(
-      vscode.l10n.t('{0} is set to {1} in your User settings, but this remote window ignores machine-scoped settings there and uses {2}. Set it in the Remote settings to apply it here.', setting, JSON.stringify(s.value), s.inUse === undefined || s.inUse === '' ? vscode.l10n.t('the default') : JSON.stringify(s.inUse)),
+      vscode.l10n.t('{0} is set to {1} in your User settings, but this remote window ignores machine-scoped settings there and uses {2}. Set it in the Remote settings to apply it here.', setting, shown(s.value), s.inUse === undefined || s.inUse === '' ? vscode.l10n.t('the default') : shown(s.inUse)),
       move,
     );
     if (pick !== move) continue;

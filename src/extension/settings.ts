@@ -107,7 +107,7 @@ export interface Sourced<T> {
 }
 
 /** The `scope: "machine"` settings of package.json: VS Code reads them from user (or remote) settings only. */
-export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.baseUrl'] as const;
+export const MACHINE_SCOPED = ['dashscope.region', 'dashscope.baseUrl', 'openai.baseUrl', 'teamIndex.url', 'teamIndex.storeText'] as const;
 const isMachineScoped = (key: string) => (MACHINE_SCOPED as readonly string[]).includes(key);
 
 /**

@@ -6,7 +6,8 @@
  *    edits are the remote search's local overlay, not the team's history;
  *  - `withTeam`, the engine: reports every run's team outcome, and with remote search on runs the
  *    query in PostgreSQL within a budget, falling back to the local index when the database fails
- *    or is slow (losing the database never stops local search).
+ *    or is slow (losing the database never stops local search); with no local index the database
+ *    answers alone, and its failure is an error that says to build the local index.
  */
 import type { Engine, IndexRunOptions, SearchOptions, SearchResult, TeamIndexPort, TeamIndexReport } from '../core/engineTypes';
 import { isCancellation } from '../core/embedding';
@@ -77,9 +78,13 @@ export class ConsentedTeam implements TeamIndexPort {
 export interface TeamHooks {
   /** After every run with a team index (`embedded`: chunks this run embedded locally). */
   indexed(report: TeamIndexReport, embedded: number, live: boolean): void;
-  /** Whether this search should go to the team index first. */
-  wantsRemote(): boolean;
-  remoteFailed(error: unknown): void;
+  /** Remote search is on for this folder (setting, consent, trust). */
+  remoteOn(): boolean;
+  /** False for a while after a failure: searches go local first (when there is a local index). */
+  retryDue(): boolean;
+  /** The error a search shows when the database failed and there is no local index to answer. */
+  noFallback(error: unknown): Error;
+  remoteFailed(error: unknown, hasLocal: boolean): void;
   remoteWorked(): void;
 }
 
@@ -120,14 +125,20 @@ export function withTeam(engine: Engine, team: ConsentedTeam, hooks: TeamHooks):
       return next;
     },
     async search(query: string, options: SearchOptions = {}): Promise<SearchResult> {
-      if (options.remote === undefined && hooks.wantsRemote()) {
-        try {
-          const hits = await withBudget(engine.search(query, { ...options, remote: true }), REMOTE_SEARCH_BUDGET_MS, team.inner.host);
-          hooks.remoteWorked();
-          return hits;
-        } catch (e) {
-          if (isCancellation(e) || options.signal?.aborted) throw e;
-          hooks.remoteFailed(e);
+      if (options.remote === undefined && hooks.remoteOn()) {
+        // Without a local index the database is the only answer: tried even within the retry wait.
+        const local = hooks.retryDue() ? undefined : (await engine.status()).exists;
+        if (local !== true) {
+          try {
+            const hits = await withBudget(engine.search(query, { ...options, remote: true }), REMOTE_SEARCH_BUDGET_MS, team.inner.host);
+            hooks.remoteWorked();
+            return hits;
+          } catch (e) {
+            if (isCancellation(e) || options.signal?.aborted) throw e;
+            const hasLocal = local ?? (await engine.status()).exists;
+            hooks.remoteFailed(e, hasLocal);
+            if (!hasLocal) throw hooks.noFallback(e);
+          }
         }
       }
       return engine.search(query, options);

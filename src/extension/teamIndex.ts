@@ -24,11 +24,18 @@ interface FolderOutcome {
   readonly embedded: number;
 }
 
+/** A remote search failed with no local index to answer it: what the search shows. */
+function noFallbackText(host: string, e: unknown): string {
+  return vscode.l10n.t('The team index at {0} could not answer the search ({1}), and this workspace has no local index to fall back on. Run "Index Workspace" to build the local index.', host, errorText(e));
+}
+
 export class TeamIndexes implements vscode.Disposable {
   private readonly open = new Map<string, ConsentedTeam>();
   private readonly outcomes = new Map<string, FolderOutcome>();
   private remoteDownUntil = 0;
   private remoteNote: string | undefined;
+  /** Whether the last failed remote search fell back to a local index (false: it had none). */
+  private remoteLocal = true;
   /** Failures already notified (kind + host), until the team index works again. */
   private readonly noticed = new Set<string>();
   /** The last notification's text and how many were shown (the test API: notifications cannot be read back). */
@@ -74,11 +81,21 @@ export class TeamIndexes implements vscode.Disposable {
       port,
       wrap: (engine) => withTeam(engine, port, {
         indexed: (report, embedded, live) => this.indexed(key, port, report, embedded, live),
-        wantsRemote: () => readTeamSettings(folder.uri)?.remoteSearch === true && this.allowed() && Date.now() >= this.remoteDownUntil,
-        remoteFailed: (e) => this.remoteFailed(port, e),
+        remoteOn: () => readTeamSettings(folder.uri)?.remoteSearch === true && this.allowed(),
+        retryDue: () => Date.now() >= this.remoteDownUntil,
+        noFallback: (e) => new Error(noFallbackText(t.host, e)),
+        remoteFailed: (e, hasLocal) => this.remoteFailed(port, e, hasLocal),
         remoteWorked: () => this.remoteWorked(),
       }),
     };
+  }
+
+  /**
+   * Remote search can answer without a local index: a folder's engine has the team index attached
+   * (trusted workspace, cloud provider), its remoteSearch setting is on, and this workspace consented.
+   */
+  remoteSearchReady(): boolean {
+    return this.allowed() && [...this.open.keys()].some((k) => readTeamSettings(vscode.Uri.parse(k))?.remoteSearch === true);
   }
 
   /** Connections of engines that were dropped (settings, key, password or trust changed). */
@@ -113,13 +130,22 @@ export class TeamIndexes implements vscode.Disposable {
     this.render();
   }
 
-  private remoteFailed(port: ConsentedTeam, e: unknown): void {
+  private remoteFailed(port: ConsentedTeam, e: unknown, hasLocal: boolean): void {
     const err = e instanceof TeamIndexError ? e : undefined;
     const message = errorText(e);
     this.remoteDownUntil = Date.now() + REMOTE_RETRY_MS;
-    this.remoteNote = vscode.l10n.t('Remote search failed ({0}); results come from the local index. The team index is tried again in {1} s.', message, REMOTE_RETRY_MS / 1000);
-    this.log.channel.warn(`team index ${port.inner.host}: remote search failed, searched locally: ${message}`);
     void port.inner.close();
+    if (!hasLocal) {
+      // The search itself shows the error (noFallbackText); no notification saying search goes on locally.
+      this.remoteNote = noFallbackText(port.inner.host, e);
+      this.remoteLocal = false;
+      this.log.channel.warn(`team index ${port.inner.host}: remote search failed, and there is no local index: ${message}`);
+      this.render();
+      return;
+    }
+    this.remoteNote = vscode.l10n.t('Remote search failed ({0}); results come from the local index. The team index is tried again in {1} s.', message, REMOTE_RETRY_MS / 1000);
+    this.remoteLocal = true;
+    this.log.channel.warn(`team index ${port.inner.host}: remote search failed, searched locally: ${message}`);
     this.notify(err?.kind ?? 'database', port.inner.host, message);
     this.render();
   }
@@ -157,7 +183,8 @@ export class TeamIndexes implements vscode.Disposable {
       };
     }
     if (this.remoteNote) {
-      team = { ok: false, text: vscode.l10n.t('team index unreachable · searching locally'), detail: [this.remoteNote, team?.detail].filter(Boolean).join('\n') };
+      const text = this.remoteLocal ? vscode.l10n.t('team index unreachable · searching locally') : vscode.l10n.t('team index unreachable · no local index');
+      team = { ok: false, text, detail: [this.remoteNote, team?.detail].filter(Boolean).join('\n') };
     }
     this.status.set({ team });
   }

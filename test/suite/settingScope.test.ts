@@ -10,6 +10,7 @@ import * as vscode from 'vscode';
 import { api, sleep, waitFor } from './helpers';
 
 const PLANTED = 'https://dashscope.example.invalid';
+const PLANTED_TEAM = 'postgres://planted@team-db.example.invalid:5432/team';
 
 export function registerSettingScopeTests(): void {
   suite('settings that cannot apply say so', () => {
@@ -20,7 +21,7 @@ export function registerSettingScopeTests(): void {
       const a = await api();
       const before = fs.readFileSync(file, 'utf8');
       try {
-        fs.writeFileSync(file, before.replace('{', `{\n  "semanticWorkspace.dashscope.baseUrl": "${PLANTED}",`));
+        fs.writeFileSync(file, before.replace('{', `{\n  "semanticWorkspace.dashscope.baseUrl": "${PLANTED}",\n  "semanticWorkspace.teamIndex.url": "${PLANTED_TEAM}",`));
         await sleep(1500); // let VS Code read the file (it would apply it here if it were not ignored)
         const applied = vscode.workspace.getConfiguration('semanticWorkspace').inspect('dashscope.baseUrl')?.globalValue === PLANTED;
         console.log(`    remoteName=${vscode.env.remoteName}; the User value is ${applied ? 'applied' : 'ignored'} here`);
@@ -28,6 +29,10 @@ export function registerSettingScopeTests(): void {
         const ignored = await waitFor('the ignored setting to be reported', () => a.ignoredMachineSettings().find((s) => s.key === 'dashscope.baseUrl'), 10_000);
         assert.equal(ignored.value, PLANTED);
         assert.notEqual(ignored.inUse, PLANTED, 'the value in use is not the ignored one');
+        // The team index's URL is machine-scoped too (and the notice never shows its password: settingScope.ts).
+        const team = await waitFor('the ignored team index URL to be reported', () => a.ignoredMachineSettings().find((s) => s.key === 'teamIndex.url'), 10_000);
+        assert.equal(team.value, PLANTED_TEAM);
+        assert.notEqual(team.inUse, PLANTED_TEAM);
       } finally {
         fs.writeFileSync(file, before);
       }

@@ -9,8 +9,9 @@
  *  - a teammate's clone at another path (the CLI) and this folder with its local index deleted
  *    index with 0 embedding requests (vs. a from-scratch run), and the status bar says
  *    "team index: N chunks shared, M embedded locally";
- *  - with remote search on, the query runs in PostgreSQL; when the database stops, search answers
- *    from the local index with a note, and indexing keeps the local index.
+ *  - with remote search on, the query runs in PostgreSQL, with no local index at all too; when the
+ *    database stops, search answers from the local index with a note, and indexing keeps the local
+ *    index; with neither, the search fails with a message that says to build the local index.
  * The consent dialog is modal and VS Code refuses modals in test windows: its text comes from the
  * test API (the same function builds the dialog), and consent is granted by the test-only command.
  */
@@ -182,6 +183,38 @@ export function registerTeamTests(): void {
       assert.ok((await a.search('how are api requests rate limited')).length > 0);
     });
 
+    test('remote search with no local index at all answers from PostgreSQL (palette, sidebar and API through the door)', async function () {
+      this.timeout(240_000);
+      const a = await api();
+      const engine = (await a.getEngine(folder().uri))!;
+      await engine.clear();
+      assert.equal((await engine.status()).exists, false, 'the local index was not deleted');
+      // Remote search off: no local index is still a refusal that says to index.
+      await assert.rejects(a.search('rate limit of api requests per second'), /no semantic index yet/);
+      await setSetting('teamIndex.remoteSearch', true);
+      await sleep(300);
+      const relayed = gate.counts.bytesRelayed;
+      const hits = await within(a.search('rate limit of api requests per second'), 40_000, 'a remote search with no local index');
+      assert.ok(gate.counts.bytesRelayed > relayed, 'the search did not query the database');
+      const known = ['src/rateLimiter.ts', 'notes/rate-limits.md'];
+      const hit = hits.slice(0, 3).find((h) => known.includes(h.path));
+      assert.ok(hit, `neither ${known.join(' nor ')} is in the remote top 3: ${hits.slice(0, 3).map((h) => h.path).join(', ')}`);
+      // A hit names lines of a file that exists here (what opening it shows), with its text as the snippet.
+      const lines = fs.readFileSync(wsPath(hit.path), 'utf8').split('\n').length;
+      assert.ok(hit.startLine >= 1 && hit.endLine >= hit.startLine && hit.endLine <= lines, `lines ${hit.startLine}-${hit.endLine} of ${lines}`);
+      assert.ok(hit.snippet.length > 0, 'the hit has no snippet');
+      const ranked = await within(a.searchRanked('deployment checklist before a release'), 40_000, 'the sidebar\'s search with no local index');
+      assert.ok(ranked.items.some((h) => h.path === 'notes/deployment.md'), `sidebar: ${ranked.items.map((h) => h.path).join(', ')}`);
+      assert.equal((await engine.status()).exists, false, 'searching built a local index');
+
+      // The local index back, for the next test: every vector from the team index.
+      await setSetting('teamIndex.remoteSearch', false);
+      const before = requests().length;
+      const reports = await within(a.indexAll(), 150_000, 'rebuilding the local index from the team index');
+      assert.equal(reports?.[0]?.embeddedChunks, 0);
+      assert.equal(embedsSince(before), 0);
+    });
+
     test('remote search runs in PostgreSQL; when the database stops, search answers locally with a note and indexing keeps going', async function () {
       this.timeout(180_000);
       const a = await api();
@@ -234,6 +267,13 @@ export function registerTeamTests(): void {
       assert.equal((await a.refreshStatus()).state, 'ready');
       const hits = await a.search('quokka-walrus drill');
       assert.ok(hits.some((h) => h.path === 'notes/team-offline.md'), 'the edit is not in the local index');
+
+      // Neither index: the search says so and what fixes it — no hang, no silent empty list.
+      await (await a.getEngine(folder().uri))!.clear();
+      const expected = /The team index at 127\.0\.0\.1:\d+ could not answer the search \(.+\), and this workspace has no local index to fall back on\. Run "Index Workspace" to build the local index\./;
+      await assert.rejects(within(a.search('steps of the deployment checklist'), 40_000, 'a search with neither index'), expected);
+      await assert.rejects(within(a.searchRanked('balcony tomatoes need sunlight'), 40_000, 'the sidebar\'s search with neither index'), expected);
+      assert.equal(a.lastStatus().team?.text, 'team index unreachable · no local index');
     });
   });
 }

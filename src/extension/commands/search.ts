@@ -39,7 +39,7 @@ function toItem(hit: ResultItem, multiRoot: boolean, sideButton: vscode.QuickInp
 
 /** The door: consent (queries go to the same endpoint as the files) and an index, offered if missing. */
 async function ensureIndex(s: Services): Promise<boolean> {
-  return (await s.door.check({ purpose: 'search', interactive: true, needsIndex: true, offerIndex: true })).ok;
+  return (await s.door.check({ purpose: 'search', interactive: true, needsIndex: true, offerIndex: true, remoteAnswers: true })).ok;
 }
 
 /** A selection's place: Search for Selection never lists the selection itself. */

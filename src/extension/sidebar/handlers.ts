@@ -18,7 +18,7 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
   return {
     async search(query, filter, signal) {
       const started = Date.now();
-      const door = await s.door.check({ purpose: 'sidebar-search', interactive: false, needsIndex: true });
+      const door = await s.door.check({ purpose: 'sidebar-search', interactive: false, needsIndex: true, remoteAnswers: true });
       if (!door.ok) throw new Error(door.message);
       // The sidebar waits for the rerank (bounded by its budget); a failed one leaves a note.
       const { items, degraded, rerank } = await s.search.ranked(query, { filter, signal });
