@@ -184,3 +184,24 @@ test('a matched Chinese compound is shown whole in "why it matched", its pieces 
   assert.deepEqual(hits[0].terms, ['提取', '关键词']);
 });
 
+
+test('a live update absorbed into a loaded index finds its new words, and the old words stay found', () => {
+  const base = new KeywordIndex();
+  base.add(0, { text: 'open the configuration file and parse it', symbol: 'parseConfig', path: 'src/config.ts' });
+  base.add(1, { text: 'write log lines to the rotating file', symbol: 'writeLog', path: 'src/log.ts' });
+  // A loaded index looks its terms up in the sorted dictionary (no Map is built)…
+  const loaded = KeywordIndex.deserialize(base.serialize());
+  const delta = new KeywordIndex();
+  delta.add(0, { text: 'zebrafish 斑马鱼 habitat survey', symbol: 'surveyZebrafish', path: 'notes/zebra.md' });
+  delta.add(1, { text: 'parse the rotating configuration again', symbol: 'reparse', path: 'src/reparse.ts' });
+  loaded.absorb(delta, 2);
+  // …and the update's new terms join beside it.
+  assert.deepEqual(loaded.search('zebrafish survey', 3).map((h) => h.id), [2]);
+  assert.deepEqual(loaded.search('斑马鱼', 3).map((h) => h.id), [2]);
+  assert.deepEqual(loaded.search('parseConfig', 1).map((h) => h.id), [0]);
+  assert.ok(loaded.search('rotating', 3).map((h) => h.id).sort().join() === '1,3');
+  // Adding after absorbing (the dictionary becomes a Map) keeps every term reachable.
+  loaded.add(4, { text: 'zebrafish again', symbol: 'again', path: 'notes/again.md' });
+  assert.deepEqual(loaded.search('zebrafish', 5).map((h) => h.id).sort(), [2, 4]);
+  assert.deepEqual(loaded.search('rotating log', 1).map((h) => h.id), [1]);
+});
