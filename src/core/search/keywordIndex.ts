@@ -14,6 +14,7 @@ import { PostingStore, growU32 } from './postings';
 import { scoreTerms } from './keywordScorer';
 import { TopK } from './topK';
 import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+import { TermDictionary } from './termDictionary';
 
 export interface KeywordDoc {
   readonly text: string;
@@ -47,15 +48,7 @@ const REMOVED = 2; // removed, postings not yet purged
 const MAX_TF = 4000;
 
 export class KeywordIndex {
-  /**
-   * Term → term id. A deserialized index starts without it (a 177k-entry Map costs ~0.1 s to
-   * fill): its `termText` is sorted, so lookups binary-search it until the first `add` builds it.
-   */
-  private terms: Map<string, number> | undefined = new Map<string, number>();
-  private termText: string[] = [];
-  /** Without `terms`: the sorted prefix of `termText` is binary-searched, terms absorbed after it are in `absorbed`. */
-  private sortedTerms = 0;
-  private absorbed: Map<string, number> | undefined;
+  private terms = TermDictionary.empty();
   private readonly store = new PostingStore();
   /** Per id: state, and token counts of the three fields. */
   private state: Uint8Array = new Uint8Array(0);
@@ -103,16 +96,8 @@ export class KeywordIndex {
     }
     this.ensureCapacity(id + 1);
     const fields = new Map<number, number>();
-    const terms = this.termMap();
-    const termOf = (t: string): number => {
-      let term = terms.get(t);
-      if (term === undefined) {
-        term = this.termText.length;
-        terms.set(t, term);
-        this.termText.push(t);
-      }
-      return term;
-    };
+    const terms = this.terms.withMap();
+    const termOf = (t: string): number => terms.intern(t);
     const count = (tokens: readonly string[], unit: number): number => {
       for (const t of tokens) {
         const term = termOf(t);
@@ -136,7 +121,7 @@ export class KeywordIndex {
       this.lastPathTerms = tokenize(doc.path);
     }
     const pathLen = count(this.lastPathTerms, 1);
-    this.store.ensureLists(this.termText.length);
+    this.store.ensureLists(this.terms.size);
     for (const [term, value] of fields) this.store.append(term, id, value);
     this.state[id] = LIVE;
     this.textLen[id] = textLen;
@@ -173,7 +158,7 @@ export class KeywordIndex {
 
   /** Chunks containing the (already tokenized) term; 0 when none. Query-time refinements weigh terms by it. */
   documentFrequency(term: string): number {
-    const id = this.termId(term);
+    const id = this.terms.id(term);
     return id < 0 ? 0 : this.store.count[id] - (this.rowOf ? this.removedPostings(id) : 0);
   }
 
@@ -191,7 +176,7 @@ export class KeywordIndex {
     for (const [t, w] of expansion ?? []) qtf.set(t, (qtf.get(t) ?? 0) + w);
     const ids = new Map<string, number>();
     for (const t of qtf.keys()) {
-      const term = this.termId(t);
+      const term = this.terms.id(t);
       if (term >= 0) ids.set(t, term);
     }
     const uniq = [...ids.keys()];
@@ -264,15 +249,8 @@ export class KeywordIndex {
     if (offset < this.capacity) throw new RangeError('absorbed ids must follow the existing ones');
     delta.flush(true);
     this.ensureCapacity(offset + delta.capacity);
-    const termOf = delta.termText.map((t) => {
-      const known = this.termId(t);
-      if (known >= 0) return known;
-      // A live update's few new terms go beside the sorted dictionary: building the whole Map
-      // here cost ~250 ms at 60k chunks on the first search after every update.
-      (this.terms ?? (this.absorbed ??= new Map())).set(t, this.termText.length);
-      return this.termText.push(t) - 1;
-    });
-    this.store.ensureLists(this.termText.length);
+    const termOf = delta.terms.text.map((t) => this.terms.intern(t));
+    this.store.ensureLists(this.terms.size);
     termOf.forEach((term, k) => delta.store.forEach(k, (id, value) => this.store.append(term, id + offset, value)));
     for (let id = 0; id < delta.capacity; id++) {
       if (delta.state[id] !== LIVE) continue;
@@ -291,7 +269,7 @@ export class KeywordIndex {
     this.flush(true);
     return writeKeywordIndex({
       capacity: this.capacity, state: this.state, textLen: this.textLen, symbolLen: this.symbolLen,
-      pathLen: this.pathLen, termText: this.termText, store: this.store,
+      pathLen: this.pathLen, termText: this.terms.text, store: this.store,
     }, version);
   }
 
@@ -309,13 +287,7 @@ export class KeywordIndex {
     this.textLen = p.textLen;
     this.symbolLen = p.symbolLen;
     this.pathLen = p.pathLen;
-    this.termText = p.termText;
-    let sorted = true;
-    for (let i = 1; i < p.termText.length && sorted; i++) sorted = p.termText[i - 1] < p.termText[i];
-    this.terms = undefined;
-    this.absorbed = undefined;
-    this.sortedTerms = sorted ? p.termText.length : 0;
-    if (!sorted) this.termMap();
+    this.terms = TermDictionary.loaded(p.termText);
     this.store.load(p.postings, p.start, p.len, p.count, p.last);
     for (let id = 0; id < p.capacity; id++) {
       if (p.state[id] !== LIVE) continue;
@@ -336,31 +308,6 @@ export class KeywordIndex {
       cache.set(term, (n = dead));
     }
     return n;
-  }
-
-  /** The term's id, or −1 when no chunk has it. */
-  private termId(t: string): number {
-    if (this.terms) return this.terms.get(t) ?? -1;
-    const text = this.termText;
-    let lo = 0, hi = this.sortedTerms - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = text[mid];
-      if (m === t) return mid;
-      if (m < t) lo = mid + 1;
-      else hi = mid - 1;
-    }
-    return this.absorbed?.get(t) ?? -1;
-  }
-
-  private termMap(): Map<string, number> {
-    if (!this.terms) {
-      const terms = new Map<string, number>();
-      this.termText.forEach((t, i) => terms.set(t, i));
-      this.terms = terms;
-      this.absorbed = undefined;
-    }
-    return this.terms;
   }
 
   /**
