@@ -105,8 +105,12 @@ export class SegmentReader {
  * checked (all blocks with `full`, else length + sampled blocks), gathered into row order.
  */
 export function gatherRows(dir: string, layout: RowLayout, rows: number, full: boolean, readFile: (ref: RowLayout['files'][number], full: boolean) => Float32Array): Float32Array {
+  return inRowOrder(layout, layout.files.map((f) => readFile(f, full)), rows);
+}
+
+/** The first `rows` rows (in row order) out of the generation's files' rows (`parts`, in file order). */
+function inRowOrder(layout: RowLayout, parts: readonly Float32Array[], rows: number): Float32Array {
   const dims = layout.dims;
-  const parts = layout.files.map((f) => readFile(f, full));
   const out = new Float32Array(rows * dims);
   for (let i = 0; i < rows; i++) {
     const at = layout.locate(layout.physical(i));
@@ -147,7 +151,8 @@ export class SegmentedLoader {
   constructor(private readonly dir: string, private readonly layout: RowLayout, private readonly rows: number) {}
 
   step(): Float32Array | undefined {
-    const { layout, dims } = { layout: this.layout, dims: this.layout.dims };
+    const layout = this.layout;
+    const dims = layout.dims;
     if (this.file < layout.files.length) {
       const ref = layout.files[this.file];
       this.loader ??= new VectorFileLoader(this.dir, ref, dims, ref.bytes / (dims * 4));
@@ -158,11 +163,6 @@ export class SegmentedLoader {
       this.file++;
       if (this.file < layout.files.length) return undefined;
     }
-    const out = new Float32Array(this.rows * dims);
-    for (let i = 0; i < this.rows; i++) {
-      const at = layout.locate(layout.physical(i));
-      out.set(this.parts[at.file].subarray(at.row * dims, (at.row + 1) * dims), i * dims);
-    }
-    return out;
+    return inRowOrder(layout, this.parts, this.rows);
   }
 }
