@@ -39,5 +39,7 @@ export const RANK_POLICY: RankPolicy = {
 
 /** Every refinement off (plain BM25F + fusion): what the dev experiments compare against. */
 export function policyOff(): RankPolicy {
-  return { pages: { sibling: 0 }, proximity: { weight: 0, depth: 30, window: 3 }, prf: { docs: 0, terms: 10, weight: 0.3 }, rocchio: { docs: 0, weight: 0.5 }, compounds: { weight: 0 } };
+  const p = RANK_POLICY;
+  // Each stage's own switch set to 0; its other knobs as shipped (they matter only when it is on).
+  return { pages: { sibling: 0 }, proximity: { ...p.proximity, weight: 0 }, prf: { ...p.prf, docs: 0 }, rocchio: { ...p.rocchio, docs: 0 }, compounds: { weight: 0 } };
 }
