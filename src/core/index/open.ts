@@ -21,8 +21,10 @@ import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
 import { VectorFileLoader, openPrefixIndex } from './prefixFile';
 import { RowLayout } from './rowLayout';
-import { SegmentedLoader, mergedKeywordIndex } from './segments';
-import { IndexStore, type LoadedSpace } from './store';
+import { readFileVerified } from './binio';
+import { startsWith, previouslyOpened, rememberOpened, type Reusable } from './reuse';
+import { SegmentedLoader, mergedPostings, rowOfPhysical, rowsFromPrevious } from './segments';
+import { IndexStore } from './store';
 
 export interface IndexedFile {
   readonly path: string;
@@ -104,16 +106,25 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
   try {
     const full = params.fullVerify === true;
     const dims = m.fingerprint.dimensions;
+    const dir = store.spaceDir(m.fingerprint.embedder);
+    const layout = RowLayout.of(dir, m);
     // Without a prefix file (small or older indexes) the vectors are read now, as they always were.
     const eager = full || !m.data.prefix;
-    const loaded: Omit<LoadedSpace, 'vectors'> & { vectors?: Float32Array } = eager ? store.load(m, full, false) : store.loadMeta(m, false);
-    if (!eager) store.checkVectors(m);
-    const dir = store.spaceDir(m.fingerprint.embedder);
+    // An earlier generation of this space still open in this process (a host after a live
+    // update): what it read is not read again (reuse.ts). Never for a full check.
+    const prev = full ? undefined : previouslyOpened(dir);
+    const keywordFiles = m.data.keyword ? [m.data.keyword, ...(m.data.segments ?? []).map((s) => s.keyword)] : undefined;
+    const prevKeyword = prev?.keyword && keywordFiles && startsWith(keywordFiles, prev.keyword.files) ? prev.keyword : undefined;
+    const loaded = store.loadMeta(m, false, !prevKeyword);
+    const fromPrev = eager && prev?.rows ? rowsFromPrevious(dir, layout, m.chunkCount, prev.rows) : undefined;
     // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
-    let vectors = loaded.vectors?.subarray(0, m.chunkCount * dims);
+    let vectors = fromPrev ? fromPrev.vectors : eager ? store.readVectors(m, full).subarray(0, m.chunkCount * dims) : undefined;
+    if (!eager) store.checkVectors(m);
+    const normalized = fromPrev && prev?.rows?.normalized ? fromPrev.reused : undefined;
+    const reusable: Reusable = {};
+    if (vectors) reusable.rows = { layout, chunkCount: m.chunkCount, vectors, normalized: false };
     const allVectors = (): Float32Array => (vectors ??= store.readVectors(m, false).subarray(0, m.chunkCount * dims));
     // With a prefix file the vector index is built (and the file verified) now: it is small.
-    const layout = RowLayout.of(dir, m);
     let vectorIndex = m.data.prefix ? openPrefixIndex(dir, m.data.prefix, layout, dims, m.chunkCount, allVectors) : undefined;
     const fittable = isFittableEmbedder(params.embedder) ? params.embedder : undefined;
     if (fittable) {
@@ -121,15 +132,28 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
       fittable.loadModel(loaded.model);
       if (fittable.basisId !== m.fingerprint.basisId) return corrupt('the offline model does not match the manifest');
     }
-    if (!loaded.keyword) return corrupt('the keyword postings are missing');
+    if (!keywordFiles) return corrupt('the keyword postings are missing');
     const firstRow = firstRows(m.files.counts);
     const files: IndexedFile[] = m.files.paths.map((path, i) => ({
       path, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
     }));
+    const keywordRef = keywordFiles[0];
+    const baseKeyword = (): Uint8Array => loaded.keyword ?? readFileVerified(dir, keywordRef);
+    const merged = (): KeywordIndex => (reusable.keyword ??= mergedPostings(dir, m, baseKeyword, prevKeyword)).merged;
+    // Reused: only the new deltas are read — now, so damage in them is reported by the open.
+    if (prevKeyword) merged();
+    // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.
+    const renumbered = (mapped: boolean): KeywordIndex => {
+      const k = merged().copy();
+      const toRow = rowOfPhysical(layout, m.chunkCount);
+      if (mapped) k.mapIds(toRow);
+      else k.remap(toRow);
+      return k;
+    };
     let keyword: KeywordIndex | undefined;
-    const baseKeyword = loaded.keyword;
-    const keywordIndex = () => (keyword ??= mergedKeywordIndex(dir, m, baseKeyword, layout, false));
-    let merged: Uint8Array | undefined;
+    const keywordIndex = () => (keyword ??= layout.segmented ? renumbered(true) : merged());
+    let mergedBytes: Uint8Array | undefined;
+    rememberOpened(dir, reusable);
     return {
       status: 'ok',
       index: {
@@ -143,7 +167,12 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         get vectors() {
           return allVectors();
         },
-        vectorIndex: () => (vectorIndex ??= VectorIndex.fromRows(allVectors(), dims)),
+        vectorIndex: () => {
+          if (vectorIndex) return vectorIndex;
+          vectorIndex = VectorIndex.fromRows(allVectors(), dims, {}, normalized);
+          if (reusable.rows) reusable.rows.normalized = true;
+          return vectorIndex;
+        },
         vectorLoader: () => {
           const vi = vectorIndex;
           if (!vi?.rowsOnDisk || vectors) return undefined;
@@ -164,7 +193,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         files,
         // With segments: the merged postings (chunk-row ids), serialized once for who asks (a team publish).
         get keywordBytes() {
-          return layout.segmented ? (merged ??= mergedKeywordIndex(dir, m, baseKeyword, layout).serialize()) : baseKeyword;
+          return layout.segmented ? (mergedBytes ??= renumbered(false).serialize()) : baseKeyword();
         },
         // The postings stay in the file's buffer (read-only from here on): no 12 MB copy at 100k.
         keywordIndex,

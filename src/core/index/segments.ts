@@ -7,10 +7,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { KeywordIndex } from '../search/keywordIndex';
-import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFileVerified, readFully, swapFloat32 } from './binio';
+import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFileVerified, readFully, swapFloat32, type FileRef } from './binio';
 import type { Manifest } from './manifest';
 import { VectorFileLoader } from './prefixFile';
 import { RowLayout } from './rowLayout';
+import { startsWith, type ReusableKeyword, type ReusableRows } from './reuse';
 
 /**
  * Positioned, verified reads of rows (chunk rows, then extras) of a committed generation. With
@@ -111,12 +112,99 @@ export function gatherRows(dir: string, layout: RowLayout, rows: number, full: b
 /** The first `rows` rows (in row order) out of the generation's files' rows (`parts`, in file order). */
 function inRowOrder(layout: RowLayout, parts: readonly Float32Array[], rows: number): Float32Array {
   const dims = layout.dims;
-  const out = new Float32Array(rows * dims);
-  for (let i = 0; i < rows; i++) {
-    const at = layout.locate(layout.physical(i));
-    out.set(parts[at.file].subarray(at.row * dims, (at.row + 1) * dims), i * dims);
+  const out = rowBuffer(rows * dims);
+  for (let i = 0; i < rows;) {
+    // Runs of consecutive physical rows of one file (almost all of them: an update moves one file's rows): one copy each.
+    const p = layout.physical(i);
+    const at = layout.locate(p);
+    const fileRows = layout.firsts[at.file + 1] - layout.firsts[at.file];
+    let j = i + 1;
+    while (j < rows && layout.physical(j) === p + (j - i) && at.row + (j - i) < fileRows) j++;
+    out.set(parts[at.file].subarray(at.row * dims, (at.row + j - i) * dims), i * dims);
+    i = j;
   }
   return out;
+}
+
+/**
+ * `floats` zeroed floats in a buffer rounded up to 4 MiB: each live update adds a row or two,
+ * and an array of the same rounded size fits the memory the previous generation's array left —
+ * exact sizes grew past every hole the allocator kept, which is how a host's RSS crept up per update.
+ */
+function rowBuffer(floats: number): Float32Array {
+  const bytes = floats * 4;
+  const round = 4 << 20;
+  return bytes < round ? new Float32Array(floats) : new Float32Array(new ArrayBuffer(Math.ceil(bytes / round) * round), 0, floats);
+}
+
+/**
+ * The chunk rows of a generation in row order, built from `prev` (an open earlier generation of
+ * the same space whose vector files are this one's first files): rows `prev` has are copied,
+ * the others (a live update's segment, a cached vector taken back) read and checked block by
+ * block. `reused[i]` is 1 where row i came from `prev` (already normalised when `prev` was).
+ * Undefined when `prev` is not an earlier state of this layout.
+ */
+export function rowsFromPrevious(dir: string, layout: RowLayout, chunkCount: number, prev: ReusableRows): { vectors: Float32Array; reused: Uint8Array } | undefined {
+  const dims = layout.dims;
+  if (prev.layout.dims !== dims || !startsWith(layout.files, prev.layout.files)) return undefined;
+  const oldTotal = prev.layout.total;
+  const oldRowOf = new Int32Array(oldTotal).fill(-1);
+  for (let j = 0; j < prev.chunkCount; j++) oldRowOf[prev.layout.physical(j)] = j;
+  const from = (i: number): number => {
+    const p = layout.physical(i);
+    return p < oldTotal ? oldRowOf[p] : -1;
+  };
+  const vectors = rowBuffer(chunkCount * dims);
+  const reused = new Uint8Array(chunkCount);
+  const reader = new SegmentReader(dir, layout);
+  try {
+    for (let i = 0; i < chunkCount;) {
+      const j0 = from(i);
+      let k = i + 1;
+      if (j0 >= 0) {
+        while (k < chunkCount && from(k) === j0 + (k - i)) k++;
+        vectors.set(prev.vectors.subarray(j0 * dims, (j0 + k - i) * dims), i * dims);
+        reused.fill(1, i, k);
+      } else {
+        while (k < chunkCount && from(k) < 0) k++;
+        vectors.set(reader.readRows(i, k - i), i * dims);
+      }
+      i = k;
+    }
+  } finally {
+    reader.close();
+  }
+  return { vectors, reused };
+}
+
+/**
+ * The postings of generation `m` (base + every segment's delta, ids physical rows, nothing
+ * removed), from `prev` when its files are `m`'s first ones: only the new deltas are read.
+ */
+export function mergedPostings(dir: string, m: Manifest, base: () => Uint8Array, prev?: ReusableKeyword): ReusableKeyword {
+  const segments = m.data.segments ?? [];
+  const files = [m.data.keyword as FileRef, ...segments.map((s) => s.keyword)];
+  let merged: KeywordIndex;
+  let absorbed: number;
+  if (prev && startsWith(files, prev.files)) {
+    merged = prev.merged.copy();
+    absorbed = prev.files.length - 1;
+  } else if (segments.length === 0) {
+    return { files, merged: KeywordIndex.deserialize(base(), true) };
+  } else {
+    // A copy: absorbing rewrites the list tables in place, and `base` may be read again.
+    merged = KeywordIndex.deserialize(base(), false);
+    absorbed = 0;
+  }
+  for (const s of segments.slice(absorbed)) merged.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
+  return { files, merged };
+}
+
+/** Chunk row of each physical row (−1: a tombstone or an extra). */
+export function rowOfPhysical(layout: RowLayout, chunkCount: number): Int32Array {
+  const toRow = new Int32Array(layout.total).fill(-1);
+  for (let row = 0; row < chunkCount; row++) toRow[layout.physical(row)] = row;
+  return toRow;
 }
 
 /**
@@ -132,8 +220,7 @@ export function mergedKeywordIndex(dir: string, m: Manifest, base: Uint8Array, l
   // A copy: absorbing rewrites the list tables in place, and `base` may be read again.
   const index = KeywordIndex.deserialize(base, false);
   for (const s of m.data.segments ?? []) index.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
-  const toRow = new Int32Array(layout.total).fill(-1);
-  for (let row = 0; row < m.chunkCount; row++) toRow[layout.physical(row)] = row;
+  const toRow = rowOfPhysical(layout, m.chunkCount);
   if (renumber) index.remap(toRow);
   else index.mapIds(toRow);
   return index;

@@ -50,6 +50,11 @@ export class ByteWriter {
   finish(): Uint8Array {
     return this.buf.slice(0, this.length);
   }
+
+  /** The bytes written, without a copy when little capacity is left unused (else a copy, as `finish`). */
+  finishInPlace(): Uint8Array {
+    return this.buf.length - this.length <= this.buf.length / 8 ? this.buf.subarray(0, this.length) : this.finish();
+  }
 }
 
 export class ByteReader {

@@ -264,6 +264,29 @@ export class KeywordIndex {
     this.norms = undefined;
   }
 
+  /**
+   * An independent copy: an `absorb`, `mapIds` or `remove` on either leaves the other as it was.
+   * The postings bytes are shared (nothing rewrites them in place), so a copy costs the per-term
+   * and per-id tables only — how a host opens the next generation from the one it has.
+   */
+  copy(): KeywordIndex {
+    this.flush(false);
+    const c = new KeywordIndex();
+    c.terms = this.terms.copy();
+    c.store.copyFrom(this.store);
+    c.state = this.state.slice();
+    c.textLen = this.textLen.slice();
+    c.symbolLen = this.symbolLen.slice();
+    c.pathLen = this.pathLen.slice();
+    c.capacity = this.capacity;
+    c.live = this.live;
+    c.removed = this.removed;
+    c.totals = { ...this.totals };
+    c.norms = this.norms;
+    c.rowOf = this.rowOf;
+    return c;
+  }
+
   /** Format version 2 (default) or the previous one, 1 (still read; for compatibility tests). */
   serialize(version: 1 | 2 = 2): Uint8Array {
     this.flush(true);

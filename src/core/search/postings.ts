@@ -52,6 +52,22 @@ export class PostingStore {
   private logValue: Int32Array = new Int32Array(1024);
   private logLength = 0;
 
+  /**
+   * Makes this a copy of `other`'s sealed lists (its append log must be empty): the tables are
+   * copied, the bytes shared — `flush` and `rewrite` write new bytes, never into the old ones.
+   */
+  copyFrom(other: PostingStore): void {
+    if (other.logLength > 0) throw new Error('internal: copy of a store with pending postings');
+    this.data = other.data;
+    this.start = other.start.slice();
+    this.len = other.len.slice();
+    this.count = other.count.slice();
+    this.last = other.last.slice();
+    this.lists = other.lists;
+    this.skipCache = new Map(other.skipCache);
+    this.logLength = 0;
+  }
+
   get pending(): number {
     return this.logLength;
   }
@@ -191,7 +207,7 @@ export class PostingStore {
       this.start[t] = newStart;
       this.len[t] = out.length - newStart;
     }
-    this.data = out.finish();
+    this.data = out.finishInPlace(); // no second copy of every posting (a transient the host's RSS kept)
     this.logLength = 0;
   }
 
@@ -249,7 +265,7 @@ export class PostingStore {
       this.start[t] = start;
       this.len[t] = out.length - start;
     }
-    this.data = out.finish();
+    this.data = out.finishInPlace(); // no second copy of every posting (a transient the host's RSS kept)
   }
 
   /** Installs lists read from a serialized index (`data` is owned from now on). */

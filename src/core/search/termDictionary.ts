@@ -29,6 +29,15 @@ export class TermDictionary {
     return d;
   }
 
+  /** An independent copy (interning into it leaves this one as it is). */
+  copy(): TermDictionary {
+    const d = new TermDictionary(this.text.slice());
+    d.map = this.map && new Map(this.map);
+    d.sorted = this.sorted;
+    d.appended = this.appended && new Map(this.appended);
+    return d;
+  }
+
   get size(): number {
     return this.text.length;
   }

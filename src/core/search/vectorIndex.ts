@@ -86,8 +86,8 @@ export class VectorIndex {
     this.prefixFactor = new Float32Array(0);
   }
 
-  /** Takes ownership of `rows` (n × dims) and L2-normalises it in place. */
-  static fromRows(rows: Float32Array, dims: number, options: VectorIndexOptions = {}): VectorIndex {
+  /** Takes ownership of `rows` (n × dims) and L2-normalises it in place (rows `normalized` marks excepted). */
+  static fromRows(rows: Float32Array, dims: number, options: VectorIndexOptions = {}, normalized?: Uint8Array): VectorIndex {
     if (rows.length % dims !== 0) throw new RangeError('rows length is not a multiple of dims');
     const index = new VectorIndex(dims, options);
     const n = rows.length / dims;
@@ -95,7 +95,8 @@ export class VectorIndex {
     index.reserve(n);
     index.count = n;
     for (let id = 0; id < n; id++) {
-      normalizeInPlace(rows, id * dims, dims);
+      // `normalized[id]`: the row was normalised already (copied from an open generation); again would not be bit-identical.
+      if (!normalized?.[id]) normalizeInPlace(rows, id * dims, dims);
       index.quantizeRow(id);
     }
     return index;
