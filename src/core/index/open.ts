@@ -11,6 +11,7 @@
  * those calls (the engine turns it into "index damaged, index again").
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
 import { VectorIndex } from '../search/vectorIndex';
@@ -21,7 +22,7 @@ import { firstRows } from './generation';
 import type { SpaceFingerprint } from './manifest';
 import { VectorFileLoader, openPrefixIndex } from './prefixFile';
 import { RowLayout } from './rowLayout';
-import { readFileVerified } from './binio';
+import { DAMAGED_NAME, readFileVerified } from './binio';
 import { startsWith, previouslyOpened, rememberOpened, type Reusable } from './reuse';
 import { SegmentedLoader, mergedPostings, rowOfPhysical, rowsFromPrevious } from './segments';
 import { IndexStore } from './store';
@@ -112,7 +113,8 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     const eager = full || !m.data.prefix;
     // An earlier generation of this space still open in this process (a host after a live
     // update): what it read is not read again (reuse.ts). Never for a full check.
-    const prev = full ? undefined : previouslyOpened(dir);
+    // Nor once a reader found damage (binio.noteDamage): then everything is read and checked again.
+    const prev = full || fs.existsSync(path.join(dir, DAMAGED_NAME)) ? undefined : previouslyOpened(dir);
     const keywordFiles = m.data.keyword ? [m.data.keyword, ...(m.data.segments ?? []).map((s) => s.keyword)] : undefined;
     const prevKeyword = prev?.keyword && keywordFiles && startsWith(keywordFiles, prev.keyword.files) ? prev.keyword : undefined;
     const loaded = store.loadMeta(m, false, !prevKeyword);
@@ -134,12 +136,21 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     }
     if (!keywordFiles) return corrupt('the keyword postings are missing');
     const firstRow = firstRows(m.files.counts);
-    const files: IndexedFile[] = m.files.paths.map((path, i) => ({
-      path, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
+    const files: IndexedFile[] = m.files.paths.map((filePath, i) => ({
+      path: filePath, size: m.files.sizes[i], mtimeMs: m.files.mtimes[i], hash: m.files.hashes[i], firstChunk: firstRow[i], chunkCount: m.files.counts[i],
     }));
     const keywordRef = keywordFiles[0];
-    const baseKeyword = (): Uint8Array => loaded.keyword ?? readFileVerified(dir, keywordRef);
-    const merged = (): KeywordIndex => (reusable.keyword ??= mergedPostings(dir, m, baseKeyword, prevKeyword)).merged;
+    // No closure keeps `loaded` (its chunk table and model bytes are garbage after the open);
+    // the postings file's bytes only while the merged postings still point into them.
+    let baseBytes = loaded.keyword;
+    const baseKeyword = (): Uint8Array => baseBytes ?? readFileVerified(dir, keywordRef);
+    const merged = (): KeywordIndex => {
+      if (!reusable.keyword) {
+        reusable.keyword = mergedPostings(dir, m, baseKeyword, prevKeyword);
+        if (layout.segmented) baseBytes = undefined;
+      }
+      return reusable.keyword.merged;
+    };
     // Reused: only the new deltas are read — now, so damage in them is reported by the open.
     if (prevKeyword) merged();
     // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.

@@ -250,7 +250,7 @@ export class KeywordIndex {
     delta.flush(true);
     this.ensureCapacity(offset + delta.capacity);
     const termOf = delta.terms.text.map((t) => this.terms.intern(t));
-    this.store.ensureLists(this.terms.size);
+    this.store.ensureLists(this.terms.size, true);
     termOf.forEach((term, k) => delta.store.forEach(k, (id, value) => this.store.append(term, id + offset, value)));
     for (let id = 0; id < delta.capacity; id++) {
       if (delta.state[id] !== LIVE) continue;

@@ -59,10 +59,12 @@ export class PostingStore {
   copyFrom(other: PostingStore): void {
     if (other.logLength > 0) throw new Error('internal: copy of a store with pending postings');
     this.data = other.data;
-    this.start = other.start.slice();
-    this.len = other.len.slice();
-    this.count = other.count.slice();
-    this.last = other.last.slice();
+    // The lists in use and a little room (a live update's new terms), not the source's spare capacity.
+    const n = Math.min(other.start.length, other.lists + Math.max(1024, other.lists >> 6));
+    this.start = other.start.slice(0, n);
+    this.len = other.len.slice(0, n);
+    this.count = other.count.slice(0, n);
+    this.last = other.last.slice(0, n);
     this.lists = other.lists;
     this.skipCache = new Map(other.skipCache);
     this.logLength = 0;
@@ -73,10 +75,11 @@ export class PostingStore {
   }
 
   /** Makes room for lists [0, n). */
-  ensureLists(n: number): void {
+  /** `tight`: grow by a little (absorbing a live update's few new terms), not by doubling. */
+  ensureLists(n: number, tight = false): void {
     if (n <= this.lists) return;
     if (n > this.start.length) {
-      const cap = Math.max(n, this.start.length * 2);
+      const cap = Math.max(n, tight ? this.start.length + Math.max(1024, this.start.length >> 6) : this.start.length * 2);
       this.start = growU32(this.start, cap);
       this.len = growU32(this.len, cap);
       this.count = growU32(this.count, cap);
