@@ -43,6 +43,8 @@ export class PostingStore {
   /** Largest id of each list (−1 when empty), to continue the gap encoding when appending. */
   last: Int32Array = new Int32Array(64).fill(-1);
   lists = 0;
+  /** Bytes of `data` no list refers to any more (left by flushes that re-encoded a few lists). */
+  private deadBytes = 0;
 
   /** Lazily built block index of long lists (see `skips`); dropped whenever the bytes change. */
   private skipCache = new Map<number, SkipIndex>();
@@ -66,6 +68,7 @@ export class PostingStore {
     this.count = other.count.slice(0, n);
     this.last = other.last.slice(0, n);
     this.lists = other.lists;
+    this.deadBytes = other.deadBytes;
     this.skipCache = new Map(other.skipCache);
     this.logLength = 0;
   }
@@ -178,40 +181,63 @@ export class PostingStore {
     const fill = first.slice(0, this.lists);
     for (let i = 0; i < n; i++) order[fill[this.logTerm[i]]++] = i;
 
-    const out = new ByteWriter(this.data.length + n * 3 + 1024);
+    // A few lists touched (a live update's delta): only those are re-encoded, after a copy of
+    // the bytes — their old bytes stay behind, dead, until they reach a quarter of the buffer.
+    let touched = 0;
+    for (let t = 0; t < this.lists; t++) if (first[t + 1] > first[t]) touched++;
+    if (touched * 16 < this.lists && this.deadBytes < this.data.length / 4) {
+      const tail = new ByteWriter(n * 3 + 1024);
+      const base = this.data.length;
+      for (let t = 0; t < this.lists; t++) {
+        if (first[t + 1] === first[t]) continue;
+        const newStart = base + tail.length;
+        this.deadBytes += this.len[t];
+        this.mergeList(tail, t, first[t], first[t + 1], order);
+        this.start[t] = newStart;
+        this.len[t] = base + tail.length - newStart;
+      }
+      const data = new Uint8Array(base + tail.length);
+      data.set(this.data);
+      data.set(tail.finishInPlace(), base);
+      this.data = data;
+      this.logLength = 0;
+      return;
+    }
+    const out = new ByteWriter(this.data.length - this.deadBytes + n * 3 + 1024);
     for (let t = 0; t < this.lists; t++) {
-      const from = first[t];
-      const to = first[t + 1];
       const newStart = out.length;
-      let merged = false;
-      let sorted = true;
-      for (let k = from + 1; k < to; k++) if (this.logId[order[k]] <= this.logId[order[k - 1]]) sorted = false;
-      if (to > from && (!sorted || this.logId[order[from]] <= this.last[t])) {
-        // Out-of-order additions: decode, merge and re-encode this one list.
-        const pairs: [number, number][] = [];
-        this.forEach(t, (id, value) => pairs.push([id, value]));
-        for (let k = from; k < to; k++) pairs.push([this.logId[order[k]], this.logValue[order[k]]]);
-        pairs.sort((a, b) => a[0] - b[0]);
-        this.last[t] = encodeList(out, pairs);
-        this.count[t] = pairs.length;
-        merged = true;
-      }
-      if (!merged) {
-        out.bytes(this.data.subarray(this.start[t], this.start[t] + this.len[t]));
-        let prev = this.last[t];
-        for (let k = from; k < to; k++) {
-          const i = order[k];
-          writePosting(out, this.logId[i] - prev - 1, this.logValue[i]);
-          prev = this.logId[i];
-        }
-        this.last[t] = prev;
-        this.count[t] += to - from;
-      }
+      this.mergeList(out, t, first[t], first[t + 1], order);
       this.start[t] = newStart;
       this.len[t] = out.length - newStart;
     }
     this.data = out.finishInPlace(); // no second copy of every posting (a transient the host's RSS kept)
+    this.deadBytes = 0;
     this.logLength = 0;
+  }
+
+  /** Writes list `t` with the log's postings order[from, to) merged in; updates its last id and count. */
+  private mergeList(out: ByteWriter, t: number, from: number, to: number, order: Int32Array): void {
+    let sorted = true;
+    for (let k = from + 1; k < to; k++) if (this.logId[order[k]] <= this.logId[order[k - 1]]) sorted = false;
+    if (to > from && (!sorted || this.logId[order[from]] <= this.last[t])) {
+      // Out-of-order additions: decode, merge and re-encode this one list.
+      const pairs: [number, number][] = [];
+      this.forEach(t, (id, value) => pairs.push([id, value]));
+      for (let k = from; k < to; k++) pairs.push([this.logId[order[k]], this.logValue[order[k]]]);
+      pairs.sort((a, b) => a[0] - b[0]);
+      this.last[t] = encodeList(out, pairs);
+      this.count[t] = pairs.length;
+      return;
+    }
+    out.bytes(this.data.subarray(this.start[t], this.start[t] + this.len[t]));
+    let prev = this.last[t];
+    for (let k = from; k < to; k++) {
+      const i = order[k];
+      writePosting(out, this.logId[i] - prev - 1, this.logValue[i]);
+      prev = this.logId[i];
+    }
+    this.last[t] = prev;
+    this.count[t] += to - from;
   }
 
   /**
@@ -269,6 +295,7 @@ export class PostingStore {
       this.len[t] = out.length - start;
     }
     this.data = out.finishInPlace(); // no second copy of every posting (a transient the host's RSS kept)
+    this.deadBytes = 0;
   }
 
   /** Installs lists read from a serialized index (`data` is owned from now on). */
@@ -281,6 +308,10 @@ export class PostingStore {
     this.lists = start.length;
     this.logLength = 0;
     this.skipCache.clear();
+    // A file's buffer holds the tables too: the first flush copies only the lists.
+    let used = 0;
+    for (let t = 0; t < this.lists; t++) used += len[t];
+    this.deadBytes = data.length - used;
   }
 }
 

@@ -17,6 +17,13 @@ const MAGIC = 0x4d4f5753; // "SWOM"
 const VERSION = 1;
 const pad4 = (n: number) => (n + 3) & ~3;
 
+/**
+ * Models deserialized in this process while they are in use, by basis: the host opens every
+ * generation an update commits with a fresh embedder, and the basis is the same file each time
+ * (~50 ms and a ~7 MB projection per open otherwise). A model never changes once built.
+ */
+const deserialized = new Map<string, WeakRef<OfflineModel>>();
+
 export class OfflineModel {
   private readonly termIndex: Map<string, number>;
 
@@ -47,6 +54,9 @@ export class OfflineModel {
     const termBytes = dv.getUint32(16, true);
     const base = 20 + pad4(termBytes);
     if (dims < 1 || bytes.length !== base + V * 8 + V * dims) throw bad('length does not match its header');
+    const basisId = crypto.createHash('sha256').update(bytes).digest('hex').slice(0, 16);
+    const known = deserialized.get(basisId)?.deref();
+    if (known && Buffer.compare(known.bytes, bytes) === 0) return known;
     const termText = Buffer.from(bytes.buffer, bytes.byteOffset + 20, termBytes).toString('utf8');
     const terms = V === 0 ? [] : termText.split('\n');
     if (terms.length !== V) throw bad('vocabulary size mismatch');
@@ -59,8 +69,10 @@ export class OfflineModel {
     const q = new Int8Array(bytes.buffer, bytes.byteOffset + base + V * 8, V * dims);
     const proj = new Float32Array(V * dims);
     for (let j = 0; j < V; j++) for (let c = 0; c < dims; c++) proj[j * dims + c] = q[j * dims + c] * scale[j];
-    const own = Uint8Array.from(bytes);
-    return new OfflineModel(terms, idf, proj, dims, own, crypto.createHash('sha256').update(own).digest('hex').slice(0, 16));
+    const model = new OfflineModel(terms, idf, proj, dims, Uint8Array.from(bytes), basisId);
+    for (const [id, ref] of deserialized) if (!ref.deref()) deserialized.delete(id);
+    deserialized.set(basisId, new WeakRef(model));
+    return model;
   }
 
   /** tf-idf of the text projected on the basis, L2-normalized; all zeros when no term is known. */
