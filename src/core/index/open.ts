@@ -116,7 +116,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     // Nor once a reader found damage (binio.noteDamage): then everything is read and checked again.
     const prev = full || fs.existsSync(path.join(dir, DAMAGED_NAME)) ? undefined : previouslyOpened(dir);
     const keywordFiles = m.data.keyword ? [m.data.keyword, ...(m.data.segments ?? []).map((s) => s.keyword)] : undefined;
-    const prevKeyword = prev?.keyword && keywordFiles && startsWith(keywordFiles, prev.keyword.files) ? prev.keyword : undefined;
+    let prevKeyword = prev?.keyword && keywordFiles && startsWith(keywordFiles, prev.keyword.files) ? prev.keyword : undefined;
     const loaded = store.loadMeta(m, false, !prevKeyword);
     const fromPrev = eager && prev?.rows ? rowsFromPrevious(dir, layout, m.chunkCount, prev.rows) : undefined;
     // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
@@ -147,6 +147,8 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     const merged = (): KeywordIndex => {
       if (!reusable.keyword) {
         reusable.keyword = mergedPostings(dir, m, baseKeyword, prevKeyword);
+        // Neither the previous generation's postings nor (segmented) the file's bytes are pointed into any more.
+        prevKeyword = undefined;
         if (layout.segmented) baseBytes = undefined;
       }
       return reusable.keyword.merged;
