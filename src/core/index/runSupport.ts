@@ -25,7 +25,7 @@ export function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
   return next;
 }
 
-type Counts = Omit<IndexProgress, 'phase' | 'currentFile' | 'retry' | 'waiting'>;
+type Counts = Omit<IndexProgress, 'phase' | 'currentFile' | 'retry' | 'waiting' | 'publishing'>;
 
 /** Progress whose counts only move forward, whatever order the updates arrive in. */
 export function runProgress(onProgress?: (p: IndexProgress) => void) {

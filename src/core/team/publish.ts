@@ -43,6 +43,7 @@ export interface PublishReport {
 
 export interface PublishOptions {
   readonly signal?: AbortSignal;
+  /** Rows sent of all this publish sends: new content (vectors + postings), then the snapshot's chunk rows. */
   readonly onProgress?: (done: number, total: number) => void;
   /** 'auto' (default): a load much larger than the table is a bulk load; 'never': always row by row. */
   readonly annRebuild?: 'auto' | 'never';
@@ -128,8 +129,9 @@ export async function publishSnapshot(
         [space.id, hashes, texts], 'publishing chunks',
       );
     });
-    options.onProgress?.(Math.min(missing.length, i + CONTENT_BATCH), missing.length);
+    options.onProgress?.(Math.min(missing.length, i + CONTENT_BATCH), missing.length + chunks.length);
   }
+  options.onProgress?.(missing.length, missing.length + chunks.length);
   // After a bulk load, or a run killed before it built the index: build it before the snapshot
   // that makes the rows searchable.
   const indexSeconds = await ensureAnnIndex(store, space);
@@ -179,6 +181,7 @@ export async function publishSnapshot(
           rows.map((r) => stats.textLen[r]), rows.map((r) => stats.symbolLen[r]), rows.map((r) => stats.pathLen[r])],
         'publishing the snapshot',
       );
+      options.onProgress?.(missing.length + i + part.length, missing.length + chunks.length);
     }
     // Document frequencies and impact lists (impacts.ts), in batches of ~1–8 MB.
     const live = stats.terms.map((_, i) => i).filter((i) => stats.df[i] > 0);
