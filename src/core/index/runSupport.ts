@@ -4,6 +4,7 @@
  * cached-but-unreferenced vectors worth keeping.
  */
 import path from 'node:path';
+import v8 from 'node:v8';
 import type { IndexPhase, IndexProgress } from '../engineTypes';
 import type { ScannedFile } from './scan';
 
@@ -23,6 +24,25 @@ export function withLock<T>(dir: string, fn: () => Promise<T>): Promise<T> {
     if (locks.get(key) === tail) locks.delete(key);
   });
   return next;
+}
+
+/**
+ * How much V8 lets a heap grow past what its last full collection kept, while a build runs (then
+ * back to V8's default). With gigabytes of RAM V8 allows up to 4×, and a build's main thread makes
+ * garbage fast (file chunks, tokens): on 60 MB of /usr/include the heap stood at 250 MB for ~150
+ * MB live, and the process's peak RSS was 583 MB; at 20 % it is 440 MB for the same CPU (measured
+ * within the noise of a shared machine). Process-wide (worker threads too), read at every GC.
+ */
+const BUILD_HEAP_GROWING_PERCENT = 20;
+let leanBuilds = 0;
+
+export async function withLeanHeap<T>(fn: () => Promise<T>): Promise<T> {
+  if (leanBuilds++ === 0) v8.setFlagsFromString(`--heap-growing-percent=${BUILD_HEAP_GROWING_PERCENT}`);
+  try {
+    return await fn();
+  } finally {
+    if (--leanBuilds === 0) v8.setFlagsFromString('--heap-growing-percent=0');
+  }
 }
 
 type Counts = Omit<IndexProgress, 'phase' | 'currentFile' | 'retry' | 'waiting'>;

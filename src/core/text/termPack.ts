@@ -109,8 +109,11 @@ export class TermDictionary {
     let id = this.ids.get(term);
     if (id === undefined) {
       id = this.terms.length;
-      this.ids.set(term, id);
-      this.terms.push(term);
+      // A term split from a file's `dict` is a slice of it: a copy keeps the file's whole dict
+      // from staying alive as long as the run (18 MB of them at 60 MB of source).
+      const own = term.length >= 13 ? (' ' + term).slice(1) : term;
+      this.ids.set(own, id);
+      this.terms.push(own);
     }
     return id;
   }
