@@ -142,7 +142,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
     const chunks = this.dictionary.accept(packed, hashes.length);
     if (!chunks) return false; // malformed: those texts are tokenized here when needed
     hashes.forEach((h, i) => this.packed.has(h) || this.packed.set(h, chunks[i]));
-    this.packedInts += packed.data.length;
+    this.packedInts += packed.data.length; // the cap counts the ints as they came (stored as ~3-byte varints)
     return true;
   }
 
@@ -185,7 +185,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
     if (this.vocab?.model !== model || this.vocab.rows.length < this.dictionary.size) {
       this.vocab = { model, rows: model.vocabularyOf(this.dictionary.terms) };
     }
-    return model.projectPairs(p.pairs, this.vocab.rows);
+    return model.projectPairs(this.dictionary.pairs(p), this.vocab.rows);
   }
 
   private tokensOf(text: string, keep: boolean): string[] {

@@ -27,7 +27,7 @@ import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
 import { IndexStore } from './store';
 import { IndexCorruptError } from './binio';
 import { openOldState, type OldState } from './oldState';
-import { missingInOrder, pickExtras, runProgress, withLeanHeap, withLock, type EmbedPlan } from './runSupport';
+import { missingInOrder, pickExtras, runProgress, leanHeap, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
   /** Absolute folder to index. */
@@ -65,7 +65,7 @@ export interface RunIndexReport extends IndexReport {
 }
 
 export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}): Promise<RunIndexReport> {
-  return withLock(params.indexDir, () => withLeanHeap(async () => {
+  return withLock(params.indexDir, async () => {
     try {
       return await run(params, options);
     } catch (e) {
@@ -74,7 +74,7 @@ export function runIndex(params: RunIndexParams, options: IndexRunOptions = {}):
       if (!(e instanceof IndexCorruptError)) throw e;
       return run(params, options);
     }
-  }));
+  });
 }
 
 async function run(params: RunIndexParams, options: IndexRunOptions): Promise<RunIndexReport> {
@@ -103,6 +103,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
   const refit = !!fittable && (!!options.rebuild || !old || fittable.basisId !== old.state.manifest.fingerprint.basisId);
   const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.manifest.data.keyword;
+  // A full build keeps the heap close to what it holds; a live update keeps V8's pace (fewer collections).
+  const endLean = rechunkAll && !options.dryRun ? leanHeap() : undefined;
   let paths = options.paths;
   if (paths && rechunkAll) {
     if (!options.dryRun) warn('The index needs a full build; the live update was widened to the whole folder.');
@@ -278,6 +280,7 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   } finally {
     terms?.releaseTerms();
     closeFresh();
+    endLean?.();
     old?.state.reader.close();
   }
 }

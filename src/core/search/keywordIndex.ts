@@ -51,7 +51,7 @@ const MAX_TF = 4000;
  * that doubles) are sealed (1-2 bytes each) once this many wait. Sealing ascending ids appends to
  * each list, so the lists are byte for byte those of one merge at the end.
  */
-const SEAL_PENDING = 1 << 20;
+const SEAL_PENDING = 1 << 18;
 
 export class KeywordIndex {
   private terms = TermDictionary.empty();
