@@ -37,6 +37,22 @@ const payload = [['extensionDevelopmentPath', remote(dev)], ['extensionTestsPath
 let result;
 let actions = Promise.resolve();
 
+/** The host frame of the sidebar webview, within 30 s (the suite focuses the view first; a click on
+ *  the activity bar would toggle it, so it is the fallback only once nothing showed for 10 s). */
+async function sidebarHostFrame(page) {
+  const end = Date.now() + 30000;
+  for (let tries = 0; ; tries++) {
+    for (const el of await page.locator('iframe.webview.ready').elementHandles()) {
+      const host = await el.contentFrame();
+      const inner = await (await host?.$('#active-frame'))?.contentFrame();
+      if (inner && (await inner.$('#query'))) return host;
+    }
+    if (Date.now() > end) throw new Error('the sidebar webview (with its #query box) did not appear within 30 s');
+    if (tries === 33) await page.locator('.activitybar [aria-label^="Semantic Workspace"]').first().click().catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
+
 /** Performs one gesture requested by the suite. */
 async function uiAction(page, a) {
   console.log(`[ext-host:${name}] UI action ${JSON.stringify(a).slice(0, 160)}`);
@@ -49,11 +65,10 @@ async function uiAction(page, a) {
       await page.keyboard.press('Enter');
       return;
     case 'forge': { // post a message exactly as the sidebar's acquireVsCodeApi().postMessage would:
-      // through the webview host frame's __vscode_post_message__ (webview content cannot see window.parent)
-      const frame = page.frameLocator('iframe.webview.ready');
-      if (!(await frame.locator('#active-frame').count())) await page.locator('.activitybar [aria-label^="Semantic Workspace"]').first().click();
-      await frame.frameLocator('#active-frame').locator('#query').waitFor({ timeout: 30000 });
-      const host = await (await page.locator('iframe.webview.ready').first().elementHandle()).contentFrame();
+      // through the webview host frame's __vscode_post_message__ (webview content cannot see window.parent).
+      // Several webviews can be alive (a panel opened by an earlier test): the sidebar's is the one
+      // whose content has the search box.
+      const host = await sidebarHostFrame(page);
       for (const message of a.messages) await host.evaluate((m) => window.__vscode_post_message__('onmessage', { message: m }), message);
       return;
     }

@@ -24,7 +24,8 @@ export function consoleReporter(MochaCtor: typeof Mocha): new (runner: Mocha.Run
       });
       runner.on(EVENT_TEST_FAIL, (t: Mocha.Test, err: Error) => {
         failed++;
-        failures.push(t.fullTitle());
+        // The reason goes into the closing summary too: CI excerpts often keep only the last lines.
+        failures.push(`${t.fullTitle()} — ${(err?.message ?? String(err)).split('\n')[0].slice(0, 300)}`);
         console.log(`  ✗ ${t.title}`);
         const msg = (err?.message ?? String(err)).split('\n').slice(0, 6).join('\n      ');
         console.log(`    ↳ ${msg}`);

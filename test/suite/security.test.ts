@@ -29,16 +29,22 @@ export function registerSecurityTests(): void {
       const forged = ['../outside-secret.txt', outside, '/etc/passwd', 'file:///etc/passwd', 'notes/../../outside-secret.txt', 'C:\\Windows\\win.ini']
         .map((p) => ({ type: 'open', ref: { folder: key, path: p, startLine: 1 }, side: false }));
       const control = { type: 'open', ref: { folder: key, path: 'src/health.go', startLine: 12 }, side: false };
+      await vscode.commands.executeCommand('semanticWorkspace.sidebar.focus');
       ui({ do: 'forge', messages: [...forged, { type: 'open', ref: { folder: 'file:///etc', path: 'passwd' }, side: false }, control] });
       await waitFor('the control message to open src/health.go', () => openTabPaths().some((p) => p.endsWith(path.join('src', 'health.go'))), 45_000);
+      // Messages are handled in order, so the forged ones are settled once the control's editor shows
+      // its line (a loaded machine can apply the selection a moment after the tab appears).
+      await waitFor('the control to select line 12 of src/health.go', () => {
+        const e = vscode.window.activeTextEditor;
+        return e?.document.uri.fsPath.endsWith(path.join('src', 'health.go')) && e.selection.start.line === 11;
+      }, 15_000);
       await sleep(500);
       const opened = openTabPaths().filter((p) => !p.startsWith(root + path.sep));
       assert.deepEqual(opened, [], `files outside the workspace were opened: ${opened.join(', ')}`);
-      assert.equal(vscode.window.activeTextEditor?.selection.start.line, 11, 'the control did not open at its line');
       // The refusals are logged (warn) in the extension's output channel.
       const logs = profileTextFiles().filter((f) => f.endsWith('Semantic Workspace.log'));
       if (logs.length) {
-        await waitFor('refusals in the log', () => logs.some((f) => /refused to open/.test(fs.readFileSync(f, 'utf8'))), 10_000);
+        await waitFor('refusals in the log', () => logs.some((f) => /refused to open/.test(fs.readFileSync(f, 'utf8'))), 30_000);
       }
     });
   });

@@ -130,7 +130,15 @@ async function mulA(A: Csr, X: Float64Array, l: number, s: Slices): Promise<Floa
   for (let i = 0; i < A.rows; i++) {
     if (s.pace.due()) await s.pace.pause(s.tick);
     const o = i * l;
-    for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
+    const end = A.ptr[i + 1];
+    let k = A.ptr[i];
+    // Four terms per pass over the output row: the same sums in the same order as one by one.
+    for (; k + 4 <= end; k += 4) {
+      const a0 = A.val[k], a1 = A.val[k + 1], a2 = A.val[k + 2], a3 = A.val[k + 3];
+      const x0 = A.idx[k] * l, x1 = A.idx[k + 1] * l, x2 = A.idx[k + 2] * l, x3 = A.idx[k + 3] * l;
+      for (let c = 0; c < l; c++) out[o + c] = out[o + c] + a0 * X[x0 + c] + a1 * X[x1 + c] + a2 * X[x2 + c] + a3 * X[x3 + c];
+    }
+    for (; k < end; k++) {
       const a = A.val[k], x = A.idx[k] * l;
       for (let c = 0; c < l; c++) out[o + c] += a * X[x + c];
     }
@@ -138,18 +146,26 @@ async function mulA(A: Csr, X: Float64Array, l: number, s: Slices): Promise<Floa
   return out;
 }
 
-/** out (cols×l) = Aᵀ · Y, Y is rows×l row-major. */
-async function mulAt(A: Csr, Y: Float64Array, l: number, s: Slices): Promise<Float64Array> {
-  const out = new Float64Array(A.cols * l);
+/**
+ * Aᵀ as a CSR of its own (documents in ascending order within each term), so Aᵀ · Y is a gather
+ * (`mulA`) instead of a scatter over the whole output: each term's sum still adds the documents in
+ * the same order as a row-by-row scatter would, so the products are the same, bit for bit.
+ */
+function transposeCsr(A: Csr): Csr {
+  const ptr = new Int32Array(A.cols + 1);
+  for (let k = 0; k < A.ptr[A.rows]; k++) ptr[A.idx[k] + 1]++;
+  for (let j = 0; j < A.cols; j++) ptr[j + 1] += ptr[j];
+  const next = ptr.slice(0, A.cols);
+  const idx = new Int32Array(A.ptr[A.rows]);
+  const val = new Float64Array(A.ptr[A.rows]);
   for (let i = 0; i < A.rows; i++) {
-    if (s.pace.due()) await s.pace.pause(s.tick);
-    const y = i * l;
     for (let k = A.ptr[i]; k < A.ptr[i + 1]; k++) {
-      const a = A.val[k], o = A.idx[k] * l;
-      for (let c = 0; c < l; c++) out[o + c] += a * Y[y + c];
+      const at = next[A.idx[k]]++;
+      idx[at] = i;
+      val[at] = A.val[k];
     }
   }
-  return out;
+  return { rows: A.cols, cols: A.rows, ptr, idx, val };
 }
 
 /**
@@ -165,18 +181,9 @@ async function orthonormalize(M: Float64Array, rows: number, l: number, passes: 
   const inv = new Float64Array(l);
   const y = new Float64Array(l);
   for (let pass = 0; pass < passes; pass++) {
-    G.fill(0);
     // Upper triangle of MᵀM, summed row by row (fixed order: reproducible).
-    for (let r = 0; r < rows; r++) {
-      if (s.pace.due()) await s.pace.pause(s.tick);
-      const o = r * l;
-      for (let a = 0; a < l; a++) {
-        const x = M[o + a];
-        if (x === 0) continue;
-        const g = a * l;
-        for (let b = a; b < l; b++) G[g + b] += x * M[o + b];
-      }
-    }
+    const gram = await upperGram(M, rows, l, s);
+    G.set(gram);
     // Cholesky G = RᵀR in place (upper triangle becomes R). A pivot that kept less than 1e-12 of
     // the column's squared norm (residual < 1e-6 relative: the Gram matrix squares the condition
     // number, so anything smaller is rounding) is rank deficiency: drop the column.
@@ -198,10 +205,26 @@ async function orthonormalize(M: Float64Array, rows: number, l: number, passes: 
         G[c * l + b] = s * inv[c];
       }
     }
-    // Each row m of M becomes y with y R = m (forward substitution over the columns).
-    for (let r = 0; r < rows; r++) {
+    // Each row m of M becomes y with y R = m (forward substitution over the columns), in place;
+    // four rows at a time share the loads of R (each row's arithmetic is unchanged).
+    let q = 0;
+    for (; q + 4 <= rows; q += 4) {
       if (s.pace.due()) await s.pace.pause(s.tick);
-      const o = r * l;
+      const o0 = q * l, o1 = o0 + l, o2 = o1 + l, o3 = o2 + l;
+      for (let c = 0; c < l; c++) {
+        const ic = inv[c];
+        const v0 = ic === 0 ? 0 : M[o0 + c] * ic, v1 = ic === 0 ? 0 : M[o1 + c] * ic;
+        const v2 = ic === 0 ? 0 : M[o2 + c] * ic, v3 = ic === 0 ? 0 : M[o3 + c] * ic;
+        M[o0 + c] = v0; M[o1 + c] = v1; M[o2 + c] = v2; M[o3 + c] = v3;
+        const g = c * l;
+        for (let b = c + 1; b < l; b++) {
+          const rb = G[g + b];
+          M[o0 + b] -= v0 * rb; M[o1 + b] -= v1 * rb; M[o2 + b] -= v2 * rb; M[o3 + b] -= v3 * rb;
+        }
+      }
+    }
+    for (; q < rows; q++) {
+      const o = q * l;
       for (let c = 0; c < l; c++) y[c] = M[o + c];
       for (let c = 0; c < l; c++) {
         const v = inv[c] === 0 ? 0 : y[c] * inv[c];
@@ -213,6 +236,30 @@ async function orthonormalize(M: Float64Array, rows: number, l: number, passes: 
       for (let c = 0; c < l; c++) M[o + c] = y[c];
     }
   }
+}
+
+/** Upper triangle of XᵀX for a rows×l row-major X, four rows per pass over G (same sums, same order as row by row). */
+async function upperGram(X: Float64Array, rows: number, l: number, s: Slices): Promise<Float64Array> {
+  const G = new Float64Array(l * l);
+  let r = 0;
+  for (; r + 4 <= rows; r += 4) {
+    if (s.pace.due()) await s.pace.pause(s.tick);
+    const o0 = r * l, o1 = o0 + l, o2 = o1 + l, o3 = o2 + l;
+    for (let a = 0; a < l; a++) {
+      const x0 = X[o0 + a], x1 = X[o1 + a], x2 = X[o2 + a], x3 = X[o3 + a];
+      const g = a * l;
+      for (let b = a; b < l; b++) G[g + b] = G[g + b] + x0 * X[o0 + b] + x1 * X[o1 + b] + x2 * X[o2 + b] + x3 * X[o3 + b];
+    }
+  }
+  for (; r < rows; r++) {
+    const o = r * l;
+    for (let a = 0; a < l; a++) {
+      const x = X[o + a];
+      const g = a * l;
+      for (let b = a; b < l; b++) G[g + b] += x * X[o + b];
+    }
+  }
+  return G;
 }
 
 /** Top `dims` right singular vectors of A, scaled by nothing (V × dims, row-major). */
@@ -229,28 +276,20 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
   // between steps (one CholeskyQR pass; two — CholeskyQR2 — for the final Q): the V-side products stay well
   // conditioned for q ≤ 2 and skipping them halves the dense work.
   const sl: Slices = { pace: pacer(), tick };
+  const At = transposeCsr(A);
   let Q = await mulA(A, omega, l, sl);
   const q = opt.powerIterations ?? 2;
   await orthonormalize(Q, A.rows, l, q === 0 ? 2 : 1, sl);
   await tick();
   for (let it = 0; it < q; it++) {
-    Q = await mulA(A, await mulAt(A, Q, l, sl), l, sl);
+    Q = await mulA(A, await mulA(At, Q, l, sl), l, sl);
     await orthonormalize(Q, A.rows, l, it === q - 1 ? 2 : 1, sl);
     await tick();
   }
   // B = Qᵀ A (l × V); its right singular vectors approximate A's. Via the small Gram matrix
   // G = B Bᵀ = Ũ Σ² Ũᵀ, so v_i = Bᵀ ũ_i / σ_i — an l×l eigenproblem instead of an l×V SVD.
-  const Bt = await mulAt(A, Q, l, sl);
-  const G = new Float64Array(l * l);
-  for (let j = 0; j < V; j++) {
-    if (sl.pace.due()) await sl.pace.pause(tick);
-    const o = j * l;
-    for (let a = 0; a < l; a++) {
-      const x = Bt[o + a];
-      if (x === 0) continue;
-      for (let b = a; b < l; b++) G[a * l + b] += x * Bt[o + b];
-    }
-  }
+  const Bt = await mulA(At, Q, l, sl);
+  const G = await upperGram(Bt, V, l, sl);
   const rowsG: number[][] = [];
   for (let a = 0; a < l; a++) {
     const row: number[] = [];
@@ -262,23 +301,36 @@ async function randomizedRightSingular(A: Csr, opt: FitOptions, tick: () => Prom
   const U = evd.eigenvectorMatrix;
   const order = lambda.map((_, i) => i).sort((x, y) => lambda[y] - lambda[x] || x - y);
   const top = Math.max(lambda[order[0]] ?? 0, 0);
+  // Kept columns: their eigenvector (l values, one after the other) and scale.
+  const cols: number[] = [];
+  const scale: number[] = [];
+  const us = new Float64Array(Math.min(k, l) * l);
   for (let c = 0; c < Math.min(k, l); c++) {
     const e = order[c];
     if (!(lambda[e] > top * 1e-10) || top === 0) continue; // rank exhausted: leave the column zero
     // Term coordinates are v_i (a text's projection then carries σ_i, as U Σ does); LSA_SHAPE.sigmaPower
     // p rescales them to σ_i^(p−1) v_i, i.e. U Σ^p (p < 1 damps the dominant generic directions).
-    const inv = (1 / Math.sqrt(lambda[e])) * Math.pow(Math.sqrt(lambda[e]) / Math.sqrt(top), LSA_SHAPE.sigmaPower - 1);
-    const u = U.getColumn(e);
-    let best = 0;
-    for (let j = 0; j < V; j++) {
-      if (sl.pace.due()) await sl.pace.pause(tick);
-      let s = 0;
-      for (let a = 0; a < l; a++) s += Bt[j * l + a] * u[a];
-      W[j * k + c] = s * inv;
-      if (Math.abs(W[j * k + c]) > Math.abs(best)) best = W[j * k + c];
-    }
-    // Singular vectors are defined up to sign; fix it so the basis never flips between builds.
-    if (best < 0) for (let j = 0; j < V; j++) W[j * k + c] = -W[j * k + c];
+    scale.push((1 / Math.sqrt(lambda[e])) * Math.pow(Math.sqrt(lambda[e]) / Math.sqrt(top), LSA_SHAPE.sigmaPower - 1));
+    us.set(U.getColumn(e), cols.length * l);
+    cols.push(c);
   }
+  // W[j][c] = (Bt[j] · u_c) · scale_c, term by term: each row of Bt is read once while it is in cache.
+  const best = new Float64Array(cols.length);
+  for (let j = 0; j < V; j++) {
+    if (sl.pace.due()) await sl.pace.pause(tick);
+    const o = j * l;
+    for (let i = 0; i < cols.length; i++) {
+      const u = i * l;
+      let s = 0;
+      for (let a = 0; a < l; a++) s += Bt[o + a] * us[u + a];
+      const w = s * scale[i];
+      W[j * k + cols[i]] = w;
+      if (Math.abs(w) > Math.abs(best[i])) best[i] = w;
+    }
+  }
+  // Singular vectors are defined up to sign; fix it so the basis never flips between builds.
+  cols.forEach((c, i) => {
+    if (best[i] < 0) for (let j = 0; j < V; j++) W[j * k + c] = -W[j * k + c];
+  });
   return W;
 }

@@ -80,14 +80,25 @@ export class OfflineModel {
    * `vocabularyOf`): the same sums in the same order, so the same vector bit for bit.
    */
   projectPairs(pairs: Int32Array, vocab: Int32Array): Float32Array {
-    const acc = new Float64Array(this.dims);
+    const d = this.dims, P = this.proj;
+    const acc = new Float64Array(d);
+    // Terms go in fours: one pass over acc adds four rows, left to right, which is the same
+    // rounding as four passes (JavaScript never fuses a multiply-add).
+    let n = 0, w0 = 0, w1 = 0, w2 = 0, o0 = 0, o1 = 0, o2 = 0;
     for (let k = 0; k < pairs.length; k += 2) {
       const j = vocab[pairs[k]];
       if (j === undefined || j < 0) continue;
       const w = tfWeight(pairs[k + 1]) * this.idf[j];
-      const o = j * this.dims;
-      for (let c = 0; c < this.dims; c++) acc[c] += w * this.proj[o + c];
+      const o = j * d;
+      if (n === 0) { w0 = w; o0 = o; n = 1; continue; }
+      if (n === 1) { w1 = w; o1 = o; n = 2; continue; }
+      if (n === 2) { w2 = w; o2 = o; n = 3; continue; }
+      for (let c = 0; c < d; c++) acc[c] = acc[c] + w0 * P[o0 + c] + w1 * P[o1 + c] + w2 * P[o2 + c] + w * P[o + c];
+      n = 0;
     }
+    if (n > 0) for (let c = 0; c < d; c++) acc[c] += w0 * P[o0 + c];
+    if (n > 1) for (let c = 0; c < d; c++) acc[c] += w1 * P[o1 + c];
+    if (n > 2) for (let c = 0; c < d; c++) acc[c] += w2 * P[o2 + c];
     return this.normalized(acc);
   }
 
