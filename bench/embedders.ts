@@ -5,7 +5,7 @@
  * depend on its content — fine for size, load and latency; not for quality.
  */
 import type { EmbedOptions, Embedder, QueryTask } from '../src/core/types';
-import { makeSyntheticEmbeddings } from '../test/support/synthetic';
+import { makeSyntheticEmbeddings, syntheticRows } from '../test/support/synthetic';
 
 export class SyntheticEmbedder implements Embedder {
   readonly provider = 'openai' as const;
@@ -20,16 +20,20 @@ export class SyntheticEmbedder implements Embedder {
   }
 
   async embedDocuments(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
-    // One matrix for the whole call (so the clusters span the corpus); rows are handed out as views.
-    const rows = makeSyntheticEmbeddings(texts.length, this.dimensions, this.seed + this.calls++);
+    // The rows of one matrix for the whole call (so the clusters span the corpus), made batch by
+    // batch as a remote embedder's replies arrive: a streamed call holds one batch, not the matrix.
+    const next = syntheticRows(texts.length, this.dimensions, this.seed + this.calls++);
     const out: Float32Array[] = [];
     for (let start = 0; start < texts.length; start += this.batch) {
       if (options.signal?.aborted) throw new Error('cancelled');
       const indices: number[] = [];
       const vectors: Float32Array[] = [];
-      for (let i = start; i < Math.min(texts.length, start + this.batch); i++) {
-        const v = rows.subarray(i * this.dimensions, (i + 1) * this.dimensions);
-        out.push(v);
+      const end = Math.min(texts.length, start + this.batch);
+      const rows = new Float32Array((end - start) * this.dimensions);
+      for (let i = start; i < end; i++) {
+        const v = rows.subarray((i - start) * this.dimensions, (i - start + 1) * this.dimensions);
+        next(v, 0);
+        if (!options.streamed) out.push(v);
         indices.push(i);
         vectors.push(v);
       }

@@ -17,6 +17,7 @@ import os from 'node:os';
 import { rankSearch } from '../src/core/search/rank';
 import { VectorIndex } from '../src/core/search/vectorIndex';
 import { publishSnapshot } from '../src/core/team/publish';
+import { keywordSearch, type KeywordSearchStats } from '../src/core/team/remoteKeyword';
 import { denseSearch, remoteSearch } from '../src/core/team/remoteSearch';
 import { findSnapshot } from '../src/core/team/snapshots';
 import { TeamStore, type SpaceFacts } from '../src/core/team/store';
@@ -76,7 +77,7 @@ export async function teamScale(all: Row[], details: Record<string, unknown>): P
   // Each figure is printed as soon as it is measured: a run stopped by the part's time limit still says what it got.
   const rows = { push: (r: Row) => (all.push(r), process.stderr.write(`  (team at scale) ${r.metric}: ${r.value}\n`)) };
   // 100k (`--team-size 100000`) took > 6 min of database CPU to publish here, past the part's budget: 30k by default.
-  const n = Number(arg('team-size') ?? (QUICK ? 10_000 : 30_000));
+  const n = Number(arg('team-size') ?? process.env.SW_BENCH_TEAM_SIZE ?? (QUICK ? 10_000 : 30_000));
   const abN = Math.min(n, QUICK ? 1000 : 2000);
   const queries = Number(arg('team-queries') ?? (QUICK ? 20 : 30));
   const t0 = nowMs();
@@ -134,6 +135,17 @@ export async function teamScale(all: Row[], details: Record<string, unknown>): P
     for (const mode of ['hybrid', 'dense', 'keyword']) {
       rows.push(info(10, `${mode} search p50 | p95 at ${n.toLocaleString('en')} chunks: remote (PGlite) vs local engine, ${queries} queries, load ${load}`, `${lat(times[`remote ${mode}`])} vs ${lat(times[`local ${mode}`])}`));
     }
+    // The keyword side's pruning (impact lists, remoteKeyword.ts): rows it re-scored vs what a full scan reads.
+    const kwStats: KeywordSearchStats = { rescored: 0, fullScans: 0 };
+    let kwScan = 0, kwSame = 0;
+    for (const q of qs) {
+      const hits = await keywordSearch(store, space, snap, q.text, 50, undefined, [], kwStats);
+      const loc = data.keyword.search(q.text, 50);
+      if (hits.length === loc.length && hits.every((h, i) => h.id === loc[i].id && Math.abs(h.score - loc[i].score) < 1e-9)) kwSame++;
+      kwScan += data.keyword.search(q.text, n).length;
+    }
+    rows.push(info(10, `remote keyword top-50 at ${n.toLocaleString('en')} chunks: rows re-scored per query (impact-list pruning) vs rows a full scan scores; full-scan fallbacks; top-50 = local (ids, scores ±1e-9)`,
+      `${(kwStats.rescored / queries).toFixed(0)} vs ${(kwScan / queries).toFixed(0)}; ${kwStats.fullScans} of ${queries}; ${kwSame} of ${queries}`));
     rows.push(check(10, `remote hybrid top-10 = local top-10 at ${n.toLocaleString('en')} chunks (HNSW vs the local two-stage index)`, same / queries, fmt.pct, { min: 0.95, label: '≥ 95%' }));
 
     // HNSW recall against the exact scan (rows = chunk ids in both).
@@ -149,7 +161,7 @@ export async function teamScale(all: Row[], details: Record<string, unknown>): P
     }
     rows.push(check(10, `HNSW recall@10 vs exact at ${n.toLocaleString('en')} chunks (ef_search 40; local two-stage: ${fmt.pct(l10 / queries)})`, r10 / queries, fmt.pct, { min: 0.95, label: '≥ 95%' }));
     rows.push(info(10, `HNSW recall@50 vs exact (the hybrid candidate depth, ef_search 100)`, fmt.pct(r50 / queries)));
-    Object.assign(details, { scale: { n, abN, ab, publish: pub, publishCpuS: pubCpu, sizes: sizes.rows, times, same, recall10: r10 / queries, recall50: r50 / queries, localRecall10: l10 / queries, load: os.loadavg() } });
+    Object.assign(details, { scale: { n, abN, kwStats, kwScan, kwSame, ab, publish: pub, publishCpuS: pubCpu, sizes: sizes.rows, times, same, recall10: r10 / queries, recall50: r50 / queries, localRecall10: l10 / queries, load: os.loadavg() } });
   } finally {
     await store.close();
     await db.stop();

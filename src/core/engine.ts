@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
-import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
+import type { AnalysisInput, Engine, EngineConfig, IndexProgress, IndexReport, IndexRunOptions, IndexStatus, PublishProgress, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
 import { acquireIndexLock, type IndexLock } from './index/lock';
 import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
@@ -96,6 +96,10 @@ class WorkspaceEngine implements Engine {
   private async indexLocked(options: IndexRunOptions): Promise<IndexReport> {
     const before = remoteStats(this.embedder);
     const team = this.config.team && !options.dryRun ? this.config.team.begin(this.embedder, options.signal) : undefined;
+    // The last progress of the run: publishing continues it (every count only moves forward).
+    let last: IndexProgress | undefined;
+    const given = options.onProgress;
+    if (team && given) options = { ...options, onProgress: (p) => given((last = p)) };
     const report = await runIndex(
       {
         root: this.root,
@@ -113,7 +117,11 @@ class WorkspaceEngine implements Engine {
     );
     if (!options.dryRun) this.loaded = undefined;
     // Only a complete run publishes: a half-built index is no snapshot of the repository.
-    const teamReport = team ? await team.finish(report.incomplete || report.error ? undefined : () => this.publishSource()) : undefined;
+    const onPublish = given && ((publishing: PublishProgress) => {
+      const p = last ?? { filesDone: report.filesIndexed, filesTotal: report.filesIndexed, chunksDone: report.chunks, chunksTotal: report.chunks, tokensDone: 0, tokensTotal: 0 };
+      given({ phase: last?.phase ?? 'done', filesDone: p.filesDone, filesTotal: p.filesTotal, chunksDone: p.chunksDone, chunksTotal: p.chunksTotal, tokensDone: p.tokensDone, tokensTotal: p.tokensTotal, publishing });
+    });
+    const teamReport = team ? await team.finish(report.incomplete || report.error ? undefined : () => this.publishSource(), onPublish) : undefined;
     const after = remoteStats(this.embedder);
     const out: IndexReport = {
       ...report,

@@ -83,7 +83,7 @@ export interface TeamIndexPort {
   begin(embedder: Embedder, signal?: AbortSignal): {
     vectorSource(hashes: readonly string[]): Promise<ReadonlyMap<string, Float32Array>>;
     /** `source` is undefined when the run was incomplete: only a complete run publishes. */
-    finish(source: (() => TeamPublishSource) | undefined): Promise<TeamIndexReport>;
+    finish(source: (() => TeamPublishSource) | undefined, onPublish?: (p: PublishProgress) => void): Promise<TeamIndexReport>;
   };
   /**
    * The query inside PostgreSQL against the repository's snapshot (no local index needed). With
@@ -110,6 +110,15 @@ export interface IndexProgress {
   readonly retry?: RetryWait;
   /** While requests wait for the rate limit. */
   readonly waiting?: 'rate-limit';
+  /** After the local index is complete: the snapshot going to the team index (rows sent of all it sends). */
+  readonly publishing?: PublishProgress;
+}
+
+/** A publish to the team index: new vectors, then the snapshot's chunk rows (one transaction). */
+export interface PublishProgress {
+  readonly host: string;
+  readonly rowsDone: number;
+  readonly rowsTotal: number;
 }
 
 export interface IndexReport {

@@ -97,6 +97,12 @@ export interface EmbedOptions {
    * stores these at once, so a run that later fails or is cancelled keeps everything paid for.
    */
   readonly onEmbedded?: (indices: readonly number[], vectors: readonly Float32Array[]) => void;
+  /**
+   * The caller takes every vector from `onEmbedded` and ignores the result, so the embedder need
+   * not keep them all until the end (the index build journals them; 100k × 1024-d is 400 MB).
+   * The result may then be empty.
+   */
+  readonly streamed?: boolean;
 }
 
 export interface QueryEmbedOptions {

@@ -75,6 +75,11 @@ export class RateMeter {
  * unreachable — retrying in 8 s — attempt 3 of 10"; while paced: "Waiting for rate limit".
  */
 export function progressLine(p: IndexProgress, rate: number | undefined, provider: ProviderName, now = Date.now()): { text: string; waiting?: 'rate-limit' | 'retry' } {
+  if (p.publishing) {
+    // The local index is complete; what is left is the team index's copy (cancellable: nothing half-published shows).
+    const { host, rowsDone, rowsTotal } = p.publishing;
+    return { text: vscode.l10n.t('Publishing to the team index at {0}: {1} of {2} rows', host, rowsDone.toLocaleString(), rowsTotal.toLocaleString()) };
+  }
   if (p.phase === 'discover' || p.phase === 'chunk') {
     return { text: vscode.l10n.t('Reading files: {0} of {1}', p.filesDone.toLocaleString(), p.filesTotal.toLocaleString()) };
   }

@@ -49,9 +49,9 @@ export class ConsentedTeam implements TeamIndexPort {
     if (this.publishes) {
       return {
         vectorSource: (hashes) => run.vectorSource(hashes),
-        finish: (source) => {
+        finish: (source, onPublish) => {
           if (source) this.onPublishing?.();
-          return run.finish(source);
+          return run.finish(source, onPublish);
         },
       };
     }

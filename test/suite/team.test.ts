@@ -66,6 +66,8 @@ export function registerTeamTests(): void {
       await vscode.commands.executeCommand('semanticWorkspace.revokeConsent');
       await gate?.close();
       await db?.stop();
+      // The note the database-down test wrote: later suites see the workspace as it was.
+      fs.rmSync(wsPath('notes/team-offline.md'), { force: true });
     });
 
     test('the consent names the database host, and before it not one connection reaches the database', async function () {

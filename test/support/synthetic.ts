@@ -77,6 +77,17 @@ function spectrum(dims: number): { coarse: Float32Array; fine: Float32Array } {
 
 /** n L2-normalised Matryoshka-like embeddings, row-major in one Float32Array (n × dims). */
 export function makeSyntheticEmbeddings(n: number, dims: number, seed: number, options: SyntheticEmbeddingOptions = {}): Float32Array {
+  const rows = syntheticRows(n, dims, seed, options);
+  const out = new Float32Array(n * dims);
+  for (let i = 0; i < n; i++) rows(out, i * dims);
+  return out;
+}
+
+/**
+ * The rows of `makeSyntheticEmbeddings(n, dims, seed, options)` one at a time (each call writes
+ * the next row at `out[at..]`): the same numbers without holding the whole matrix.
+ */
+export function syntheticRows(n: number, dims: number, seed: number, options: SyntheticEmbeddingOptions = {}): (out: Float32Array, at: number) => void {
   const rand = rng(seed);
   const g = fastGaussian(seed);
   const topics = options.topics ?? Math.max(4, Math.round(Math.sqrt(n) / 2));
@@ -91,10 +102,8 @@ export function makeSyntheticEmbeddings(n: number, dims: number, seed: number, o
       for (let j = 0; j < dims; j++) centers[at + j] = topic[j] + 1.0 * g() * (coarse[j] + fine[j]) / 2;
     }
   }
-  const out = new Float32Array(n * dims);
-  for (let i = 0; i < n; i++) {
+  return (out, at) => {
     const c = Math.floor(rand() * topics * subs) * dims;
-    const at = i * dims;
     let sum = 0;
     for (let j = 0; j < dims; j++) {
       const v = centers[c + j] + noise * g() * fine[j];
@@ -103,8 +112,7 @@ export function makeSyntheticEmbeddings(n: number, dims: number, seed: number, o
     }
     const k = 1 / Math.sqrt(sum);
     for (let j = 0; j < dims; j++) out[at + j] *= k;
-  }
-  return out;
+  };
 }
 
 /**

@@ -44,13 +44,22 @@ export interface TermSource {
   /** Drops the kept tokens and stops keeping them. */
   releaseTerms(): void;
   /**
-   * Keeps the terms a chunk worker tokenized for one file's chunks (`embedTexts`, in chunk order;
-   * while retaining, within the cap): fit, projection and keyword index then never tokenize them.
+   * Keeps the terms a chunk worker tokenized for one file's chunks (by chunk hash — the hash of
+   * the embed text —, in chunk order; while retaining, within the cap): fit, projection and
+   * keyword index then never tokenize them. False when they were not kept.
    */
-  acceptPacked?(embedTexts: readonly string[], packed: PackedFileTerms): void;
+  acceptPacked?(hashes: readonly string[], packed: PackedFileTerms): boolean;
   /** What the keyword index indexes of a chunk (its text without the embed header), if kept. */
-  keywordTermsOf?(embedText: string): CountedTerms | undefined;
+  keywordTermsOf?(hash: string): CountedTerms | undefined;
+  /**
+   * A stand-in for the embed text of a chunk whose terms were kept, to pass to `fit` and
+   * `embedDocuments` instead of the text (which the caller may then drop): same vectors, same basis.
+   */
+  termsRef?(hash: string): string | undefined;
 }
+
+/** Starts a `termsRef` (an embed text never starts with NUL: files with NUL bytes are binary, never read as text). */
+const REF = '\u0000';
 
 export function isTermSource(e: unknown): e is TermSource {
   const t = e as Partial<TermSource> | undefined;
@@ -99,7 +108,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
   private tokens = new Map<string, string[]>();
   private retaining = false;
   private retainedTokens = 0;
-  /** Terms the chunk workers counted, by embed text, with the run's term numbering. */
+  /** Terms the chunk workers counted, by chunk hash, with the run's term numbering. */
   private packed = new Map<string, ChunkTerms>();
   private dictionary = new TermDictionary();
   private packedInts = 0;
@@ -128,17 +137,30 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
     return this.tokens.get(text);
   }
 
-  acceptPacked(embedTexts: readonly string[], packed: PackedFileTerms): void {
-    if (!this.retaining || this.packedInts >= MAX_PACKED_INTS) return;
-    const chunks = this.dictionary.accept(packed, embedTexts.length);
-    if (!chunks) return; // malformed: those texts are tokenized here when needed
-    embedTexts.forEach((t, i) => this.packed.has(t) || this.packed.set(t, chunks[i]));
-    this.packedInts += packed.data.length;
+  acceptPacked(hashes: readonly string[], packed: PackedFileTerms): boolean {
+    if (!this.retaining || this.packedInts >= MAX_PACKED_INTS) return false;
+    const chunks = this.dictionary.accept(packed, hashes.length);
+    if (!chunks) return false; // malformed: those texts are tokenized here when needed
+    hashes.forEach((h, i) => this.packed.has(h) || this.packed.set(h, chunks[i]));
+    this.packedInts += packed.data.length; // the cap counts the ints as they came (stored as ~3-byte varints)
+    return true;
   }
 
-  keywordTermsOf(embedText: string): CountedTerms | undefined {
-    const t = this.packed.get(embedText);
+  keywordTermsOf(hash: string): CountedTerms | undefined {
+    const t = this.packed.get(hash);
     return t && this.dictionary.textTerms(t);
+  }
+
+  termsRef(hash: string): string | undefined {
+    return this.packed.has(hash) ? REF + hash : undefined;
+  }
+
+  /** The kept terms of a `termsRef` stand-in; undefined for a real text. */
+  private packedOf(text: string): ChunkTerms | undefined {
+    if (text.charCodeAt(0) !== 0) return undefined;
+    const p = this.packed.get(text.slice(REF.length));
+    if (!p) throw new Error('offline embedder: the terms of a chunk were released before it was embedded');
+    return p;
   }
 
   releaseTerms(): void {
@@ -153,17 +175,17 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
 
   /** `countTerms(tokenize(text))`, from the packed terms when a worker counted them. */
   private countsOf(text: string, keep: boolean): Map<string, number> {
-    const p = this.packed.get(text);
+    const p = this.packedOf(text);
     return p ? this.dictionary.counts(p) : countTerms(this.tokensOf(text, keep));
   }
 
   private projectOne(model: OfflineModel, text: string, keep: boolean): Float32Array {
-    const p = this.packed.get(text);
+    const p = this.packedOf(text);
     if (!p) return model.projectCounts(countTerms(this.tokensOf(text, keep)));
     if (this.vocab?.model !== model || this.vocab.rows.length < this.dictionary.size) {
       this.vocab = { model, rows: model.vocabularyOf(this.dictionary.terms) };
     }
-    return model.projectPairs(p.pairs, this.vocab.rows);
+    return model.projectPairs(this.dictionary.pairs(p), this.vocab.rows);
   }
 
   private tokensOf(text: string, keep: boolean): string[] {
@@ -210,7 +232,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
   async embedDocuments(texts: readonly string[], options: EmbedOptions = {}): Promise<Float32Array[]> {
     const model = this.requireModel();
     const out: Float32Array[] = [];
-    let tokens = 0;
+    let tokens = 0, done = 0;
     for (let start = 0; start < texts.length; start += this.batchSize) {
       throwIfAborted(options.signal);
       const indices: number[] = [];
@@ -218,13 +240,14 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
       for (let i = start; i < Math.min(texts.length, start + this.batchSize); i++) {
         const keep = this.retaining && this.retainedTokens < MAX_RETAINED_TOKENS;
         const v = this.projectOne(model, texts[i], keep);
-        out.push(v);
+        if (!options.streamed) out.push(v);
+        done++;
         indices.push(i);
         vectors.push(v);
         tokens += estimateTokens(texts[i]);
       }
       options.onEmbedded?.(indices, vectors);
-      options.onProgress?.({ done: out.length, total: texts.length, tokens });
+      options.onProgress?.({ done, total: texts.length, tokens });
       // Projection is CPU-bound: yield so cancellation and the UI stay responsive.
       await yieldToLoop();
     }

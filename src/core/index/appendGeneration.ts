@@ -15,6 +15,7 @@ import { crashPoint, writeDurable, type FileRef } from './binio';
 import { addChunkPostings, type EmbedTerms } from './keywordRows';
 import type { SegmentRef } from './manifest';
 import type { OldState } from './oldState';
+import type { VectorLookup } from './journal';
 import { PrefixBuilder, type PrefixData } from './prefixFile';
 import { encodeU32 } from './rowLayout';
 import type { ScannedFile } from './scan';
@@ -35,7 +36,7 @@ export interface AppendInput {
   readonly source: readonly number[];
   readonly added: readonly { readonly row: number; readonly chunk: ScannedFile['chunks'][number] }[];
   readonly extras: readonly string[];
-  readonly fresh: ReadonlyMap<string, Float32Array>;
+  readonly fresh: VectorLookup;
   readonly oldRows: ReadonlyMap<string, number>;
   /** Prefix width (0: no prefix file) and the previous prefix when it can be copied from. */
   readonly width: number;

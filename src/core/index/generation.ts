@@ -15,6 +15,7 @@ import { encodeChunkTable, patchChunkTable } from './chunkTable';
 import { addChunkPostings, type EmbedTerms, type KeywordTerms } from './keywordRows';
 import { MANIFEST_FORMAT, MANIFEST_VERSION, type Manifest, type SegmentRef, type SpaceFingerprint } from './manifest';
 import type { OldState } from './oldState';
+import type { VectorLookup } from './journal';
 import { PrefixBuilder, decodePrefix, storedPrefixWidth, type PrefixData } from './prefixFile';
 import type { ScannedFile } from './scan';
 import { VectorFileWriter, type IndexStore } from './store';
@@ -35,7 +36,7 @@ export interface GenerationInput {
   readonly files: PlannedFile[];
   readonly extras: string[];
   /** Vectors of this run (embedded or from the journal). */
-  readonly fresh: Map<string, Float32Array>;
+  readonly fresh: VectorLookup;
   /** Rows of the committed generation by hash (only when they are in the same vector space). */
   readonly oldRows: Map<string, number>;
   readonly model?: { readonly basisId: string; readonly bytes: Uint8Array };

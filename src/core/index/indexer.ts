@@ -14,20 +14,20 @@ import type { IndexReport, IndexRunOptions, MissingReason } from '../engineTypes
 import { EmbedError, isCancellation } from '../embedding/errors';
 import { classifyFailure } from '../embedding/failures';
 import { recordCoverage } from './coverage';
-import type { ChunkInfo, Embedder, Logger } from '../types';
+import type { Chunk, ChunkInfo, Embedder, Logger } from '../types';
 import { nullLogger } from '../types';
 import { firstRows, writeGeneration, type PlannedFile } from './generation';
-import { addChunkPostings } from './keywordRows';
+import { addChunkPostings, type KeywordTerms } from './keywordRows';
 import { KeywordIndex } from '../search/keywordIndex';
 import { tokenizeInWorkers } from '../chunking/pool';
 import { packTerms } from '../text/termPack';
-import { JournalWriter, readJournal } from './journal';
+import { JournalWriter, RunVectors, journalFile, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
 import { oldFileMap, scanWorkspace, type ScanResult } from './scan';
 import { IndexStore } from './store';
 import { IndexCorruptError } from './binio';
 import { openOldState, type OldState } from './oldState';
-import { missingInOrder, pickExtras, runProgress, withLock, type EmbedPlan } from './runSupport';
+import { missingInOrder, pickExtras, runProgress, leanHeap, withLock, type EmbedPlan } from './runSupport';
 
 export interface RunIndexParams {
   /** Absolute folder to index. */
@@ -103,6 +103,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   }
   const refit = !!fittable && (!!options.rebuild || !old || fittable.basisId !== old.state.manifest.fingerprint.basisId);
   const rechunkAll = !!options.rebuild || !old || refit || old.state.manifest.fingerprint.chunkerVersion !== CHUNKER_VERSION || !old.state.manifest.data.keyword;
+  // A full build keeps the heap close to what it holds; a live update keeps V8's pace (fewer collections).
+  const endLean = rechunkAll && !options.dryRun ? leanHeap() : undefined;
   let paths = options.paths;
   if (paths && rechunkAll) {
     if (!options.dryRun) warn('The index needs a full build; the live update was widened to the whole folder.');
@@ -112,11 +114,14 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   // The offline embedder keeps each chunk's tokens for the keyword index: one tokenization per chunk.
   const terms = !options.dryRun && isTermSource(embedder) ? embedder : undefined;
   terms?.retainTerms();
-  const keywordTerms = terms?.keywordTermsOf ? (embedText: string) => terms.keywordTermsOf?.(embedText) : undefined;
+  const keywordTerms = terms?.keywordTermsOf ? (hash: string) => terms.keywordTermsOf?.(hash) : undefined;
   const embedTerms = terms ? (embedText: string) => terms.termsOf(embedText) : undefined;
+  /** What the embedder is given for a chunk: its text, or a stand-in when it kept the chunk's terms. */
+  const embedInput = (c: { readonly hash: string; readonly embedText: string }) => terms?.termsRef?.(c.hash) ?? c.embedText;
   // A full offline build indexes postings as files arrive (the main thread waits for the chunk
   // workers anyway); rows are then in file order, which the commit checks before using them.
   const early = terms && rechunkAll ? { index: KeywordIndex.empty(), rows: 0 } : undefined;
+  let closeFresh = () => {};
   try {
     // 2. What changed.  3. The offline basis is fitted on every chunk of a full build, in
     // sorted path order. A cancel here writes nothing: the committed index stays as it was.
@@ -130,14 +135,16 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
         // projection and the keyword index reuse.
         terms: !!terms?.acceptPacked && tokenizeInWorkers(),
         onFile: terms ? (f, packed) => {
-          terms.acceptPacked?.(f.chunks.map((c) => c.embedText), packed ?? packTerms(f.chunks));
+          const kept = terms.acceptPacked?.(f.chunks.map((c) => c.hash), packed ?? packTerms(f.chunks)) === true;
           if (early) for (const c of f.chunks) addChunkPostings(early.index, early.rows++, c, embedTerms, keywordTerms);
+          // From here a full build needs only the chunks' kept terms, not their texts (~1.1× the source).
+          if (early && kept) dropTexts(f.chunks, keywordTerms);
         } : undefined,
         progress: (p) => progress.emit(p),
       });
       if (refit && fittable && !options.dryRun) {
         progress.emit({ phase: 'embed' });
-        await fittable.fit(scan.processed.flatMap((f) => f.chunks.map((c) => c.embedText)), signal);
+        await fittable.fit(scan.processed.flatMap((f) => f.chunks.map(embedInput)), signal);
       }
     } catch (e) {
       if (!isCancellation(e)) throw e;
@@ -159,11 +166,13 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       m.extraHashes.forEach((h, i) => oldRows.has(h) || oldRows.set(h, m.chunkCount + i));
     }
     const journal = options.dryRun ? undefined : readJournal(spaceDir, embedder.dimensions, basisId);
-    const fresh = new Map<string, Float32Array>(journal?.vectors ?? []);
+    // This run's vectors stay in the journal (read back when the generation is written), not in memory.
+    const fresh = journal?.vectors ?? new RunVectors(journalFile(spaceDir), embedder.dimensions);
+    closeFresh = () => fresh.close();
     const cached = (h: string) => fresh.has(h) || oldRows.has(h);
     if (params.vectorSource && !options.dryRun) {
       const wanted = [...new Set(scan.processed.flatMap((f) => f.chunks.map((c) => c.hash)))].filter((h) => !cached(h));
-      if (wanted.length) for (const [h, v] of await params.vectorSource(wanted)) if (validVector(v, embedder.dimensions)) fresh.set(h, v);
+      if (wanted.length) for (const [h, v] of await params.vectorSource(wanted)) if (validVector(v, embedder.dimensions)) fresh.hold(h, v);
     }
 
     // 5. What to embed: unique missing texts in file order, whole files within the token budget.
@@ -190,8 +199,9 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
       // A cancel while a batch waits to be retried gave up on that failure: it is the reason.
       let pendingRetry: { readonly failure: MissingReason } | undefined;
       try {
-        await embedder.embedDocuments(plan.texts.map((t) => t.embedText), {
+        await embedder.embedDocuments(plan.texts.map(embedInput), {
           signal,
+          streamed: true,
           // Retries and rate-limit waits, shown while nothing lands.
           onProgress: (p) => {
             pendingRetry = p.retry;
@@ -201,9 +211,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
             indices.forEach((i, k) => {
               const t = plan.texts[i], v = vectors[k];
               if (!t || embedded.has(t.hash) || !validVector(v, embedder.dimensions)) return;
-              fresh.set(t.hash, v);
+              fresh.journaled(t.hash, writer.add(t.hash, v));
               embedded.add(t.hash);
-              writer.add(t.hash, v);
               chunksDone += t.copies;
               tokensDone += t.tokens;
             });
@@ -270,6 +279,8 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
     return { ...report({ t0, bytesOnDisk, old: base, files, scan, warnings, embedded, plan, dryRun: false, incomplete, error }), ...(coverage ? { coverage } : {}) };
   } finally {
     terms?.releaseTerms();
+    closeFresh();
+    endLean?.();
     old?.state.reader.close();
   }
 }
@@ -305,6 +316,16 @@ function planFiles(scan: ScanResult, old: OldState | undefined, ready: (f: ScanR
     out.push({ path, f: { kind: 'old', oldIndex: o.index, size: now?.size ?? o.size, mtimeMs: now?.mtimeMs ?? o.mtimeMs } });
   }
   return out.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)).map((x) => x.f);
+}
+
+/**
+ * Forgets the texts of chunks whose terms the embedder kept (and whose keyword terms it can give
+ * again, should the postings be rebuilt at commit): the rest of the run reads only those terms.
+ */
+function dropTexts(chunks: Chunk[], keywordTerms: KeywordTerms | undefined): void {
+  chunks.forEach((c, i) => {
+    if (keywordTerms?.(c.hash)) chunks[i] = { ...c, text: '', embedText: '' };
+  });
 }
 
 function validVector(v: Float32Array | undefined, dims: number): v is Float32Array {

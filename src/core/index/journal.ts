@@ -47,41 +47,144 @@ function check(bytes: Uint8Array): number {
 }
 
 export interface JournalContents {
-  readonly vectors: Map<string, Float32Array>;
+  /** The journal's vectors by hash; only their places are in memory, the rows are read on demand. */
+  readonly vectors: RunVectors;
   /** Byte length of the valid prefix (header + whole records). */
   readonly validBytes: number;
 }
 
+/** Reads are served from one block of the file at a time (rows are mostly read in the order they were written). */
+const READ_BLOCK = 1 << 20;
+
+/** Positioned reads of a file through one cached block. */
+class BlockReader {
+  private fd: number | undefined;
+  private buf = Buffer.alloc(0);
+  private start = 0;
+  private len = 0;
+
+  constructor(private readonly file: string) {}
+
+  /** `n` bytes at `at` (a view valid until the next call), or undefined past the end of the file. */
+  bytes(at: number, n: number): Buffer | undefined {
+    if (at < this.start || at + n > this.start + this.len) {
+      this.fd ??= fs.openSync(this.file, 'r');
+      if (this.buf.length < Math.max(READ_BLOCK, n)) this.buf = Buffer.alloc(Math.max(READ_BLOCK, n));
+      this.start = at;
+      this.len = 0;
+      for (let got = -1; got !== 0 && this.len < this.buf.length;) {
+        got = fs.readSync(this.fd, this.buf, this.len, this.buf.length - this.len, at + this.len);
+        this.len += got;
+      }
+      if (n > this.len) return undefined;
+    }
+    return this.buf.subarray(at - this.start, at - this.start + n);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+    this.len = 0;
+  }
+}
+
+/** What runIndex reads vectors through: a Map or this run's `RunVectors`. */
+export interface VectorLookup {
+  has(hash: string): boolean;
+  get(hash: string): Float32Array | undefined;
+  keys(): IterableIterator<string>;
+  readonly size: number;
+}
+
+/**
+ * The vectors of this run (an interrupted run's journal, what this run embedded, a team index's)
+ * by hash, in the order they arrived. Journaled ones stay on disk — only their record's place is
+ * kept, and `get` reads the row back — so a build holds no more vectors in memory than a read
+ * block, whatever its size (100k × 1024-d rows are 400 MB). Others (`hold`) are kept in memory.
+ */
+export class RunVectors implements VectorLookup {
+  private readonly entries = new Map<string, number | Float32Array>();
+  private readonly reader: BlockReader;
+
+  constructor(file: string, private readonly dims: number) {
+    this.reader = new BlockReader(file);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  has(hash: string): boolean {
+    return this.entries.has(hash);
+  }
+
+  keys(): IterableIterator<string> {
+    return this.entries.keys();
+  }
+
+  /** A vector kept in memory (not journaled). */
+  hold(hash: string, vector: Float32Array): void {
+    this.entries.set(hash, vector);
+  }
+
+  /** A journal record of `hash` starts at byte `at` (it must be written before it is read). */
+  journaled(hash: string, at: number): void {
+    this.entries.set(hash, at);
+  }
+
+  get(hash: string): Float32Array | undefined {
+    const e = this.entries.get(hash);
+    if (e === undefined || typeof e !== 'number') return e;
+    const len = this.reader.bytes(e, 4)?.readUInt32LE(0) ?? 0;
+    const vecAt = e + 4 + pad4(len);
+    const rec = this.reader.bytes(e, vecAt - e + this.dims * 4);
+    // The journal is only ever appended to during a run: anything else here is a bug, not damage.
+    if (!rec || rec.toString('utf8', 4, 4 + len) !== hash) throw new Error(`internal: journal record of ${hash} not found at ${e}`);
+    const raw = new Uint8Array(this.dims * 4);
+    raw.set(rec.subarray(vecAt - e));
+    if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
+    return new Float32Array(raw.buffer);
+  }
+
+  close(): void {
+    this.reader.close();
+  }
+}
+
+export function journalFile(spaceDir: string): string {
+  return path.join(spaceDir, JOURNAL_NAME);
+}
+
 /**
  * Reads the valid prefix of a space's journal. A journal for other dimensions or another offline
- * basis holds vectors of another space: it is ignored (and replaced by the next writer).
+ * basis holds vectors of another space: it is ignored (and replaced by the next writer). Every
+ * record's checksum is checked here, block by block; the vectors themselves are read when used.
  */
 export function readJournal(spaceDir: string, dims: number, basisId: string): JournalContents | undefined {
-  let buf: Buffer;
+  const file = journalFile(spaceDir);
+  const reader = new BlockReader(file);
   try {
-    buf = fs.readFileSync(path.join(spaceDir, JOURNAL_NAME));
+    const head = header(dims, basisId);
+    const got = reader.bytes(0, head.length);
+    if (!got || !Buffer.from(head).equals(got)) return undefined;
+    const vectors = new RunVectors(file, dims);
+    let off = head.length;
+    const vecBytes = dims * 4;
+    for (;;) {
+      const hashLen = reader.bytes(off, 4)?.readUInt32LE(0);
+      if (hashLen === undefined || hashLen === 0 || hashLen > 1024) break;
+      const len = 4 + pad4(hashLen) + vecBytes + 4;
+      const rec = reader.bytes(off, len);
+      if (!rec || check(rec.subarray(0, len - 4)) !== rec.readUInt32LE(len - 4)) break;
+      vectors.journaled(rec.toString('utf8', 4, 4 + hashLen), off);
+      off += len;
+    }
+    return { vectors, validBytes: off };
   } catch {
     return undefined;
+  } finally {
+    reader.close();
   }
-  const head = header(dims, basisId);
-  if (buf.length < head.length || !Buffer.from(head).equals(buf.subarray(0, head.length))) return undefined;
-  const vectors = new Map<string, Float32Array>();
-  let off = head.length;
-  const vecBytes = dims * 4;
-  while (off + 4 <= buf.length) {
-    const hashLen = buf.readUInt32LE(off);
-    const end = off + 4 + pad4(hashLen) + vecBytes + 4;
-    if (hashLen === 0 || hashLen > 1024 || end > buf.length) break;
-    const body = buf.subarray(off, end - 4);
-    if (check(body) !== buf.readUInt32LE(end - 4)) break;
-    const hash = buf.toString('utf8', off + 4, off + 4 + hashLen);
-    const raw = new Uint8Array(vecBytes);
-    raw.set(buf.subarray(off + 4 + pad4(hashLen), end - 4));
-    if (!LITTLE_ENDIAN_HOST) swapFloat32(raw);
-    vectors.set(hash, new Float32Array(raw.buffer));
-    off = end;
-  }
-  return { vectors, validBytes: off };
 }
 
 /**
@@ -91,6 +194,7 @@ export function readJournal(spaceDir: string, dims: number, basisId: string): Jo
  */
 export class JournalWriter {
   private pending: Uint8Array[] = [];
+  private pendingBytes = 0;
   private fd: number | undefined;
   /** Bytes of whole records (and header) written so far: the next record goes here. */
   private size: number;
@@ -109,15 +213,15 @@ export class JournalWriter {
    * torn tail) or starts a new one.
    */
   static open(spaceDir: string, dims: number, basisId: string, existing?: JournalContents): JournalWriter {
-    const file = path.join(spaceDir, JOURNAL_NAME);
+    const file = journalFile(spaceDir);
     const head = header(dims, basisId);
     const w = new JournalWriter(file, dims, head, existing ? existing.validBytes : 0);
     if (existing) fs.truncateSync(file, existing.validBytes);
     return w;
   }
 
-  /** Stages a record; it reaches the kernel with the next `write()` or `flush()`. */
-  add(hash: string, vector: Float32Array): void {
+  /** Stages a record; it reaches the kernel with the next `write()` or `flush()`. Returns where it will start. */
+  add(hash: string, vector: Float32Array): number {
     const h = Buffer.from(hash, 'utf8');
     const rec = Buffer.alloc(4 + pad4(h.length) + this.dims * 4 + 4);
     rec.writeUInt32LE(h.length, 0);
@@ -126,7 +230,10 @@ export class JournalWriter {
     rec.set(v, 4 + pad4(h.length));
     if (!LITTLE_ENDIAN_HOST) swapFloat32(rec.subarray(4 + pad4(h.length), rec.length - 4));
     rec.writeUInt32LE(check(rec.subarray(0, rec.length - 4)), rec.length - 4);
+    const at = (this.size === 0 ? this.head.length : this.size) + this.pendingBytes;
     this.pending.push(rec);
+    this.pendingBytes += rec.length;
+    return at;
   }
 
   /**
@@ -148,6 +255,7 @@ export class JournalWriter {
     this.size += data.length;
     this.written += this.pending.length;
     this.pending = [];
+    this.pendingBytes = 0;
     this.unsynced = true;
   }
 

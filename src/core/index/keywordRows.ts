@@ -6,13 +6,13 @@ import type { CountedTerms } from '../text/termPack';
 import type { ScannedFile } from './scan';
 
 export type EmbedTerms = (embedText: string) => readonly string[] | undefined;
-/** The keyword terms of a chunk's text, counted when it was packed (tried before `EmbedTerms`). */
-export type KeywordTerms = (embedText: string) => CountedTerms | undefined;
+/** The keyword terms of a chunk's text (by chunk hash), counted when it was packed (tried before `EmbedTerms`). */
+export type KeywordTerms = (hash: string) => CountedTerms | undefined;
 
 export function addChunkPostings(kw: KeywordIndex, id: number, c: ScannedFile['chunks'][number], embedTerms?: EmbedTerms, keywordTerms?: KeywordTerms): void {
   // Postings come from scrubbed text too: a secret must not sit in the local index either.
   const text = c.embedText.endsWith(c.text) ? c.text : scrubSecrets(c.text).text;
-  kw.add(id, { text, symbol: c.symbol, path: c.path }, keywordTerms?.(c.embedText) ?? (embedTerms && textTerms(c.embedText, text, embedTerms)));
+  kw.add(id, { text, symbol: c.symbol, path: c.path }, keywordTerms?.(c.hash) ?? (embedTerms && textTerms(c.embedText, text, embedTerms)));
 }
 
 /**

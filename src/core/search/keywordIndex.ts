@@ -46,6 +46,12 @@ const LIVE = 1;
 const REMOVED = 2; // removed, postings not yet purged
 /** Text term frequencies are capped so a posting value fits two varint bytes. */
 const MAX_TF = 4000;
+/**
+ * A build adds every chunk before its first search: its pending postings (12 bytes each, in a log
+ * that doubles) are sealed (1-2 bytes each) once this many wait. Sealing ascending ids appends to
+ * each list, so the lists are byte for byte those of one merge at the end.
+ */
+const SEAL_PENDING = 1 << 18;
 
 export class KeywordIndex {
   private terms = TermDictionary.empty();
@@ -123,6 +129,8 @@ export class KeywordIndex {
     const pathLen = count(this.lastPathTerms, 1);
     this.store.ensureLists(this.terms.size);
     for (const [term, value] of fields) this.store.append(term, id, value);
+    // With stale ids, their new postings must stay pending until the next flush purges the old ones.
+    if (this.store.pending >= SEAL_PENDING && this.stale.size === 0) this.store.flush();
     this.state[id] = LIVE;
     this.textLen[id] = textLen;
     this.symbolLen[id] = symbolLen;

@@ -23,6 +23,8 @@ const PREPARING = 'publishing (preparing a bulk load)';
 const BUILDING = 'publishing (building the vector index)';
 /** Below this many new vectors the load is small whatever the table holds. */
 export const BULK_MIN_ROWS = 64;
+/** An index build's statement timeout: long, but a database that stopped answering still ends the run. */
+const BUILD_TIMEOUT_MS = 60 * 60_000;
 
 /** True when the ANN index of the space exists. */
 export async function hasAnnIndex(store: TeamStore, fp: number): Promise<boolean> {
@@ -66,7 +68,7 @@ async function ensurePostingsIndex(store: TeamStore): Promise<void> {
     await store.q(`SELECT pg_advisory_xact_lock($1, 0)`, [LOCK], BUILDING);
     if (await has()) return;
     await store.q(`SET LOCAL maintenance_work_mem = '256MB'`, [], BUILDING);
-    await store.q(`CREATE INDEX IF NOT EXISTS ${POSTINGS_INDEX} ON sw_chunk_postings USING gin (terms)`, [], BUILDING);
+    await store.q(`CREATE INDEX IF NOT EXISTS ${POSTINGS_INDEX} ON sw_chunk_postings USING gin (terms)`, [], BUILDING, BUILD_TIMEOUT_MS);
   });
 }
 
@@ -90,7 +92,8 @@ export async function ensureAnnIndex(store: TeamStore, space: TeamSpace): Promis
     const wantKb = Math.min(2 * 1024 * 1024, Math.ceil((rows * (vectorBytes + 700) * 2) / 1024));
     const haveKb = Number((await store.q<{ s: string }>(`SELECT setting AS s FROM pg_settings WHERE name = 'maintenance_work_mem'`, [], BUILDING)).rows[0]?.s ?? 0);
     if (wantKb > haveKb) await store.q(`SET LOCAL maintenance_work_mem = '${wantKb}kB'`, [], BUILDING);
-    await store.q(annIndexDdl(space.id, space.dims), [], BUILDING);
+    // A graph over 100k rows took more than the 5 minutes any other statement gets (WASM PostgreSQL, loaded machine).
+    await store.q(annIndexDdl(space.id, space.dims), [], BUILDING, BUILD_TIMEOUT_MS);
     return (Date.now() - t0) / 1000;
   });
 }

@@ -8,7 +8,8 @@
  *    Vectors and hashes travel in PostgreSQL's binary format (binary.ts), postings as one row per
  *    chunk text; a load much larger than what the space holds is a bulk load: its HNSW and GIN
  *    indexes are dropped before and built after it (annIndex.ts), not grown row by row.
- * 2. The snapshot in ONE transaction: its row, files, chunk locations and document frequencies.
+ * 2. The snapshot in ONE transaction: its row, files, chunk locations, document frequencies and
+ *    per-term impact lists (impacts.ts: what the remote keyword search prunes with).
  *    Readers see all of it or none of it. Writers of one repository and space are serialized by an
  *    advisory lock; the same content published twice is one snapshot (its commit / ref refreshed).
  */
@@ -16,7 +17,8 @@ import crypto from 'node:crypto';
 import { tokenize } from '../text/tokenize';
 import type { TeamPublishSource } from '../engineTypes';
 import { ensureAnnIndex, prepareBulkLoad } from './annIndex';
-import { hashArray, textArrayLiteral, vectorArray } from './binary';
+import { BYTEA_OID, binaryArray, hashArray, textArrayLiteral, vectorArray } from './binary';
+import { encodeImpacts } from './impacts';
 import type { RepoIdentity } from './identity';
 import { vectorTable } from './schema';
 import { isHex, type TeamSpace, type TeamStore } from './store';
@@ -41,14 +43,19 @@ export interface PublishReport {
 
 export interface PublishOptions {
   readonly signal?: AbortSignal;
+  /** Rows sent of all this publish sends: new content (vectors + postings), then the snapshot's chunk rows. */
   readonly onProgress?: (done: number, total: number) => void;
   /** 'auto' (default): a load much larger than the table is a bulk load; 'never': always row by row. */
   readonly annRebuild?: 'auto' | 'never';
+  /** Postings kept per term in the impact lists (impacts.ts impactDepth); tests shorten it to exercise pruning. */
+  readonly impactDepth?: (df: number) => number;
 }
 
 /** New content per transaction: the unit a killed publish resumes from (~21k postings rows). */
 const CONTENT_BATCH = 1000;
 const ROW_BATCH = 2000;
+/** Terms per statement of the snapshot's document frequencies and impact lists (≤ 8 KB each). */
+const TERM_BATCH = 2000;
 
 /** Names the snapshot by what it contains: the same files at the same hashes are the same snapshot. */
 export function contentKey(files: PublishSource['files']): string {
@@ -80,7 +87,7 @@ export async function publishSnapshot(
   }
   const missing = all.filter((h) => !have.has(h));
   const missingRows = new Set(missing.map((h) => firstRow.get(h)!));
-  const stats = rowTerms(src.keywordBytes, chunks.length, (row) => missingRows.has(row));
+  const stats = rowTerms(src.keywordBytes, chunks.length, (row) => missingRows.has(row), options.impactDepth);
   const bulk = options.annRebuild !== 'never' && (await prepareBulkLoad(store, space, missing.length));
   const vectorOid = await store.vectorOid('publishing vectors');
   for (let i = 0; i < missing.length; i += CONTENT_BATCH) {
@@ -122,8 +129,9 @@ export async function publishSnapshot(
         [space.id, hashes, texts], 'publishing chunks',
       );
     });
-    options.onProgress?.(Math.min(missing.length, i + CONTENT_BATCH), missing.length);
+    options.onProgress?.(Math.min(missing.length, i + CONTENT_BATCH), missing.length + chunks.length);
   }
+  options.onProgress?.(missing.length, missing.length + chunks.length);
   // After a bulk load, or a run killed before it built the index: build it before the snapshot
   // that makes the rows searchable.
   const indexSeconds = await ensureAnnIndex(store, space);
@@ -173,17 +181,17 @@ export async function publishSnapshot(
           rows.map((r) => stats.textLen[r]), rows.map((r) => stats.symbolLen[r]), rows.map((r) => stats.pathLen[r])],
         'publishing the snapshot',
       );
+      options.onProgress?.(missing.length + i + part.length, missing.length + chunks.length);
     }
-    const dfTerms: string[] = [], dfs: number[] = [];
-    stats.terms.forEach((t, i) => {
-      if (stats.df[i] > 0) {
-        dfTerms.push(t);
-        dfs.push(stats.df[i]);
-      }
-    });
-    for (let i = 0; i < dfTerms.length; i += 20_000) {
-      await store.q(`INSERT INTO sw_snapshot_terms (snapshot, term, df) SELECT $1, t, d FROM unnest($2::text[], $3::int[]) AS u(t, d)`,
-        [id, dfTerms.slice(i, i + 20_000), dfs.slice(i, i + 20_000)], 'publishing the snapshot');
+    // Document frequencies and impact lists (impacts.ts), in batches of ~1–8 MB.
+    const live = stats.terms.map((_, i) => i).filter((i) => stats.df[i] > 0);
+    for (let i = 0; i < live.length; i += TERM_BATCH) {
+      const part = live.slice(i, i + TERM_BATCH);
+      const lists = part.map((t) => stats.impacts[t]);
+      await store.q(`INSERT INTO sw_snapshot_terms (snapshot, term, df, impacts, rest) SELECT $1, t, d, im, r FROM unnest($2::text[], $3::int[], $4::bytea[], $5::real[]) AS u(t, d, im, r)`,
+        [id, part.map((t) => stats.terms[t]), part.map((t) => stats.df[t]),
+          binaryArray(BYTEA_OID, lists.map((l) => (l ? encodeImpacts(l) : Buffer.alloc(0)))), lists.map((l) => l?.rest ?? 0)],
+        'publishing the snapshot');
     }
     const pTerm: string[] = [], pPath: string[] = [];
     for (const f of src.files) for (const t of new Set(tokenize(f.path))) {

@@ -14,11 +14,12 @@
  *   sw_repos             repository identities (normalized remote URL or --repo-id)
  *   sw_snapshots         a complete index of a repository at a commit: BM25F totals, file count
  *   sw_snapshot_files / sw_snapshot_chunks / sw_snapshot_terms   its files, chunk locations, document frequencies
+ *                        and (v3) per-term impact lists, the remote keyword search's pruning
  */
 import type pg from 'pg';
 import { TeamIndexError } from './errors';
 
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 const LOCK_KEY = 727_016_001; // pg_advisory_xact_lock key of schema changes
 
 const V1 = `
@@ -69,6 +70,17 @@ INSERT INTO sw_chunk_postings (fp, hash, terms, vals)
   SELECT fp, hash, array_agg(term ORDER BY term), array_agg(value ORDER BY term) FROM sw_chunk_terms GROUP BY fp, hash
   ON CONFLICT DO NOTHING;
 DROP TABLE IF EXISTS sw_chunk_terms;
+`;
+
+/**
+ * v3: each snapshot term's impact list (impacts.ts) next to its document frequency, so a remote
+ * keyword search reads the top postings of its terms instead of scoring every chunk holding a
+ * common word. Snapshots published before have none (NULL) and are searched by the full scan.
+ * EXTERNAL: float bytes do not compress; skip the attempt.
+ */
+const V3 = `
+ALTER TABLE sw_snapshot_terms ADD COLUMN IF NOT EXISTS impacts bytea, ADD COLUMN IF NOT EXISTS rest real;
+ALTER TABLE sw_snapshot_terms ALTER COLUMN impacts SET STORAGE EXTERNAL;
 `;
 
 /** pgvector indexes at most 2,000 dims as `vector`, 4,000 as `halfvec`; beyond, a 2,000-d prefix is indexed. */
@@ -122,7 +134,8 @@ export async function ensureSchema(client: pg.Client, host: string): Promise<voi
     refuseNewer(now);
     if (now < 1) await client.query(V1);
     if (now < 2) await client.query(V2);
-    // Later versions: `if (now < 3) await client.query(V3)` — each step idempotent.
+    if (now < 3) await client.query(V3);
+    // Later versions: `if (now < 4) await client.query(V4)` — each step idempotent.
     await client.query(`INSERT INTO sw_meta (key, value) VALUES ('schema_version', $1) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value`, [String(SCHEMA_VERSION)]);
     await client.query('COMMIT');
   } catch (e) {

@@ -94,10 +94,10 @@ export class TeamStore {
   }
 
   /** A query whose failure is classified (`during` names what we were doing). */
-  async q<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], during = 'querying'): Promise<pg.QueryResult<R>> {
+  async q<R extends pg.QueryResultRow = Record<string, unknown>>(sql: string, params: unknown[] = [], during = 'querying', timeoutMs?: number): Promise<pg.QueryResult<R>> {
     if (this.broken) throw classifyPgError(this.broken, this.host, during);
     try {
-      return await this.client.query<R>(sql, params);
+      return await this.client.query<R>(timeoutMs ? { text: sql, values: params, query_timeout: timeoutMs } as pg.QueryConfig : { text: sql, values: params });
     } catch (e) {
       throw classifyPgError(this.broken ?? e, this.host, during);
     }

@@ -81,7 +81,7 @@ export class TeamIndex implements TeamIndexPort {
           return new Map();
         }
       },
-      finish: async (source): Promise<TeamIndexReport> => {
+      finish: async (source, onPublish): Promise<TeamIndexReport> => {
         const base = { host: this.host, shared };
         if (failure) return { ...base, error: { kind: failure.kind, message: failure.message } };
         if (!source) {
@@ -94,7 +94,9 @@ export class TeamIndex implements TeamIndexPort {
           const space = (await store.space(facts, true))!;
           const src: TeamPublishSource = source();
           this.log.info(`team index ${this.host}: publishing the snapshot of ${repo.id} (${src.chunks.length} chunks)…`);
-          const published = await publishSnapshot(store, space, repo, { ...src, readText: this.options.storeText ? src.readText : undefined }, { signal });
+          const published = await publishSnapshot(store, space, repo, { ...src, readText: this.options.storeText ? src.readText : undefined }, {
+            signal, onProgress: onPublish && ((rowsDone, rowsTotal) => onPublish({ host: this.host, rowsDone, rowsTotal })),
+          });
           // Planner statistics for the remote searches (servers without autovacuum, e.g. PGlite).
           if (!published.existed) await store.q(`ANALYZE sw_snapshot_chunks`).catch(() => undefined);
           return { ...base, published };

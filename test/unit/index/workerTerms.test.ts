@@ -25,15 +25,17 @@ afterEach(() => void configureChunkPool({}));
 
 /** The embedder as before this change: it drops the packed terms, so the main thread tokenizes. */
 class MainThreadTokenizing extends OfflineEmbedder {
-  override acceptPacked(): void {}
+  override acceptPacked(): boolean {
+    return false;
+  }
 }
 
 /** Counts the files whose terms arrived packed from a worker. */
 class Counting extends OfflineEmbedder {
   packedFiles = 0;
-  override acceptPacked(embedTexts: readonly string[], packed: Parameters<OfflineEmbedder['acceptPacked']>[1]): void {
+  override acceptPacked(hashes: readonly string[], packed: Parameters<OfflineEmbedder['acceptPacked']>[1]): boolean {
     this.packedFiles++;
-    super.acceptPacked(embedTexts, packed);
+    return super.acceptPacked(hashes, packed);
   }
 }
 

@@ -94,13 +94,13 @@ describe('faults against PGlite + pgvector', { timeout: 600_000 }, () => {
     fs.appendFileSync(path.join(dir, 'new-note.md'), '# New\n\nA note written after the schema was upgraded elsewhere.\n');
     const r = await runCli(['index', dir, ...args('--team-index', db.url)], { env: env() });
     assert.equal(r.code, 1);
-    oneMessage(r, /has schema version 99, made by a newer Semantic Workspace \(this one knows up to 2\)\. Update/);
-    await sql(db.url, `UPDATE sw_meta SET value = '2' WHERE key = 'schema_version'`);
+    oneMessage(r, /has schema version 99, made by a newer Semantic Workspace \(this one knows up to 3\)\. Update/);
+    await sql(db.url, `UPDATE sw_meta SET value = '3' WHERE key = 'schema_version'`);
     assert.deepEqual(await storeIsConsistent(db.url), { snapshots: 1, holes: 0, rowMismatch: 0 });
     await localStillWorks();
   });
 
-  test('a version-1 store (one postings row per term and chunk) is migrated in place: remote keyword scores unchanged', async () => {
+  test('a version-1 store (one postings row per term and chunk, no impact lists) is migrated in place: remote keyword scores unchanged', async () => {
     const q = (...extra: string[]) => ['search', dir, ...args('--json', '--mode', 'keyword', ...extra), 'parse the config'];
     const before = await runCli(q('--remote', '--team-index', db.url), { env: env() });
     assert.equal(before.code, 0, before.stderr);
@@ -108,14 +108,17 @@ describe('faults against PGlite + pgvector', { timeout: 600_000 }, () => {
     await sql(db.url, `BEGIN;
       CREATE TABLE sw_chunk_terms (fp integer NOT NULL, term text NOT NULL, hash bytea NOT NULL, value integer NOT NULL, PRIMARY KEY (fp, term, hash));
       INSERT INTO sw_chunk_terms SELECT p.fp, t.term, p.hash, t.value FROM sw_chunk_postings p, unnest(p.terms, p.vals) AS t(term, value);
-      DROP TABLE sw_chunk_postings; UPDATE sw_meta SET value = '1' WHERE key = 'schema_version'; COMMIT`);
+      DROP TABLE sw_chunk_postings; ALTER TABLE sw_snapshot_terms DROP COLUMN impacts, DROP COLUMN rest;
+      UPDATE sw_meta SET value = '1' WHERE key = 'schema_version'; COMMIT`);
     const after = await runCli(q('--remote', '--team-index', db.url), { env: env() });
     assert.equal(after.code, 0, after.stderr);
     assert.deepEqual(parseJsonLines(after.stdout)[0].results, parseJsonLines(before.stdout)[0].results);
     assert.ok((parseJsonLines(after.stdout)[0].results as unknown[]).length > 0);
     const v = await sql<{ value: string }>(db.url, `SELECT value FROM sw_meta WHERE key = 'schema_version'`);
-    assert.equal(v[0].value, '2');
+    assert.equal(v[0].value, '3');
     assert.equal((await sql(db.url, `SELECT to_regclass('sw_chunk_terms') AS t`))[0].t, null, 'the v1 table is gone');
+    const cols = await sql<{ c: string }>(db.url, `SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'sw_snapshot_terms' AND column_name IN ('impacts', 'rest') ORDER BY 1`);
+    assert.deepEqual(cols.map((c) => c.c), ['impacts', 'rest'], 'v3 added the impact lists (the old snapshot has none: the full scan answered)');
   });
 
   test('a fingerprint mismatch names what the team has', async () => {

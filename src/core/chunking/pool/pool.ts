@@ -38,6 +38,14 @@ interface Slot {
  *  in a pathological input must not hang the whole run — something the in-process path cannot do. */
 export const DEFAULT_TASK_TIMEOUT_MS = 120_000;
 
+/**
+ * A worker's garbage is short-lived (one file's strings and trees), and V8's default young
+ * generation let each worker's heap sit at ~45 MB for ~12 MB live. Measured on 20 MB of
+ * /usr/include with 2 workers: 4 MB takes the process's peak RSS from 440 to 393 MB at no
+ * measurable CPU cost (scavenges of a few MB are cheap).
+ */
+const WORKER_YOUNG_GENERATION_MB = 4;
+
 export interface ChunkPoolOptions {
   readonly size: number;
   readonly script: WorkerScript;
@@ -142,7 +150,7 @@ export class ChunkPool {
       const { file, eval: isEval } = this.options.script;
       // No execArgv from a profiler/inspector-laden parent is forced on the worker: Node's default
       // (inherit what is valid in a worker) applies.
-      worker = new Worker(file, { eval: !!isEval, workerData: this.init });
+      worker = new Worker(file, { eval: !!isEval, workerData: this.init, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
     } catch (e) {
       this.giveUp(`cannot start a chunk worker: ${(e as Error).message}`);
       return false;
