@@ -196,8 +196,9 @@ export class EmbedScheduler {
         }
         this.limiter.succeeded(sentAt);
         if (retryWait && retryWait.at <= Date.now()) retryWait = undefined;
+        // A streamed run hands each batch to onEmbedded only: 100k × 1024-d kept here would be 400 MB.
         batch.indices.forEach((k, j) => {
-          vectors[k] = reply.vectors[j];
+          if (!options.streamed) vectors[k] = reply.vectors[j];
           if (reply.sparse) sparse[k] = reply.sparse[j];
         });
         done += batch.indices.length;
@@ -206,7 +207,7 @@ export class EmbedScheduler {
         this.counters.tokens += reply.tokens ?? 0;
         this.counters.estimatedTokens += est;
         // Callbacks run after the batch is complete and validated: a failed batch is never reported.
-        options.onEmbedded?.(batch.indices, batch.indices.map((k) => vectors[k]));
+        options.onEmbedded?.(batch.indices, reply.vectors);
         if (reply.sparse) {
           anySparse = true;
           options.onSparse?.(batch.indices, reply.sparse);
