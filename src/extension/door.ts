@@ -50,6 +50,8 @@ export type DoorVerdict =
 export class Door {
   /** Runs a full index (set by activate once the Indexer exists; the Indexer itself asks the door). */
   indexAll: (() => Promise<unknown>) | undefined;
+  /** True while an index run is under way (set by activate): "no index yet" then says it is coming. */
+  indexing: (() => boolean) | undefined;
 
   constructor(
     private readonly engines: Engines,
@@ -73,6 +75,9 @@ export class Door {
       if (request.interactive && request.offerIndex && this.indexAll && (await offerToIndex())) {
         await this.indexAll();
         if (await this.hasIndex()) return { ok: true, provider, remote, ...(downgraded ? { downgraded } : {}) };
+      }
+      if (this.indexing?.()) {
+        return { ok: false, reason: 'noIndex', message: vscode.l10n.t('The first index of this workspace is being built; search works once it is complete.') };
       }
       return { ok: false, reason: 'noIndex', message: vscode.l10n.t('This workspace has no semantic index yet. Run "Index Workspace".') };
     }

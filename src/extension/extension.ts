@@ -42,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): SemanticWorkspaceApi
   const door = new Door(engines, consent);
   const indexer = new Indexer(engines, door, status, log, keys.onDidChange);
   door.indexAll = () => indexer.indexAll();
+  door.indexing = () => indexer.busy;
   const search = new SearchService(engines, indexer, new SearchReranker(door, keys, log));
   const sidebar = new SidebarProvider(context.extensionUri, engines, status, log);
   const analysis = new AnalysisService(engines, indexer, log);

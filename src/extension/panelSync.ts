@@ -2,7 +2,7 @@
  * Keeps the sidebar true to the current state, and the Get Started walkthrough true to what
  * happened:
  *
- * - index changed (a run, a live update, Clear Index) → the shown search re-runs; Topics are marked
+ * - index changed (a run, a live update, Clear Index) or a first run starts → the shown search re-runs; Topics are marked
  *   stale when the notes they were made from changed; Related recomputes (related.ts).
  * - provider or model changed → Topics and Tags from the old vectors are dropped (provider.ts).
  * - active editor changed → Tags made for another file are marked stale (Apply off) and come back
@@ -38,6 +38,7 @@ export class PanelSync implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private readonly contexts = new Map<string, boolean>();
   private topicsCheck = 0;
+  private lastState: string | undefined;
 
   constructor(private readonly p: PanelParts) {
     this.disposables.push(
@@ -50,6 +51,9 @@ export class PanelSync implements vscode.Disposable {
         if (e) this.syncTags(e.document.uri);
       }),
       p.status.onDidChange((s) => {
+        // The first run starts: a shown "no index yet, run Index Workspace" answer is out of date.
+        if (s.state === 'indexing' && this.lastState === 'noIndex') p.sidebar.refreshSearch();
+        this.lastState = s.state;
         if (s.state === 'ready') this.setContext(CONTEXT_HAS_INDEX, s.chunks > 0);
         else if (s.state === 'noIndex') this.setContext(CONTEXT_HAS_INDEX, false);
       }),

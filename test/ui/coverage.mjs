@@ -68,7 +68,12 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     const retrying = await notification(/retrying in \d+ s — attempt \d+ of \d+/, 60_000);
     await statusItem(page).filter({ hasText: /DashScope unreachable — retrying in \d+ s/ }).waitFor({ timeout: 10_000 });
     log(`  progress: ${JSON.stringify((await retrying.innerText()).replace(/\s+/g, ' ').slice(0, 160))}`);
-    await (await openSidebar(page)).locator('#status').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    const side = await openSidebar(page);
+    await side.locator('#status').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    // A search shown while the first run goes on must not tell the user to start one.
+    const sideText = await side.locator('body').innerText();
+    log(`  sidebar while retrying: ${JSON.stringify(sideText.replace(/\s+/g, ' ').slice(0, 200))}`);
+    if (/Run "Index Workspace"/.test(sideText)) throw new Error(`the sidebar asks to run "Index Workspace" while the first index is being built: ${sideText.slice(0, 300)}`);
     await shot('coverage-retrying.png');
     await retrying.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
     await statusItem(page).filter({ hasText: INCOMPLETE }).waitFor({ timeout: 20_000 });
