@@ -176,14 +176,12 @@ function transposeCsr(A: Csr): Csr {
  * tiny corpus) becomes zero instead of amplified noise, as in Gram–Schmidt.
  */
 async function orthonormalize(M: Float64Array, rows: number, l: number, passes: number, s: Slices): Promise<void> {
-  const G = new Float64Array(l * l);
-  /** R is kept in G's upper triangle; inv[c] = 1 / R[c][c], or 0 for a dropped column. */
+  /** inv[c] = 1 / R[c][c], or 0 for a dropped column (R is kept in G's upper triangle). */
   const inv = new Float64Array(l);
   const y = new Float64Array(l);
   for (let pass = 0; pass < passes; pass++) {
-    // Upper triangle of MᵀM, summed row by row (fixed order: reproducible).
-    const gram = await upperGram(M, rows, l, s);
-    G.set(gram);
+    // Upper triangle of MᵀM, summed row by row (fixed order: reproducible); a fresh one each pass.
+    const G = await upperGram(M, rows, l, s);
     // Cholesky G = RᵀR in place (upper triangle becomes R). A pivot that kept less than 1e-12 of
     // the column's squared norm (residual < 1e-6 relative: the Gram matrix squares the condition
     // number, so anything smaller is rounding) is rank deficiency: drop the column.
