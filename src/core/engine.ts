@@ -7,9 +7,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
-import type { AnalysisInput, Engine, EngineConfig, IndexProgress, IndexReport, IndexRunOptions, IndexStatus, PublishProgress, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
+import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
 import { acquireIndexLock, type IndexLock } from './index/lock';
+import { indexWithTeam, searchTeam } from './team/engineTeam';
 import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
 import { fileTextReader, rankSearch, type VectorIndex } from './search';
 import type { ChunkInfo, Embedder, QueryTask } from './types';
@@ -95,12 +96,7 @@ class WorkspaceEngine implements Engine {
 
   private async indexLocked(options: IndexRunOptions): Promise<IndexReport> {
     const before = remoteStats(this.embedder);
-    const team = this.config.team && !options.dryRun ? this.config.team.begin(this.embedder, options.signal) : undefined;
-    // The last progress of the run: publishing continues it (every count only moves forward).
-    let last: IndexProgress | undefined;
-    const given = options.onProgress;
-    if (team && given) options = { ...options, onProgress: (p) => given((last = p)) };
-    const report = await runIndex(
+    const run = (opts: IndexRunOptions, vectorSource?: (hashes: readonly string[]) => Promise<ReadonlyMap<string, Float32Array>>) => runIndex(
       {
         root: this.root,
         indexDir: this.indexDir,
@@ -111,17 +107,14 @@ class WorkspaceEngine implements Engine {
         maxChunkTokens: this.config.maxChunkTokens,
         tokenBudget: this.config.tokenBudget,
         logger: this.log,
-        vectorSource: team?.vectorSource,
+        vectorSource,
       },
-      options,
-    );
-    if (!options.dryRun) this.loaded = undefined;
-    // Only a complete run publishes: a half-built index is no snapshot of the repository.
-    const onPublish = given && ((publishing: PublishProgress) => {
-      const p = last ?? { filesDone: report.filesIndexed, filesTotal: report.filesIndexed, chunksDone: report.chunks, chunksTotal: report.chunks, tokensDone: 0, tokensTotal: 0 };
-      given({ phase: last?.phase ?? 'done', filesDone: p.filesDone, filesTotal: p.filesTotal, chunksDone: p.chunksDone, chunksTotal: p.chunksTotal, tokensDone: p.tokensDone, tokensTotal: p.tokensTotal, publishing });
+      opts,
+    ).then((report) => {
+      if (!opts.dryRun) this.loaded = undefined;
+      return report;
     });
-    const teamReport = team ? await team.finish(report.incomplete || report.error ? undefined : () => this.publishSource(), onPublish) : undefined;
+    const { report, team: teamReport } = await indexWithTeam(this.config.team, this.embedder, options, run, () => this.publishSource());
     const after = remoteStats(this.embedder);
     const out: IndexReport = {
       ...report,
@@ -157,9 +150,7 @@ class WorkspaceEngine implements Engine {
     if (options.remote) {
       // The team index's search is an explicit act (--remote): it may ask an unknown vector length.
       await this.ensureDimensions(options.signal);
-      if (!this.config.team) throw new Error('remote search needs a team index (--team-index URL)');
-      const defaultTask: QueryTask = options.filter?.kind === 'doc' ? 'doc-search' : 'code-search';
-      return this.config.team.search(this.embedder, query, options, (task) => this.queryVector(query, options.task ?? task ?? defaultTask, options.signal), this.localOrNone());
+      return searchTeam(this.config.team, this.embedder, query, options, (task) => this.queryVector(query, task, options.signal), () => this.localOrNone());
     }
     try {
       return await this.searchLoaded(this.load(), query, options);
