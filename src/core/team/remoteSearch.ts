@@ -22,13 +22,15 @@ export interface RemoteSearchOptions {
   readonly topK?: number;
   readonly filter?: SearchFilter;
   readonly hybridWeight?: number;
+  /** HNSW candidate list per dense query; default 2 × depth (bench/teamRecallSweep.ts measures others). */
+  readonly efSearch?: number;
 }
 
 export { keywordSearch, snapshotFiles };
 
 /** Cosine top `depth` through the HNSW index (exact cosine re-computed for the returned rows). */
-export async function denseSearch(store: TeamStore, space: TeamSpace, snap: SnapshotRow, queryVector: Float32Array, depth: number, filter?: SearchFilter, hidden: readonly string[] = []): Promise<Ranked[]> {
-  await store.set('hnsw.ef_search', String(Math.max(40, Math.min(1000, depth * 2))));
+export async function denseSearch(store: TeamStore, space: TeamSpace, snap: SnapshotRow, queryVector: Float32Array, depth: number, filter?: SearchFilter, hidden: readonly string[] = [], efSearch?: number): Promise<Ranked[]> {
+  await store.set('hnsw.ef_search', String(Math.max(40, Math.min(1000, efSearch ?? depth * 2))));
   // pgvector ≥ 0.8: keep scanning until the filters have let `depth` rows through.
   await store.set('hnsw.iterative_scan', 'relaxed_order');
   const ann = annExpression(space.dims);
@@ -93,7 +95,7 @@ export async function remoteSearch(
   };
   if (mode === 'dense' && !vector) throw new Error('dense search needs a query vector');
   const kw = mode === 'dense' ? [] : merge(await keywordSearch(store, space, snap, query, depth, options.filter, hidden), near.keyword);
-  const dense = vector ? merge(await denseSearch(store, space, snap, vector, depth, options.filter, hidden), near.dense) : [];
+  const dense = vector ? merge(await denseSearch(store, space, snap, vector, depth, options.filter, hidden, options.efSearch), near.dense) : [];
   const info = await chunkRows(store, snap, [...new Set([...kw, ...dense].filter((r) => r.id >= 0).map((r) => r.id))]);
   return rankRemote({
     query, queryVector: vector, mode, topK, filter: options.filter, hybridWeight: options.hybridWeight,
