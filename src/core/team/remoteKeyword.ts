@@ -34,6 +34,7 @@ export interface Ranked {
 interface TermPlan {
   readonly term: string;
   readonly weight: number;
+  readonly listed: boolean;
   readonly list?: ImpactList;
 }
 
@@ -51,10 +52,13 @@ const BATCH_MAX = 1000;
 const ROUNDS_MAX = 6;
 const FIRST_BATCH = 64;
 
-/** BM25F top `depth` of the snapshot, scores equal to KeywordIndex.search's on the same chunks. */
-export async function keywordSearch(store: TeamStore, space: TeamSpace, snap: SnapshotRow, query: string, depth: number, filter?: SearchFilter, hidden: readonly string[] = [], stats?: KeywordSearchStats): Promise<Ranked[]> {
+/** BM25F top `depth` of the snapshot, scores equal to KeywordIndex.search's on the same chunks (and the same `expansion`). */
+export async function keywordSearch(store: TeamStore, space: TeamSpace, snap: SnapshotRow, query: string, depth: number, filter?: SearchFilter, hidden: readonly string[] = [], stats?: KeywordSearchStats, expansion?: ReadonlyMap<string, number>): Promise<Ranked[]> {
   const qtf = new Map<string, number>();
   for (const t of tokenizeLabeled(query)) qtf.set(t.term, (qtf.get(t.term) ?? 0) + 1);
+  // Expansion terms (query words joined into identifiers) score like KeywordIndex.search's, but are never listed as matched.
+  const listed = new Set(qtf.keys());
+  for (const [t, w] of expansion ?? []) qtf.set(t, (qtf.get(t) ?? 0) + w);
   if (qtf.size === 0 || snap.chunkCount === 0 || depth <= 0) return [];
   const r = await store.q<TermRow>(`SELECT term, df, impacts, rest FROM sw_snapshot_terms WHERE snapshot = $1 AND term = ANY($2::text[])`, [snap.id, [...qtf.keys()]], 'searching');
   if (r.rows.length === 0) return [];
@@ -65,7 +69,7 @@ export async function keywordSearch(store: TeamStore, space: TeamSpace, snap: Sn
   const plan: TermPlan[] = [...qtf.keys()].filter((t) => byTerm.has(t)).map((t) => {
     const row = byTerm.get(t)!;
     const weight = Math.log(1 + (n - row.df + 0.5) / (row.df + 0.5)) * (qtf.get(t) ?? 1) * (k1 + 1);
-    return { term: t, weight, ...(row.impacts ? { list: decodeImpacts(row.impacts, Number(row.rest ?? 0)) } : {}) };
+    return { term: t, weight, listed: listed.has(t), ...(row.impacts ? { list: decodeImpacts(row.impacts, Number(row.rest ?? 0)) } : {}) };
   }).sort((a, b) => b.weight - a.weight);
   // Snapshots published before schema v3 have no impact lists.
   if (plan.every((p) => p.list)) {
@@ -174,7 +178,7 @@ WHERE sc.snapshot = $1 AND ${which}${where}`, params, 'searching');
       if (!value) return;
       const tf = impactOf(value, nt, ns, np);
       score += (p.weight * tf) / (k1 + tf);
-      terms.push(p.term);
+      if (p.listed) terms.push(p.term);
     });
     if (score > 0) out.push({ id: x.row, score, terms });
   }

@@ -8,7 +8,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { makeScaleData, makeScaleQueries, type ScaleData } from '../../../bench/teamData';
+import { rankSearch } from '../../../src/core/search/rank';
+import { RANK_POLICY } from '../../../src/core/search/rankPolicy';
+import { compoundTerms } from '../../../src/core/search/refine';
+import { VectorIndex } from '../../../src/core/search/vectorIndex';
 import { publishSnapshot } from '../../../src/core/team/publish';
+import { remoteSearch } from '../../../src/core/team/remoteSearch';
 import { keywordSearch, type KeywordSearchStats } from '../../../src/core/team/remoteKeyword';
 import { findSnapshot, type SnapshotRow } from '../../../src/core/team/snapshots';
 import { TeamStore, type SpaceFacts, type TeamSpace } from '../../../src/core/team/store';
@@ -66,6 +71,19 @@ describe('remote keyword search prunes with impact lists and scores as the local
       const mine = await keywordSearch(store, space, snap, q.text, 10, undefined, hidden);
       same(`"${q.text}" hidden`, mine, data.keyword.search(q.text, 10, (id) => !hidden.includes(chunk(id).path)));
     }
+  });
+
+  test('hybrid: queries whose words join into identifiers the corpus has rank as the local engine ranks them', async () => {
+    const vectors = VectorIndex.fromRows(data.source.vectors, facts.dims);
+    const key = (h: { chunk: { path: string; startLine: number } }) => `${h.chunk.path}:${h.chunk.startLine}`;
+    let joined = 0;
+    for (const q of makeScaleQueries(data, 40, 41)) {
+      if (compoundTerms(q.text, data.keyword, RANK_POLICY.compounds.weight).size > 0) joined++;
+      const local = rankSearch({ keyword: data.keyword, vector: vectors, chunks: data.source.chunks, query: q.text, queryVector: q.vector, mode: 'hybrid', topK: 10, offline: false });
+      const remote = await remoteSearch(store, space, snap, q.text, q.vector, { mode: 'hybrid', topK: 10 });
+      assert.deepEqual(remote.map(key), local.map(key), `"${q.text}"`);
+    }
+    assert.ok(joined >= 3, `only ${joined} of 40 queries join into an identifier: the test would not test the expansion`);
   });
 
   test('a snapshot published before impact lists (schema v2) is searched by the full scan, same results', async () => {
