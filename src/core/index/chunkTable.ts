@@ -16,7 +16,7 @@
  */
 import type { ChunkInfo, ChunkKind } from '../types';
 import { IndexCorruptError } from './binio';
-import { runSteps, type Steps } from './slices';
+import { runSteps, type Steps } from '../slices';
 
 const MAGIC = 0x54435753; // "SWCT" read as little-endian u32
 const VERSION = 1;

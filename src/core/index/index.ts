@@ -5,4 +5,4 @@ export { IndexStore, spaceId, DEFAULT_KEEP_SPACES } from './store';
 export type { Manifest, SpaceFingerprint } from './manifest';
 export { IndexCorruptError } from './binio';
 export { readCoverage, COVERAGE_NAME } from './coverage';
-export type { SliceStats } from './slices';
+export type { SliceStats } from '../slices';

@@ -24,9 +24,9 @@ import { VectorFileLoader, openPrefixIndex } from './prefixFile';
 import { RowLayout } from './rowLayout';
 import { DAMAGED_NAME, readFileVerified } from './binio';
 import { startsWith, previouslyOpened, rememberOpened, type Reusable } from './reuse';
-import { SegmentedLoader, mergedPostings, rowOfPhysical, rowsFromPreviousSteps } from './segments';
+import { SegmentedLoader, mergedPostingsSteps, rowOfPhysical, rowsFromPreviousSteps } from './segments';
 import { checkVectorsSteps, loadMetaSteps, readVectorsSteps } from './openSteps';
-import { runInSlices, runSteps, type SliceStats, type Steps } from './slices';
+import { runInSlices, runSteps, type SliceStats, type Steps } from '../slices';
 import { IndexStore } from './store';
 
 /** Floats normalised between two yields of `warmSteps` (4 MiB). */
@@ -169,20 +169,18 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
     // the postings file's bytes only while the merged postings still point into them.
     let baseBytes = loaded.keyword;
     const baseKeyword = (): Uint8Array => baseBytes ?? readFileVerified(dir, keywordRef);
-    const merged = (): KeywordIndex => {
+    function* mergedSteps(): Steps<KeywordIndex> {
       if (!reusable.keyword) {
-        reusable.keyword = mergedPostings(dir, m, baseKeyword, prevKeyword);
+        reusable.keyword = yield* mergedPostingsSteps(dir, m, baseKeyword, prevKeyword);
         // Neither the previous generation's postings nor (segmented) the file's bytes are pointed into any more.
         prevKeyword = undefined;
         if (layout.segmented) baseBytes = undefined;
       }
       return reusable.keyword.merged;
-    };
-    // Reused: only the new deltas are read — now, so damage in them is reported by the open.
-    if (prevKeyword) {
-      merged();
-      yield;
     }
+    const merged = (): KeywordIndex => runSteps(mergedSteps());
+    // Reused: only the new deltas are read — now, so damage in them is reported by the open.
+    if (prevKeyword) yield* mergedSteps();
     // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.
     const renumbered = (mapped: boolean): KeywordIndex => {
       const k = merged().copy();
@@ -201,6 +199,8 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
       return vectorIndex;
     };
     function* warmSteps(): Steps<void> {
+      yield* mergedSteps();
+      yield;
       keywordIndex();
       yield;
       if (vectorIndex || !vectors) return;

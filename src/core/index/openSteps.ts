@@ -13,7 +13,7 @@ import { decodeChunkTableSteps } from './chunkTable';
 import type { Manifest } from './manifest';
 import type { RowLayout } from './rowLayout';
 import { inRowOrderSteps } from './segments';
-import type { Steps } from './slices';
+import type { Steps } from '../slices';
 
 /** The blocks a default (not full) check hashes: all of a small file, else the first, the last and 14 spread between. */
 function checkedBlocks(ref: FileRef, all: boolean): Set<number> {

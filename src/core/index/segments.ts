@@ -12,7 +12,7 @@ import type { Manifest } from './manifest';
 import { VectorFileLoader } from './prefixFile';
 import { RowLayout } from './rowLayout';
 import { startsWith, type ReusableKeyword, type ReusableRows } from './reuse';
-import { runSteps, type Steps } from './slices';
+import { runSteps, type Steps } from '../slices';
 
 /** Floats copied between two yields of the stepped readers below (4 MiB: ~1-2 ms). */
 const STEP_FLOATS = 1 << 20;
@@ -200,6 +200,11 @@ export function* rowsFromPreviousSteps(dir: string, layout: RowLayout, chunkCoun
  * removed), from `prev` when its files are `m`'s first ones: only the new deltas are read.
  */
 export function mergedPostings(dir: string, m: Manifest, base: () => Uint8Array, prev?: ReusableKeyword): ReusableKeyword {
+  return runSteps(mergedPostingsSteps(dir, m, base, prev));
+}
+
+/** `mergedPostings` in steps (slices.ts). */
+export function* mergedPostingsSteps(dir: string, m: Manifest, base: () => Uint8Array, prev?: ReusableKeyword): Steps<ReusableKeyword> {
   const segments = m.data.segments ?? [];
   const files = [m.data.keyword as FileRef, ...segments.map((s) => s.keyword)];
   let merged: KeywordIndex;
@@ -208,13 +213,18 @@ export function mergedPostings(dir: string, m: Manifest, base: () => Uint8Array,
     merged = prev.merged.copy();
     absorbed = prev.files.length - 1;
   } else if (segments.length === 0) {
-    return { files, merged: KeywordIndex.deserialize(base(), true) };
+    return { files, merged: yield* KeywordIndex.deserializeSteps(base(), true) };
   } else {
     // A copy: absorbing rewrites the list tables in place, and `base` may be read again.
-    merged = KeywordIndex.deserialize(base(), false);
+    merged = yield* KeywordIndex.deserializeSteps(base(), false);
     absorbed = 0;
   }
-  for (const s of segments.slice(absorbed)) merged.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
+  for (const s of segments.slice(absorbed)) {
+    merged.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
+    yield;
+  }
+  // Sealed now (a copy or a search would merge the absorbed postings in one call).
+  yield* merged.sealSteps();
   return { files, merged };
 }
 

@@ -14,7 +14,8 @@ import { PostingStore } from './postings';
 import { KeywordDocs, LIVE, REMOVED } from './keywordDocs';
 import { scoreTerms } from './keywordScorer';
 import { TopK } from './topK';
-import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+import { readKeywordIndexSteps, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+import { runSteps, type Steps } from '../slices';
 import { TermDictionary } from './termDictionary';
 
 export interface KeywordDoc {
@@ -192,6 +193,11 @@ export class KeywordIndex {
     return best.sorted().map(({ id, score }) => ({ id, score, terms: matchedLabels(labeled, uniq, hitMasks.get(id) ?? 0) }));
   }
 
+  /** Merges pending postings in steps (slices.ts) when nothing needs purging, as `flush(false)` would. */
+  *sealSteps(): Steps<void> {
+    if (this.stale.size === 0) yield* this.store.flushSteps();
+  }
+
   /** Renumbers ids after compaction: `oldToNew[old]` is the new id, −1 drops the chunk. */
   remap(oldToNew: Int32Array): void {
     this.flush(true);
@@ -244,16 +250,17 @@ export class KeywordIndex {
 
   /** `owned`: the index may keep `bytes` itself (the caller never changes them) instead of a copy. */
   static deserialize(bytes: Uint8Array, owned = false): KeywordIndex {
-    const parts = readKeywordIndex(bytes, !owned);
-    const index = new KeywordIndex();
-    index.install(parts);
-    return index;
+    return runSteps(KeywordIndex.deserializeSteps(bytes, owned));
   }
 
-  private install(p: KeywordIndexParts): void {
-    this.docs.install(p);
-    this.terms = TermDictionary.loaded(p.termText);
-    this.store.load(p.postings, p.start, p.len, p.count, p.last);
+  /** `deserialize` in steps (slices.ts): a host opens the next generation's postings between searches. */
+  static *deserializeSteps(bytes: Uint8Array, owned = false): Steps<KeywordIndex> {
+    const p: KeywordIndexParts = yield* readKeywordIndexSteps(bytes, !owned);
+    const index = new KeywordIndex();
+    index.docs.install(p);
+    index.terms = yield* TermDictionary.loadedSteps(p.termText);
+    index.store.load(p.postings, p.start, p.len, p.count, p.last);
+    return index;
   }
 
   private removedPostings(term: number): number {
