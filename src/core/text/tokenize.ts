@@ -184,8 +184,16 @@ function latinTerms(run: string, opt: Required<TokenizeOptions>): LatinTerms {
     cached.push(stem(part), part, false);
   }
   if (latinCache.size >= LATIN_CACHE_MAX) latinCache.clear();
-  latinCache.set(run, cached);
+  // `run` (and a label equal to it) is a slice of the text being tokenized: as a cache key it would
+  // keep that whole text alive — on a full build, chunk texts the indexer has already dropped.
+  for (let i = 0; i < cached.length; i++) if (typeof cached[i] === 'string') cached[i] = own(cached[i] as string);
+  latinCache.set(own(run), cached);
   return cached;
+}
+
+/** A copy of a string that shares no memory with the text it was cut from (V8 slices ≥ 13 chars). */
+function own(s: string): string {
+  return s.length >= 13 ? (' ' + s).slice(1) : s;
 }
 
 function tokenizeLatin(run: string, at: number, opt: Required<TokenizeOptions>, emit: TermSink): void {
