@@ -34,6 +34,9 @@ export function declarationName(head: string): string {
   const define = /^\s*#\s*define\s+([A-Za-z_]\w*)/.exec(h);
   if (define) return define[1];
   if (/^\s*#/.test(h)) return '';
+  // `typedef void (*handler_t) (int);`, `typedef void (APIENTRYP PFNGLDRAWPROC) (GLenum);`: the pointer's name.
+  const pointer = /^\s*typedef\b[^(]*\(\s*(?:\w+\s+)*\*?\s*([A-Za-z_]\w*)\s*\)\s*\(/.exec(h);
+  if (pointer) return pointer[1];
   // A function (or function-like) declarator: the (qualified) identifier before the first call-like `(`.
   const re = /((?:[A-Za-z_]\w*\s*::\s*)*(?:operator\s*(?:\(\)|[^\s\w(]+|\w+)|~?[A-Za-z_]\w*))\s*\(/g;
   for (let m = re.exec(h); m; m = re.exec(h)) {
