@@ -142,7 +142,27 @@ export function tokenizeLabeled(text: string): LabeledTerm[] {
 /** (term, label, whole identifier?, run offset, span of the source, crossing bigram?). */
 type TermSink = (term: string, label: string, whole: boolean, runStart: number, start: number, end: number, crossing: boolean) => void;
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/** ASCII letters, digits, `_` and `$`: what TOKEN_RE's Latin branch matches in ASCII text. */
+const WORD_CHAR = new Uint8Array(128);
+for (let c = 0; c < 128; c++) WORD_CHAR[c] = /[A-Za-z0-9_$]/.test(String.fromCharCode(c)) ? 1 : 0;
+
 function forEachTerm(text: string, opt: Required<TokenizeOptions>, emit: TermSink): void {
+  // Pure-ASCII text (most code): the same runs as TOKEN_RE, found by a char scan — the Unicode
+  // regex was a fifth of the tokenizer's time on a 60 MB build.
+  if (!NON_ASCII.test(text)) {
+    for (let i = 0, n = text.length; i < n; ) {
+      if (WORD_CHAR[text.charCodeAt(i)] === 0) {
+        i++;
+        continue;
+      }
+      const at = i;
+      while (++i < n && WORD_CHAR[text.charCodeAt(i)] === 1);
+      tokenizeLatin(text.slice(at, i), at, opt, emit);
+    }
+    return;
+  }
   for (const match of text.matchAll(TOKEN_RE)) {
     const run = match[0];
     const at = match.index ?? 0;
