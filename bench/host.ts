@@ -3,7 +3,7 @@
  * extension host — the engine the extension opens (`openHostEngine`: index runs in the bundled
  * dist/indexWorker.js process, searches in-process) — and reports
  *   - the longest event-loop stall while a cold index runs, while the watcher's updates run, and
- *     at the first search after an update (the host re-opens the committed generation), next to
+ *     at the first search after an update (the host opens the committed generation in slices before index() resolves), next to
  *     the stalls of the same process idling first (what a loaded machine's scheduler alone costs);
  *   - RSS after indexing, 3 updates and 1,000 searches against the fair yardstick: a fresh process
  *     that opened the same index and ran one search (it must hold the same index structures).
@@ -122,6 +122,7 @@ export async function hostChild(mode: HostMode, root: string, indexDir: string, 
   const reopen: number[] = [];
   const updateStalls: Stalls[] = [];
   const reopenStalls: Stalls[] = [];
+  const opens: unknown[] = [];
   const queries = corpus.queries(SEARCHES);
   for (let i = 0; i < 3; i++) {
     const rel = corpus.edit(root, 100 + i);
@@ -130,7 +131,9 @@ export async function hostChild(mode: HostMode, root: string, indexDir: string, 
     await engine.index({ paths: [rel] });
     updates.push(nowMs() - t);
     updateStalls.push(await meter.take());
-    // The first search after a commit opens the new generation (chunk table, keyword index).
+    // The host opened the committed generation in slices before index() resolved (hostEngine.ts).
+    opens.push(engine.stats.lastOpen);
+    // The first search after a commit: from the generation swapped in (before the sliced open: it opened it here).
     const s = nowMs();
     await engine.search(queries[i], { topK: 10 });
     reopen.push(nowMs() - s);
@@ -152,6 +155,7 @@ export async function hostChild(mode: HostMode, root: string, indexDir: string, 
     mode, ...engine.stats, load,
     coldMs, coldCpuMs: (cu.user + cu.system) / 1000, chunks: report.chunks, files: report.filesIndexed, indexRssMb,
     idleStalls, indexStalls, updateStalls: worst(updateStalls), reopenStalls: worst(reopenStalls), updates, reopenMs: reopen,
+    opens, updateStallsEach: updateStalls.map((x) => [x.maxMs, x.busyMaxMs]), reopenStallsEach: reopenStalls.map((x) => [x.maxMs, x.busyMaxMs]),
     searchStalls, searchMedianMs: median(searchMs), searchMaxMs: Math.max(...searchMs),
     memory: memory(), rssAfterSearchesMb: rssMb(),
   }) + '\n');
@@ -188,8 +192,11 @@ export async function measureHost(root: string, base: string, name: string, chil
   rows.push(check(11, `${name}: longest stretch the host's main thread itself ran between two 10 ms ticks while a cold index runs (CPU, not wall: a loaded machine's starving does not count)`,
     h.indexStalls.busyMaxMs, fmt.ms, { max: 50, label: '≤ 50 ms' }));
   rows.push(check(11, `${name}: longest event-loop stall while the watcher's update runs (engine.index({paths}), 3 edits; ${stallText(h.updateStalls)})`, h.updateStalls.maxMs, fmt.ms, { max: 50, label: '≤ 50 ms' }));
-  rows.push(check(11, `${name}: longest event-loop stall at the first search after an update (the host opens the new generation: ${(h.reopenMs as number[]).map((v) => fmt.ms(v)).join(', ')}; ${stallText(h.reopenStalls)})`,
-    h.reopenStalls.maxMs, fmt.ms, { max: 50, label: '≤ 50 ms' }));
+  // The open of each committed generation now runs in slices inside index(): its stalls are the update's, so the row takes both phases.
+  const opens = ((h.opens as ({ slices: number; longestMs: number; wallMs: number } | undefined)[] | undefined) ?? []).filter((o) => o);
+  const openText = opens.length ? `opened in slices before index() resolved, searches answering from the previous one: ${opens.map((o) => `${fmt.ms(o!.wallMs)} in ${o!.slices} slices (longest ${fmt.ms(o!.longestMs)})`).join(', ')}; ` : '';
+  rows.push(check(11, `${name}: longest event-loop stall from an update's commit to the first search's answer (the host opens the new generation: ${openText}first searches ${(h.reopenMs as number[]).map((v) => fmt.ms(v)).join(', ')}; ${stallText(worst([h.updateStalls, h.reopenStalls]))})`,
+    Math.max(h.updateStalls.maxMs, h.reopenStalls.maxMs), fmt.ms, { max: 50, label: '≤ 50 ms' }));
   rows.push(info(11, `${name}: ${SEARCHES} searches in the host: median / slowest (longest stall)`, `${fmt.ms(h.searchMedianMs as number)} / ${fmt.ms(h.searchMaxMs as number)} (${fmt.ms(h.searchStalls.maxMs)})`));
   const peak = (h.indexRssMb as number) + (h.workerPeakRssMb as number);
   rows.push(check(11, `${name}: peak RSS while the host indexes ${h.chunks as number} chunks: the host's + the index worker process's (${fmt.mb(h.indexRssMb as number)} + ${fmt.mb(h.workerPeakRssMb as number)}; its chunk threads included)`, peak, fmt.mb, { max: 400, label: '≤ 400 MB' }));

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
-import { IndexCorruptError, clearIndex, openIndex, readIndexInfo, runIndex, type OpenedIndex } from './index';
+import { IndexCorruptError, clearIndex, openIndex, openIndexInSlices, readIndexInfo, runIndex, type OpenedIndex, type SliceStats } from './index';
 import { acquireIndexLock, type IndexLock } from './index/lock';
 import { indexWithTeam, searchTeam } from './team/engineTeam';
 import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
@@ -317,6 +317,15 @@ class WorkspaceEngine implements Engine {
     setTimeout(tick, 0).unref();
   }
 
+  /** Opens the index in slices (the event loop free between them), warmed for the first search: a host's next engine, before it is swapped in. */
+  async preload(budgetMs: number, stats?: SliceStats): Promise<void> {
+    if (this.loaded) return;
+    this.adoptKnownDimensions();
+    const opened = await openIndexInSlices({ indexDir: this.indexDir, embedder: this.embedder }, budgetMs, stats);
+    // Missing or damaged: the first search opens it again and says so, as without a preload.
+    if (opened.status === 'ok') this.loaded ??= { index: opened.index };
+  }
+
   private load(): Loaded {
     if (this.loaded) return this.loaded;
     const opened = openIndex({ indexDir: this.indexDir, embedder: this.embedder });
@@ -387,6 +396,11 @@ function diffCounts(a: Record<string, number>, b: Record<string, number>): Recor
   const out: Record<string, number> = {};
   for (const [k, v] of Object.entries(a)) if (v - (b[k] ?? 0) > 0) out[k] = v - (b[k] ?? 0);
   return out;
+}
+
+/** `WorkspaceEngine.preload` of an engine `openEngine` made (nothing for any other). */
+export function preloadEngine(engine: Engine, budgetMs: number, stats?: SliceStats): Promise<void> {
+  return engine instanceof WorkspaceEngine ? engine.preload(budgetMs, stats) : Promise.resolve();
 }
 
 export async function openEngine(config: EngineConfig): Promise<Engine> {

@@ -8,6 +8,7 @@ import crypto from 'node:crypto';
 import { scrubSecrets } from '../security/scrub';
 import type { Chunk, ChunkKind } from '../types';
 import { chunkCodePieces } from './codeChunker';
+import { chunkHeaderPieces, chunkStructurally } from './braceUnits';
 import { commentMarker, grammarForPath, kindForLanguage, languageForPath } from './languages';
 import { type Frontmatter, chunkMarkdownPieces } from './markdown';
 import { TRUNCATE_AT_TOKENS } from '../embedding/tokens';
@@ -21,8 +22,9 @@ import { type LineContext, type Piece, groupParagraphs, linePieces, lineWindows,
  * 4: the tokenizer's Chinese search terms changed (no cross-word bigrams; compounds + word parts).
  * 5: pieces of one long line carry column spans; minified bundles, source maps and lockfiles
  * are skipped by content.
+ * 6: C/C++ headers of 64 KiB and more are chunked structurally, without a parse (braceUnits.ts).
  */
-export const CHUNKER_VERSION = 'sw-chunker-5';
+export const CHUNKER_VERSION = 'sw-chunker-6';
 
 export const DEFAULT_MAX_TOKENS = 1000;
 /** DashScope rejects inputs over 8,192 tokens: a chunk never exceeds where the embedders' guard cuts. */
@@ -123,7 +125,10 @@ export async function chunkFile(path: string, text: string, opts: ChunkOptions =
   } else {
     // Minified code gains nothing from a parse (chunks are whole lines) and can be slow to parse.
     const grammar = looksMinified(lines, source.length) ? undefined : grammarForPath(path);
-    const syntaxPieces = grammar ? await chunkCodePieces(ctx, source, grammar).catch(() => undefined) : undefined;
+    // Large C/C++ headers: a structural pass instead of a parse (braceUnits.ts says why).
+    const syntaxPieces = !grammar ? undefined
+      : chunkStructurally(path, grammar, source.length) ? chunkHeaderPieces(ctx)
+        : await chunkCodePieces(ctx, source, grammar).catch(() => undefined);
     pieces =
       syntaxPieces ??
       (kind === 'doc' ? groupParagraphs(ctx, 0, lines.length - 1, '') : lineWindows(ctx, 0, lines.length - 1, ''));

@@ -17,7 +17,7 @@ const TINY_GROUP_LINES = 2;
 /** Recursion guard for nested splitting (class → method → block → …). */
 const MAX_SPLIT_DEPTH = 12;
 
-interface Unit {
+export interface Unit {
   start: number;
   end: number;
   symbol: string;
@@ -27,6 +27,11 @@ interface Unit {
   named: boolean;
   /** The syntax node to split by when the unit is too big; none for gaps and comment blocks. */
   node?: Node;
+}
+
+/** Pieces of top-level units found without a parse (`braceUnits.ts`): same packing and splits. */
+export function layoutUnits(ctx: LineContext, units: Unit[]): Piece[] {
+  return layout(ctx, fillGaps(ctx, units, '', 0, ctx.lines.length - 1), 0);
 }
 
 /** Chunk pieces of a source file parsed with `grammar`, or undefined when parsing failed. */

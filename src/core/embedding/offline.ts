@@ -10,7 +10,7 @@
 import type { EmbedOptions, Embedder, QueryTask } from '../types';
 import { EmbedError } from './errors';
 import { estimateTokens } from './tokens';
-import { tokenize } from '../text/tokenize';
+import { releaseTokenizerCaches, tokenize } from '../text/tokenize';
 import { countTerms, fitLsa } from './offline/lsa';
 import { OfflineModel } from './offline/model';
 import { TermDictionary, type ChunkTerms, type CountedTerms, type PackedFileTerms } from '../text/termPack';
@@ -204,6 +204,7 @@ export class OfflineEmbedder implements FittableEmbedder, TermSource {
 
   async fit(texts: readonly string[], signal?: AbortSignal): Promise<void> {
     if (!this.retaining) this.tokens = new Map();
+    releaseTokenizerCaches(); // every chunk is tokenized by now; the fit is where a build's memory peaks
     const fitted = await fitLsa(texts, {
       dims: this.dimensions,
       maxVocabulary: this.maxVocabulary,

@@ -16,6 +16,7 @@
  */
 import type { ChunkInfo, ChunkKind } from '../types';
 import { IndexCorruptError } from './binio';
+import { runSteps, type Steps } from '../slices';
 
 const MAGIC = 0x54435753; // "SWCT" read as little-endian u32
 const VERSION = 1;
@@ -104,14 +105,25 @@ export function encodeChunkTable(chunks: readonly ChunkInfo[]): Uint8Array {
  * call, then sliced per row (V8 slices share the big string: no per-hash concatenation, which
  * cost ~0.15 s at 100k rows).
  */
-function hexReader(bytes: Uint8Array, first: number, rowBytes: number, count: number, n: number): (row: number) => string {
+function* hexReader(bytes: Uint8Array, first: number, rowBytes: number, count: number, n: number): Steps<(row: number) => string> {
   const packed = Buffer.allocUnsafe(count * n);
-  for (let i = 0, o = first, at = 0; i < count; i++, o += rowBytes) for (let k = 0; k < n; k++) packed[at++] = bytes[o + k];
+  for (let i = 0, o = first, at = 0; i < count; i++, o += rowBytes) {
+    for (let k = 0; k < n; k++) packed[at++] = bytes[o + k];
+    if ((i & (STEP_ROWS - 1)) === STEP_ROWS - 1) yield;
+  }
   const hex = packed.toString('hex');
   return (row) => hex.slice(row * 2 * n, (row + 1) * 2 * n);
 }
 
+/** Rows decoded between two yields of `decodeChunkTableSteps` (~1-2 ms). */
+const STEP_ROWS = 4096;
+
 export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
+  return runSteps(decodeChunkTableSteps(bytes));
+}
+
+/** `decodeChunkTable` in steps of a few thousand rows (slices.ts): a host decodes the next generation's table between searches. */
+export function* decodeChunkTableSteps(bytes: Uint8Array): Steps<ChunkInfo[]> {
   const bad = (why: string) => new IndexCorruptError(`chunk table: ${why}`);
   if (bytes.length < HEADER) throw bad('truncated header');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -133,8 +145,9 @@ export function decodeChunkTable(bytes: Uint8Array): ChunkInfo[] {
   };
   const out: ChunkInfo[] = new Array(count);
   const base = HEADER + strPadded;
-  const hashAt = hashBytes ? hexReader(bytes, base + 24, rowBytes, count, hashBytes) : undefined;
+  const hashAt = hashBytes ? yield* hexReader(bytes, base + 24, rowBytes, count, hashBytes) : undefined;
   for (let i = 0; i < count; i++) {
+    if ((i & (STEP_ROWS - 1)) === STEP_ROWS - 1) yield;
     const o = base + i * rowBytes;
     const kind: ChunkKind = bytes[o + 22] === 1 ? 'doc' : 'code';
     out[i] = {

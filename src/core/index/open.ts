@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
-import { VectorIndex } from '../search/vectorIndex';
+import { VectorIndex, normalizeInPlace } from '../search/vectorIndex';
 import type { ChunkInfo, Embedder } from '../types';
 import type { CoverageSummary } from '../engineTypes';
 import { readCoverage } from './coverage';
@@ -24,8 +24,13 @@ import { VectorFileLoader, openPrefixIndex } from './prefixFile';
 import { RowLayout } from './rowLayout';
 import { DAMAGED_NAME, readFileVerified } from './binio';
 import { startsWith, previouslyOpened, rememberOpened, type Reusable } from './reuse';
-import { SegmentedLoader, mergedPostings, rowOfPhysical, rowsFromPrevious } from './segments';
+import { SegmentedLoader, mergedPostingsSteps, rowOfPhysical, rowsFromPreviousSteps } from './segments';
+import { checkVectorsSteps, loadMetaSteps, readVectorsSteps } from './openSteps';
+import { runInSlices, runSteps, type SliceStats, type Steps } from '../slices';
 import { IndexStore } from './store';
+
+/** Floats normalised between two yields of `warmSteps` (4 MiB). */
+const STEP_FLOATS = 1 << 20;
 
 export interface IndexedFile {
   readonly path: string;
@@ -70,6 +75,8 @@ export interface OpenedIndex {
   readonly keywordBytes: Uint8Array;
   /** Deserializes the postings (once; later calls return the same instance). */
   keywordIndex(): KeywordIndex;
+  /** Builds what a first search would (keyword index, vector index from in-memory rows) in steps (slices.ts). */
+  warmSteps(): Steps<void>;
   readonly bytesOnDisk: number;
 }
 
@@ -90,15 +97,30 @@ export interface OpenIndexParams {
 }
 
 export function openIndex(params: OpenIndexParams): OpenIndexResult {
-  const first = openOnce(params);
+  return runSteps(openIndexSteps(params));
+}
+
+/**
+ * `openIndex` in slices of about `budgetMs` (slices.ts), the event loop free between them: how a
+ * long-lived host opens the next generation while it answers searches from the one it has. The
+ * index it returns is also warmed (`warmSteps`): its first search builds nothing.
+ */
+export async function openIndexInSlices(params: OpenIndexParams, budgetMs: number, stats?: SliceStats): Promise<OpenIndexResult> {
+  const opened = await runInSlices(openIndexSteps(params), budgetMs, stats);
+  if (opened.status === 'ok') await runInSlices(opened.index.warmSteps(), budgetMs, stats);
+  return opened;
+}
+
+function* openIndexSteps(params: OpenIndexParams): Steps<OpenIndexResult> {
+  const first = yield* openOnce(params);
   if (first.status !== 'corrupt') return first;
   // Another process may have committed (and collected our generation's files) while we read:
   // if the manifest moved on, the failure was a race, not damage — read the new generation.
   const again = new IndexStore(params.indexDir).readManifest(params.embedder.fingerprint);
-  return again.status === 'ok' && again.manifest.generation !== first.generation ? openOnce(params) : first;
+  return again.status === 'ok' && again.manifest.generation !== first.generation ? yield* openOnce(params) : first;
 }
 
-function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: number } {
+function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generation?: number }> {
   const store = new IndexStore(params.indexDir);
   const read = store.readManifest(params.embedder.fingerprint);
   if (read.status !== 'ok') return read;
@@ -109,6 +131,7 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     const dims = m.fingerprint.dimensions;
     const dir = store.spaceDir(m.fingerprint.embedder);
     const layout = RowLayout.of(dir, m);
+    yield;
     // Without a prefix file (small or older indexes) the vectors are read now, as they always were.
     const eager = full || !m.data.prefix;
     // An earlier generation of this space still open in this process (a host after a live
@@ -117,22 +140,24 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     const prev = full || fs.existsSync(path.join(dir, DAMAGED_NAME)) ? undefined : previouslyOpened(dir);
     const keywordFiles = m.data.keyword ? [m.data.keyword, ...(m.data.segments ?? []).map((s) => s.keyword)] : undefined;
     let prevKeyword = prev?.keyword && keywordFiles && startsWith(keywordFiles, prev.keyword.files) ? prev.keyword : undefined;
-    const loaded = store.loadMeta(m, false, !prevKeyword);
-    const fromPrev = eager && prev?.rows ? rowsFromPrevious(dir, layout, m.chunkCount, prev.rows) : undefined;
+    const loaded = yield* loadMetaSteps(dir, m, !prevKeyword);
+    const fromPrev = eager && prev?.rows ? yield* rowsFromPreviousSteps(dir, layout, m.chunkCount, prev.rows) : undefined;
     // Extras (cached vectors of no chunk) follow the chunk rows; searching must not see them.
-    let vectors = fromPrev ? fromPrev.vectors : eager ? store.readVectors(m, full).subarray(0, m.chunkCount * dims) : undefined;
-    if (!eager) store.checkVectors(m);
-    const normalized = fromPrev && prev?.rows?.normalized ? fromPrev.reused : undefined;
+    let vectors = fromPrev ? fromPrev.vectors : eager ? yield* readVectorsSteps(dir, m, layout, full) : undefined;
+    if (!eager) yield* checkVectorsSteps(dir, m);
+    let normalized = fromPrev && prev?.rows?.normalized ? fromPrev.reused : undefined;
     const reusable: Reusable = {};
     if (vectors) reusable.rows = { layout, chunkCount: m.chunkCount, vectors, normalized: false };
     const allVectors = (): Float32Array => (vectors ??= store.readVectors(m, false).subarray(0, m.chunkCount * dims));
     // With a prefix file the vector index is built (and the file verified) now: it is small.
     let vectorIndex = m.data.prefix ? openPrefixIndex(dir, m.data.prefix, layout, dims, m.chunkCount, allVectors) : undefined;
+    yield;
     const fittable = isFittableEmbedder(params.embedder) ? params.embedder : undefined;
     if (fittable) {
       if (!loaded.model) return corrupt('the offline model is missing');
       fittable.loadModel(loaded.model);
       if (fittable.basisId !== m.fingerprint.basisId) return corrupt('the offline model does not match the manifest');
+      yield;
     }
     if (!keywordFiles) return corrupt('the keyword postings are missing');
     const firstRow = firstRows(m.files.counts);
@@ -144,17 +169,18 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     // the postings file's bytes only while the merged postings still point into them.
     let baseBytes = loaded.keyword;
     const baseKeyword = (): Uint8Array => baseBytes ?? readFileVerified(dir, keywordRef);
-    const merged = (): KeywordIndex => {
+    function* mergedSteps(): Steps<KeywordIndex> {
       if (!reusable.keyword) {
-        reusable.keyword = mergedPostings(dir, m, baseKeyword, prevKeyword);
+        reusable.keyword = yield* mergedPostingsSteps(dir, m, baseKeyword, prevKeyword);
         // Neither the previous generation's postings nor (segmented) the file's bytes are pointed into any more.
         prevKeyword = undefined;
         if (layout.segmented) baseBytes = undefined;
       }
       return reusable.keyword.merged;
-    };
+    }
+    const merged = (): KeywordIndex => runSteps(mergedSteps());
     // Reused: only the new deltas are read — now, so damage in them is reported by the open.
-    if (prevKeyword) merged();
+    if (prevKeyword) yield* mergedSteps();
     // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.
     const renumbered = (mapped: boolean): KeywordIndex => {
       const k = merged().copy();
@@ -166,6 +192,31 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
     let keyword: KeywordIndex | undefined;
     const keywordIndex = () => (keyword ??= layout.segmented ? renumbered(true) : merged());
     let mergedBytes: Uint8Array | undefined;
+    const buildVectorIndex = (): VectorIndex => {
+      if (vectorIndex) return vectorIndex;
+      vectorIndex = VectorIndex.fromRows(allVectors(), dims, {}, normalized);
+      if (reusable.rows) reusable.rows.normalized = true;
+      return vectorIndex;
+    };
+    function* warmSteps(): Steps<void> {
+      yield* mergedSteps();
+      yield;
+      keywordIndex();
+      yield;
+      if (vectorIndex || !vectors) return;
+      // The rows not normalised yet, in steps (what fromRows would do in one call: the same bits).
+      const rows = vectors, n = m.chunkCount, done = normalized ?? new Uint8Array(n);
+      const per = Math.max(1, Math.floor(STEP_FLOATS / dims));
+      for (let id = 0; id < n; id++) {
+        if (!done[id]) {
+          normalizeInPlace(rows, id * dims, dims);
+          done[id] = 1;
+        }
+        if (id % per === per - 1) yield;
+      }
+      normalized = done;
+      buildVectorIndex();
+    }
     rememberOpened(dir, reusable);
     return {
       status: 'ok',
@@ -180,12 +231,8 @@ function openOnce(params: OpenIndexParams): OpenIndexResult & { generation?: num
         get vectors() {
           return allVectors();
         },
-        vectorIndex: () => {
-          if (vectorIndex) return vectorIndex;
-          vectorIndex = VectorIndex.fromRows(allVectors(), dims, {}, normalized);
-          if (reusable.rows) reusable.rows.normalized = true;
-          return vectorIndex;
-        },
+        vectorIndex: buildVectorIndex,
+        warmSteps,
         vectorLoader: () => {
           const vi = vectorIndex;
           if (!vi?.rowsOnDisk || vectors) return undefined;

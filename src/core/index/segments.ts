@@ -12,6 +12,10 @@ import type { Manifest } from './manifest';
 import { VectorFileLoader } from './prefixFile';
 import { RowLayout } from './rowLayout';
 import { startsWith, type ReusableKeyword, type ReusableRows } from './reuse';
+import { runSteps, type Steps } from '../slices';
+
+/** Floats copied between two yields of the stepped readers below (4 MiB: ~1-2 ms). */
+const STEP_FLOATS = 1 << 20;
 
 /**
  * Positioned, verified reads of rows (chunk rows, then extras) of a committed generation. With
@@ -111,17 +115,24 @@ export function gatherRows(dir: string, layout: RowLayout, rows: number, full: b
 
 /** The first `rows` rows (in row order) out of the generation's files' rows (`parts`, in file order). */
 function inRowOrder(layout: RowLayout, parts: readonly Float32Array[], rows: number): Float32Array {
+  return runSteps(inRowOrderSteps(layout, parts, rows));
+}
+
+/** `inRowOrder` in steps of a few MiB copied (slices.ts). */
+export function* inRowOrderSteps(layout: RowLayout, parts: readonly Float32Array[], rows: number): Steps<Float32Array> {
   const dims = layout.dims;
   const out = rowBuffer(rows * dims);
+  const per = Math.max(1, Math.floor(STEP_FLOATS / dims));
   for (let i = 0; i < rows;) {
     // Runs of consecutive physical rows of one file (almost all of them: an update moves one file's rows): one copy each.
     const p = layout.physical(i);
     const at = layout.locate(p);
     const fileRows = layout.firsts[at.file + 1] - layout.firsts[at.file];
     let j = i + 1;
-    while (j < rows && layout.physical(j) === p + (j - i) && at.row + (j - i) < fileRows) j++;
+    while (j < rows && j - i < per && layout.physical(j) === p + (j - i) && at.row + (j - i) < fileRows) j++;
     out.set(parts[at.file].subarray(at.row * dims, (at.row + j - i) * dims), i * dims);
     i = j;
+    yield;
   }
   return out;
 }
@@ -145,6 +156,11 @@ function rowBuffer(floats: number): Float32Array {
  * Undefined when `prev` is not an earlier state of this layout.
  */
 export function rowsFromPrevious(dir: string, layout: RowLayout, chunkCount: number, prev: ReusableRows): { vectors: Float32Array; reused: Uint8Array } | undefined {
+  return runSteps(rowsFromPreviousSteps(dir, layout, chunkCount, prev));
+}
+
+/** `rowsFromPrevious` in steps of a few MiB copied or read (slices.ts). */
+export function* rowsFromPreviousSteps(dir: string, layout: RowLayout, chunkCount: number, prev: ReusableRows): Steps<{ vectors: Float32Array; reused: Uint8Array } | undefined> {
   const dims = layout.dims;
   if (prev.layout.dims !== dims || !startsWith(layout.files, prev.layout.files)) return undefined;
   const oldTotal = prev.layout.total;
@@ -157,19 +173,21 @@ export function rowsFromPrevious(dir: string, layout: RowLayout, chunkCount: num
   const vectors = rowBuffer(chunkCount * dims);
   const reused = new Uint8Array(chunkCount);
   const reader = new SegmentReader(dir, layout);
+  const per = Math.max(1, Math.floor(STEP_FLOATS / dims));
   try {
     for (let i = 0; i < chunkCount;) {
       const j0 = from(i);
       let k = i + 1;
       if (j0 >= 0) {
-        while (k < chunkCount && from(k) === j0 + (k - i)) k++;
+        while (k < chunkCount && k - i < per && from(k) === j0 + (k - i)) k++;
         vectors.set(prev.vectors.subarray(j0 * dims, (j0 + k - i) * dims), i * dims);
         reused.fill(1, i, k);
       } else {
-        while (k < chunkCount && from(k) < 0) k++;
+        while (k < chunkCount && k - i < per && from(k) < 0) k++;
         vectors.set(reader.readRows(i, k - i), i * dims);
       }
       i = k;
+      yield;
     }
   } finally {
     reader.close();
@@ -182,6 +200,11 @@ export function rowsFromPrevious(dir: string, layout: RowLayout, chunkCount: num
  * removed), from `prev` when its files are `m`'s first ones: only the new deltas are read.
  */
 export function mergedPostings(dir: string, m: Manifest, base: () => Uint8Array, prev?: ReusableKeyword): ReusableKeyword {
+  return runSteps(mergedPostingsSteps(dir, m, base, prev));
+}
+
+/** `mergedPostings` in steps (slices.ts). */
+export function* mergedPostingsSteps(dir: string, m: Manifest, base: () => Uint8Array, prev?: ReusableKeyword): Steps<ReusableKeyword> {
   const segments = m.data.segments ?? [];
   const files = [m.data.keyword as FileRef, ...segments.map((s) => s.keyword)];
   let merged: KeywordIndex;
@@ -190,13 +213,18 @@ export function mergedPostings(dir: string, m: Manifest, base: () => Uint8Array,
     merged = prev.merged.copy();
     absorbed = prev.files.length - 1;
   } else if (segments.length === 0) {
-    return { files, merged: KeywordIndex.deserialize(base(), true) };
+    return { files, merged: yield* KeywordIndex.deserializeSteps(base(), true) };
   } else {
     // A copy: absorbing rewrites the list tables in place, and `base` may be read again.
-    merged = KeywordIndex.deserialize(base(), false);
+    merged = yield* KeywordIndex.deserializeSteps(base(), false);
     absorbed = 0;
   }
-  for (const s of segments.slice(absorbed)) merged.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
+  for (const s of segments.slice(absorbed)) {
+    merged.absorb(KeywordIndex.deserialize(readFileVerified(dir, s.keyword), true), s.first);
+    yield;
+  }
+  // Sealed now (a copy or a search would merge the absorbed postings in one call).
+  yield* merged.sealSteps();
   return { files, merged };
 }
 

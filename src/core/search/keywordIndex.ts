@@ -10,10 +10,12 @@
 import { tokenize, tokenizeLabeled } from '../text/tokenize';
 import { matchedLabels } from './keywordLabels';
 import type { CountedTerms } from '../text/termPack';
-import { PostingStore, growU32 } from './postings';
+import { PostingStore } from './postings';
+import { KeywordDocs, LIVE, REMOVED } from './keywordDocs';
 import { scoreTerms } from './keywordScorer';
 import { TopK } from './topK';
-import { readKeywordIndex, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+import { readKeywordIndexSteps, writeKeywordIndex, type KeywordIndexParts } from './keywordCodec';
+import { runSteps, type Steps } from '../slices';
 import { TermDictionary } from './termDictionary';
 
 export interface KeywordDoc {
@@ -42,8 +44,6 @@ export const BM25F = {
   path: { weight: 3, b: 0.5 },
 } as const;
 
-const LIVE = 1;
-const REMOVED = 2; // removed, postings not yet purged
 /** Text term frequencies are capped so a posting value fits two varint bytes. */
 const MAX_TF = 4000;
 /**
@@ -56,19 +56,10 @@ const SEAL_PENDING = 1 << 18;
 export class KeywordIndex {
   private terms = TermDictionary.empty();
   private readonly store = new PostingStore();
-  /** Per id: state, and token counts of the three fields. */
-  private state: Uint8Array = new Uint8Array(0);
-  private textLen: Uint32Array = new Uint32Array(0);
-  private symbolLen: Uint32Array = new Uint32Array(0);
-  private pathLen: Uint32Array = new Uint32Array(0);
-  private capacity = 0;
-  private live = 0;
-  private removed = 0;
-  private totals = { text: 0, symbol: 0, path: 0 };
+  /** Per id: state, and token counts of the three fields (keywordDocs.ts). */
+  private docs = new KeywordDocs();
   /** Ids re-added while old postings of theirs are still sealed: purged at the next flush. */
   private readonly stale = new Set<number>();
-  /** Per-id length normalisers, rebuilt lazily when the averages move. */
-  private norms: Float32Array[] | undefined;
   private scratch: { scores: Float64Array; masks: Uint32Array } | undefined;
   private lastPath: string | undefined;
   private lastPathTerms: readonly string[] = [];
@@ -81,11 +72,11 @@ export class KeywordIndex {
   }
 
   get size(): number {
-    return this.live;
+    return this.docs.live;
   }
 
   has(id: number): boolean {
-    return id >= 0 && id < this.capacity && this.state[id] === LIVE;
+    return this.docs.has(id);
   }
 
   /**
@@ -94,9 +85,9 @@ export class KeywordIndex {
    */
   add(id: number, doc: KeywordDoc, textTerms?: readonly string[] | CountedTerms): void {
     if (!Number.isInteger(id) || id < 0 || id >= 2 ** 29) throw new RangeError(`bad chunk id ${id}`);
-    if (id < this.capacity && this.state[id] !== 0) {
+    if (id < this.docs.capacity && this.docs.state[id] !== 0) {
       // Re-adding: the old postings must go before the new ones are merged.
-      if (this.state[id] === LIVE) this.remove(id);
+      if (this.docs.state[id] === LIVE) this.remove(id);
       this.store.flush();
       this.stale.add(id);
     }
@@ -131,15 +122,7 @@ export class KeywordIndex {
     for (const [term, value] of fields) this.store.append(term, id, value);
     // With stale ids, their new postings must stay pending until the next flush purges the old ones.
     if (this.store.pending >= SEAL_PENDING && this.stale.size === 0) this.store.flush();
-    this.state[id] = LIVE;
-    this.textLen[id] = textLen;
-    this.symbolLen[id] = symbolLen;
-    this.pathLen[id] = pathLen;
-    this.totals.text += textLen;
-    this.totals.symbol += symbolLen;
-    this.totals.path += pathLen;
-    this.live++;
-    this.norms = undefined;
+    this.docs.setLive(id, textLen, symbolLen, pathLen);
   }
 
   /**
@@ -148,20 +131,13 @@ export class KeywordIndex {
    * document frequencies leave removed ids out — so scores and order equal a rebuild's.
    */
   mapIds(rowOf: Int32Array): void {
-    for (let id = 0; id < this.capacity; id++) if (this.state[id] === LIVE && !(rowOf[id] >= 0)) this.remove(id);
+    const docs = this.docs;
+    for (let id = 0; id < docs.capacity; id++) if (docs.state[id] === LIVE && !(rowOf[id] >= 0)) this.remove(id);
     this.rowOf = rowOf;
   }
 
   remove(id: number): void {
-    if (!this.has(id)) return;
-    this.removedIn = undefined;
-    this.state[id] = REMOVED;
-    this.totals.text -= this.textLen[id];
-    this.totals.symbol -= this.symbolLen[id];
-    this.totals.path -= this.pathLen[id];
-    this.live--;
-    this.removed++;
-    this.norms = undefined;
+    if (this.docs.remove(id)) this.removedIn = undefined;
   }
 
   /** Chunks containing the (already tokenized) term; 0 when none. Query-time refinements weigh terms by it. */
@@ -172,7 +148,7 @@ export class KeywordIndex {
 
   /** `expansion`: extra tokenized terms with query weights (search/refine.ts); they score, but are never listed as matched. */
   search(query: string, topK: number, allowRow?: (id: number) => boolean, expansion?: ReadonlyMap<string, number>): KeywordHit[] {
-    if (topK <= 0 || this.live === 0) return [];
+    if (topK <= 0 || this.docs.live === 0) return [];
     this.flush(false);
     const rowOf = this.rowOf;
     const allow = rowOf ? (id: number) => rowOf[id] >= 0 && (!allowRow || allowRow(rowOf[id])) : allowRow;
@@ -191,7 +167,7 @@ export class KeywordIndex {
     if (uniq.length === 0) return [];
     const { scores, masks } = this.scratchBuffers();
     const { k1 } = BM25F;
-    const n = this.live;
+    const n = this.docs.live;
     const plan = uniq.map((t, q) => {
       const term = ids.get(t)!;
       const df = this.store.count[term] - (rowOf ? this.removedPostings(term) : 0);
@@ -199,7 +175,8 @@ export class KeywordIndex {
       // The first 31 distinct query terms get a bit for "why it matched"; the rest only score.
       return { term, weight: idf * (qtf.get(t) ?? 1) * (k1 + 1), bit: q < 31 ? 1 << q : 0 };
     }).sort((a, b) => b.weight - a.weight);
-    const touched = scoreTerms({ store: this.store, state: this.state, norms: this.normalisers(), scores, masks, k1 }, plan, topK, allow);
+    const norms = this.docs.normalisers(BM25F.text, BM25F.symbol, BM25F.path);
+    const touched = scoreTerms({ store: this.store, state: this.docs.state, norms, scores, masks, k1 }, plan, topK, allow);
     const best = new TopK(topK);
     const hitMasks = new Map<number, number>();
     for (const id of touched) {
@@ -216,35 +193,17 @@ export class KeywordIndex {
     return best.sorted().map(({ id, score }) => ({ id, score, terms: matchedLabels(labeled, uniq, hitMasks.get(id) ?? 0) }));
   }
 
+  /** Merges pending postings in steps (slices.ts) when nothing needs purging, as `flush(false)` would. */
+  *sealSteps(): Steps<void> {
+    if (this.stale.size === 0) yield* this.store.flushSteps();
+  }
+
   /** Renumbers ids after compaction: `oldToNew[old]` is the new id, −1 drops the chunk. */
   remap(oldToNew: Int32Array): void {
     this.flush(true);
     const map = (id: number): number => (id < oldToNew.length ? oldToNew[id] : -1);
     this.store.rewrite(map);
-    let cap = 0;
-    for (let id = 0; id < this.capacity; id++) if (this.state[id] === LIVE && map(id) >= 0) cap = Math.max(cap, map(id) + 1);
-    const state = new Uint8Array(cap), textLen = new Uint32Array(cap), symbolLen = new Uint32Array(cap), pathLen = new Uint32Array(cap);
-    this.live = 0;
-    this.totals = { text: 0, symbol: 0, path: 0 };
-    for (let id = 0; id < this.capacity; id++) {
-      const nid = map(id);
-      if (this.state[id] !== LIVE || nid < 0) continue;
-      if (state[nid] === LIVE) throw new Error(`remap sends two chunks to id ${nid}`);
-      state[nid] = LIVE;
-      textLen[nid] = this.textLen[id];
-      symbolLen[nid] = this.symbolLen[id];
-      pathLen[nid] = this.pathLen[id];
-      this.live++;
-      this.totals.text += textLen[nid];
-      this.totals.symbol += symbolLen[nid];
-      this.totals.path += pathLen[nid];
-    }
-    this.state = state;
-    this.textLen = textLen;
-    this.symbolLen = symbolLen;
-    this.pathLen = pathLen;
-    this.capacity = cap;
-    this.norms = undefined;
+    this.docs.remap(map);
     this.scratch = undefined;
   }
 
@@ -254,22 +213,14 @@ export class KeywordIndex {
    * are (no re-tokenization), new terms join the dictionary.
    */
   absorb(delta: KeywordIndex, offset: number): void {
-    if (offset < this.capacity) throw new RangeError('absorbed ids must follow the existing ones');
+    if (offset < this.docs.capacity) throw new RangeError('absorbed ids must follow the existing ones');
     delta.flush(true);
-    this.ensureCapacity(offset + delta.capacity);
+    const from = delta.docs;
+    this.ensureCapacity(offset + from.capacity);
     const termOf = delta.terms.text.map((t) => this.terms.intern(t));
     this.store.ensureLists(this.terms.size, true);
     termOf.forEach((term, k) => delta.store.forEach(k, (id, value) => this.store.append(term, id + offset, value)));
-    for (let id = 0; id < delta.capacity; id++) {
-      if (delta.state[id] !== LIVE) continue;
-      const to = id + offset;
-      this.state[to] = LIVE;
-      this.totals.text += this.textLen[to] = delta.textLen[id];
-      this.totals.symbol += this.symbolLen[to] = delta.symbolLen[id];
-      this.totals.path += this.pathLen[to] = delta.pathLen[id];
-      this.live++;
-    }
-    this.norms = undefined;
+    for (let id = 0; id < from.capacity; id++) if (from.state[id] === LIVE) this.docs.setLive(id + offset, from.textLen[id], from.symbolLen[id], from.pathLen[id]);
   }
 
   /**
@@ -282,15 +233,7 @@ export class KeywordIndex {
     const c = new KeywordIndex();
     c.terms = this.terms.copy();
     c.store.copyFrom(this.store);
-    c.state = this.state.slice();
-    c.textLen = this.textLen.slice();
-    c.symbolLen = this.symbolLen.slice();
-    c.pathLen = this.pathLen.slice();
-    c.capacity = this.capacity;
-    c.live = this.live;
-    c.removed = this.removed;
-    c.totals = { ...this.totals };
-    c.norms = this.norms;
+    c.docs = this.docs.copy();
     c.rowOf = this.rowOf;
     return c;
   }
@@ -298,44 +241,36 @@ export class KeywordIndex {
   /** Format version 2 (default) or the previous one, 1 (still read; for compatibility tests). */
   serialize(version: 1 | 2 = 2): Uint8Array {
     this.flush(true);
+    const d = this.docs;
     return writeKeywordIndex({
-      capacity: this.capacity, state: this.state, textLen: this.textLen, symbolLen: this.symbolLen,
-      pathLen: this.pathLen, termText: this.terms.text, store: this.store,
+      capacity: d.capacity, state: d.state, textLen: d.textLen, symbolLen: d.symbolLen,
+      pathLen: d.pathLen, termText: this.terms.text, store: this.store,
     }, version);
   }
 
   /** `owned`: the index may keep `bytes` itself (the caller never changes them) instead of a copy. */
   static deserialize(bytes: Uint8Array, owned = false): KeywordIndex {
-    const parts = readKeywordIndex(bytes, !owned);
+    return runSteps(KeywordIndex.deserializeSteps(bytes, owned));
+  }
+
+  /** `deserialize` in steps (slices.ts): a host opens the next generation's postings between searches. */
+  static *deserializeSteps(bytes: Uint8Array, owned = false): Steps<KeywordIndex> {
+    const p: KeywordIndexParts = yield* readKeywordIndexSteps(bytes, !owned);
     const index = new KeywordIndex();
-    index.install(parts);
+    index.docs.install(p);
+    index.terms = yield* TermDictionary.loadedSteps(p.termText);
+    index.store.load(p.postings, p.start, p.len, p.count, p.last);
     return index;
   }
 
-  private install(p: KeywordIndexParts): void {
-    this.capacity = p.capacity;
-    this.state = p.state;
-    this.textLen = p.textLen;
-    this.symbolLen = p.symbolLen;
-    this.pathLen = p.pathLen;
-    this.terms = TermDictionary.loaded(p.termText);
-    this.store.load(p.postings, p.start, p.len, p.count, p.last);
-    for (let id = 0; id < p.capacity; id++) {
-      if (p.state[id] !== LIVE) continue;
-      this.live++;
-      this.totals.text += p.textLen[id];
-      this.totals.symbol += p.symbolLen[id];
-      this.totals.path += p.pathLen[id];
-    }
-  }
-
   private removedPostings(term: number): number {
-    if (this.removed === 0) return 0;
+    if (this.docs.removed === 0) return 0;
     const cache = (this.removedIn ??= new Map());
     let n = cache.get(term);
     if (n === undefined) {
       let dead = 0;
-      this.store.forEach(term, (id) => void (this.state[id] === REMOVED && dead++));
+      const state = this.docs.state;
+      this.store.forEach(term, (id) => void (state[id] === REMOVED && dead++));
       cache.set(term, (n = dead));
     }
     return n;
@@ -346,7 +281,7 @@ export class KeywordIndex {
    * id has stale postings, or when they exceed a quarter of the live chunks.
    */
   private flush(purgeAll: boolean): void {
-    const state = this.state;
+    const docs = this.docs, state = docs.state;
     if (this.stale.size > 0) {
       // add() sealed everything before marking an id stale, so its old postings are all sealed and
       // its new ones all pending: drop the sealed ones first, then merge.
@@ -355,52 +290,23 @@ export class KeywordIndex {
       stale.clear();
     }
     this.store.flush();
-    if (this.removed > 0 && (purgeAll || this.removed > Math.max(1000, this.live / 4))) {
+    if (docs.removed > 0 && (purgeAll || docs.removed > Math.max(1000, docs.live / 4))) {
       this.store.rewrite((id) => (state[id] === REMOVED ? -1 : id));
-      for (let id = 0; id < this.capacity; id++) if (state[id] === REMOVED) state[id] = 0;
-      this.removed = 0;
+      docs.clearRemoved();
       this.removedIn = undefined;
     }
     // Lists whose every posting was purged stay (empty): term ids are positions.
   }
 
   private ensureCapacity(n: number): void {
-    if (n <= this.capacity) return;
-    if (n > this.state.length) {
-      const cap = Math.max(n, Math.ceil(this.state.length * 1.5), 64);
-      const state = new Uint8Array(cap);
-      state.set(this.state);
-      this.state = state;
-      this.textLen = growU32(this.textLen, cap);
-      this.symbolLen = growU32(this.symbolLen, cap);
-      this.pathLen = growU32(this.pathLen, cap);
-    }
-    this.capacity = n;
-    this.scratch = undefined;
+    if (this.docs.ensureCapacity(n)) this.scratch = undefined;
   }
 
   private scratchBuffers(): { scores: Float64Array; masks: Uint32Array } {
-    if (!this.scratch || this.scratch.scores.length < this.capacity) {
-      this.scratch = { scores: new Float64Array(this.capacity), masks: new Uint32Array(this.capacity) };
+    const cap = this.docs.capacity;
+    if (!this.scratch || this.scratch.scores.length < cap) {
+      this.scratch = { scores: new Float64Array(cap), masks: new Uint32Array(cap) };
     }
     return this.scratch;
-  }
-
-  /** weight / (1 − b + b · len / avgLen) per field and id: BM25F's weighted, normalised tf factor. */
-  private normalisers(): Float32Array[] {
-    if (this.norms && this.norms[0].length >= this.capacity) return this.norms;
-    const n = Math.max(1, this.live);
-    const build = (lens: Uint32Array, total: number, field: { weight: number; b: number }): Float32Array => {
-      const avg = total / n || 1;
-      const out = new Float32Array(this.capacity);
-      for (let id = 0; id < this.capacity; id++) out[id] = field.weight / (1 - field.b + (field.b * lens[id]) / avg);
-      return out;
-    };
-    this.norms = [
-      build(this.textLen, this.totals.text, BM25F.text),
-      build(this.symbolLen, this.totals.symbol, BM25F.symbol),
-      build(this.pathLen, this.totals.path, BM25F.path),
-    ];
-    return this.norms;
   }
 }

@@ -10,6 +10,10 @@
  * ascending order) a list is extended by copying its bytes and encoding the new tail.
  */
 import { ByteWriter } from './bytes';
+import { runSteps, type Steps } from '../slices';
+
+/** Lists (or log entries) visited between two yields of `flushSteps`. */
+const STEP = 32768;
 
 /** Value of a posting written without one: the term occurs once in the text only. */
 export const IMPLIED_VALUE = 4;
@@ -170,6 +174,11 @@ export class PostingStore {
 
   /** Merges the append log into the sealed lists. */
   flush(): void {
+    if (this.logLength > 0) runSteps(this.flushSteps());
+  }
+
+  /** `flush` in steps of a few ten thousand lists (slices.ts); nothing else may touch the store until it is done. */
+  *flushSteps(): Steps<void> {
     if (this.logLength === 0) return;
     this.skipCache.clear();
     // Group the log by term with a counting sort, keeping insertion order inside a term.
@@ -180,6 +189,7 @@ export class PostingStore {
     const order = new Int32Array(n);
     const fill = first.slice(0, this.lists);
     for (let i = 0; i < n; i++) order[fill[this.logTerm[i]]++] = i;
+    yield;
 
     // A few lists touched (a live update's delta): only those are re-encoded, after a copy of
     // the bytes — their old bytes stay behind, dead, until they reach a quarter of the buffer.
@@ -189,6 +199,7 @@ export class PostingStore {
       const tail = new ByteWriter(n * 3 + 1024);
       const base = this.data.length;
       for (let t = 0; t < this.lists; t++) {
+        if (t % STEP === STEP - 1) yield;
         if (first[t + 1] === first[t]) continue;
         const newStart = base + tail.length;
         this.deadBytes += this.len[t];
@@ -205,6 +216,7 @@ export class PostingStore {
     }
     const out = new ByteWriter(this.data.length - this.deadBytes + n * 3 + 1024);
     for (let t = 0; t < this.lists; t++) {
+      if (t % STEP === STEP - 1) yield;
       const newStart = out.length;
       this.mergeList(out, t, first[t], first[t + 1], order);
       this.start[t] = newStart;

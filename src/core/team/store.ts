@@ -3,7 +3,10 @@
  * and a managed database's connection limit is shared by the whole team) and the vector-space
  * and vector reads every other team module builds on. Every failure leaves as a TeamIndexError.
  */
-import pg from 'pg';
+// Type-only: `pg` is loaded on first connect. Loading it probes `Response`, which loads Node's
+// fetch stack and compiles its HTTP parser (wasm) in the background; every CLI run and extension
+// start paid ~20 ms for the load and up to ~170 ms waiting on that compile, team index or not.
+import type pg from 'pg';
 import { CHUNKER_VERSION } from '../chunking';
 import { TOKENIZER_VERSION } from '../text/tokenize';
 import type { Embedder } from '../types';
@@ -76,7 +79,8 @@ export class TeamStore {
     }
     const host = hostOf(url);
     // A database that stops answering must not hang a CLI run: every statement gets 5 minutes at most.
-    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 15_000, query_timeout: 300_000, application_name: 'semantic-workspace' });
+    const { Client } = (await import('pg')).default;
+    const client = new Client({ connectionString: url, connectionTimeoutMillis: 15_000, query_timeout: 300_000, application_name: 'semantic-workspace' });
     const store = new TeamStore(client, host, redactUrl(url));
     try {
       await client.connect();

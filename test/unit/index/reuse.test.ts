@@ -9,31 +9,15 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openIndex, runIndex, type OpenedIndex } from '../../../src/core/index';
+import { openIndexInSlices, runIndex, type OpenedIndex } from '../../../src/core/index';
 import { searchHybrid } from '../../../src/core/search/hybrid';
-import type { SearchMode } from '../../../src/core/types';
 import { HashEmbedder, tempDir, tsFile, workspace } from './helpers';
+import { okIndex, opened, rankings } from './rankings';
 
 const FNS = 8;
 const QUERIES = ['alpha step', 'renamed unicorn', 'platypus', 'mod7 step 4', 'zebra crossing', 'brandNewTerm'];
 
-function opened(indexDir: string, e: HashEmbedder): OpenedIndex {
-  const o = openIndex({ indexDir, embedder: e });
-  assert.equal(o.status, 'ok', o.status === 'corrupt' ? o.reason : o.status);
-  return (o as { index: OpenedIndex }).index;
-}
-
-async function results(idx: OpenedIndex, e: HashEmbedder): Promise<string[]> {
-  const out: string[] = [];
-  for (const q of QUERIES) {
-    const qv = await e.embedQuery(q);
-    for (const mode of ['keyword', 'dense', 'hybrid'] as SearchMode[]) {
-      const hits = searchHybrid({ keyword: idx.keywordIndex(), vector: idx.vectorIndex(), chunks: idx.chunks, query: q, queryVector: qv, mode, topK: 6 });
-      out.push(`${mode} ${q}: ` + hits.map((h) => `${h.chunk.path}:${h.chunk.startLine}=${h.score}`).join(' '));
-    }
-  }
-  return out;
-}
+const results = (idx: OpenedIndex, e: HashEmbedder) => rankings(idx, e, QUERIES, 6);
 
 /** The same committed index opened where no generation of it was ever open (a fresh process). */
 function openedCold(indexDir: string, e: HashEmbedder): OpenedIndex {
@@ -42,13 +26,20 @@ function openedCold(indexDir: string, e: HashEmbedder): OpenedIndex {
   return opened(copy, e);
 }
 
-for (const searchedBefore of [true, false]) {
-  test(`after live updates the next generation opens from the open one (${searchedBefore ? 'its vector index built' : 'never vector-searched'}): sees each edit, ranks as a cold open, the old one answers as before`, async () => {
+for (const [searchedBefore, sliced] of [[true, false], [false, false], [true, true], [false, true]]) {
+  test(`after live updates the next generation opens from the open one (${searchedBefore ? 'its vector index built' : 'never vector-searched'}${sliced ? ', opened in slices as a host does' : ''}): sees each edit, ranks as a cold open, the old one answers as before`, async () => {
     const e = new HashEmbedder({ dims: 24 });
     const files: Record<string, string> = { 'docs/notes.md': '# Notes\n\nzebra crossing notes.\n' };
     for (let i = 0; i < 12; i++) files[`src/mod${i}.ts`] = tsFile(`mod${i}`, FNS, (k) => (i === 3 && k === 2 ? 'return platypus + 1;' : `return mod${i}Value${k} * ${k + 1};`));
     const ws = workspace(files);
     await runIndex({ root: ws.root, indexDir: ws.indexDir, embedder: e });
+    if (sliced) {
+      // Nothing to reuse (a fresh process): the sliced open ranks as the one-call open.
+      const copy = path.join(tempDir('sw-reuse-sliced-'), 'index');
+      fs.cpSync(ws.indexDir, copy, { recursive: true });
+      const slicedCold = okIndex(await openIndexInSlices({ indexDir: copy, embedder: e }, 0));
+      assert.deepEqual(await results(slicedCold, e), await results(openedCold(ws.indexDir, e), e), 'a cold open in slices');
+    }
     let current = opened(ws.indexDir, e);
     if (searchedBefore) await results(current, e);
     const edits: [string, string][] = [
@@ -60,7 +51,8 @@ for (const searchedBefore of [true, false]) {
       const before = await results(current, e);
       ws.write(rel, text);
       await runIndex({ root: ws.root, indexDir: ws.indexDir, embedder: e }, { paths: [rel] });
-      const next = opened(ws.indexDir, e); // while `current` is open: built from it
+      // While `current` is open: built from it (in slices: one step per event-loop turn, then warmed).
+      const next = sliced ? okIndex(await openIndexInSlices({ indexDir: ws.indexDir, embedder: e }, 0)) : opened(ws.indexDir, e);
       assert.ok(next.generation > current.generation);
       assert.deepEqual(await results(next, e), await results(openedCold(ws.indexDir, e), e), `after editing ${rel}`);
       assert.deepEqual(await results(current, e), before, 'the generation still open is unchanged');

@@ -8,14 +8,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
-import { openIndex, runIndex, type OpenedIndex } from '../../../src/core/index';
+import { openIndex, runIndex } from '../../../src/core/index';
 import type { Manifest } from '../../../src/core/index/manifest';
 import { COMPACT_DEAD_FRACTION } from '../../../src/core/index/appendGeneration';
 import { IndexStore } from '../../../src/core/index/store';
 import { searchHybrid } from '../../../src/core/search/hybrid';
 import { KeywordIndex } from '../../../src/core/search/keywordIndex';
-import type { SearchMode } from '../../../src/core/types';
 import { HashEmbedder, tempDir, tsFile, workspace, type Workspace } from './helpers';
+import { opened, rankings } from './rankings';
 
 const FNS = 10;
 const QUERIES = ['alpha step', 'beta value', 'renamed unicorn', 'gamma 3', 'mod7 step 4', 'delta x number', 'zebra'];
@@ -28,30 +28,14 @@ function tree(files: number): Record<string, string> {
   return out;
 }
 
-function opened(indexDir: string, e: HashEmbedder): OpenedIndex {
-  const o = openIndex({ indexDir, embedder: e });
-  assert.equal(o.status, 'ok', o.status === 'corrupt' ? o.reason : o.status);
-  return (o as { index: OpenedIndex }).index;
-}
-
 function manifestOf(indexDir: string, e: HashEmbedder): Manifest {
   const r = new IndexStore(indexDir).readManifest(e.fingerprint);
   assert.equal(r.status, 'ok');
   return (r as { manifest: Manifest }).manifest;
 }
 
-/** Every query in every mode: chunk (path, lines) and exact score, in rank order. */
 async function results(indexDir: string, e: HashEmbedder): Promise<string[]> {
-  const idx = opened(indexDir, e);
-  const out: string[] = [];
-  for (const q of QUERIES) {
-    const qv = await e.embedQuery(q);
-    for (const mode of ['keyword', 'dense', 'hybrid'] as SearchMode[]) {
-      const hits = searchHybrid({ keyword: idx.keywordIndex(), vector: idx.vectorIndex(), chunks: idx.chunks, query: q, queryVector: qv, mode, topK: 8 });
-      out.push(`${mode} ${q}: ` + hits.map((h) => `${h.chunk.path}:${h.chunk.startLine}=${h.score}`).join(' '));
-    }
-  }
-  return out;
+  return rankings(opened(indexDir, e), e, QUERIES, 8);
 }
 
 /** The same tree indexed from scratch in a fresh index directory. */
