@@ -9,6 +9,7 @@ import path from 'node:path';
 import { createEmbedder, costOf } from './embedderFactory';
 import type { AnalysisInput, Engine, EngineConfig, IndexReport, IndexRunOptions, IndexStatus, SearchDegraded, SearchOptions, SearchResult, TeamPublishSource } from './engineTypes';
 import { IndexCorruptError, clearIndex, openIndex, openIndexInSlices, readIndexInfo, runIndex, type OpenedIndex, type SliceStats } from './index';
+import { DIMENSIONS_FILE, diffCounts, readDimensions, remoteStats } from './engineSupport';
 import { acquireIndexLock, type IndexLock } from './index/lock';
 import { indexWithTeam, searchTeam } from './team/engineTeam';
 import { DEFAULT_QUERY_BUDGET_MS, degradedBy, withDegraded } from './queryFallback';
@@ -37,8 +38,6 @@ export class NoIndexError extends Error {
 }
 
 const QUERY_CACHE_SIZE = 128;
-/** Vector lengths an OpenAI-compatible server told an earlier run, by `…/auto/…` fingerprint. */
-const DIMENSIONS_FILE = 'dimensions.json';
 
 /** An OpenAI-compatible embedder whose vector length may still be unknown. */
 type AutoDimensions = Embedder & {
@@ -376,26 +375,6 @@ class WorkspaceEngine implements Engine {
     fs.writeFileSync(`${file}.tmp`, JSON.stringify(known));
     fs.renameSync(`${file}.tmp`, file);
   }
-}
-
-function readDimensions(indexDir: string): Record<string, number> {
-  try {
-    const parsed: unknown = JSON.parse(fs.readFileSync(path.join(indexDir, DIMENSIONS_FILE), 'utf8'));
-    return parsed && typeof parsed === 'object' ? (parsed as Record<string, number>) : {};
-  } catch {
-    return {};
-  }
-}
-
-function remoteStats(e: Embedder): { requests: number; retries: Record<string, number> } | undefined {
-  const s = (e as { stats?: () => { requests: number; retries?: Record<string, number> } }).stats?.();
-  return s ? { requests: s.requests, retries: { ...(s.retries ?? {}) } } : undefined;
-}
-
-function diffCounts(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
-  const out: Record<string, number> = {};
-  for (const [k, v] of Object.entries(a)) if (v - (b[k] ?? 0) > 0) out[k] = v - (b[k] ?? 0);
-  return out;
 }
 
 /** `WorkspaceEngine.preload` of an engine `openEngine` made (nothing for any other). */
