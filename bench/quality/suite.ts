@@ -154,9 +154,6 @@ const DECISIONS = [
   '  0.956 → 0.954 ❌, target 1.05; ×keyword 0.999 ✅); test-mixed 0.701 [0.669, 0.730] → 0.708 [0.677, 0.737] (✅ both). Nothing',
   '  was changed after it. On the man-page dev corpora the default already beats the per-page BM25 (1.056× / 1.072×); on the',
   '  test ones it does not — a difference between the page sets, not a tuned weight.',
-  '',
-  'Rows 7 and 9 of the generated table below come from the earlier single-corpus parts (lodash, manpages-zh), which were',
-  'tuned on the corpora they report; the next full `npm run bench` replaces them with this suite\'s rows.',
 ];
 
 const BEGIN = '<!-- quality:begin (bench/quality/suite.ts rewrites this section) -->';
