@@ -121,18 +121,10 @@ export class IndexCorruptError extends Error {
  * (a full pass over 400 MB costs ~300 ms of hashing; truncation is always caught by the length).
  */
 export function readVerified(dir: string, ref: FileRef, target: Uint8Array, full: boolean): void {
-  const file = path.join(dir, ref.name);
-  let fd: number;
+  const fd = openChecked(dir, ref);
   try {
-    fd = fs.openSync(file, 'r');
-  } catch (e) {
-    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size !== ref.bytes || target.length !== ref.bytes) {
-      throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
-    }
+    const size = ref.bytes;
+    if (target.length !== size) throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
     let off = 0;
     while (off < size) {
       const n = fs.readSync(fd, target, off, Math.min(size - off, 64 << 20), off);
@@ -145,13 +137,34 @@ export function readVerified(dir: string, ref: FileRef, target: Uint8Array, full
   verifyBlocks(ref, target, full);
 }
 
-export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): void {
+/** Opens a data file for reading and checks its exact length against the manifest. */
+export function openChecked(dir: string, ref: FileRef): number {
+  let fd: number;
+  try {
+    fd = fs.openSync(path.join(dir, ref.name), 'r');
+  } catch (e) {
+    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const size = fs.fstatSync(fd).size;
+  if (size !== ref.bytes) {
+    fs.closeSync(fd);
+    throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
+  }
+  return fd;
+}
+
+/** The blocks a check hashes: all with `all` or for a small file, else the first, the last and 14 spread between. */
+export function checkedBlocks(ref: FileRef, all: boolean): Set<number> {
   const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
   if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
   const check = new Set<number>();
-  if (full || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
+  if (all || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
   else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
-  for (const b of check) {
+  return check;
+}
+
+export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): void {
+  for (const b of checkedBlocks(ref, full)) {
     const got = blockHash(data.subarray(b * BLOCK_SIZE, Math.min(data.length, (b + 1) * BLOCK_SIZE)));
     if (got !== ref.blocks[b]) throw new IndexCorruptError(`${ref.name}: checksum mismatch in block ${b}`);
   }
@@ -163,20 +176,9 @@ export function verifyBlocks(ref: FileRef, data: Uint8Array, full: boolean): voi
  * by default, without reading the rest. Returns nothing; throws IndexCorruptError.
  */
 export function verifySampledBlocks(dir: string, ref: FileRef, all = false): void {
-  let fd: number;
+  const fd = openChecked(dir, ref);
   try {
-    fd = fs.openSync(path.join(dir, ref.name), 'r');
-  } catch (e) {
-    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    if (size !== ref.bytes) throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
-    const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
-    if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
-    const check = new Set<number>();
-    if (all || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
-    else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
+    const check = checkedBlocks(ref, all);
     const buf = new Uint8Array(Math.min(BLOCK_SIZE, Math.max(1, ref.bytes)));
     for (const b of check) {
       const n = Math.min(BLOCK_SIZE, ref.bytes - b * BLOCK_SIZE);

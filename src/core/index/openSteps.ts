@@ -1,44 +1,18 @@
 /**
  * The reads of opening a generation (open.ts) as steps (slices.ts): each step reads or hashes
  * one 1 MiB block or decodes a few thousand rows, so a host can open the next generation in
- * slices between searches. Run to the end at once (`runSteps`) they check exactly what the
- * store's one-call readers check: every block of the small files (`readFileVerified`), length
- * and sampled blocks of the vector files (`readVerified` / `verifySampledBlocks`).
+ * slices between searches. The store's one-call readers (`loadMeta`, `readVectors`,
+ * `checkVectors`) run the same steps to the end (`runSteps`): one implementation of what is
+ * checked — every block of the small files, length and sampled blocks of the vector files.
  */
 import fs from 'node:fs';
-import path from 'node:path';
 import type { ChunkInfo } from '../types';
-import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, readFully, swapFloat32, type FileRef } from './binio';
+import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, checkedBlocks, openChecked, readFully, swapFloat32, type FileRef } from './binio';
 import { decodeChunkTableSteps } from './chunkTable';
 import type { Manifest } from './manifest';
 import type { RowLayout } from './rowLayout';
 import { inRowOrderSteps } from './segments';
 import type { Steps } from '../slices';
-
-/** The blocks a default (not full) check hashes: all of a small file, else the first, the last and 14 spread between. */
-function checkedBlocks(ref: FileRef, all: boolean): Set<number> {
-  const nBlocks = Math.max(1, Math.ceil(ref.bytes / BLOCK_SIZE));
-  if (ref.blocks.length !== nBlocks) throw new IndexCorruptError(`${ref.name}: checksum list has the wrong length`);
-  const check = new Set<number>();
-  if (all || nBlocks <= 16) for (let b = 0; b < nBlocks; b++) check.add(b);
-  else for (let i = 0; i < 16; i++) check.add(Math.round((i * (nBlocks - 1)) / 15));
-  return check;
-}
-
-function openChecked(dir: string, ref: FileRef): number {
-  let fd: number;
-  try {
-    fd = fs.openSync(path.join(dir, ref.name), 'r');
-  } catch (e) {
-    throw new IndexCorruptError(`missing data file ${ref.name} (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
-  }
-  const size = fs.fstatSync(fd).size;
-  if (size !== ref.bytes) {
-    fs.closeSync(fd);
-    throw new IndexCorruptError(`${ref.name} is ${size} bytes, the manifest says ${ref.bytes}`);
-  }
-  return fd;
-}
 
 /** Reads `ref` into `target` (exactly ref.bytes long) block by block, hashing the checked blocks. */
 function* readIntoSteps(dir: string, ref: FileRef, target: Uint8Array, all: boolean): Steps<void> {
@@ -65,6 +39,7 @@ export function* readFileVerifiedSteps(dir: string, ref: FileRef): Steps<Uint8Ar
 
 export interface MetaRead {
   readonly chunks: ChunkInfo[];
+  readonly chunkTable: Uint8Array;
   readonly keyword?: Uint8Array;
   readonly model?: Uint8Array;
 }
@@ -85,11 +60,11 @@ export function* loadMetaSteps(dir: string, m: Manifest, withKeyword: boolean): 
   }
   const keyword = d.keyword && withKeyword ? yield* readFileVerifiedSteps(dir, d.keyword) : undefined;
   const model = d.model ? yield* readFileVerifiedSteps(dir, d.model) : undefined;
-  return { chunks, keyword, model };
+  return { chunks, chunkTable, keyword, model };
 }
 
 /** One vector file's floats, checked as `IndexStore.readVectors` checks it (length + sampled blocks; every block with `full`). */
-function* vectorFileSteps(dir: string, ref: FileRef, full: boolean): Steps<Float32Array> {
+export function* vectorFileSteps(dir: string, ref: FileRef, full: boolean): Steps<Float32Array> {
   // No zero-fill of memory overwritten at once (allocUnsafe, as the store's reader: ~100 ms at 400 MB in one call).
   const buf = ref.bytes >= 4096 ? Buffer.allocUnsafe(ref.bytes) : Buffer.alloc(ref.bytes);
   const vectors = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, ref.bytes / 4) : new Float32Array(ref.bytes / 4);
