@@ -159,8 +159,15 @@ export function refineByText(kw: KeywordHit[], ctx: RefineContext, r: TextRefine
  * the way the tokenizer keeps a whole identifier — `readUserSettings` → `readusersettings`,
  * `read_user_settings` → itself — that occur in the index, each with query weight `weight`.
  */
-export function compoundTerms(query: string, keyword: KeywordIndex, weight: number): Map<string, number> {
+export function compoundTerms(query: string, keyword: Pick<KeywordIndex, 'documentFrequency'>, weight: number): Map<string, number> {
   const out = new Map<string, number>();
+  for (const joined of compoundCandidates(query, weight)) if (keyword.documentFrequency(joined) > 0) out.set(joined, weight);
+  return out;
+}
+
+/** The identifiers `compoundTerms` looks up, in its order (repeats included): none when the weight is 0. */
+export function compoundCandidates(query: string, weight: number): string[] {
+  const out: string[] = [];
   if (weight <= 0) return out;
   const words = (query.match(/[A-Za-z][A-Za-z0-9]*/g) ?? []).map((w) => w.toLowerCase());
   const content = words.filter((w) => !STOP_WORDS.has(w));
@@ -169,7 +176,7 @@ export function compoundTerms(query: string, keyword: KeywordIndex, weight: numb
       for (const n of [2, 3]) {
         if (i + n > list.length) continue;
         const parts = list.slice(i, i + n);
-        for (const joined of [parts.join(''), parts.join('_')]) if (joined.length > 4 && keyword.documentFrequency(joined) > 0) out.set(joined, weight);
+        for (const joined of [parts.join(''), parts.join('_')]) if (joined.length > 4) out.push(joined);
       }
     }
   }

@@ -6,8 +6,7 @@
  * (remoteKeyword.ts). Filters are part of both queries' WHERE. The two lists are
  * ranked by the core's one ranking function, rankSearch (remoteRank.ts).
  */
-import { compoundTerms } from '../search/refine';
-import type { KeywordIndex } from '../search/keywordIndex';
+import { compoundCandidates, compoundTerms } from '../search/refine';
 import { RANK_POLICY } from '../search/rankPolicy';
 import { tokenizeLabeled } from '../text/tokenize';
 import type { ChunkInfo, ChunkKind, SearchFilter, SearchHit, SearchMode } from '../types';
@@ -64,12 +63,11 @@ ORDER BY nn.d, sc.row LIMIT $3`;
  */
 async function compoundExpansion(store: TeamStore, snap: SnapshotRow, query: string): Promise<Map<string, number>> {
   const weight = RANK_POLICY.compounds.weight;
-  const asked = new Set<string>();
-  compoundTerms(query, { documentFrequency: (t: string) => (asked.add(t), 0) } as unknown as KeywordIndex, weight);
-  if (asked.size === 0) return new Map();
-  const r = await store.q<{ term: string; df: number }>(`SELECT term, df FROM sw_snapshot_terms WHERE snapshot = $1 AND term = ANY($2::text[])`, [snap.id, [...asked]], 'searching');
+  const asked = [...new Set(compoundCandidates(query, weight))];
+  if (asked.length === 0) return new Map();
+  const r = await store.q<{ term: string; df: number }>(`SELECT term, df FROM sw_snapshot_terms WHERE snapshot = $1 AND term = ANY($2::text[])`, [snap.id, asked], 'searching');
   const df = new Map(r.rows.map((x) => [x.term, Number(x.df)]));
-  return compoundTerms(query, { documentFrequency: (t: string) => df.get(t) ?? 0 } as unknown as KeywordIndex, weight);
+  return compoundTerms(query, { documentFrequency: (t) => df.get(t) ?? 0 }, weight);
 }
 
 async function chunkRows(store: TeamStore, snap: SnapshotRow, rows: number[]): Promise<Map<number, ChunkInfo>> {
