@@ -3,7 +3,7 @@
 // fake server logs every request to --requests). The ext-host suite cannot do this part:
 // VS Code refuses modal dialogs in a window that runs extensionTestsPath.
 import fs from 'node:fs';
-import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, sleep, statusItem } from './lib.mjs';
+import { answerDialog, commandTitle, quickInput, quickRows, runCommand, settled, sleep, statusItem, waitUntil } from './lib.mjs';
 
 /** Embedding requests ({path, auth, texts, textType}) logged after line `from`. */
 function embedsSince(requestLog, from) {
@@ -89,9 +89,14 @@ export async function remoteChecks({ page, check, log, requestLog, shot, sidebar
     const setKey = async (key) => {
       await runCommand(page, commandTitle('semanticWorkspace.setApiKey'));
       await quickInput(page).waitFor({ state: 'visible', timeout: 10_000 });
-      if ((await quickInput(page).getAttribute('type')) !== 'password') {
-        await quickRows(page).filter({ hasText: /DashScope/ }).first().click();
-        await sleep(300);
+      // The input turns into a password box a moment after it shows: wait for that (or for a
+      // service picker, should one come), never decide on the first look.
+      const picker = quickRows(page).filter({ hasText: /DashScope/ }).first();
+      const isPassword = async () => (await quickInput(page).getAttribute('type')) === 'password';
+      await waitUntil('Set API Key shows its password box', async () => (await isPassword()) || (await picker.isVisible().catch(() => false)), 10_000);
+      if (!(await isPassword())) {
+        await picker.click();
+        await waitUntil('the picked service asks for its key', isPassword, 10_000);
       }
       await quickInput(page).fill(key);
       await page.keyboard.press('Enter');
