@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { cliEnv, generateCorpus, runCli, startCli, tempDir, writeCorpus } from '../survival/support';
-import { resultKeys, searchAll } from '../survival/supportCrash';
+import { resultKeys, searchAll } from '../survival/supportCrashIndex';
 
 const env = cliEnv();
 

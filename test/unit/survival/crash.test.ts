@@ -10,7 +10,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { crashLoop, QUERIES, resultKeys, searchAll, assertCleanFailure } from './supportCrash';
+import { crashLoop } from './supportCrash';
+import { QUERIES, resultKeys, searchAll, assertCleanFailure } from './supportCrashIndex';
 import { cliEnv, scale, generateCorpus, parseJsonLines, runCli, tempDir, writeCorpus, writeQueries, type SearchLine } from './support';
 
 test('offline: the indexer survives SIGKILL at random moments', { timeout: 20 * 60_000 }, async (t) => {
