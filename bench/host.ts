@@ -17,6 +17,7 @@ import path from 'node:path';
 import { openEngine } from '../src/core/engine';
 import type { Engine } from '../src/core/engineTypes';
 import { openHostEngine } from '../src/core/indexWorker';
+import type { TreeMemory } from './treeMemory';
 import { REPO, check, fmt, gc, info, maxRssMb, median, nowMs, quietLogger, rssMb, type Row } from './util';
 
 export const SEARCHES = 1000;
@@ -198,8 +199,17 @@ export async function measureHost(root: string, base: string, name: string, chil
   rows.push(check(11, `${name}: longest event-loop stall from an update's commit to the first search's answer (the host opens the new generation: ${openText}first searches ${(h.reopenMs as number[]).map((v) => fmt.ms(v)).join(', ')}; ${stallText(worst([h.updateStalls, h.reopenStalls]))})`,
     Math.max(h.updateStalls.maxMs, h.reopenStalls.maxMs), fmt.ms, { max: 50, label: '≤ 50 ms' }));
   rows.push(info(11, `${name}: ${SEARCHES} searches in the host: median / slowest (longest stall)`, `${fmt.ms(h.searchMedianMs as number)} / ${fmt.ms(h.searchMaxMs as number)} (${fmt.ms(h.searchStalls.maxMs)})`));
-  const peak = (h.indexRssMb as number) + (h.workerPeakRssMb as number);
-  rows.push(check(11, `${name}: peak RSS while the host indexes ${h.chunks as number} chunks: the host's + the index worker process's (${fmt.mb(h.indexRssMb as number)} + ${fmt.mb(h.workerPeakRssMb as number)}; its chunk threads included)`, peak, fmt.mb, { max: 400, label: '≤ 400 MB' }));
+  const sumOfPeaks = (h.indexRssMb as number) + (h.workerPeakRssMb as number);
+  const tree = h.tree as TreeMemory | undefined;
+  if (tree) {
+    // What the machine held at once: host + worker sampled at the same instants over the child's whole life (cold index, updates, searches).
+    rows.push(check(11, `${name}: peak RSS of the extension host and its index worker at one instant, over the cold index of ${h.chunks as number} chunks, 3 updates and ${SEARCHES} searches (RSS of every process of the tree summed per ${tree.samples}-sample 20 ms tick; at the peak ${tree.atPeak.map((v) => fmt.mb(v)).join(' + ')}; PSS, shared pages split: ${fmt.mb(tree.peakPssMb)})`,
+      tree.peakRssMb, fmt.mb, { max: 400, label: '≤ 400 MB' }));
+  }
+  const peaksText = `${name}: the host's peak RSS + the index worker process's peak RSS, added although they come at different moments (${fmt.mb(h.indexRssMb as number)} + ${fmt.mb(h.workerPeakRssMb as number)}; its chunk threads included)`;
+  // Without /proc (no tree sample) the sum of peaks is the only bound there is, and stays the target row.
+  if (tree) rows.push(info(11, peaksText, fmt.mb(sumOfPeaks)));
+  else rows.push(check(11, peaksText, sumOfPeaks, fmt.mb, { max: 400, label: '≤ 400 MB' }));
   rows.push(check(11, `${name}: one edited file → engine.index({paths}) as the watcher runs it (in the index worker: ${(h.updates as number[]).map((v) => fmt.ms(v)).join(', ')}; the first starts the process, the next reuse it), median of ${(h.updates as number[]).length}`, median(h.updates as number[]), fmt.ms, { max: 1000, label: '≤ 1 s' }));
   rows.push(check(11, `${name}: RSS of the host after indexing + 3 updates + ${SEARCHES} searches / a fresh process's that opened the same index and ran one search (${fmt.mb(h.rssAfterSearchesMb as number)} / ${fmt.mb(freshOne)}; a fresh process after all ${SEARCHES}: ${fmt.mb(f.rssAfterSearchesMb as number)})`,
     (h.rssAfterSearchesMb as number) / freshOne, fmt.ratio, { max: 1.2, label: '≤ 1.2×' }));

@@ -86,10 +86,10 @@ function queries(n: number): string[] {
 // Children
 
 async function child(mode: HostMode, root: string, indexDir: string): Promise<Record<string, unknown>> {
-  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, mode, '--root', root, '--index', indexDir], { timeoutMs: 400_000 });
+  const r = await run(process.execPath, ['--expose-gc', '--import', 'tsx', __filename, mode, '--root', root, '--index', indexDir], { timeoutMs: 400_000, sampleTree: true });
   const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
   if (r.code !== 0 || !line) throw new Error(`realRepo ${mode} failed (${r.code}): ${r.stderr.slice(-800)}`);
-  return { ...(JSON.parse(line) as Record<string, unknown>), maxRssMb: r.maxRssMb, cpuMs: r.cpuMs, ms: r.ms };
+  return { ...(JSON.parse(line) as Record<string, unknown>), maxRssMb: r.maxRssMb, cpuMs: r.cpuMs, ms: r.ms, tree: r.tree };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tempDir as sharedTempDir } from '../test/support/tempDir';
+import { sampleTreeMemory, type TreeMemory } from './treeMemory';
 
 // Parts run as CommonJS under tsx (the package has no "type": "module").
 export const REPO = path.resolve(__dirname, '..');
@@ -175,13 +176,15 @@ export interface ProcResult {
   /** From /usr/bin/time -v when available. */
   readonly maxRssMb?: number;
   readonly cpuMs?: number;
+  /** With `sampleTree`: the child's whole process tree sampled at the same instants (treeMemory.ts). */
+  readonly tree?: TreeMemory;
 }
 
 const TIME_BIN = '/usr/bin/time';
 export const HAVE_TIME = fs.existsSync(TIME_BIN);
 
 /** Runs a command, optionally under `/usr/bin/time -v` (peak RSS, CPU). Kills it after `timeoutMs`. */
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measure?: boolean } = {}): Promise<ProcResult> {
+export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; measure?: boolean; sampleTree?: boolean } = {}): Promise<ProcResult> {
   const measure = opts.measure !== false && HAVE_TIME;
   const file = measure ? TIME_BIN : cmd;
   const argv = measure ? ['-v', cmd, ...args] : [...args];
@@ -192,9 +195,11 @@ export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.P
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = opts.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs) : undefined;
+    const sampler = opts.sampleTree && child.pid !== undefined ? sampleTreeMemory(child.pid, { skipRoot: measure }) : undefined;
     child.on('error', reject);
     child.on('close', (code) => {
       if (timer) clearTimeout(timer);
+      const tree = sampler?.stop();
       const ms = nowMs() - t;
       let maxRss: number | undefined, cpu: number | undefined;
       if (measure) {
@@ -205,7 +210,7 @@ export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.P
         if (user && sys) cpu = (Number(user[1]) + Number(sys[1])) * 1000;
         stderr = stderr.replace(/\n?\s*Command being timed:[\s\S]*$/, '');
       }
-      resolve({ code, stdout, stderr, ms, maxRssMb: maxRss, cpuMs: cpu });
+      resolve({ code, stdout, stderr, ms, maxRssMb: maxRss, cpuMs: cpu, ...(tree ? { tree } : {}) });
     });
   });
 }

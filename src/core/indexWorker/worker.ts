@@ -9,6 +9,8 @@
  * generation for its searches. Its chunk workers are threads of this process. If the host goes
  * away (the IPC channel closes), the run is cancelled — it commits what was embedded — and exits.
  */
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { openEngine } from '../engine';
 import type { Logger } from '../types';
 import { toPlainError, type LogLevel, type ToHost, type ToWorker, type WorkerRun } from './protocol';
@@ -20,6 +22,16 @@ function post(message: ToHost): void {
 const log = (level: LogLevel) => (message: string) => post({ type: 'log', level, message });
 const logger: Logger = { info: log('info'), warn: log('warn'), error: log('error'), debug: log('debug') };
 let current: AbortController | undefined;
+
+/** V8's full collection, without an `--expose-gc` on the command line (VS Code's Electron runs this file). */
+function collectGarbage(): void {
+  try {
+    v8.setFlagsFromString('--expose-gc');
+    (vm.runInNewContext('gc') as () => void)();
+  } catch {
+    /* a runtime without it: the heap shrinks on V8's own schedule */
+  }
+}
 let hostGone = false;
 
 async function main(run: WorkerRun): Promise<void> {
@@ -33,7 +45,13 @@ async function main(run: WorkerRun): Promise<void> {
       onProgress: (progress) => post({ type: 'progress', progress }),
       ...(run.reportsLockWait ? { onWaitForLock: (holder) => post({ type: 'lockWait', holder: { pid: holder.pid, since: holder.since, purpose: holder.purpose } }) } : {}),
     });
-    post({ type: 'done', report, peakRssMb: process.resourceUsage().maxRSS / 1024 });
+    const peakRssMb = process.resourceUsage().maxRSS / 1024;
+    // A warm worker waits for the next save with nothing live but its code: collect the run's
+    // garbage before the host hears "done" and opens the new generation, or the host's open and
+    // this heap coexist (58k chunks, one instant: host 336 MB + warm worker 229 MB before; the
+    // worker ~155 MB after, for 9–24 ms of collection).
+    collectGarbage();
+    post({ type: 'done', report, peakRssMb });
   } catch (e) {
     post({ type: 'failed', error: toPlainError(e) });
   }
