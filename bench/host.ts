@@ -203,7 +203,7 @@ export async function measureHost(root: string, base: string, name: string, chil
   const tree = h.tree as TreeMemory | undefined;
   if (tree) {
     // What the machine held at once: host + worker sampled at the same instants over the child's whole life (cold index, updates, searches).
-    rows.push(check(11, `${name}: peak RSS of the extension host and its index worker at one instant, over the cold index of ${h.chunks as number} chunks, 3 updates and ${SEARCHES} searches (RSS of every process of the tree summed per ${tree.samples}-sample 20 ms tick; at the peak ${tree.atPeak.map((v) => fmt.mb(v)).join(' + ')}; PSS, shared pages split: ${fmt.mb(tree.peakPssMb)})`,
+    rows.push(check(11, `${name}: peak RSS of the extension host and its index worker at one instant, over the cold index of ${h.chunks as number} chunks, 3 updates and ${SEARCHES} searches (RSS of every process of the tree summed per ${tree.samples}-sample 20 ms tick; at the peak host + worker ${tree.atPeak.map((v) => fmt.mb(v)).join(' + ')}; pages they share counted twice)`,
       tree.peakRssMb, fmt.mb, { max: 400, label: '≤ 400 MB' }));
   }
   const peaksText = `${name}: the host's peak RSS + the index worker process's peak RSS, added although they come at different moments (${fmt.mb(h.indexRssMb as number)} + ${fmt.mb(h.workerPeakRssMb as number)}; its chunk threads included)`;

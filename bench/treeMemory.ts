@@ -6,16 +6,15 @@
  * Why the sum at one instant and not the sum of each process's peak: the extension host and its
  * index worker peak at different moments (the worker while it builds, the host when it opens the
  * committed index after the worker has exited), and adding two peaks that never coexist reports
- * memory the machine never held. RSS counts pages two processes share (the node binary) twice;
- * PSS splits them — both are printed, the RSS sum is the conservative one.
+ * memory the machine never held. RSS counts pages two processes share (the node binary) twice,
+ * so the sum is on the high side. PSS would split them, but reading it (smaps_rollup) walks the
+ * process's page tables under its mmap lock every tick and can stall the process being measured.
  */
 import fs from 'node:fs';
 
 export interface TreeMemory {
   /** Highest sum of VmRSS over the tree at one sample, MB. */
   readonly peakRssMb: number;
-  /** Highest sum of Pss (smaps_rollup) over the tree at one sample, MB (NaN where unreadable). */
-  readonly peakPssMb: number;
   /** How many processes the tree had at the RSS peak, and each one's RSS then (MB, tree order). */
   readonly atPeak: readonly number[];
   readonly samples: number;
@@ -45,7 +44,7 @@ function tree(root: number): number[] {
   return all;
 }
 
-/** `field` (in kB) of a /proc status-like file, as MB; 0 when the process is gone. */
+/** `field` (in kB) of a /proc/<pid>/status file, as MB; 0 when the process is gone. */
 function kbField(file: string, field: string): number {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(file, 'utf8'));
@@ -61,10 +60,8 @@ function kbField(file: string, field: string): number {
  */
 export function sampleTreeMemory(pid: number, opts: { everyMs?: number; skipRoot?: boolean } = {}): { stop(): TreeMemory } {
   let peakRss = 0;
-  let peakPss = 0;
   let atPeak: number[] = [];
   let samples = 0;
-  const pssReadable = fs.existsSync(`/proc/${pid}/smaps_rollup`);
   const sample = () => {
     const pids = tree(pid).slice(opts.skipRoot ? 1 : 0);
     const rss = pids.map((p) => kbField(`/proc/${p}/status`, 'VmRSS'));
@@ -73,10 +70,6 @@ export function sampleTreeMemory(pid: number, opts: { everyMs?: number; skipRoot
       peakRss = sum;
       atPeak = rss;
     }
-    if (pssReadable) {
-      const pss = pids.map((p) => kbField(`/proc/${p}/smaps_rollup`, 'Pss'));
-      peakPss = Math.max(peakPss, pss.reduce((a, b) => a + b, 0));
-    }
     samples++;
   };
   const timer = setInterval(sample, opts.everyMs ?? 20);
@@ -84,7 +77,7 @@ export function sampleTreeMemory(pid: number, opts: { everyMs?: number; skipRoot
   return {
     stop() {
       clearInterval(timer);
-      return { peakRssMb: peakRss, peakPssMb: pssReadable ? peakPss : NaN, atPeak, samples };
+      return { peakRssMb: peakRss, atPeak, samples };
     },
   };
 }
