@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
+import { bigBytes } from '../bigMemory';
 
 /** Block size of the per-block checksums recorded in the manifest (1 MiB). */
 export const BLOCK_SIZE = 1 << 20;
@@ -221,7 +222,7 @@ export function crc32(bytes: Uint8Array): number {
 
 /** Reads a whole verified file (small files: chunk table, keyword postings, offline model). */
 export function readFileVerified(dir: string, ref: FileRef): Uint8Array {
-  const out = new Uint8Array(ref.bytes);
+  const out = bigBytes(ref.bytes);
   readVerified(dir, ref, out, true);
   return out;
 }

@@ -6,6 +6,7 @@
  * checked — every block of the small files, length and sampled blocks of the vector files.
  */
 import fs from 'node:fs';
+import { BIG_BYTES, bigBytes } from '../bigMemory';
 import type { ChunkInfo } from '../types';
 import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, checkedBlocks, openChecked, readFully, swapFloat32, type FileRef } from './binio';
 import { decodeChunkTableSteps } from './chunkTable';
@@ -32,7 +33,7 @@ function* readIntoSteps(dir: string, ref: FileRef, target: Uint8Array, all: bool
 
 /** `readFileVerified` in steps: the whole file, every block checked. */
 export function* readFileVerifiedSteps(dir: string, ref: FileRef): Steps<Uint8Array> {
-  const out = new Uint8Array(ref.bytes);
+  const out = bigBytes(ref.bytes);
   yield* readIntoSteps(dir, ref, out, true);
   return out;
 }
@@ -66,7 +67,7 @@ export function* loadMetaSteps(dir: string, m: Manifest, withKeyword: boolean): 
 /** One vector file's floats, checked as `IndexStore.readVectors` checks it (length + sampled blocks; every block with `full`). */
 export function* vectorFileSteps(dir: string, ref: FileRef, full: boolean): Steps<Float32Array> {
   // No zero-fill of memory overwritten at once (allocUnsafe, as the store's reader: ~100 ms at 400 MB in one call).
-  const buf = ref.bytes >= 4096 ? Buffer.allocUnsafe(ref.bytes) : Buffer.alloc(ref.bytes);
+  const buf = ref.bytes >= BIG_BYTES ? bigBytes(ref.bytes) : ref.bytes >= 4096 ? Buffer.allocUnsafe(ref.bytes) : Buffer.alloc(ref.bytes);
   const vectors = buf.byteOffset % 4 === 0 ? new Float32Array(buf.buffer, buf.byteOffset, ref.bytes / 4) : new Float32Array(ref.bytes / 4);
   const raw = new Uint8Array(vectors.buffer, vectors.byteOffset, ref.bytes);
   yield* readIntoSteps(dir, ref, raw, full);

@@ -6,6 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { bigArrayBuffer } from '../bigMemory';
 import { KeywordIndex } from '../search/keywordIndex';
 import { BLOCK_SIZE, IndexCorruptError, LITTLE_ENDIAN_HOST, blockHash, crc32, noteDamage, readFileVerified, readFully, swapFloat32, type FileRef } from './binio';
 import type { Manifest } from './manifest';
@@ -145,7 +146,7 @@ export function* inRowOrderSteps(layout: RowLayout, parts: readonly Float32Array
 function rowBuffer(floats: number): Float32Array {
   const bytes = floats * 4;
   const round = 4 << 20;
-  return bytes < round ? new Float32Array(floats) : new Float32Array(new ArrayBuffer(Math.ceil(bytes / round) * round), 0, floats);
+  return bytes < round ? new Float32Array(floats) : new Float32Array(bigArrayBuffer(Math.ceil(bytes / round) * round), 0, floats);
 }
 
 /**

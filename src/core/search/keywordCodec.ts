@@ -15,6 +15,7 @@
  *                     varint postings, varint lastId, varint byteLength, postings bytes
  * Either way the terms are sorted (JS string order), so a reader can binary-search them.
  */
+import { bigBytes, bigI32, bigU32 } from '../bigMemory';
 import { ByteReader, ByteWriter } from './bytes';
 import type { PostingStore } from './postings';
 import { runSteps, type Steps } from '../slices';
@@ -117,7 +118,7 @@ export function* readKeywordIndexSteps(input: Uint8Array, copy = true): Steps<Ke
   // One copy, so the postings can point into it whatever buffer the caller reuses (1 MiB per step).
   let bytes = input;
   if (copy) {
-    bytes = new Uint8Array(input.length);
+    bytes = bigBytes(input.length);
     for (let at = 0; at < input.length; at += 1 << 20) {
       bytes.set(input.subarray(at, at + (1 << 20)), at);
       yield;
@@ -144,10 +145,10 @@ export function* readKeywordIndexSteps(input: Uint8Array, copy = true): Steps<Ke
   const terms = r.varint();
   if (version === V2) return yield* readTablesV2(r, terms, { capacity, state, textLen, symbolLen, pathLen });
   const termText: string[] = new Array(terms);
-  const start = new Uint32Array(terms);
-  const len = new Uint32Array(terms);
-  const count = new Uint32Array(terms);
-  const last = new Int32Array(terms);
+  const start = bigU32(terms);
+  const len = bigU32(terms);
+  const count = bigU32(terms);
+  const last = bigI32(terms);
   const decoder = new TextDecoder('utf-8', { fatal: true });
   let prev: Uint8Array = new Uint8Array(0);
   for (let t = 0; t < terms; t++) {
@@ -190,10 +191,10 @@ function* readTablesV2(
     }
   }
   if (termText.length !== terms) throw new Error('corrupt keyword index (string table)');
-  const start = new Uint32Array(terms);
-  const len = new Uint32Array(terms);
-  const count = new Uint32Array(terms);
-  const last = new Int32Array(terms);
+  const start = bigU32(terms);
+  const len = bigU32(terms);
+  const count = bigU32(terms);
+  const last = bigI32(terms);
   for (let t = 0; t < terms; t++) {
     count[t] = r.varint();
     last[t] = r.varint();

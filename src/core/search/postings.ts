@@ -9,6 +9,7 @@
  * New postings wait in an append log and are merged by `flush()`: in the usual case (ids added in
  * ascending order) a list is extended by copying its bytes and encoding the new tail.
  */
+import { bigBytes, bigI32, bigSlice, bigU32 } from '../bigMemory';
 import { ByteWriter } from './bytes';
 import { runSteps, type Steps } from '../slices';
 
@@ -67,10 +68,10 @@ export class PostingStore {
     this.data = other.data;
     // The lists in use and a little room (a live update's new terms), not the source's spare capacity.
     const n = Math.min(other.start.length, other.lists + Math.max(1024, other.lists >> 6));
-    this.start = other.start.slice(0, n);
-    this.len = other.len.slice(0, n);
-    this.count = other.count.slice(0, n);
-    this.last = other.last.slice(0, n);
+    this.start = bigSlice(other.start, n);
+    this.len = bigSlice(other.len, n);
+    this.count = bigSlice(other.count, n);
+    this.last = bigSlice(other.last, n);
     this.lists = other.lists;
     this.deadBytes = other.deadBytes;
     this.skipCache = new Map(other.skipCache);
@@ -90,7 +91,7 @@ export class PostingStore {
       this.start = growU32(this.start, cap);
       this.len = growU32(this.len, cap);
       this.count = growU32(this.count, cap);
-      const last = new Int32Array(cap).fill(-1);
+      const last = bigI32(cap).fill(-1);
       last.set(this.last);
       this.last = last;
     }
@@ -183,11 +184,11 @@ export class PostingStore {
     this.skipCache.clear();
     // Group the log by term with a counting sort, keeping insertion order inside a term.
     const n = this.logLength;
-    const first = new Int32Array(this.lists + 1);
+    const first = bigI32(this.lists + 1);
     for (let i = 0; i < n; i++) first[this.logTerm[i] + 1]++;
     for (let t = 0; t < this.lists; t++) first[t + 1] += first[t];
-    const order = new Int32Array(n);
-    const fill = first.slice(0, this.lists);
+    const order = bigI32(n);
+    const fill = bigSlice(first, this.lists);
     for (let i = 0; i < n; i++) order[fill[this.logTerm[i]]++] = i;
     yield;
 
@@ -207,7 +208,7 @@ export class PostingStore {
         this.start[t] = newStart;
         this.len[t] = base + tail.length - newStart;
       }
-      const data = new Uint8Array(base + tail.length);
+      const data = bigBytes(base + tail.length);
       data.set(this.data);
       data.set(tail.finishInPlace(), base);
       this.data = data;
@@ -337,13 +338,13 @@ function encodeList(out: ByteWriter, pairs: readonly (readonly [number, number])
 }
 
 export function growU32(a: Uint32Array, n: number): Uint32Array {
-  const b = new Uint32Array(n);
+  const b = bigU32(n);
   b.set(a.subarray(0, Math.min(a.length, n)));
   return b;
 }
 
 export function growI32(a: Int32Array, n: number): Int32Array {
-  const b = new Int32Array(n);
+  const b = bigI32(n);
   b.set(a.subarray(0, Math.min(a.length, n)));
   return b;
 }
