@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Language, Parser } from '@vscode/tree-sitter-wasm';
+import { grammarForPath } from './languages';
 
 type TreeSitterModule = typeof import('@vscode/tree-sitter-wasm');
 
@@ -51,11 +52,19 @@ export function wasmDirectory(): string {
 
 async function loadRuntime(): Promise<TreeSitterModule> {
   const dir = wasmDirectory();
-  const imported = (await import('@vscode/tree-sitter-wasm')) as TreeSitterModule & { default?: TreeSitterModule };
+  // The package is CommonJS: `require` loads it directly, where `import()` first has the ESM
+  // loader lex the whole 4k-line file for its export names (~35 ms of a cold live update).
+  const imported = (requireRuntime() ?? (await import('@vscode/tree-sitter-wasm'))) as TreeSitterModule & { default?: TreeSitterModule };
   // The package is a UMD/CommonJS module: depending on the loader its exports sit on `default`.
   const mod = imported.Parser ? imported : (imported.default as TreeSitterModule);
   await mod.Parser.init({ locateFile: (file: string) => path.join(dir, file) });
   return mod;
+}
+
+function requireRuntime(): unknown {
+  // A direct call, so that the bundles (esbuild) include the package either way.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return typeof require === 'function' ? require('@vscode/tree-sitter-wasm') : undefined;
 }
 
 function getRuntime(): Promise<TreeSitterModule> {
@@ -67,9 +76,21 @@ function getRuntime(): Promise<TreeSitterModule> {
 }
 
 async function loadLanguage(grammar: string): Promise<Language> {
+  // The grammar is read while the runtime compiles, not after.
+  const read = fs.promises.readFile(path.join(wasmDirectory(), `tree-sitter-${grammar}.wasm`));
+  read.catch(() => undefined);
   const mod = await getRuntime();
-  const bytes = await fs.promises.readFile(path.join(wasmDirectory(), `tree-sitter-${grammar}.wasm`));
+  const bytes = await read;
   return mod.Language.load(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+/**
+ * Starts loading the parsers of these files' grammars without waiting: a live update calls it before its
+ * synchronous reads of the committed generation, so the wasm compiles (V8's background threads)
+ * run during those reads instead of after them. Failures surface at the real `parserFor`.
+ */
+export function preloadParsersFor(paths: readonly string[]): void {
+  for (const g of new Set(paths.map(grammarForPath))) if (g) parserFor(g).catch(() => undefined);
 }
 
 /** A parser for `grammar` (e.g. `typescript`, `c-sharp`), created once and reused. */

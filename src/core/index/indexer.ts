@@ -20,6 +20,7 @@ import { firstRows, writeGeneration, type PlannedFile } from './generation';
 import { addChunkPostings, type KeywordTerms } from './keywordRows';
 import { KeywordIndex } from '../search/keywordIndex';
 import { tokenizeInWorkers } from '../chunking/pool';
+import { preloadParsersFor } from '../chunking/treeSitter';
 import { packTerms } from '../text/termPack';
 import { JournalWriter, RunVectors, journalFile, readJournal } from './journal';
 import type { SpaceFingerprint } from './manifest';
@@ -92,6 +93,9 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const progress = runProgress(options.onProgress);
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
+  // A save's files are chunked in this thread: their grammars compile while the old state is read.
+  // (More than a few may go to the worker pool, pool/ordered.ts: then nothing is loaded here.)
+  if (options.paths && options.paths.length <= 8 && !options.dryRun) preloadParsersFor(options.paths);
   // 1. The committed generation, fully verified (its rows are about to be copied).
   const old = loadOld(store, embedder, warn);
   if (old && fittable && old.model) {
