@@ -24,14 +24,27 @@ export const BIG_BYTES = 1 << 20;
 const MAX_PAGES = 65535;
 
 let unavailable = typeof WebAssembly === 'undefined' || typeof WebAssembly.Memory !== 'function';
+let taken = 0;
+
+/** `SEMANTIC_WORKSPACE_BIG_MEMORY=0` turns this off (ordinary buffers only), read at each call: an escape hatch, and what the tests compare with. */
+function switchedOff(): boolean {
+  return typeof process !== 'undefined' && process.env.SEMANTIC_WORKSPACE_BIG_MEMORY === '0';
+}
+
+/** How many buffers this process took from WebAssembly memories (diagnostics and tests). */
+export function bigMemoriesTaken(): number {
+  return taken;
+}
 
 /** A zeroed ArrayBuffer of at least `bytes` bytes (exactly `bytes` when it is small or none could be mapped). */
 export function bigArrayBuffer(bytes: number): ArrayBuffer {
-  if (bytes >= BIG_BYTES && !unavailable) {
+  if (bytes >= BIG_BYTES && !unavailable && !switchedOff()) {
     const pages = Math.ceil(bytes / PAGE);
     if (pages <= MAX_PAGES) {
       try {
-        return new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer;
+        const buffer = new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer;
+        taken++;
+        return buffer;
       } catch {
         // Address space for memories used up (or a runtime that refuses them): ordinary buffers from now on.
         unavailable = true;
