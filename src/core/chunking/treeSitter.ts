@@ -52,8 +52,8 @@ export function wasmDirectory(): string {
 
 async function loadRuntime(): Promise<TreeSitterModule> {
   const dir = wasmDirectory();
-  // The package is CommonJS: `require` loads it directly, where `import()` first has the ESM
-  // loader lex the whole 4k-line file for its export names (~35 ms of a cold live update).
+  // The package is CommonJS: `require` loads it directly. Under tsx, `import()` sent the 4k-line
+  // file through the ESM loader on a process's first live update; the bundles already required it.
   const imported = (requireRuntime() ?? (await import('@vscode/tree-sitter-wasm'))) as TreeSitterModule & { default?: TreeSitterModule };
   // The package is a UMD/CommonJS module: depending on the loader its exports sit on `default`.
   const mod = imported.Parser ? imported : (imported.default as TreeSitterModule);

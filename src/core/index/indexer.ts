@@ -93,8 +93,9 @@ async function run(params: RunIndexParams, options: IndexRunOptions): Promise<Ru
   const progress = runProgress(options.onProgress);
   const fittable = isFittableEmbedder(embedder) ? embedder : undefined;
 
-  // A save's files are chunked in this thread: their grammars compile while the old state is read.
-  // (More than a few may go to the worker pool, pool/ordered.ts: then nothing is loaded here.)
+  // A save's few files are usually chunked in this thread: their grammars compile while the old state
+  // is read. (The pool takes ≥ 2 files of ≥ 256 KiB together, pool/ordered.ts, which is not known
+  // before the files are read; then this one compile is spent for nothing.)
   if (options.paths && options.paths.length <= 8 && !options.dryRun) preloadParsersFor(options.paths);
   // 1. The committed generation, fully verified (its rows are about to be copied).
   const old = loadOld(store, embedder, warn);

@@ -39,7 +39,8 @@ async function buildUpdateSearch(): Promise<{ before: string[]; after: string[];
   const after = await rankings(opened(ws.indexDir, e), e, QUERIES, 8);
   let vectorBytes = 0;
   for (const f of fs.readdirSync(ws.indexDir, { recursive: true }) as string[]) {
-    if (/vectors/.test(f) && fs.statSync(path.join(ws.indexDir, f)).isFile()) vectorBytes = Math.max(vectorBytes, fs.statSync(path.join(ws.indexDir, f)).size);
+    const st = /vectors/.test(f) ? fs.statSync(path.join(ws.indexDir, f)) : undefined;
+    if (st?.isFile()) vectorBytes = Math.max(vectorBytes, st.size);
   }
   return { before, after, vectorBytes };
 }
