@@ -9,6 +9,8 @@ import { after, afterEach, describe, it } from 'node:test';
 import { ChunkPool, chunkFilesInOrder, chunkPoolSize, configureChunkPool, locateWorkerScript, processFile, type FileOutcome, type FileTask } from '../../../src/core/chunking/pool';
 import { requireBootstrap } from '../../../src/core/chunking/pool/config';
 import { scanWorkspace, type ScanResult } from '../../../src/core/index/scan';
+import { grammarForPath } from '../../../src/core/chunking/languages';
+import { retainedCode } from '../../../src/core/chunking/treeSitter';
 import { FIXTURES } from './helpers';
 import { makeCorpus } from './poolSupport';
 
@@ -47,6 +49,12 @@ describe('chunk pool: identical to in-process', () => {
     } finally {
       await pool.close();
     }
+    // The workers are gone; the process still holds the code they compiled, for the next live update's parse.
+    const held = await retainedCode();
+    const parsed = new Set(fs.readdirSync(FIXTURES).map((n) => grammarForPath(`src/${n}`)).filter(Boolean));
+    assert.ok(held.includes('tree-sitter.wasm'), `the runtime is held: ${held.join(', ')}`);
+    assert.ok(held.length >= 2 && held.length <= 5, `the runtime and 1–4 grammars: ${held.join(', ')}`);
+    for (const g of held.filter((h) => h !== 'tree-sitter.wasm')) assert.ok(parsed.has(g), `${g} is a grammar the workers parsed`);
   });
 
   it('a generated corpus through scanWorkspace: 0, 1 and 2 workers agree; progress is per file and monotonic', { timeout: 180_000 }, async () => {

@@ -14,7 +14,8 @@
  *   AbortError.
  */
 import { Worker } from 'node:worker_threads';
-import { wasmDirectory } from '../treeSitter';
+import { grammarForPath } from '../languages';
+import { retainCompiledCode, wasmDirectory } from '../treeSitter';
 import { unpackOutcome, type ToMain, type ToWorker, type WorkerInit, type WorkerTestHooks } from './protocol';
 import { processFile, type FileOutcome, type FileTask } from './task';
 import type { WorkerScript } from './config';
@@ -175,6 +176,9 @@ export class ChunkPool {
       const p = slot.current;
       slot.current = undefined;
       clearTimeout(slot.timer);
+      // This worker has the grammar compiled and alive now: the process keeps its code for later updates.
+      const grammar = m.outcome.kind === 'chunks' ? grammarForPath(p.task.relPath) : undefined;
+      if (grammar) retainCompiledCode(grammar);
       p.resolve(unpackOutcome(m.outcome));
     }
     if (!slot.current && this.queue.length === 0) slot.worker.unref();
