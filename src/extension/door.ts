@@ -45,7 +45,7 @@ export interface DoorRequest {
 
 export type DoorVerdict =
   | { readonly ok: true; readonly provider: ProviderId; readonly remote: boolean; readonly downgraded?: 'untrusted' | 'noKey'; readonly remoteOnly?: true }
-  | { readonly ok: false; readonly reason: 'noConsent' | 'noIndex'; readonly message: string };
+  | { readonly ok: false; readonly reason: 'noConsent' | 'noIndex'; readonly message: string; readonly building?: true };
 
 export class Door {
   /** Runs a full index (set by activate once the Indexer exists; the Indexer itself asks the door). */
@@ -77,7 +77,7 @@ export class Door {
         if (await this.hasIndex()) return { ok: true, provider, remote, ...(downgraded ? { downgraded } : {}) };
       }
       if (this.indexing?.()) {
-        return { ok: false, reason: 'noIndex', message: vscode.l10n.t('The first index of this workspace is being built; search works once it is complete.') };
+        return { ok: false, reason: 'noIndex', building: true, message: vscode.l10n.t('The first index of this workspace is being built; search works once it is complete.') };
       }
       return { ok: false, reason: 'noIndex', message: vscode.l10n.t('This workspace has no semantic index yet. Run "Index Workspace".') };
     }

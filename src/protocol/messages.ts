@@ -62,6 +62,8 @@ export interface SearchResult {
   readonly note?: string;
   /** The note offers Set API Key (the key was refused). */
   readonly noteAction?: 'setApiKey';
+  /** No index yet and the first one is being built: `note` says so. Neither an error nor "no results". */
+  readonly waiting?: true;
 }
 
 export type StatusState = 'noIndex' | 'indexing' | 'ready' | 'incomplete' | 'error';

@@ -68,7 +68,7 @@ function runSearch(): void {
   const { id, result } = host.request<SearchResult>({ type: 'search', query, filter: state.filter });
   dispatch({ type: 'searching', id });
   result.then(
-    (r) => dispatch({ type: 'searchDone', id, query: r.query, items: r.items, note: r.note, noteAction: r.noteAction }),
+    (r) => dispatch({ type: 'searchDone', id, query: r.query, items: r.items, note: r.note, noteAction: r.noteAction, waiting: r.waiting }),
     (e: unknown) => dispatch({ type: 'searchFailed', id, error: e instanceof Error ? e.message : String(e) }),
   );
 }

@@ -24,6 +24,8 @@ export interface ViewState {
   /** The shown results are keyword-only (the endpoint failed): the extension's localized note. */
   readonly note?: string;
   readonly noteAction?: 'setApiKey';
+  /** The last search found no index yet, one being built (its note says so): not "no results". */
+  readonly waiting?: boolean;
   readonly selected: number;
   readonly collapsed: Readonly<Partial<Record<Section, boolean>>>;
   readonly topics?: TopicsView;
@@ -37,7 +39,7 @@ export type LocalAction =
   | { readonly type: 'query'; readonly query: string }
   | { readonly type: 'filter'; readonly filter: SearchFilterMessage }
   | { readonly type: 'searching'; readonly id: number }
-  | { readonly type: 'searchDone'; readonly id: number; readonly query: string; readonly items: readonly ResultItem[]; readonly note?: string; readonly noteAction?: 'setApiKey' }
+  | { readonly type: 'searchDone'; readonly id: number; readonly query: string; readonly items: readonly ResultItem[]; readonly note?: string; readonly noteAction?: 'setApiKey'; readonly waiting?: boolean }
   | { readonly type: 'searchFailed'; readonly id: number; readonly error: string }
   | { readonly type: 'clear' }
   | { readonly type: 'select'; readonly index: number }
@@ -115,12 +117,12 @@ export function reduce(state: ViewState, action: Action): ViewState {
       return { ...state, pendingId: action.id, error: undefined };
     case 'searchDone':
       if (action.id !== state.pendingId) return state; // stale: a newer search was sent
-      return { ...state, pendingId: undefined, results: action.items, resultsFor: action.query, selected: clamp(0, action.items.length), error: undefined, note: action.note, noteAction: action.noteAction };
+      return { ...state, pendingId: undefined, results: action.items, resultsFor: action.query, selected: clamp(0, action.items.length), error: undefined, note: action.note, noteAction: action.noteAction, waiting: action.waiting };
     case 'searchFailed':
       if (action.id !== state.pendingId) return state;
-      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: action.error, note: undefined, noteAction: undefined };
+      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: action.error, note: undefined, noteAction: undefined, waiting: undefined };
     case 'clear':
-      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: undefined, note: undefined, noteAction: undefined };
+      return { ...state, pendingId: undefined, results: [], resultsFor: '', selected: -1, error: undefined, note: undefined, noteAction: undefined, waiting: undefined };
     case 'select':
       return { ...state, selected: clamp(action.index, state.results.length) };
     case 'toggle':

@@ -164,16 +164,18 @@ export function createSearchView(ctx: ViewContext, onSearch: () => void): Search
       message.textContent = s.pendingId !== undefined ? t('searching')
         : s.error ? s.error
         : !s.query.trim() ? t('typeToSearch')
-        : s.resultsFor && s.results.length === 0 ? t('noResults')
+        : s.resultsFor && s.results.length === 0 && !s.waiting ? t('noResults')
         : '';
       message.classList.toggle('error', !!s.error && s.pendingId === undefined);
       // Results over an incomplete index say so, next to them.
       const cov = s.status?.state === 'incomplete' ? s.status.coverage : undefined;
       coverageNote.textContent = cov && s.resultsFor && s.results.length > 0 ? t('coverageNote', cov.filesIndexed.toLocaleString(), cov.filesTotal.toLocaleString()) : '';
       coverageNote.hidden = !coverageNote.textContent;
-      if (s.note !== prev?.note || s.noteAction !== prev?.noteAction) {
+      if (s.note !== prev?.note || s.noteAction !== prev?.noteAction || s.waiting !== prev?.waiting) {
         clear(note);
         note.hidden = !s.note;
+        // "The first index is being built" is news: plain, not flagged like a degraded search.
+        note.classList.toggle('warning', !s.waiting);
         if (s.note) {
           note.append(s.note);
           if (s.noteAction === 'setApiKey') {

@@ -41,6 +41,16 @@ describe('sidebar reducer', () => {
     assert.equal(reduce(s, { type: 'clear' }).note, undefined);
   });
 
+  it('"the first index is being built" is kept as waiting (not "no results") until a real answer or a clear', () => {
+    let s = reduce(reduce(initialState, { type: 'searching', id: 1 }), { type: 'searchDone', id: 1, query: 'q', items: [], note: 'The first index of this workspace is being built; search works once it is complete.', waiting: true });
+    assert.equal(s.waiting, true);
+    assert.equal(s.error, undefined, 'not an error');
+    s = reduce(reduce(s, { type: 'searching', id: 2 }), { type: 'searchDone', id: 2, query: 'q', items: [] });
+    assert.ok(!s.waiting, 'an answer from the built index is a real "no results"');
+    s = reduce(reduce(s, { type: 'searching', id: 3 }), { type: 'searchDone', id: 3, query: 'q', items: [], note: 'n', waiting: true });
+    assert.ok(!reduce(s, { type: 'clear' }).waiting);
+  });
+
   it('clamps keyboard selection to the results', () => {
     let s = reduce(reduce(initialState, { type: 'searching', id: 1 }), { type: 'searchDone', id: 1, query: 'q', items: [item('a'), item('b')] });
     s = reduce(s, { type: 'select', index: 5 });
