@@ -13,6 +13,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { openEngine } from '../engine';
 import type { Logger } from '../types';
+import { lowerOwnPriority } from './priority';
 import { toPlainError, type LogLevel, type ToHost, type ToWorker, type WorkerRun } from './protocol';
 
 function post(message: ToHost): void {
@@ -62,6 +63,7 @@ async function main(run: WorkerRun): Promise<void> {
 // The host serializes its runs: a `run` arrives only after the previous one was answered, and an
 // `abort` with no run in progress is a late one for a run that already finished.
 if (process.send) {
+  lowerOwnPriority();
   process.on('message', (m: ToWorker) => {
     if (m.type === 'abort') current?.abort();
     else if (m.type === 'run') void main(m.run);

@@ -190,3 +190,44 @@ test('a worker that dies mid-run: the host gets a clear error, and the lock it l
   assert.equal(ok.filesIndexed, 2);
   assert.ok(!fs.existsSync(path.join(ws.indexDir, LOCK_FILE)));
 });
+
+/** Nice value of every thread of every child process of this one (Linux /proc), sampled now. */
+function childThreadNices(skip: ReadonlySet<string>, pids: Set<string>): number[] {
+  const out: number[] = [];
+  const kids = fs.readFileSync(`/proc/${process.pid}/task/${process.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  for (const pid of kids) {
+    if (skip.has(pid)) continue;
+    pids.add(pid);
+    for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+      try {
+        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+        out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])); // field 19: nice
+      } catch {
+        // the thread ended between the listing and the read
+      }
+    }
+  }
+  return out;
+}
+
+test('the worker process runs below the host: every thread at nice 10 while it indexes; SEMANTIC_WORKSPACE_WORKER_NICE=0 keeps the host\'s', { skip: process.platform !== 'linux' }, async () => {
+  const seen: Record<string, number[]> = {};
+  const pids = new Set<string>(); // a worker of the first run may still be exiting during the second
+  for (const setting of ['default', '0']) {
+    const ws = workspace(files(40));
+    if (setting === '0') process.env.SEMANTIC_WORKSPACE_WORKER_NICE = '0';
+    try {
+      const engine = await openHostEngine({ root: ws.root, indexDir: ws.indexDir, provider: 'offline' });
+      const nices: number[] = [];
+      const earlier = new Set(pids);
+      await engine.index({ onProgress: (p) => void (p.phase === 'chunk' && nices.push(...childThreadNices(earlier, pids))) });
+      seen[setting] = nices;
+    } finally {
+      delete process.env.SEMANTIC_WORKSPACE_WORKER_NICE;
+    }
+  }
+  const own = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[16]);
+  assert.ok(seen.default.length > 0, 'threads of the worker were seen while it chunked');
+  assert.ok(seen.default.every((n) => n >= 10), `worker threads' nice values: ${[...new Set(seen.default)].join(', ')}`);
+  assert.ok(seen['0'].length > 0 && seen['0'].every((n) => n === own), `with the switch off: ${[...new Set(seen['0'])].join(', ')} (host ${own})`);
+});
