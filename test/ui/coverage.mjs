@@ -76,13 +76,12 @@ export async function coverageChecks({ page, check, log, requestLog, shot }) {
     if (/Run "Index Workspace"/.test(sideText)) throw new Error(`the sidebar asks to run "Index Workspace" while the first index is being built: ${sideText.slice(0, 300)}`);
     // Before the first checkpoint there is nothing to search: that is said as news, not as an error or "No results".
     if (/being built/.test(sideText)) {
-      const look = await side.evaluate(() => ({
-        error: document.querySelector('#results-message')?.classList.contains('error'),
-        message: document.querySelector('#results-message')?.textContent ?? '',
-        warning: document.querySelector('[data-testid=search-note]')?.classList.contains('warning'),
-      }));
+      const look = {
+        message: await side.locator('#results-message').evaluate((el) => ({ error: el.classList.contains('error'), text: el.textContent ?? '' })),
+        note: await side.locator('[data-testid=search-note]').evaluate((el) => ({ warning: el.classList.contains('warning'), text: el.textContent ?? '' })),
+      };
       log(`  "being built" shown: ${JSON.stringify(look)}`);
-      if (look.error || look.warning || /no results/i.test(look.message)) throw new Error(`"being built" is shown as a failure: ${JSON.stringify(look)}`);
+      if (look.message.error || look.note.warning || /no results/i.test(look.message.text) || !/being built/.test(look.note.text)) throw new Error(`"being built" is shown as a failure: ${JSON.stringify(look)}`);
     }
     await shot('coverage-retrying.png');
     await retrying.locator('.monaco-button', { hasText: 'Cancel' }).first().click();
