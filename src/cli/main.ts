@@ -7,6 +7,7 @@ import path from 'node:path';
 import { NoIndexError, openEngine } from '../core/engine';
 import type { EngineConfig } from '../core/engineTypes';
 import { EmbedError } from '../core/embedding';
+import { setCodeRetention } from '../core/chunking';
 import { parseCli, UsageError, type CliArgs } from './args';
 import { apiKeyFor, remoteSettingsFrom } from './environment';
 import { messages, type Messages } from './messages';
@@ -123,6 +124,7 @@ export async function main(argv: readonly string[], env: NodeJS.ProcessEnv = pro
   try {
     switch (args.command) {
       case 'index':
+        setCodeRetention(false); // the process exits after this run: no later update would use the code
         return await runIndex(ctx);
       case 'search':
         return await runSearch(ctx);

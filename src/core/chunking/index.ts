@@ -2,4 +2,4 @@
 export { CHUNKER_VERSION, DEFAULT_MAX_TOKENS, MAX_TOKENS_CAP, chunkFile, type ChunkOptions } from './chunker';
 export { estimateTokens } from './tokens';
 export { languageForPath, kindForLanguage } from './languages';
-export { setWasmDirectory } from './treeSitter';
+export { setCodeRetention, setWasmDirectory } from './treeSitter';

@@ -25,6 +25,7 @@ const parsers = new Map<string, Parser>();
 const retained = new Map<string, Promise<WebAssembly.Module | undefined>>();
 /** The runtime and this many grammars at most: each costs its wire bytes + code (TypeScript ~3 MB, C++ ~5 MB). */
 const MAX_RETAINED_GRAMMARS = 4;
+let retention = true;
 
 /** Lets a host (extension, tests) say where `tree-sitter.wasm` and the grammars are. Call before the first chunkFile. */
 export function setWasmDirectory(dir: string): void {
@@ -109,7 +110,7 @@ export function preloadParsersFor(paths: readonly string[]): void {
  * alive, the compile here is a cache hit (5–25 ms on V8's background threads, nothing on this one).
  */
 export function retainCompiledCode(grammar: string): void {
-  if (retained.has(grammar) || retained.size > MAX_RETAINED_GRAMMARS) return;
+  if (!retention || retained.has(grammar) || retained.size > MAX_RETAINED_GRAMMARS) return;
   let dir: string;
   try {
     dir = wasmDirectory();
@@ -122,6 +123,16 @@ export function retainCompiledCode(grammar: string): void {
   };
   if (!retained.has(RUNTIME_WASM)) hold(RUNTIME_WASM, RUNTIME_WASM);
   hold(grammar, `tree-sitter-${grammar}.wasm`);
+}
+
+/**
+ * Off in a process that exits after its build (the CLI's `index`, the index worker process, whose
+ * updates chunk in its own thread): there the held code only adds to the build's peak RSS (60 MB of
+ * headers: 394–398 → 418–420 MB, the C++ grammar's bytes and code kept through the build's tail).
+ */
+export function setCodeRetention(on: boolean): void {
+  retention = on;
+  if (!on) retained.clear();
 }
 
 /** What `retainCompiledCode` holds: the runtime and grammars, once their compiles finished (tests, benches). */

@@ -203,6 +203,8 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
       yield;
       keywordIndex();
       yield;
+      keywordIndex().prepareForSearch();
+      yield;
       if (vectorIndex || !vectors) return;
       // The rows not normalised yet, in steps (what fromRows would do in one call: the same bits).
       const rows = vectors, n = m.chunkCount, done = normalized ?? new Uint8Array(n);

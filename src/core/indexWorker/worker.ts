@@ -13,6 +13,7 @@ import v8 from 'node:v8';
 import vm from 'node:vm';
 import { openEngine } from '../engine';
 import type { Logger } from '../types';
+import { setCodeRetention } from '../chunking/treeSitter';
 import { lowerOwnPriority } from './priority';
 import { toPlainError, type LogLevel, type ToHost, type ToWorker, type WorkerRun } from './protocol';
 
@@ -64,6 +65,8 @@ async function main(run: WorkerRun): Promise<void> {
 // `abort` with no run in progress is a late one for a run that already finished.
 if (process.send) {
   lowerOwnPriority();
+  // A full build here ends with this process's exit; an update chunks its few files in this thread.
+  setCodeRetention(false);
   process.on('message', (m: ToWorker) => {
     if (m.type === 'abort') current?.abort();
     else if (m.type === 'run') void main(m.run);

@@ -138,10 +138,13 @@ export class KeywordDocs implements IdTables {
   normalisers(text: FieldWeight, symbol: FieldWeight, path: FieldWeight): Float32Array[] {
     if (this.norms && this.norms[0].length >= this.capacity) return this.norms;
     const n = Math.max(1, this.live);
+    const capacity = this.capacity;
     const build = (lens: Uint32Array, total: number, field: FieldWeight): Float32Array => {
       const avg = total / n || 1;
-      const out = new Float32Array(this.capacity);
-      for (let id = 0; id < this.capacity; id++) out[id] = field.weight / (1 - field.b + (field.b * lens[id]) / avg);
+      // The same arithmetic as ever (team/impacts.ts mirrors it); only the loads leave the loop.
+      const weight = field.weight, b = field.b;
+      const out = new Float32Array(capacity);
+      for (let id = 0; id < capacity; id++) out[id] = weight / (1 - b + (b * lens[id]) / avg);
       return out;
     };
     this.norms = [build(this.textLen, this.totals.text, text), build(this.symbolLen, this.totals.symbol, symbol), build(this.pathLen, this.totals.path, path)];
