@@ -110,7 +110,8 @@ export function preloadParsersFor(paths: readonly string[]): void {
  * alive, the compile here is a cache hit (5–25 ms on V8's background threads, nothing on this one).
  */
 export function retainCompiledCode(grammar: string): void {
-  if (!retention || retained.has(grammar) || retained.size > MAX_RETAINED_GRAMMARS) return;
+  const grammarsHeld = retained.size - (retained.has(RUNTIME_WASM) ? 1 : 0);
+  if (!retention || retained.has(grammar) || grammarsHeld >= MAX_RETAINED_GRAMMARS) return;
   let dir: string;
   try {
     dir = wasmDirectory();
@@ -118,8 +119,8 @@ export function retainCompiledCode(grammar: string): void {
     return; // no wasm here: the chunker reports that where it matters
   }
   const hold = (key: string, file: string) => {
-    const compiled = fs.promises.readFile(path.join(dir, file)).then((bytes) => WebAssembly.compile(bytes), () => undefined);
-    retained.set(key, compiled.catch(() => undefined));
+    // A file or compile that fails holds nothing: the parse that needs it reports the failure.
+    retained.set(key, fs.promises.readFile(path.join(dir, file)).then((bytes) => WebAssembly.compile(bytes)).catch(() => undefined));
   };
   if (!retained.has(RUNTIME_WASM)) hold(RUNTIME_WASM, RUNTIME_WASM);
   hold(grammar, `tree-sitter-${grammar}.wasm`);

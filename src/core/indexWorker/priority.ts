@@ -22,23 +22,21 @@ export function workerNice(env: NodeJS.ProcessEnv = process.env): number {
   return Number.isInteger(n) && n >= 0 && n <= 19 ? n : WORKER_NICE;
 }
 
-/** Lowers this process's priority to `nice` (every thread it has now); never throws. Returns the threads set. */
-export function lowerOwnPriority(nice: number = workerNice()): number {
-  if (nice <= 0) return 0;
-  let tids: number[] = [];
+/** Lowers this process's priority to `nice` (every thread it has now); never throws. */
+export function lowerOwnPriority(nice: number = workerNice()): void {
+  if (nice <= 0) return;
+  let tids = [0]; // no /proc (macOS, Windows): 0 is the process itself
   try {
-    tids = fs.readdirSync('/proc/self/task').map(Number).filter((t) => t > 0);
+    const listed = fs.readdirSync('/proc/self/task').map(Number).filter((t) => t > 0);
+    if (listed.length > 0) tids = listed;
   } catch {
-    tids = [];
+    // keep [0]
   }
-  let set = 0;
-  for (const tid of tids.length > 0 ? tids : [0]) {
+  for (const tid of tids) {
     try {
       if (os.getPriority(tid) < nice) os.setPriority(tid, nice);
-      set++;
     } catch {
       // a thread that ended meanwhile, or a platform that refuses: the run is only less polite
     }
   }
-  return set;
 }

@@ -20,7 +20,7 @@ export function sidebarHandlers(s: Services): Omit<SidebarHandlers, 'ready'> {
       const started = Date.now();
       const door = await s.door.check({ purpose: 'sidebar-search', interactive: false, needsIndex: true, remoteAnswers: true });
       // While the first index is built, "search works once it is complete" is news, not a failure.
-      if (!door.ok && door.reason === 'noIndex' && door.building) return { query, items: [], tookMs: Date.now() - started, note: door.message, waiting: true };
+      if (!door.ok && door.building) return { query, items: [], tookMs: Date.now() - started, note: door.message, waiting: true };
       if (!door.ok) throw new Error(door.message);
       // The sidebar waits for the rerank (bounded by its budget); a failed one leaves a note.
       const { items, degraded, rerank } = await s.search.ranked(query, { filter, signal });

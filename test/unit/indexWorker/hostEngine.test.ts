@@ -191,6 +191,11 @@ test('a worker that dies mid-run: the host gets a clear error, and the lock it l
   assert.ok(!fs.existsSync(path.join(ws.indexDir, LOCK_FILE)));
 });
 
+/** The nice value in a /proc/<pid>[/task/<tid>]/stat line (field 19; the command name in parentheses may hold spaces). */
+function niceOf(stat: string): number {
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
 /** Nice value of every thread of every child process of this one (Linux /proc), sampled now. */
 function childThreadNices(skip: ReadonlySet<string>, pids: Set<string>): number[] {
   const out: number[] = [];
@@ -200,8 +205,7 @@ function childThreadNices(skip: ReadonlySet<string>, pids: Set<string>): number[
     pids.add(pid);
     for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
       try {
-        const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-        out.push(Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16])); // field 19: nice
+        out.push(niceOf(fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8')));
       } catch {
         // the thread ended between the listing and the read
       }
@@ -226,7 +230,7 @@ test('the worker process runs below the host: every thread at nice 10 while it i
       delete process.env.SEMANTIC_WORKSPACE_WORKER_NICE;
     }
   }
-  const own = Number(fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[16]);
+  const own = niceOf(fs.readFileSync('/proc/self/stat', 'utf8'));
   assert.ok(seen.default.length > 0, 'threads of the worker were seen while it chunked');
   assert.ok(seen.default.every((n) => n >= 10), `worker threads' nice values: ${[...new Set(seen.default)].join(', ')}`);
   assert.ok(seen['0'].length > 0 && seen['0'].every((n) => n === own), `with the switch off: ${[...new Set(seen['0'])].join(', ')} (host ${own})`);
