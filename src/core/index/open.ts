@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { isFittableEmbedder } from '../embedding/offline';
 import { KeywordIndex } from '../search/keywordIndex';
-import { VectorIndex, normalizeInPlace } from '../search/vectorIndex';
+import { VectorIndex } from '../search/vectorIndex';
 import type { ChunkInfo, Embedder } from '../types';
 import type { CoverageSummary } from '../engineTypes';
 import { readCoverage } from './coverage';
@@ -182,13 +182,14 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
     // Reused: only the new deltas are read — now, so damage in them is reported by the open.
     if (prevKeyword) yield* mergedSteps();
     // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.
-    const renumbered = (mapped: boolean): KeywordIndex => {
-      const k = merged().copy();
+    function* renumberedSteps(mapped: boolean): Steps<KeywordIndex> {
+      const k = yield* (yield* mergedSteps()).copySteps();
       const toRow = rowOfPhysical(layout, m.chunkCount);
       if (mapped) k.mapIds(toRow);
       else k.remap(toRow);
       return k;
-    };
+    }
+    const renumbered = (mapped: boolean): KeywordIndex => runSteps(renumberedSteps(mapped));
     let keyword: KeywordIndex | undefined;
     const keywordIndex = () => (keyword ??= layout.segmented ? renumbered(true) : merged());
     let mergedBytes: Uint8Array | undefined;
@@ -201,23 +202,22 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
     function* warmSteps(): Steps<void> {
       yield* mergedSteps();
       yield;
+      // The copy in steps (a previous generation's tables: ~30 ms at 60 MB of headers in one piece).
+      if (layout.segmented && !keyword) {
+        const k = yield* renumberedSteps(true);
+        keyword ??= k;
+      }
       keywordIndex();
       yield;
       keywordIndex().prepareForSearch();
       yield;
       if (vectorIndex || !vectors) return;
-      // The rows not normalised yet, in steps (what fromRows would do in one call: the same bits).
-      const rows = vectors, n = m.chunkCount, done = normalized ?? new Uint8Array(n);
-      const per = Math.max(1, Math.floor(STEP_FLOATS / dims));
-      for (let id = 0; id < n; id++) {
-        if (!done[id]) {
-          normalizeInPlace(rows, id * dims, dims);
-          done[id] = 1;
-        }
-        if (id % per === per - 1) yield;
-      }
-      normalized = done;
-      buildVectorIndex();
+      // What buildVectorIndex does in one call (the same bits), in steps: normalising and quantising the rows not done yet.
+      normalized ??= new Uint8Array(m.chunkCount);
+      const per = Math.max(1, Math.floor(STEP_FLOATS / dims / 2));
+      const built = yield* VectorIndex.fromRowsSteps(allVectors(), dims, {}, normalized, per);
+      vectorIndex ??= built;
+      if (reusable.rows) reusable.rows.normalized = true;
     }
     rememberOpened(dir, reusable);
     return {

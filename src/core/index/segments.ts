@@ -211,7 +211,7 @@ export function* mergedPostingsSteps(dir: string, m: Manifest, base: () => Uint8
   let merged: KeywordIndex;
   let absorbed: number;
   if (prev && startsWith(files, prev.files)) {
-    merged = prev.merged.copy();
+    merged = yield* prev.merged.copySteps();
     absorbed = prev.files.length - 1;
   } else if (segments.length === 0) {
     return { files, merged: yield* KeywordIndex.deserializeSteps(base(), true) };

@@ -229,10 +229,15 @@ export class KeywordIndex {
    * and per-id tables only — how a host opens the next generation from the one it has.
    */
   copy(): KeywordIndex {
+    return runSteps(this.copySteps());
+  }
+
+  /** `copy` in steps (slices.ts): how a host's sliced open copies the previous generation's postings tables. */
+  *copySteps(): Steps<KeywordIndex> {
     this.flush(false);
     const c = new KeywordIndex();
-    c.terms = this.terms.copy();
-    c.store.copyFrom(this.store);
+    c.terms = yield* this.terms.copySteps();
+    yield* c.store.copyFromSteps(this.store);
     c.docs = this.docs.copy();
     c.rowOf = this.rowOf;
     return c;

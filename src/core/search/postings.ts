@@ -16,6 +16,9 @@ import { runSteps, type Steps } from '../slices';
 /** Lists (or log entries) visited between two yields of `flushSteps`. */
 const STEP = 32768;
 
+/** Bytes of sealed postings copied between two yields of `flushSteps`. */
+const COPY_BYTES = 2 << 20;
+
 /** Value of a posting written without one: the term occurs once in the text only. */
 export const IMPLIED_VALUE = 4;
 
@@ -64,13 +67,21 @@ export class PostingStore {
    * copied, the bytes shared — `flush` and `rewrite` write new bytes, never into the old ones.
    */
   copyFrom(other: PostingStore): void {
+    runSteps(this.copyFromSteps(other));
+  }
+
+  /** `copyFrom` a table per step (each a few MB at ~1M terms); `other` must not change meanwhile. */
+  *copyFromSteps(other: PostingStore): Steps<void> {
     if (other.logLength > 0) throw new Error('internal: copy of a store with pending postings');
     this.data = other.data;
     // The lists in use and a little room (a live update's new terms), not the source's spare capacity.
     const n = Math.min(other.start.length, other.lists + Math.max(1024, other.lists >> 6));
     this.start = bigSlice(other.start, n);
+    yield;
     this.len = bigSlice(other.len, n);
+    yield;
     this.count = bigSlice(other.count, n);
+    yield;
     this.last = bigSlice(other.last, n);
     this.lists = other.lists;
     this.deadBytes = other.deadBytes;
@@ -209,7 +220,12 @@ export class PostingStore {
         this.len[t] = base + tail.length - newStart;
       }
       const data = bigBytes(base + tail.length);
-      data.set(this.data);
+      yield;
+      // The old bytes in pieces: at 60 MB of headers the postings are 12 MB, a copy of ~10 ms in one step.
+      for (let at = 0; at < base; at += COPY_BYTES) {
+        data.set(this.data.subarray(at, Math.min(base, at + COPY_BYTES)), at);
+        yield;
+      }
       data.set(tail.finishInPlace(), base);
       this.data = data;
       this.logLength = 0;

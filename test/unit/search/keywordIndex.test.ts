@@ -205,3 +205,27 @@ test('a live update absorbed into a loaded index finds its new words, and the ol
   assert.deepEqual(loaded.search('zebrafish', 5).map((h) => h.id).sort(), [2, 4]);
   assert.deepEqual(loaded.search('rotating log', 1).map((h) => h.id), [1]);
 });
+
+test('a copy taken in steps (a host opening the next generation) answers as the original and leaves it untouched', () => {
+  const index = new KeywordIndex();
+  // Enough distinct terms (letters only: digits would split a word) that the dictionary copy takes several steps.
+  const word = (n: number) => `zq${n.toString(26).replace(/\d/g, (d) => 'qrstuvwxyz'[Number(d)])}k`;
+  for (let id = 0; id < 1500; id++) {
+    const words = Array.from({ length: 60 }, (_, k) => word(id * 60 + k)).join(' ');
+    index.add(id, { text: `${words} shared words here`, symbol: `sym${id}`, path: `src/f${id}.ts` });
+  }
+  index.search('shared', 5);
+  const steps = index.copySteps();
+  let yields = 0;
+  let r = steps.next();
+  while (!r.done) {
+    yields++;
+    r = steps.next();
+  }
+  const copy = r.value;
+  assert.ok(yields >= 5, `${yields} yields`);
+  for (const q of [word(4242), 'shared words', 'sym77']) assert.deepEqual(copy.search(q, 10), index.search(q, 10));
+  copy.add(5000, { text: `${word(4242)} appears again`, symbol: 'late', path: 'src/late.ts' });
+  assert.equal(index.search(word(4242), 10).length, 1);
+  assert.equal(copy.search(word(4242), 10).length, 2);
+});

@@ -133,3 +133,41 @@ test('fromPrefix: stored int8 prefix + rows read on demand give the same ids and
   assert.deepEqual(lazy.search(q, 10), full.search(q, 10));
   assert.throws(() => VectorIndex.fromPrefix(dims, n, prefix.subarray(16), factors, stored), RangeError);
 });
+
+test('rows as narrow as the prefix (offline 128-d) search two-stage over all their dims: the same hits and scores as the exact scan', () => {
+  const dims = 128;
+  const rows = makeSyntheticEmbeddings(4000, dims, 21);
+  const index = VectorIndex.fromRows(rows.slice(), dims);
+  let same = 0, total = 0;
+  for (const q of makeSyntheticQueries(rows, dims, 40, 22)) {
+    const exact = index.search(q, 50, undefined, { strategy: 'exact' });
+    const auto = index.search(q, 50);
+    // The first stage is int8: only its candidates' order may differ, never what is returned.
+    if (JSON.stringify(auto) === JSON.stringify(exact)) same++;
+    total++;
+    assert.ok(recallAt(exact, auto) >= 0.98, `recall ${recallAt(exact, auto)}`);
+  }
+  assert.ok(same >= total - 1, `identical answers ${same}/${total}`);
+  // The first stage really is the int8 pass: with 10 candidates for 50 hits it cannot be the exact scan.
+  const q = makeSyntheticQueries(rows, dims, 1, 23)[0];
+  assert.equal(index.search(q, 50, undefined, { candidates: 10 }).length, 10);
+});
+
+test('fromRowsSteps in small steps builds the index fromRows builds, and marks the rows it normalised', async () => {
+  const { runSteps } = await import('../../../src/core/slices');
+  const dims = 128;
+  const rows = makeSyntheticEmbeddings(3000, dims, 31);
+  const whole = VectorIndex.fromRows(rows.slice(), dims);
+  const normalized = new Uint8Array(3000);
+  let steps = 0;
+  const gen = VectorIndex.fromRowsSteps(rows.slice(), dims, {}, normalized, 100);
+  let r = gen.next();
+  while (!r.done) {
+    steps++;
+    r = gen.next();
+  }
+  assert.ok(steps >= 29, `${steps} steps`);
+  assert.equal(normalized.reduce((a, b) => a + b, 0), 3000);
+  for (const q of makeSyntheticQueries(rows, dims, 5, 32)) assert.deepEqual(r.value.search(q, 10), whole.search(q, 10));
+  assert.ok(runSteps(VectorIndex.fromRowsSteps(rows.slice(), dims)).size === 3000);
+});
