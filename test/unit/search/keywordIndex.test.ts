@@ -229,3 +229,28 @@ test('a copy taken in steps (a host opening the next generation) answers as the 
   assert.equal(index.search(word(4242), 10).length, 1);
   assert.equal(copy.search(word(4242), 10).length, 2);
 });
+
+test('a shared view of a generation answers as a copy with the same row map, and cannot change what it shares', () => {
+  const physical = new KeywordIndex();
+  englishCorpus.forEach((c, i) => physical.add(i, c));
+  physical.search('warm up', 1);
+  // Physical rows → chunk rows: row 2 replaced (a tombstone), the rest shifted down.
+  const rowOf = Int32Array.from(englishCorpus.keys(), (i) => (i === 2 ? -1 : i < 2 ? i : i - 1));
+  const copy = physical.copy();
+  copy.mapIds(rowOf);
+  const view = physical.sharedView(rowOf)!;
+  assert.ok(view);
+  for (const c of englishCorpus.slice(0, 6)) {
+    const q = c.symbol || c.text.split(/\s+/).slice(0, 3).join(' ');
+    assert.deepEqual(view.search(q, 10), copy.search(q, 10));
+    assert.equal(view.documentFrequency('the'), copy.documentFrequency('the'));
+  }
+  assert.throws(() => view.add(99, { text: 'new words', symbol: '', path: 'x.ts' }), /read-only/);
+  assert.throws(() => view.serialize(), /read-only/);
+  // The generation it shares is untouched: row 2 is still found there.
+  assert.equal(physical.search(englishCorpus[2].symbol || englishCorpus[2].text, 50).some((h) => h.id === 2), true);
+  // With removed ids a flush could rewrite the shared postings: no view then.
+  const removed = physical.copy();
+  removed.remove(1);
+  assert.equal(removed.sharedView(rowOf), undefined);
+});
