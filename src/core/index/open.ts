@@ -181,7 +181,8 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
     const merged = (): KeywordIndex => runSteps(mergedSteps());
     // Reused: only the new deltas are read — now, so damage in them is reported by the open.
     if (prevKeyword) yield* mergedSteps();
-    // Segmented: a copy whose physical ids map to chunk rows (tombstones masked), `merged` stays as it is for the next generation.
+    // Segmented: physical ids mapped to chunk rows (tombstones masked) — for search a view sharing `merged`'s postings, else a copy —
+    // while `merged` stays as it is for the next generation.
     function* renumberedSteps(mapped: boolean): Steps<KeywordIndex> {
       const physical = yield* mergedSteps();
       const toRow = rowOfPhysical(layout, m.chunkCount);
@@ -206,12 +207,11 @@ function* openOnce(params: OpenIndexParams): Steps<OpenIndexResult & { generatio
     function* warmSteps(): Steps<void> {
       yield* mergedSteps();
       yield;
-      // In steps: a view of the merged postings, or (no view possible) a copy of their tables, ~30 ms at 60 MB of headers in one piece.
-      if (layout.segmented && !keyword) {
-        const k = yield* renumberedSteps(true);
+      // In steps: a copy of the merged tables (when no view is possible) took ~30 ms at 60 MB of headers in one piece.
+      if (!keyword) {
+        const k = layout.segmented ? yield* renumberedSteps(true) : yield* mergedSteps();
         keyword ??= k;
       }
-      keywordIndex();
       yield;
       keywordIndex().prepareForSearch();
       yield;

@@ -129,11 +129,6 @@ export class KeywordIndex {
   }
 
   /**
-   * Makes this a view of a segmented generation: ids stay physical rows (no postings rewrite),
-   * ids `rowOf` maps to −1 are removed, searches take and return chunk rows (`rowOf[id]`), and
-   * document frequencies leave removed ids out — so scores and order equal a rebuild's.
-   */
-  /**
    * A `mapIds` view that shares this index's term dictionary and sealed postings instead of
    * copying them (at 60 MB of C headers, ~1M terms: 24 MB of tables and ~30 ms per generation);
    * only the per-id table is its own. The view is read-only, and this index must not change while
@@ -156,6 +151,11 @@ export class KeywordIndex {
     if (this.readOnly) throw new Error('internal: a shared keyword view is read-only');
   }
 
+  /**
+   * Makes this a view of a segmented generation: ids stay physical rows (no postings rewrite),
+   * ids `rowOf` maps to −1 are removed, searches take and return chunk rows (`rowOf[id]`), and
+   * document frequencies leave removed ids out — so scores and order equal a rebuild's.
+   */
   mapIds(rowOf: Int32Array): void {
     const docs = this.docs;
     for (let id = 0; id < docs.capacity; id++) if (docs.state[id] === LIVE && !(rowOf[id] >= 0)) this.remove(id);

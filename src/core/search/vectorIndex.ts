@@ -5,7 +5,8 @@
  * heap. Above `twoStageMinRows` rows (2,000: measured 1.8 ms vs 24 ms CPU at 10k, recall 100 %) search goes
  * two-stage instead: Matryoshka embeddings put most of their signal in the leading dimensions, so
  * the first P = 256 dims (re-normalised, int8-quantised, scored by a WebAssembly SIMD loop — see
- * int8Scan.ts) pick max(10·k, 300) candidates that are then re-scored exactly on all dims.
+ * int8Scan.ts) pick max(10·k, 300) candidates that are then re-scored exactly on all dims. Rows no
+ * wider than P (offline 128-d) take the same int8 pass over all their dims (`firstStageWidth`).
  *
  * A loaded index need not hold the float rows: `fromPrefix` takes the stored int8 prefix and its
  * per-row factors (the index file `prefix-<gen>.i8`) plus a `StoredRows` reader, and re-scores the
